@@ -1,0 +1,26 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Viewer } from './graphql/auth';
+import { createLoaders, type Loaders } from './graphql/loaders';
+import type { EventBus } from './events/bus';
+
+/** Everything a resolver may use for one request (or one subscription operation). */
+export interface Context {
+  requestId: string;
+  viewer: Viewer;
+  /** A fork for this request only, with the workspace filter bound to the viewer's workspace. */
+  em: EntityManager;
+  loaders: Loaders;
+  bus: EventBus;
+}
+
+export function createContext(orm: MikroORM, bus: EventBus, viewer: Viewer, requestId: string): Context {
+  const em = forkForWorkspace(orm, viewer.workspaceId);
+  return { requestId, viewer, em, loaders: createLoaders(em), bus };
+}
+
+/** A fresh EntityManager that sees only one workspace's rows. */
+export function forkForWorkspace(orm: MikroORM, workspaceId: string): EntityManager {
+  const em = orm.em.fork({ clear: true, useContext: false });
+  em.setFilterParams('workspace', { id: workspaceId });
+  return em;
+}

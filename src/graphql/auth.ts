@@ -1,0 +1,39 @@
+import type { AuthChecker } from 'type-graphql';
+import { Role } from './enums';
+import type { Context } from '../context';
+
+/** Who is calling: the workspace and role of the API key, and the key itself. */
+export interface Viewer {
+  workspaceId: string;
+  role: Role;
+  keyId: string;
+}
+
+const { ADMIN, AGENT, MARKETER, ANALYST, INGEST } = Role;
+const EVERYONE = [ADMIN, AGENT, MARKETER, ANALYST, INGEST];
+
+/**
+ * Which roles may do what (the design's Access table). Resolvers name one of these in
+ * `@Authorized(...)`; ADMIN may do everything in its workspace.
+ */
+export const may = {
+  readWorkspace: EVERYONE,
+  administer: [ADMIN],
+  readAudit: [ADMIN, ANALYST],
+  readCustomers: [ADMIN, AGENT, MARKETER, ANALYST],
+  ingest: [ADMIN, INGEST],
+  manageSegments: [ADMIN, MARKETER],
+  readSegments: [ADMIN, MARKETER, ANALYST],
+  managePreferences: [ADMIN, MARKETER],
+  handleConversations: [ADMIN, AGENT],
+  openConversations: [ADMIN, AGENT, INGEST],
+  readConversations: [ADMIN, AGENT, ANALYST],
+  submitSurveys: [ADMIN, AGENT, INGEST],
+  readMetrics: [ADMIN, MARKETER, ANALYST, AGENT],
+} satisfies Record<string, Role[]>;
+
+/** Identity values and message bodies are masked for these roles. */
+export const masksPersonalData = (role: Role): boolean => role === ANALYST;
+
+export const authChecker: AuthChecker<Context, Role> = ({ context }, roles) =>
+  roles.length === 0 || context.viewer.role === ADMIN || roles.includes(context.viewer.role);

@@ -1,0 +1,56 @@
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
+import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
+import type { Limits } from '../config';
+
+/** graphql-armor's protections for Apollo: depth, cost, aliases, directives, tokens, no suggestions. */
+export function apolloArmor(limits: Limits) {
+  return new ApolloArmor({
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
+    costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true, flattenFragments: true },
+    maxAliases: { n: limits.maxAliases },
+    maxDirectives: { n: limits.maxDirectives },
+    maxTokens: { n: limits.maxTokens },
+    blockFieldSuggestion: { enabled: true },
+  }).protect();
+}
+
+/** The same limits as validation rules, for operations that arrive over WebSocket. */
+export function armorRules(limits: Limits): ValidationRule[] {
+  return [
+    maxDepthRule({ n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true }),
+    costLimitRule({ maxCost: limits.maxCost, ignoreIntrospection: true, flattenFragments: true }),
+    maxAliasesRule({ n: limits.maxAliases }),
+    maxDirectivesRule({ n: limits.maxDirectives }),
+  ];
+}
+
+const SUGGESTION = / ?Did you mean .*\?$/;
+
+/** Removes graphql-js's "Did you mean ...?" hints, which would reveal the schema. */
+export function withoutSuggestion(error: GraphQLError): GraphQLError {
+  if (!SUGGESTION.test(error.message)) return error;
+  return new GraphQLError(error.message.replace(SUGGESTION, ''), { nodes: error.nodes, extensions: error.extensions });
+}
+
+/**
+ * Parses and validates a WebSocket operation under the HTTP limits. Returns the document, or the
+ * errors to send back (coded GRAPHQL_PARSE_FAILED / GRAPHQL_VALIDATION_FAILED).
+ */
+export function checkOperation(schema: GraphQLSchema, query: string, limits: Limits, rules: ValidationRule[]): DocumentNode | GraphQLError[] {
+  let document: DocumentNode;
+  try {
+    document = parse(query, { maxTokens: limits.maxTokens });
+  } catch (error) {
+    const message = error instanceof GraphQLError ? error.message : 'Syntax error';
+    return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+  }
+  const errors = validate(schema, document, [...specifiedRules, ...rules]);
+  if (errors.length > 0) {
+    return errors.map((error) => withoutSuggestion(new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })));
+  }
+  return document;
+}

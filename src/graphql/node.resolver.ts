@@ -1,0 +1,45 @@
+import type { EntityClass } from '@mikro-orm/core';
+import { Arg, Authorized, Ctx, ID, Query, Resolver } from 'type-graphql';
+import type { Context } from '../context';
+import { isUuid } from '../db/ids';
+import { ApiKey } from '../modules/workspace/api-key.entity';
+import { AuditEntry } from '../modules/workspace/audit-entry.entity';
+import { Workspace } from '../modules/workspace/workspace.entity';
+import { may } from './auth';
+import { Node } from './node';
+
+/**
+ * The entities `node(id:)` can return, with the roles that may read each. Ids are UUIDs shared by
+ * no two rows, so one UNION over these tables finds the type.
+ */
+const NODE_TYPES: { entity: EntityClass<Node>; roles: readonly string[] }[] = [
+  { entity: Workspace, roles: may.readWorkspace },
+  { entity: ApiKey, roles: may.administer },
+  { entity: AuditEntry, roles: may.readAudit },
+];
+
+/** Adds a type to `node(id:)`; modules call this for their Node entities. */
+export function registerNodeType(entity: EntityClass<Node>, roles: readonly string[]): void {
+  NODE_TYPES.push({ entity, roles });
+}
+
+@Resolver()
+export class NodeResolver {
+  @Authorized()
+  @Query(() => Node, { nullable: true, description: 'Any object by its id, within the calling workspace.' })
+  async node(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Node | null> {
+    if (!isUuid(id)) return null;
+    const metadata = ctx.em.getMetadata();
+    const visible = NODE_TYPES.filter(({ roles }) => ctx.viewer.role === 'ADMIN' || roles.includes(ctx.viewer.role));
+    if (visible.length === 0) return null;
+    const parts = visible.map(({ entity }, index) => {
+      const meta = metadata.get(entity.name);
+      const scope = entity === Workspace ? 'id' : 'workspace_id';
+      return `select ${index} as kind from "${meta.tableName}" where id = ? and ${scope} = ?`;
+    });
+    const params = visible.flatMap(() => [id, ctx.viewer.workspaceId]);
+    const [hit] = await ctx.em.getConnection().execute<{ kind: number }[]>(`${parts.join(' union all ')} limit 1`, params);
+    if (!hit) return null;
+    return ctx.loaders.byId(visible[hit.kind].entity as EntityClass<Node>).load(id);
+  }
+}

@@ -1,0 +1,8 @@
+import type { NonEmptyArray } from 'type-graphql';
+import { ApiKeyResolver } from '../modules/workspace/api-key.resolver';
+import { AuditResolver } from '../modules/workspace/audit.resolver';
+import { WorkspaceResolver } from '../modules/workspace/workspace.resolver';
+import { NodeResolver } from './node.resolver';
+
+/** Every resolver class of the graph. */
+export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolver, ApiKeyResolver, AuditResolver];

@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { GraphQLEnumType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { buildSchemaSync } from 'type-graphql';
+import type { PubSub } from 'type-graphql';
+import { authChecker } from './auth';
+import { contractEnums } from './enums';
+import { resolvers } from './resolvers';
+import { DateTimeScalar, JSONScalar, scalarsMap } from './scalars';
+
+/**
+ * Builds the executable schema from the resolvers. The contract's enums and scalars are served
+ * whether or not a field uses them yet.
+ */
+export function buildGraphQLSchema(pubSub?: PubSub): GraphQLSchema {
+  const schema = buildSchemaSync({
+    resolvers,
+    authChecker,
+    authMode: 'error',
+    pubSub,
+    scalarsMap,
+    validate: false,
+  });
+  const config = schema.toConfig();
+  const present = new Set(config.types.map((type) => type.name));
+  const missing = [
+    ...Object.entries(contractEnums)
+      .filter(([name]) => !present.has(name))
+      .map(([name, values]) => new GraphQLEnumType({ name, values: Object.fromEntries(Object.keys(values).map((key) => [key, { value: key }])) })),
+    ...[DateTimeScalar, JSONScalar].filter((scalar) => !present.has(scalar.name)),
+  ];
+  return new GraphQLSchema({ ...config, types: [...config.types, ...missing] });
+}
+
+/** The SDL committed as schema/schema.graphql: sorted, so diffs show only real changes. */
+export function printSDL(schema: GraphQLSchema): string {
+  return printSchema(lexicographicSortSchema(schema)) + '\n';
+}

@@ -1,0 +1,36 @@
+import { Arg, Authorized, Ctx, Field, ID, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context';
+import { may } from '../../graphql/auth';
+import { Role } from '../../graphql/enums';
+import { ApiKey } from './api-key.entity';
+import { createApiKey, listApiKeys, revokeApiKey } from './api-key.service';
+
+@ObjectType()
+export class CreatedApiKey {
+  @Field(() => ApiKey) apiKey!: ApiKey;
+
+  @Field({ description: 'The full secret. Returned once; only a hash is stored.' })
+  secret!: string;
+}
+
+@Resolver(() => ApiKey)
+export class ApiKeyResolver {
+  @Authorized(...may.administer)
+  @Query(() => [ApiKey])
+  apiKeys(@Ctx() ctx: Context): Promise<ApiKey[]> {
+    return listApiKeys(ctx.em);
+  }
+
+  @Authorized(...may.administer)
+  @Mutation(() => CreatedApiKey)
+  async createApiKey(@Arg('name') name: string, @Arg('role', () => Role) role: Role, @Ctx() ctx: Context): Promise<CreatedApiKey> {
+    const { apiKey, secret } = await createApiKey(ctx.em, ctx.bus, ctx.viewer, { name, role });
+    return { apiKey, secret };
+  }
+
+  @Authorized(...may.administer)
+  @Mutation(() => ApiKey)
+  revokeApiKey(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<ApiKey> {
+    return revokeApiKey(ctx.em, ctx.bus, ctx.viewer, id);
+  }
+}

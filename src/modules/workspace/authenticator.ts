@@ -1,0 +1,61 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Viewer } from '../../graphql/auth';
+import { ApiKey } from './api-key.entity';
+import { hashSecret } from './api-key.service';
+
+const CACHE_MS = 30_000;
+const LAST_USED_EVERY_MS = 60_000;
+
+interface CachedKey {
+  viewer: Viewer | null;
+  until: number;
+}
+
+/**
+ * Turns a bearer secret into a viewer. Answers are cached briefly; a revocation anywhere reaches
+ * {@link Authenticator.forget} through the bus, so a revoked key stops working at once.
+ */
+export class Authenticator {
+  private readonly cache = new Map<string, CachedKey>();
+  private readonly lastUsedWritten = new Map<string, number>();
+
+  constructor(private readonly orm: MikroORM) {}
+
+  async authenticate(secret: string): Promise<Viewer | null> {
+    const hash = hashSecret(secret);
+    const now = Date.now();
+    const cached = this.cache.get(hash);
+    if (cached && cached.until > now) {
+      if (cached.viewer) this.touch(cached.viewer.keyId, now);
+      return cached.viewer;
+    }
+    const em = this.orm.em.fork();
+    const key = await em.findOne(ApiKey, { hash }, { filters: { workspace: false } });
+    const viewer = key && !key.revokedAt ? { workspaceId: key.workspace.id, role: key.role, keyId: key.id } : null;
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(hash, { viewer, until: now + CACHE_MS });
+    if (viewer) this.touch(viewer.keyId, now);
+    return viewer;
+  }
+
+  /** Drops every cached answer for a key. */
+  forget(keyId: string): void {
+    for (const [hash, entry] of this.cache) if (entry.viewer?.keyId === keyId) this.cache.delete(hash);
+  }
+
+  /** Records `lastUsedAt`, at most once a minute per key, off the request's path. */
+  private touch(keyId: string, now: number): void {
+    if ((this.lastUsedWritten.get(keyId) ?? 0) + LAST_USED_EVERY_MS > now) return;
+    this.lastUsedWritten.set(keyId, now);
+    this.orm.em
+      .fork()
+      .nativeUpdate(ApiKey, { id: keyId }, { lastUsedAt: new Date(now) }, { filters: { workspace: false } })
+      .catch(() => this.lastUsedWritten.delete(keyId));
+  }
+}
+
+/** The secret of an `Authorization: Bearer <key>` value. */
+export function bearerSecret(header: unknown): string | undefined {
+  if (typeof header !== 'string') return undefined;
+  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+}

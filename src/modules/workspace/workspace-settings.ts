@@ -1,0 +1,47 @@
+import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
+
+/** Workspace rules; stored as JSON on the workspace, every key defaulted. */
+@ObjectType()
+export class WorkspaceSettings {
+  @Field(() => Float, { description: 'Annual spend at or above which a customer is HIGH value.' })
+  highValueAnnualSpend!: number;
+
+  @Field(() => Float, { description: 'Annual spend at or above which a customer is MEDIUM value.' })
+  mediumValueAnnualSpend!: number;
+
+  @Field(() => Int, { description: 'Days after the first purchase during which a customer is NEW.' })
+  newCustomerDays!: number;
+
+  @Field(() => Int, { description: 'Days without a purchase or inbound contact after which an ACTIVE customer is AT_RISK.' })
+  atRiskAfterDays!: number;
+
+  @Field(() => Int, { description: 'Days without a purchase or inbound contact after which a customer is CHURNED.' })
+  churnedAfterDays!: number;
+
+  @Field({ description: 'IANA time zone for days in reports, such as Asia/Shanghai.' })
+  timezone!: string;
+
+  @Field({ description: 'ISO 3166 region for phone numbers written without a country code.' })
+  defaultPhoneRegion!: string;
+}
+
+export const DEFAULT_SETTINGS: WorkspaceSettings = {
+  highValueAnnualSpend: 100_000,
+  mediumValueAnnualSpend: 10_000,
+  newCustomerDays: 90,
+  atRiskAfterDays: 60,
+  churnedAfterDays: 180,
+  timezone: 'Asia/Shanghai',
+  defaultPhoneRegion: 'CN',
+};
+
+@InputType()
+export class WorkspaceSettingsInput {
+  @Field(() => Float, { nullable: true }) highValueAnnualSpend?: number;
+  @Field(() => Float, { nullable: true }) mediumValueAnnualSpend?: number;
+  @Field(() => Int, { nullable: true }) newCustomerDays?: number;
+  @Field(() => Int, { nullable: true }) atRiskAfterDays?: number;
+  @Field(() => Int, { nullable: true }) churnedAfterDays?: number;
+  @Field({ nullable: true }) timezone?: string;
+  @Field({ nullable: true }) defaultPhoneRegion?: string;
+}

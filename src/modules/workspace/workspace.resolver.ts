@@ -1,0 +1,21 @@
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context';
+import { may } from '../../graphql/auth';
+import { Workspace } from './workspace.entity';
+import { getWorkspace, updateWorkspaceSettings } from './workspace.service';
+import { WorkspaceSettingsInput } from './workspace-settings';
+
+@Resolver(() => Workspace)
+export class WorkspaceResolver {
+  @Authorized(...may.readWorkspace)
+  @Query(() => Workspace, { description: 'The workspace of the calling API key.' })
+  workspace(@Ctx() ctx: Context): Promise<Workspace> {
+    return getWorkspace(ctx.em, ctx.viewer.workspaceId);
+  }
+
+  @Authorized(...may.administer)
+  @Mutation(() => Workspace)
+  updateWorkspaceSettings(@Arg('input', () => WorkspaceSettingsInput) input: WorkspaceSettingsInput, @Ctx() ctx: Context): Promise<Workspace> {
+    return updateWorkspaceSettings(ctx.em, ctx.bus, ctx.viewer, input);
+  }
+}

@@ -1,0 +1,92 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EventBus } from '../../events/bus';
+import type { Viewer } from '../../graphql/auth';
+import { Role } from '../../graphql/enums';
+import { AppError } from '../../errors';
+import { addApiKey } from './api-key.service';
+import { publishAudit, recordAudit } from './audit.service';
+import type { AuditEntry } from './audit-entry.entity';
+import { Workspace } from './workspace.entity';
+import { DEFAULT_SETTINGS, type WorkspaceSettings, type WorkspaceSettingsInput } from './workspace-settings';
+
+export async function getWorkspace(em: EntityManager, id: string): Promise<Workspace> {
+  const workspace = await em.findOne(Workspace, { id });
+  if (!workspace) throw AppError.notFound('Workspace', id);
+  return workspace;
+}
+
+/** Creates a workspace with its first ADMIN key, in one transaction; returns the key's secret. */
+export async function createWorkspace(
+  em: EntityManager,
+  name: string,
+  adminSecret?: string,
+): Promise<{ workspace: Workspace; adminKey: string }> {
+  const trimmed = name.trim();
+  if (!trimmed || trimmed.length > 200) throw AppError.badInput('a workspace name must be 1 to 200 characters');
+  return em.transactional(async (tx) => {
+    const workspace = tx.create(Workspace, { name: trimmed });
+    tx.persist(workspace);
+    const { secret } = addApiKey(tx, workspace.id, { name: 'admin', role: Role.ADMIN, secret: adminSecret }, null);
+    recordAudit(tx, workspace.id, null, { action: 'workspace.created', subjectType: 'Workspace', subjectId: workspace.id, details: { name: trimmed } });
+    return { workspace, adminKey: secret };
+  });
+}
+
+/** Validates and stores the changed settings; returns the workspace and the audit entry written. */
+export async function updateWorkspaceSettings(
+  em: EntityManager,
+  bus: EventBus,
+  viewer: Viewer,
+  input: WorkspaceSettingsInput,
+): Promise<Workspace> {
+  const { workspace, audit } = await em.transactional(async (tx): Promise<{ workspace: Workspace; audit: AuditEntry }> => {
+    const workspace = await getWorkspace(tx, viewer.workspaceId);
+    const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined && value !== null));
+    const next = { ...workspace.settings, ...changes } as WorkspaceSettings;
+    validateSettings(next);
+    workspace.storedSettings = { ...workspace.storedSettings, ...changes };
+    const audit = recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+      action: 'workspace.settings_updated',
+      subjectType: 'Workspace',
+      subjectId: workspace.id,
+      details: { changes },
+    });
+    return { workspace, audit };
+  });
+  await publishAudit(bus, audit);
+  return workspace;
+}
+
+/**
+ * On a database without workspaces, creates the default one and returns its admin key (the given
+ * one, or a new secret). Returns undefined when a workspace exists. Safe when servers start together.
+ */
+export async function ensureDefaultWorkspace(em: EntityManager, adminSecret?: string): Promise<{ workspace: Workspace; adminKey: string } | undefined> {
+  return em.transactional(async (tx) => {
+    await tx.execute(`select pg_advisory_xact_lock(hashtext('cdp:default-workspace'))`);
+    if ((await tx.count(Workspace, {})) > 0) return undefined;
+    return createWorkspace(tx, 'Default', adminSecret);
+  });
+}
+
+function validateSettings(settings: WorkspaceSettings): void {
+  const fail = (field: keyof WorkspaceSettings, message: string) => {
+    throw AppError.badInput(`${field} ${message}`, { field });
+  };
+  for (const field of ['highValueAnnualSpend', 'mediumValueAnnualSpend'] as const) {
+    if (!Number.isFinite(settings[field]) || settings[field] < 0) fail(field, 'must be a non-negative amount');
+  }
+  if (settings.highValueAnnualSpend <= settings.mediumValueAnnualSpend) fail('highValueAnnualSpend', 'must be above mediumValueAnnualSpend');
+  for (const field of ['newCustomerDays', 'atRiskAfterDays', 'churnedAfterDays'] as const) {
+    if (settings[field] < 1 || settings[field] > 3650) fail(field, 'must be between 1 and 3650 days');
+  }
+  if (settings.churnedAfterDays <= settings.atRiskAfterDays) fail('churnedAfterDays', 'must be above atRiskAfterDays');
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: settings.timezone });
+  } catch {
+    fail('timezone', `is not an IANA time zone: ${settings.timezone}`);
+  }
+  if (!/^[A-Z]{2}$/.test(settings.defaultPhoneRegion)) fail('defaultPhoneRegion', 'must be a two-letter region code such as CN');
+}
+
+export { DEFAULT_SETTINGS };

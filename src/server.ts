@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import cors from 'cors';
+import express from 'express';
+import { GraphQLError } from 'graphql';
+import type { Config } from './config';
+import { createContext, type Context } from './context';
+import { AppError, isDatabaseUnavailable } from './errors';
+import { EventBus } from './events/bus';
+import type { Viewer } from './graphql/auth';
+import { formatError } from './graphql/format-error';
+import { apolloArmor } from './graphql/limits';
+import { buildGraphQLSchema } from './graphql/schema';
+import { Authenticator, bearerSecret } from './modules/workspace/authenticator';
+import { logger } from './telemetry/logger';
+import { Metrics } from './telemetry/metrics';
+import { currentRequest, runInRequestScope } from './telemetry/request-scope';
+import { attachWebSockets } from './websocket';
+
+/** A running API server. */
+export interface Server {
+  url: string;
+  port: number;
+  orm: MikroORM;
+  bus: EventBus;
+  /** Stops taking requests, lets in-flight ones finish, closes WebSockets (1001), closes the bus. */
+  stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  config: Config;
+  orm: MikroORM;
+  databaseUrl: string;
+  /** How long shutdown waits for in-flight requests. */
+  drainMs?: number;
+}
+
+/** One HTTP server: Apollo on POST/GET /graphql, graphql-ws on the same path, health and metrics. */
+export async function startServer({ config, orm, databaseUrl, drainMs = 10_000 }: ServerOptions): Promise<Server> {
+  const bus = new EventBus(databaseUrl, logger);
+  await bus.start();
+  const authenticator = new Authenticator(orm);
+  const metrics = new Metrics();
+  const schema = buildGraphQLSchema(bus.pubSub as never);
+  const app = express();
+  const httpServer = http.createServer(app);
+  const sockets = attachWebSockets({ httpServer, schema, config, orm, bus, authenticator, metrics });
+
+  const armor = apolloArmor(config.limits);
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: config.introspection,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    hideSchemaDetailsFromClientErrors: true,
+    includeStacktraceInErrorResponses: false,
+    validationRules: armor.validationRules,
+    formatError,
+    stopOnTerminationSignals: false,
+    plugins: [
+      ...armor.plugins,
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: drainMs }),
+      { serverWillStart: async () => ({ drainServer: () => sockets.close() }) },
+      metrics.plugin(),
+      ...(config.exposeStatementCount ? [statementCountPlugin()] : []),
+      ...(config.introspection ? [] : [ApolloServerPluginLandingPageDisabled()]),
+    ],
+  });
+  await apollo.start();
+
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const ready = await databaseReachable(orm);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database: ready ? 'up' : 'down' });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(
+    '/graphql',
+    cors(),
+    express.json({ limit: config.limits.bodyBytes }),
+    (req, res, next) => {
+      const requestId = validRequestId(req.get('x-request-id')) ?? randomUUID();
+      res.setHeader('x-request-id', requestId);
+      runInRequestScope(requestId, next);
+    },
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const viewer = await authenticate(authenticator, req.headers.authorization);
+        return createContext(orm, bus, viewer, currentRequest()?.requestId ?? randomUUID());
+      },
+    }),
+  );
+  app.use(bodyErrorHandler);
+
+  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  const { port } = httpServer.address() as AddressInfo;
+  logger.info({ port }, `serving http://localhost:${port}/graphql`);
+
+  return {
+    url: `http://localhost:${port}/graphql`,
+    port,
+    orm,
+    bus,
+    stop: async () => {
+      await apollo.stop();
+      await bus.close();
+    },
+  };
+}
+
+/** Finds the viewer of a bearer key or throws the coded error the client should see. */
+export async function authenticate(authenticator: Authenticator, header: unknown): Promise<Viewer> {
+  const secret = bearerSecret(header);
+  if (!secret) throw httpError(AppError.unauthenticated(), 401);
+  let viewer: Viewer | null;
+  try {
+    viewer = await authenticator.authenticate(secret);
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) throw httpError(AppError.unavailable(), 503);
+    throw error;
+  }
+  if (!viewer) throw httpError(AppError.unauthenticated('The API key is unknown or revoked'), 401);
+  return viewer;
+}
+
+function httpError(error: AppError, status: number): GraphQLError {
+  return new GraphQLError(error.message, { extensions: { code: error.code, http: { status } } });
+}
+
+async function databaseReachable(orm: MikroORM): Promise<boolean> {
+  const probe = orm.em.getConnection().execute('select 1').then(() => true, () => false);
+  const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref());
+  return Promise.race([probe, timeout]);
+}
+
+const validRequestId = (value: string | undefined): string | undefined => (value && /^[\w.-]{1,64}$/.test(value) ? value : undefined);
+
+/** Malformed or oversized bodies never reach GraphQL: answer 400/413 in the GraphQL error shape. */
+const bodyErrorHandler: express.ErrorRequestHandler = (error, _req, res, next) => {
+  if (res.headersSent) return next(error);
+  const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
+  const message =
+    error?.type === 'entity.too.large'
+      ? `The request body is larger than the limit`
+      : error?.type === 'entity.parse.failed'
+        ? `The request body is not valid JSON: ${error.message}`
+        : status === 500
+          ? 'Internal server error'
+          : String(error?.message ?? 'Bad request');
+  if (status === 500) logger.error({ err: error }, 'unexpected HTTP error');
+  res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+};
+
+/** Adds `extensions.sqlStatements` (statements this request sent) to every response. */
+function statementCountPlugin() {
+  return {
+    requestDidStart: async () => ({
+      willSendResponse: async ({ response }: { response: { body: { kind: string; singleResult?: { extensions?: Record<string, unknown> } } } }) => {
+        const scope = currentRequest();
+        if (response.body.kind === 'single' && response.body.singleResult && scope) {
+          response.body.singleResult.extensions = { ...response.body.singleResult.extensions, sqlStatements: scope.statements };
+        }
+      },
+    }),
+  };
+}
