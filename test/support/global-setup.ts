@@ -1,0 +1,48 @@
+import path from 'node:path';
+import { connectOrm, migrate } from '../../src/db/orm';
+import { useEmbeddedPostgres, type LocalDatabase } from '../../src/db/embedded';
+import { adminQuery, TEMPLATE_DATABASE, TEST_ADMIN_URL_ENV, TEST_DATABASE_PREFIX, urlOf } from './test-database';
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __CDP_TEST_PG__: LocalDatabase[] | undefined;
+}
+
+export const FAULT_DIR_ENV = 'CDP_TEST_FAULT_DIR';
+export const FAULT_URL_ENV = 'CDP_TEST_FAULT_URL';
+
+/**
+ * Starts the test PostgreSQL (embedded under .data/test unless TEST_DATABASE_URL or DATABASE_URL
+ * is set) and migrates a template database that every test file copies. The fault tests get a
+ * second embedded server of their own, which they stop and start.
+ */
+export default async function globalSetup(): Promise<void> {
+  process.env.NODE_ENV = 'test';
+  const started: LocalDatabase[] = [];
+  let adminUrl = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const main = await useEmbeddedPostgres(path.resolve('.data/test'));
+    started.push(main);
+    adminUrl = main.adminUrl;
+    const faultDir = path.resolve('.data/test-fault');
+    const fault = await useEmbeddedPostgres(faultDir);
+    started.push(fault);
+    process.env[FAULT_DIR_ENV] = faultDir;
+    process.env[FAULT_URL_ENV] = fault.adminUrl;
+  }
+  globalThis.__CDP_TEST_PG__ = started;
+  process.env[TEST_ADMIN_URL_ENV] = adminUrl;
+
+  const leftovers = await adminQuery<{ datname: string }>(`select datname from pg_database where datname like $1`, [`${TEST_DATABASE_PREFIX}%`], adminUrl);
+  for (const { datname } of leftovers) await adminQuery(`drop database if exists "${datname}" with (force)`, [], adminUrl);
+  await adminQuery(`create database "${TEMPLATE_DATABASE}"`, [], adminUrl);
+  const orm = await connectOrm(urlOf(adminUrl, TEMPLATE_DATABASE), { poolSize: 2, poolAcquireTimeoutMs: 10_000 });
+  try {
+    await migrate(orm);
+  } finally {
+    await orm.close();
+  }
+  // jest hands this process's globals to in-band test files; MikroORM keeps entity metadata in a
+  // global, and metadata built here (another realm) breaks their discovery (mikro-orm#3783).
+  for (const key of Object.keys(globalThis)) if (key.startsWith('mikro-orm-')) delete (globalThis as Record<string, unknown>)[key];
+}

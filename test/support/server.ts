@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { loadConfig, type Config } from '../../src/config';
+import { connectOrm } from '../../src/db/orm';
+import { Role } from '../../src/graphql/enums';
+import { addApiKey } from '../../src/modules/workspace/api-key.service';
+import { createWorkspace } from '../../src/modules/workspace/workspace.service';
+import { startServer, type Server } from '../../src/server';
+import { createTestDatabase } from './test-database';
+
+/** A real server on a fresh database, with one workspace and its admin key. */
+export interface TestServer {
+  url: string;
+  wsUrl: string;
+  baseUrl: string;
+  databaseUrl: string;
+  orm: MikroORM;
+  server: Server;
+  config: Config;
+  workspaceId: string;
+  adminKey: string;
+  /** Another workspace with its admin key. */
+  addWorkspace(name: string): Promise<{ workspaceId: string; adminKey: string }>;
+  /** A key with the given role in a workspace (the first one by default). */
+  addKey(role: Role, workspaceId?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  config?: Partial<Config>;
+  /** Use this database instead of a fresh copy of the template (it must be migrated). */
+  databaseUrl?: string;
+  drainMs?: number;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const database = options.databaseUrl ? undefined : await createTestDatabase();
+  const databaseUrl = options.databaseUrl ?? database!.url;
+  const config: Config = { ...loadConfig({ ...process.env, NODE_ENV: 'test', PORT: '0' }), host: '127.0.0.1', ...options.config };
+  const orm = await connectOrm(databaseUrl, config);
+  const server = await startServer({ config, orm, databaseUrl, drainMs: options.drainMs ?? 2000 });
+  const addWorkspace = async (name: string) => {
+    const { workspace, adminKey } = await createWorkspace(orm.em.fork(), name);
+    return { workspaceId: workspace.id, adminKey };
+  };
+  const first = await addWorkspace('Workspace A');
+  let stopped = false;
+  return {
+    url: server.url,
+    wsUrl: server.url.replace(/^http/, 'ws'),
+    baseUrl: server.url.replace(/\/graphql$/, ''),
+    databaseUrl,
+    orm,
+    server,
+    config,
+    workspaceId: first.workspaceId,
+    adminKey: first.adminKey,
+    addWorkspace,
+    addKey: async (role, workspaceId = first.workspaceId) => {
+      const em = orm.em.fork();
+      const { secret } = addApiKey(em, workspaceId, { name: `${role.toLowerCase()} key`, role }, null);
+      await em.flush();
+      return secret;
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+      await orm.close();
+      await database?.drop();
+    },
+  };
+}

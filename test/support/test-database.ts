@@ -1,0 +1,50 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+/** Set by global-setup: the test PostgreSQL server and the migrated template database. */
+export const TEST_ADMIN_URL_ENV = 'CDP_TEST_ADMIN_URL';
+export const TEMPLATE_DATABASE = 'cdp_test_template';
+export const TEST_DATABASE_PREFIX = 'cdp_test_';
+
+export function testAdminUrl(): string {
+  const url = process.env[TEST_ADMIN_URL_ENV];
+  if (!url) throw new Error(`${TEST_ADMIN_URL_ENV} is unset: run the tests through jest (global-setup starts PostgreSQL)`);
+  return url;
+}
+
+export function urlOf(adminUrl: string, database: string): string {
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export async function adminQuery<T = Record<string, unknown>>(sql: string, params: unknown[] = [], url = testAdminUrl()): Promise<T[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh database copied from the migrated template: clean tables for one test file. */
+export async function createTestDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+  const adminUrl = testAdminUrl();
+  const name = `${TEST_DATABASE_PREFIX}${randomBytes(6).toString('hex')}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await adminQuery(`create database "${name}" template "${TEMPLATE_DATABASE}"`);
+      break;
+    } catch (error) {
+      // two files copying the template at the same instant: PostgreSQL asks the second to wait
+      if (attempt >= 20 || !/being accessed by other users/.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+    }
+  }
+  return {
+    name,
+    url: urlOf(adminUrl, name),
+    drop: () => adminQuery(`drop database if exists "${name}" with (force)`).then(() => undefined),
+  };
+}
