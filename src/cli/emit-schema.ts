@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildGraphQLSchema } from '../graphql/schema';
-import { printSDL } from '../graphql/schema';
+import { buildGraphQLSchema, printSDL } from '../graphql/schema';
 
 /** `npm run schema`: writes schema/schema.graphql from the code. */
 const target = path.resolve('schema', 'schema.graphql');

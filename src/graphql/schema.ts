@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { GraphQLEnumType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
+import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchemaSync } from 'type-graphql';
 import type { PubSub } from 'type-graphql';
 import { authChecker } from './auth';
@@ -11,7 +12,7 @@ import { DateTimeScalar, JSONScalar, scalarsMap } from './scalars';
  * Builds the executable schema from the resolvers. The contract's enums and scalars are served
  * whether or not a field uses them yet.
  */
-export function buildGraphQLSchema(pubSub?: PubSub): GraphQLSchema {
+export function buildGraphQLSchema(pubSub: PubSub = createPubSub() as PubSub): GraphQLSchema {
   const schema = buildSchemaSync({
     resolvers,
     authChecker,

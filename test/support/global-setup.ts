@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { connectOrm, migrate } from '../../src/db/orm';
 import { useEmbeddedPostgres, type LocalDatabase } from '../../src/db/embedded';
-import { adminQuery, TEMPLATE_DATABASE, TEST_ADMIN_URL_ENV, TEST_DATABASE_PREFIX, urlOf } from './test-database';
+import { randomBytes } from 'node:crypto';
+import { adminQuery, templateDatabase, TEST_ADMIN_URL_ENV, TEST_RUN_ENV, urlOf } from './test-database';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -33,10 +34,10 @@ export default async function globalSetup(): Promise<void> {
   globalThis.__CDP_TEST_PG__ = started;
   process.env[TEST_ADMIN_URL_ENV] = adminUrl;
 
-  const leftovers = await adminQuery<{ datname: string }>(`select datname from pg_database where datname like $1`, [`${TEST_DATABASE_PREFIX}%`], adminUrl);
-  for (const { datname } of leftovers) await adminQuery(`drop database if exists "${datname}" with (force)`, [], adminUrl);
-  await adminQuery(`create database "${TEMPLATE_DATABASE}"`, [], adminUrl);
-  const orm = await connectOrm(urlOf(adminUrl, TEMPLATE_DATABASE), { poolSize: 2, poolAcquireTimeoutMs: 10_000 });
+  process.env[TEST_RUN_ENV] = randomBytes(4).toString('hex');
+  const template = templateDatabase();
+  await adminQuery(`create database "${template}"`, [], adminUrl);
+  const orm = await connectOrm(urlOf(adminUrl, template), { poolSize: 2, poolAcquireTimeoutMs: 10_000 });
   try {
     await migrate(orm);
   } finally {

@@ -3,8 +3,11 @@ import { Client } from 'pg';
 
 /** Set by global-setup: the test PostgreSQL server and the migrated template database. */
 export const TEST_ADMIN_URL_ENV = 'CDP_TEST_ADMIN_URL';
-export const TEMPLATE_DATABASE = 'cdp_test_template';
-export const TEST_DATABASE_PREFIX = 'cdp_test_';
+export const TEST_RUN_ENV = 'CDP_TEST_RUN';
+
+/** Databases of one jest run share a prefix, so concurrent runs on one server never touch each other's. */
+export const testDatabasePrefix = (run = process.env[TEST_RUN_ENV]): string => `cdp_test_${run}_`;
+export const templateDatabase = (run = process.env[TEST_RUN_ENV]): string => `${testDatabasePrefix(run)}template`;
 
 export function testAdminUrl(): string {
   const url = process.env[TEST_ADMIN_URL_ENV];
@@ -31,10 +34,10 @@ export async function adminQuery<T = Record<string, unknown>>(sql: string, param
 /** A fresh database copied from the migrated template: clean tables for one test file. */
 export async function createTestDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const adminUrl = testAdminUrl();
-  const name = `${TEST_DATABASE_PREFIX}${randomBytes(6).toString('hex')}`;
+  const name = `${testDatabasePrefix()}${randomBytes(6).toString('hex')}`;
   for (let attempt = 0; ; attempt++) {
     try {
-      await adminQuery(`create database "${name}" template "${TEMPLATE_DATABASE}"`);
+      await adminQuery(`create database "${name}" template "${templateDatabase()}"`);
       break;
     } catch (error) {
       // two files copying the template at the same instant: PostgreSQL asks the second to wait

@@ -1,0 +1,54 @@
+import { collect, data, settle, wsClient } from '../support/client';
+import { startChildServer, type ChildServer } from '../support/child-server';
+import { operations } from '../support/operations';
+import { startTestServer, type TestServer } from '../support/server';
+
+const op = operations('workspace.graphql');
+let t: TestServer;
+let other: ChildServer;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  other = await startChildServer(t.databaseUrl);
+});
+afterAll(async () => {
+  await other?.stop();
+  await t?.stop();
+});
+
+describe('the LISTEN/NOTIFY bus', () => {
+  it('carries an event published by one server process to a subscriber of another, both ways', async () => {
+    const here = wsClient(t.wsUrl, t.adminKey);
+    const there = wsClient(other.wsUrl, t.adminKey);
+    const subHere = collect(here, op.AuditEntryAdded());
+    const subThere = collect(there, op.AuditEntryAdded());
+    await settle(400);
+
+    const { createApiKey: made } = await data(other.url, t.adminKey, op.CreateApiKey({ name: 'made in the other process', role: 'AGENT' }));
+    await subHere.waitFor(1);
+    expect(subHere.events[0].data?.auditEntryAdded).toMatchObject({ action: 'api_key.created', subjectId: made.apiKey.id });
+
+    const { createApiKey: back } = await data(t.url, t.adminKey, op.CreateApiKey({ name: 'made here', role: 'AGENT' }));
+    await subThere.waitFor(2);
+    expect(subThere.events.map((e) => e.data?.auditEntryAdded.subjectId)).toEqual([made.apiKey.id, back.apiKey.id]);
+    await here.dispose();
+    await there.dispose();
+  });
+
+  it('revokes a key in every process: the other process refuses it at once', async () => {
+    const { createApiKey } = await data(t.url, t.adminKey, op.CreateApiKey({ name: 'short-lived', role: 'ANALYST' }));
+    await data(other.url, createApiKey.secret, op.Workspace());
+    await data(t.url, t.adminKey, op.RevokeApiKey({ id: createApiKey.apiKey.id }));
+    await settle(200);
+    const response = await fetch(other.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${createApiKey.secret}` },
+      body: JSON.stringify(op.Workspace()),
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it('shuts the other process down cleanly on SIGTERM', async () => {
+    expect(await other.stop()).toBe(0);
+  });
+});
