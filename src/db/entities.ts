@@ -1,6 +1,12 @@
+import { CustomerMerge } from '../modules/customer/customer-merge.entity';
+import { Customer } from '../modules/customer/customer.entity';
+import { Event } from '../modules/customer/event.entity';
+import { IdentityRuleRow } from '../modules/customer/identity-rule.entity';
+import { Identity } from '../modules/customer/identity.entity';
+import { Suppression } from '../modules/customer/suppression.entity';
 import { ApiKey } from '../modules/workspace/api-key.entity';
 import { AuditEntry } from '../modules/workspace/audit-entry.entity';
 import { Workspace } from '../modules/workspace/workspace.entity';
 
 /** Every entity, for the ORM's discovery. */
-export const entities = [Workspace, ApiKey, AuditEntry];
+export const entities = [Workspace, ApiKey, AuditEntry, Customer, Identity, Event, CustomerMerge, Suppression, IdentityRuleRow];

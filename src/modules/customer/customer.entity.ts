@@ -1,0 +1,88 @@
+import { ArrayType, DecimalType, Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { uuidv7 } from '../../db/ids';
+import { WorkspaceScoped } from '../../db/workspace-filter';
+import { LifecycleStage, ValueTier } from '../../graphql/enums';
+import { Node } from '../../graphql/node';
+import { JSONScalar } from '../../graphql/scalars';
+import { Workspace } from '../workspace/workspace.entity';
+
+/**
+ * One person. A customer absorbed by a merge stays as a tombstone (`mergedIntoId`) so its id still
+ * resolves to the survivor.
+ */
+@Entity()
+@WorkspaceScoped()
+@Index({ properties: ['workspace', 'lastSeenAt', 'id'] })
+@Index({ properties: ['workspace', 'createdAt', 'id'] })
+@Index({ properties: ['workspace', 'totalSpend', 'id'] })
+@Index({ properties: ['workspace', 'mergedIntoId'] })
+@ObjectType({ implements: Node })
+export class Customer implements Node {
+  [OptionalProps]?: 'traits' | 'traitTimes' | 'tags' | 'lifecycleStage' | 'valueTier' | 'totalSpend' | 'orderCount' | 'createdAt' | 'updatedAt' | 'firstSeenAt' | 'lastSeenAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  @Field(() => ID)
+  id: string = uuidv7();
+
+  @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
+  workspace!: Workspace;
+
+  @Property({ type: 'uuid', nullable: true })
+  mergedIntoId?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true })
+  displayName?: string | null;
+
+  @Property({ type: 'jsonb' })
+  @Field(() => JSONScalar)
+  traits: Record<string, unknown> = {};
+
+  /** When each trait was last observed (ISO), so the latest observation wins per key. */
+  @Property({ type: 'jsonb' })
+  traitTimes: Record<string, string> = {};
+
+  @Property({ type: ArrayType })
+  @Field(() => [String])
+  tags: string[] = [];
+
+  @Enum({ items: () => LifecycleStage })
+  @Field(() => LifecycleStage)
+  lifecycleStage: LifecycleStage = LifecycleStage.PROSPECT;
+
+  @Enum({ items: () => ValueTier })
+  @Field(() => ValueTier)
+  valueTier: ValueTier = ValueTier.BASIC;
+
+  @Property({ type: new DecimalType('number'), precision: 16, scale: 2 })
+  @Field(() => Float)
+  totalSpend: number = 0;
+
+  @Property()
+  @Field(() => Int)
+  orderCount: number = 0;
+
+  @Property()
+  @Field()
+  firstSeenAt: Date = new Date();
+
+  @Property()
+  @Field()
+  lastSeenAt: Date = new Date();
+
+  @Property({ type: 'datetime', nullable: true })
+  @Field(() => Date, { nullable: true })
+  lastPurchaseAt?: Date | null;
+
+  @Property({ type: 'datetime', nullable: true })
+  erasedAt?: Date | null;
+
+  @Property()
+  @Field()
+  createdAt: Date = new Date();
+
+  @Property({ onUpdate: () => new Date() })
+  @Field()
+  updatedAt: Date = new Date();
+}

@@ -1,0 +1,51 @@
+import { Entity, Enum, Index, ManyToOne, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { uuidv7 } from '../../db/ids';
+import { WorkspaceScoped } from '../../db/workspace-filter';
+import { IdentityType } from '../../graphql/enums';
+import { Node } from '../../graphql/node';
+import { Workspace } from '../workspace/workspace.entity';
+
+/** One identifier of a customer. A (workspace, type, value) belongs to one customer: a unique index says so. */
+@Entity()
+@WorkspaceScoped()
+@Unique({ properties: ['workspace', 'type', 'value'] })
+@Index({ properties: ['workspace', 'customerId'] })
+@ObjectType({ implements: Node })
+export class Identity implements Node {
+  [OptionalProps]?: 'verified' | 'firstSeenAt' | 'lastSeenAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  @Field(() => ID)
+  id: string = uuidv7();
+
+  @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
+  workspace!: Workspace;
+
+  @Property({ type: 'uuid' })
+  customerId!: string;
+
+  @Enum({ items: () => IdentityType })
+  @Field(() => IdentityType)
+  type!: IdentityType;
+
+  @Property({ type: 'text' })
+  @Field({ description: 'Normalised value: e-mail lower-cased, phone in E.164.' })
+  value!: string;
+
+  @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true })
+  source?: string | null;
+
+  @Property()
+  @Field()
+  verified: boolean = false;
+
+  @Property()
+  @Field()
+  firstSeenAt: Date = new Date();
+
+  @Property()
+  @Field()
+  lastSeenAt: Date = new Date();
+}

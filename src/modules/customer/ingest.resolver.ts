@@ -1,0 +1,49 @@
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context';
+import { AppError } from '../../errors';
+import { may } from '../../graphql/auth';
+import { IngestKind } from '../../graphql/enums';
+import { JSONScalar } from '../../graphql/scalars';
+import { getWorkspace } from '../workspace/workspace.service';
+import { Customer } from './customer.entity';
+import { IdentifierInput, IngestEventInput, IngestResult } from './ingest.input';
+import { ingest } from './ingest.service';
+import { loadRules, setIdentityRule } from './identity-rule.service';
+import { IdentityRule, IdentityRuleInput } from './identity-rule.types';
+import { uuidv7 } from '../../db/ids';
+
+@Resolver()
+export class IngestResolver {
+  @Authorized(...may.ingest)
+  @Mutation(() => IngestResult, { description: 'Applies up to 1,000 IDENTIFY/TRACK items; invalid items are reported, the others applied.' })
+  async ingest(@Arg('events', () => [IngestEventInput]) events: IngestEventInput[], @Ctx() ctx: Context): Promise<IngestResult> {
+    const workspace = await getWorkspace(ctx.em, ctx.viewer.workspaceId);
+    return ingest(ctx.em, ctx.viewer.workspaceId, workspace.settings.defaultPhoneRegion, events, ctx.viewer.keyId);
+  }
+
+  @Authorized(...may.ingest)
+  @Mutation(() => Customer, { description: 'Finds or creates the one customer these identifiers belong to (merging if they point at several) and sets traits.' })
+  async identify(
+    @Arg('identifiers', () => [IdentifierInput]) identifiers: IdentifierInput[],
+    @Arg('traits', () => JSONScalar, { nullable: true }) traits: unknown,
+    @Ctx() ctx: Context,
+  ): Promise<Customer> {
+    const workspace = await getWorkspace(ctx.em, ctx.viewer.workspaceId);
+    const result = await ingest(ctx.em, ctx.viewer.workspaceId, workspace.settings.defaultPhoneRegion, [{ messageId: `identify-${uuidv7()}`, kind: IngestKind.IDENTIFY, identifiers, traits }], ctx.viewer.keyId);
+    const [error] = result.errors;
+    if (error) throw AppError.badInput(error.message, { reason: error.code });
+    return ctx.em.findOneOrFail(Customer, { id: result.customerOf.get(0)! });
+  }
+
+  @Authorized(...may.readCustomers)
+  @Query(() => [IdentityRule])
+  async identityRules(@Ctx() ctx: Context): Promise<IdentityRule[]> {
+    return [...(await loadRules(ctx.em)).values()].sort((a, b) => a.priority - b.priority);
+  }
+
+  @Authorized(...may.administer)
+  @Mutation(() => IdentityRule)
+  setIdentityRule(@Arg('input', () => IdentityRuleInput) input: IdentityRuleInput, @Ctx() ctx: Context): Promise<IdentityRule> {
+    return setIdentityRule(ctx.em, ctx.viewer.workspaceId, input);
+  }
+}

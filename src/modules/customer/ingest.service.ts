@@ -1,0 +1,234 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { uuidv7 } from '../../db/ids';
+import { sql, StaleReadError, withRetries } from '../../db/sql';
+import { AppError } from '../../errors';
+import type { Channel, IdentityType } from '../../graphql/enums';
+import { IngestKind } from '../../graphql/enums';
+import { identifierKey, IdentifierError, normaliseIdentifier, suppressionHash, type Identifier } from './identifiers';
+import { linkIdentities, type KnownCustomer } from './identity-linker';
+import { isBlocked, type IdentityRule } from './identity-rules';
+import { loadRules } from './identity-rule.service';
+import type { IngestEventInput, IngestItemError, IngestResult } from './ingest.input';
+import { applyCustomerState, foldItem, foldAbsorbed, stateOf, type CustomerRow, type CustomerState } from './customer-state';
+import { applyMerges } from './merge.apply';
+
+export const MAX_BATCH = 1000;
+
+/** An item that passed validation, with normalised identifiers. */
+export interface ValidItem {
+  index: number;
+  messageId: string;
+  kind: IngestKind;
+  identifiers: Identifier[];
+  traits: Record<string, unknown>;
+  event: string;
+  properties: Record<string, unknown>;
+  revenue: number | null;
+  channel: Channel | null;
+  occurredAt: Date;
+  source: string | null;
+}
+
+/**
+ * Applies a batch of IDENTIFY/TRACK items (the design's Ingestion flow) in one transaction, with
+ * a bounded number of statements whatever the batch size. Invalid items are reported, valid ones
+ * applied; resent messageIds change nothing.
+ */
+export async function ingest(em: EntityManager, workspaceId: string, region: string, inputs: IngestEventInput[], actorKeyId: string | null): Promise<IngestResult> {
+  if (inputs.length > MAX_BATCH) throw AppError.badInput(`a batch holds at most ${MAX_BATCH} items, got ${inputs.length}`, { max: MAX_BATCH });
+  const rules = await loadRules(em);
+  const errors: IngestItemError[] = [];
+  const valid: ValidItem[] = [];
+  inputs.forEach((input, index) => {
+    try {
+      valid.push(validate(input, index, region, rules));
+    } catch (error) {
+      if (!(error instanceof ItemError || error instanceof IdentifierError)) throw error;
+      errors.push({ index, messageId: input.messageId ?? null, code: error.code, message: error.message });
+    }
+  });
+  const suppressed = await suppressedItems(em, valid);
+  for (const item of valid.filter((candidate) => suppressed.has(candidate.index))) {
+    errors.push({ index: item.index, messageId: item.messageId, code: 'SUPPRESSED', message: 'an identifier of this item belongs to an erased customer' });
+  }
+  const items = valid.filter((item) => !suppressed.has(item.index));
+  const applied = items.length ? await withRetries(em, (tx) => applyItems(tx, workspaceId, items, rules, actorKeyId)) : emptyApplied();
+  return { ...applied, errors: errors.sort((a, b) => a.index - b.index) };
+}
+
+class ItemError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function validate(input: IngestEventInput, index: number, region: string, rules: Map<IdentityType, IdentityRule>): ValidItem {
+  const messageId = input.messageId?.trim();
+  if (!messageId || messageId.length > 200) throw new ItemError('INVALID_MESSAGE_ID', 'messageId must be 1 to 200 characters');
+  if (input.traits != null && !isPlainObject(input.traits)) throw new ItemError('INVALID_TRAITS', 'traits must be a JSON object');
+  if (input.properties != null && !isPlainObject(input.properties)) throw new ItemError('INVALID_PROPERTIES', 'properties must be a JSON object');
+  if (input.kind === IngestKind.TRACK && !input.event?.trim()) throw new ItemError('MISSING_EVENT', 'a TRACK item needs an event name');
+  if (input.revenue != null && (!Number.isFinite(input.revenue) || Math.abs(input.revenue) > 1e12)) throw new ItemError('INVALID_REVENUE', 'revenue must be a finite amount');
+  const occurredAt = input.occurredAt ?? new Date();
+  if (Number.isNaN(occurredAt.getTime())) throw new ItemError('INVALID_TIME', 'occurredAt is not a time');
+  const identifiers: Identifier[] = [];
+  for (const raw of input.identifiers) {
+    const rule = rules.get(raw.type)!;
+    if (isBlocked(rule, raw.value.trim())) continue;
+    const identifier = normaliseIdentifier(raw, region);
+    if (isBlocked(rule, identifier.value)) continue;
+    if (!identifiers.some((known) => identifierKey(known) === identifierKey(identifier))) identifiers.push(identifier);
+  }
+  if (identifiers.length === 0) throw new ItemError('NO_IDENTIFIERS', 'the item has no usable identifier (empty, junk or blocked values only)');
+  return {
+    index,
+    messageId,
+    kind: input.kind,
+    identifiers,
+    traits: (input.traits as Record<string, unknown>) ?? {},
+    event: input.kind === IngestKind.TRACK ? input.event!.trim() : 'identify',
+    properties: (input.properties as Record<string, unknown>) ?? {},
+    revenue: input.revenue ?? null,
+    channel: input.channel ?? null,
+    occurredAt,
+    source: input.source ?? null,
+  };
+}
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+async function suppressedItems(em: EntityManager, items: ValidItem[]): Promise<Set<number>> {
+  const hashes = new Map<string, number[]>();
+  for (const item of items) for (const identifier of item.identifiers) hashes.set(suppressionHash(identifier), [...(hashes.get(suppressionHash(identifier)) ?? []), item.index]);
+  if (hashes.size === 0) return new Set();
+  const rows = await sql<{ value_hash: string }>(em, `select value_hash from suppression where workspace_id = ? and value_hash = any(?)`, [workspaceOf(em), [...hashes.keys()]]);
+  return new Set(rows.flatMap((row) => hashes.get(row.value_hash) ?? []));
+}
+
+/** The workspace the EntityManager is bound to (its filter parameter). */
+export const workspaceOf = (em: EntityManager): string => (em.getFilterParams('workspace') as { id: string }).id;
+
+const emptyApplied = () => ({ accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>() });
+
+async function applyItems(tx: EntityManager, workspaceId: string, all: ValidItem[], rules: Map<IdentityType, IdentityRule>, actorKeyId: string | null) {
+  const lockKeys = new Set<string>();
+  for (const item of all) {
+    lockKeys.add(`m:${item.messageId}`);
+    for (const identifier of item.identifiers) lockKeys.add(`i:${identifierKey(identifier)}`);
+  }
+  await sql(tx, `select pg_advisory_xact_lock(h) from (select distinct hashtextextended(? || k, 0) h from unnest(?::text[]) k order by 1) locks`, [workspaceId, [...lockKeys]]);
+
+  const seen = await sql<{ message_id: string }>(tx, `select message_id from event where workspace_id = ? and message_id = any(?)`, [workspaceId, all.map((item) => item.messageId)]);
+  const seenIds = new Set(seen.map((row) => row.message_id));
+  const items: ValidItem[] = [];
+  for (const item of all) {
+    if (seenIds.has(item.messageId)) continue;
+    seenIds.add(item.messageId);
+    items.push(item);
+  }
+  const duplicates = all.length - items.length;
+  if (items.length === 0) return { ...emptyApplied(), duplicates };
+
+  const keys = [...new Map(items.flatMap((item) => item.identifiers.map((identifier) => [identifierKey(identifier), identifier]))).values()];
+  const owned = await sql<{ id: string; type: string; value: string; customer_id: string }>(
+    tx,
+    `select i.id, i.type, i.value, i.customer_id from identity i join unnest(?::text[], ?::text[]) k(type, value) on i.type = k.type and i.value = k.value where i.workspace_id = ?`,
+    [keys.map((k) => k.type), keys.map((k) => k.value), workspaceId],
+  );
+  const owners = new Map(owned.map((row) => [identifierKey(row), row.customer_id]));
+  const customerIds = [...new Set(owned.map((row) => row.customer_id))].sort();
+  const rows = customerIds.length
+    ? await sql<CustomerRow>(tx, `select * from customer where workspace_id = ? and id = any(?::uuid[]) order by id for update`, [workspaceId, customerIds])
+    : [];
+  if (rows.some((row) => row.merged_into_id || row.erased_at) || rows.length !== customerIds.length) throw new StaleReadError();
+
+  const limitedTypes = [...rules.values()].filter((rule) => rule.maxPerCustomer !== null).map((rule) => rule.type);
+  const limited = customerIds.length
+    ? await sql<{ customer_id: string; type: IdentityType; value: string }>(
+        tx,
+        `select customer_id, type, value from identity where workspace_id = ? and customer_id = any(?::uuid[]) and type = any(?)`,
+        [workspaceId, customerIds, limitedTypes],
+      )
+    : [];
+  const known = new Map<string, KnownCustomer>(rows.map((row) => [row.id, { id: row.id, createdAt: new Date(row.created_at), limitedValues: new Map() }]));
+  for (const row of limited) {
+    const values = known.get(row.customer_id)!.limitedValues;
+    values.set(row.type, new Set([...(values.get(row.type) ?? []), row.value]));
+  }
+
+  const link = linkIdentities(items, owners, known, rules, uuidv7);
+  const now = new Date();
+  const states = new Map<string, CustomerState>();
+  for (const row of rows) states.set(row.id, stateOf(row));
+  for (const id of link.created) states.set(id, stateOf(null, now, id));
+  for (const { absorbedId, survivorId } of link.absorbed) foldAbsorbed(states.get(survivorId)!, states.get(absorbedId)!);
+  for (const item of items) foldItem(states.get(link.customerOf.get(item.index)!)!, item);
+  for (const { absorbedId } of link.absorbed) states.delete(absorbedId);
+
+  await applyCustomerState(tx, workspaceId, states, new Set(link.created), now);
+  if (link.absorbed.length) await applyMerges(tx, workspaceId, link.absorbed, rows, now);
+
+  const newIdentities = [...link.newIdentities.values()];
+  if (newIdentities.length) {
+    const sources = new Map(items.map((item) => [item.index, item]));
+    await sql(
+      tx,
+      `insert into identity (id, workspace_id, customer_id, type, value, source, verified, first_seen_at, last_seen_at)
+       select gen_random_uuid(), ?, c, t, v, s, coalesce(ver, false), o, o from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[]) x(c, t, v, s, ver, o)`,
+      [
+        workspaceId,
+        newIdentities.map((n) => n.customerId),
+        newIdentities.map((n) => n.identifier.type),
+        newIdentities.map((n) => n.identifier.value),
+        newIdentities.map((n) => sources.get(n.index)!.source),
+        newIdentities.map((n) => n.identifier.verified ?? false),
+        newIdentities.map((n) => sources.get(n.index)!.occurredAt),
+      ],
+    );
+  }
+  const touched = owned.map((row) => row.id);
+  if (touched.length) {
+    await sql(tx, `update identity set last_seen_at = greatest(last_seen_at, ?) where workspace_id = ? and id = any(?::uuid[])`, [now, workspaceId, touched]);
+  }
+  await sql(
+    tx,
+    `insert into event (id, workspace_id, customer_id, message_id, type, properties, revenue, channel, occurred_at, received_at)
+     select gen_random_uuid(), ?, c, m, t, p, r, ch, o, ? from unnest(?::uuid[], ?::text[], ?::text[], ?::jsonb[], ?::numeric[], ?::text[], ?::timestamptz[]) x(c, m, t, p, r, ch, o)`,
+    [
+      workspaceId,
+      now,
+      items.map((item) => link.customerOf.get(item.index)),
+      items.map((item) => item.messageId),
+      items.map((item) => item.event),
+      items.map((item) => JSON.stringify(item.properties)),
+      items.map((item) => item.revenue),
+      items.map((item) => item.channel),
+      items.map((item) => item.occurredAt),
+    ],
+  );
+  if (link.unlinked.length) {
+    await sql(
+      tx,
+      `insert into audit_entry (id, workspace_id, action, actor_key_id, subject_type, subject_id, details, at)
+       select gen_random_uuid(), ?, 'customer.merge_refused', ?, 'Customer', c, d, ? from unnest(?::uuid[], ?::jsonb[]) x(c, d)`,
+      [
+        workspaceId,
+        actorKeyId,
+        now,
+        link.unlinked.map((u) => link.customerOf.get(u.index)),
+        link.unlinked.map((u) => JSON.stringify({ type: u.identifier.type, value: u.identifier.value, reason: u.reason })),
+      ],
+    );
+  }
+  return {
+    accepted: items.length,
+    duplicates,
+    customersCreated: link.created.length,
+    merges: link.absorbed.length,
+    unlinked: link.unlinked.map((u) => ({ index: u.index, type: u.identifier.type, value: u.identifier.value, reason: u.reason })),
+    customerOf: link.customerOf,
+  };
+}
