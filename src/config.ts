@@ -35,16 +35,16 @@ export interface Limits {
   maxPageSize: number;
 }
 
-const int = (name: string, fallback: number): number => {
-  const raw = process.env[name];
+const int = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
 };
 
-const bool = (name: string, fallback: boolean): boolean => {
-  const raw = process.env[name];
+const bool = (env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean => {
+  const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   if (!['true', 'false', '1', '0'].includes(raw)) throw new Error(`${name} must be true or false, got "${raw}"`);
   return raw === 'true' || raw === '1';
@@ -54,24 +54,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
   return {
     databaseUrl: env.DATABASE_URL || undefined,
-    port: int('PORT', 4000),
+    port: int(env, 'PORT', 4000),
     host: env.HOST || '0.0.0.0',
     adminKey: env.CDP_ADMIN_KEY || undefined,
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     production,
-    introspection: bool('CDP_INTROSPECTION', !production),
+    introspection: bool(env, 'CDP_INTROSPECTION', !production),
     dataDir: path.resolve(env.CDP_DATA_DIR || '.data'),
-    poolSize: int('CDP_POOL_SIZE', 10),
-    poolAcquireTimeoutMs: int('CDP_POOL_ACQUIRE_TIMEOUT_MS', 3000),
-    exposeStatementCount: bool('CDP_EXPOSE_SQL_COUNT', env.NODE_ENV === 'test'),
+    poolSize: int(env, 'CDP_POOL_SIZE', 10),
+    poolAcquireTimeoutMs: int(env, 'CDP_POOL_ACQUIRE_TIMEOUT_MS', 3000),
+    exposeStatementCount: bool(env, 'CDP_EXPOSE_SQL_COUNT', env.NODE_ENV === 'test'),
     limits: {
-      maxDepth: int('CDP_MAX_DEPTH', 10),
-      maxCost: int('CDP_MAX_COST', 5000),
-      maxAliases: int('CDP_MAX_ALIASES', 15),
-      maxTokens: int('CDP_MAX_TOKENS', 2000),
-      maxDirectives: int('CDP_MAX_DIRECTIVES', 20),
+      maxDepth: int(env, 'CDP_MAX_DEPTH', 10),
+      maxCost: int(env, 'CDP_MAX_COST', 5000),
+      maxAliases: int(env, 'CDP_MAX_ALIASES', 15),
+      maxTokens: int(env, 'CDP_MAX_TOKENS', 2000),
+      maxDirectives: int(env, 'CDP_MAX_DIRECTIVES', 20),
       bodyBytes: env.CDP_MAX_BODY || '2mb',
-      subscriptionsPerSocket: int('CDP_MAX_SUBSCRIPTIONS_PER_SOCKET', 20),
+      subscriptionsPerSocket: int(env, 'CDP_MAX_SUBSCRIPTIONS_PER_SOCKET', 20),
       maxPageSize: 500,
     },
   };

@@ -103,7 +103,13 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000 }
   );
   app.use(bodyErrorHandler);
 
-  await new Promise<void>((resolve) => httpServer.listen(config.port, config.host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = httpServer.address() as AddressInfo;
   logger.info({ port }, `serving http://localhost:${port}/graphql`);
 

@@ -26,7 +26,7 @@ export async function setIdentityRule(
       priority: input.priority ?? current.priority,
       blockedValues: input.blockedValues ?? current.blockedValues,
     };
-    const row = (await tx.findOne(IdentityRuleRow, { type: input.type })) ?? tx.create(IdentityRuleRow, { workspace: workspaceId, type: input.type, priority: next.priority });
+    const row = (await tx.findOne(IdentityRuleRow, { type: input.type })) ?? tx.create(IdentityRuleRow, { workspace: workspaceId, type: input.type, priority: next.priority, blockedValues: [] });
     Object.assign(row, { maxPerCustomer: next.maxPerCustomer, priority: next.priority, blockedValues: next.blockedValues });
     return next;
   });

@@ -1,4 +1,5 @@
 import { Role } from '../../../src/graphql/enums';
+import { sql } from '../../../src/db/sql';
 import { codes, data, post } from '../../support/client';
 import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';
@@ -15,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 const ingest = (events: unknown[], key = t.adminKey) => data(t.url, key, op.Ingest({ events })).then((d) => d.ingest);
-const q = <T = any>(text: string, params: unknown[] = []) => t.orm.em.getConnection().execute<T[]>(text, params);
+const q = <T = any>(text: string, params: unknown[] = []) => sql<T>(t.orm.em.fork(), text, params);
 const customerOf = async (type: string, value: string) => (await q(`select customer_id from identity where type = ? and value = ?`, [type, value]))[0]?.customer_id;
 
 describe('ingest', () => {
