@@ -1,9 +1,11 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { IngestResolver } from '../modules/customer/ingest.resolver';
+import { MergeResolver } from '../modules/customer/merge.resolver';
+import { PrivacyResolver } from '../modules/customer/privacy.resolver';
 import { ApiKeyResolver } from '../modules/workspace/api-key.resolver';
 import { AuditResolver } from '../modules/workspace/audit.resolver';
 import { WorkspaceResolver } from '../modules/workspace/workspace.resolver';
 import { NodeResolver } from './node.resolver';
 
 /** Every resolver class of the graph. */
-export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolver, ApiKeyResolver, AuditResolver, IngestResolver];
+export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolver, ApiKeyResolver, AuditResolver, IngestResolver, MergeResolver, PrivacyResolver];

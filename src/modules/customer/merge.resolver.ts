@@ -1,0 +1,42 @@
+import { Arg, Authorized, Ctx, Field, ID, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context';
+import { may } from '../../graphql/auth';
+import { JSONScalar } from '../../graphql/scalars';
+import { Customer } from './customer.entity';
+import { mergeCustomers, planMerge, unmergeCustomer } from './merge.service';
+
+@ObjectType()
+export class MergePreview {
+  @Field(() => Customer) survivor!: Customer;
+  @Field(() => Customer) absorbed!: Customer;
+  @Field(() => JSONScalar, { description: 'Trait keys whose values differ, with the value that would win.' })
+  conflicts!: Record<string, unknown>;
+  @Field(() => [String], { description: 'Identity rules the merge would break; a merge with any is refused.' })
+  violations!: string[];
+}
+
+@Resolver()
+export class MergeResolver {
+  @Authorized(...may.administer)
+  @Query(() => MergePreview, { description: 'What mergeCustomers would do, without doing it.' })
+  async previewMerge(@Arg('survivorId', () => ID) survivorId: string, @Arg('absorbedId', () => ID) absorbedId: string, @Ctx() ctx: Context): Promise<MergePreview> {
+    const plan = await planMerge(ctx.em, ctx.viewer.workspaceId, survivorId, absorbedId);
+    const [survivor, absorbed] = await Promise.all([survivorId, absorbedId].map((id) => ctx.em.findOneOrFail(Customer, { id })));
+    return { survivor, absorbed, conflicts: plan.conflicts, violations: plan.violations };
+  }
+
+  @Authorized(...may.administer)
+  @Mutation(() => Customer, { description: 'Merges absorbedId into survivorId by hand; the absorbed id keeps resolving to the survivor.' })
+  async mergeCustomers(@Arg('survivorId', () => ID) survivorId: string, @Arg('absorbedId', () => ID) absorbedId: string, @Ctx() ctx: Context): Promise<Customer> {
+    const id = await mergeCustomers(ctx.em, ctx.viewer, survivorId, absorbedId);
+    return ctx.em.fork().findOneOrFail(Customer, { id });
+  }
+
+  @Authorized(...may.administer)
+  @Mutation(() => [Customer], { description: 'Undoes a merge; returns the survivor and the restored customer.' })
+  async unmergeCustomer(@Arg('mergeId', () => ID) mergeId: string, @Ctx() ctx: Context): Promise<Customer[]> {
+    const ids = await unmergeCustomer(ctx.em, ctx.viewer, mergeId);
+    const em = ctx.em.fork();
+    return Promise.all(ids.map((id) => em.findOneOrFail(Customer, { id })));
+  }
+}

@@ -1,0 +1,30 @@
+import { Arg, Authorized, Ctx, Field, ID, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context';
+import { may } from '../../graphql/auth';
+import { JSONScalar } from '../../graphql/scalars';
+import { Customer } from './customer.entity';
+import { eraseCustomer, exportCustomer } from './privacy.service';
+
+@ObjectType()
+export class CustomerExport {
+  @Field(() => Customer) customer!: Customer;
+  @Field(() => JSONScalar, { description: 'Everything held about the customer, as one JSON document.' })
+  document!: Record<string, unknown>;
+}
+
+@Resolver()
+export class PrivacyResolver {
+  @Authorized(...may.administer)
+  @Query(() => CustomerExport, { description: 'Everything held on a customer (a data subject access request).' })
+  async exportCustomer(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<CustomerExport> {
+    const { customerId, document } = await exportCustomer(ctx.em, ctx.viewer.workspaceId, id);
+    return { customer: await ctx.em.findOneOrFail(Customer, { id: customerId }), document };
+  }
+
+  @Authorized(...may.administer)
+  @Mutation(() => Boolean, { description: 'Erases the customer; its identifiers are refused (SUPPRESSED) from then on.' })
+  async eraseCustomer(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    await eraseCustomer(ctx.em, ctx.viewer, id);
+    return true;
+  }
+}

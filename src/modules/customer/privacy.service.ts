@@ -1,0 +1,62 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { isUuid } from '../../db/ids';
+import { sql } from '../../db/sql';
+import { AppError } from '../../errors';
+import type { Viewer } from '../../graphql/auth';
+import { recordAudit } from '../workspace/audit.service';
+
+/** The live customer an id names: itself, or the survivor it was merged into; erased ones are gone. */
+export async function liveCustomerId(em: EntityManager, workspaceId: string, id: string): Promise<string> {
+  if (!isUuid(id)) throw AppError.notFound('Customer', id);
+  const [row] = await sql<{ id: string; erased_at: Date | null }>(
+    em,
+    `select c.id, c.erased_at from customer c where c.workspace_id = ? and c.id = (select coalesce(merged_into_id, id) from customer where workspace_id = ? and id = ?)`,
+    [workspaceId, workspaceId, id],
+  );
+  if (!row || row.erased_at) throw AppError.notFound('Customer', id);
+  return row.id;
+}
+
+/** Everything held on a customer, as one JSON document (the right of access). */
+export async function exportCustomer(em: EntityManager, workspaceId: string, id: string): Promise<{ customerId: string; document: Record<string, unknown> }> {
+  const customerId = await liveCustomerId(em, workspaceId, id);
+  const params = [workspaceId, customerId];
+  const [customer] = await sql(em, `select id, display_name, traits, tags, lifecycle_stage, value_tier, total_spend::float, order_count, first_seen_at, last_seen_at, last_purchase_at, created_at, updated_at from customer where workspace_id = ? and id = ?`, params);
+  const identities = await sql(em, `select type, value, source, verified, first_seen_at, last_seen_at from identity where workspace_id = ? and customer_id = ? order by first_seen_at`, params);
+  const events = await sql(em, `select message_id, type, properties, revenue::float, channel, occurred_at, received_at from event where workspace_id = ? and customer_id = ? order by occurred_at, id`, params);
+  const merges = await sql(em, `select id, survivor_id, absorbed_id, reason, at, unmerged_at from customer_merge where workspace_id = ? and (survivor_id = ? or absorbed_id = ?) order by at`, [...params, customerId]);
+  return {
+    customerId,
+    document: { exportedAt: new Date().toISOString(), customer, identities, events, merges },
+  };
+}
+
+/**
+ * Erases a customer (the right to be forgotten), in one transaction: identities become hashed
+ * suppressions (so later ingestion of them is refused), identities, events, traits and merge
+ * snapshots are deleted, and the audit log records how much was erased, not what.
+ */
+export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: string): Promise<void> {
+  await em.fork().transactional(async (tx) => {
+    const customerId = await liveCustomerId(tx, viewer.workspaceId, id);
+    const ws = viewer.workspaceId;
+    await sql(tx, `select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?) for update`, [ws, customerId, customerId]);
+    await sql(
+      tx,
+      `insert into suppression (id, workspace_id, type, value_hash, created_at)
+       select gen_random_uuid(), workspace_id, type, encode(sha256(convert_to(type || ':' || value, 'UTF8')), 'hex'), now()
+       from identity where workspace_id = ? and customer_id = ? on conflict do nothing`,
+      [ws, customerId],
+    );
+    const [{ identities }] = await sql<{ identities: number }>(tx, `with d as (delete from identity where workspace_id = ? and customer_id = ? returning 1) select count(*)::int identities from d`, [ws, customerId]);
+    const [{ events }] = await sql<{ events: number }>(tx, `with d as (delete from event where workspace_id = ? and customer_id = ? returning 1) select count(*)::int events from d`, [ws, customerId]);
+    await sql(tx, `delete from customer_merge where workspace_id = ? and (survivor_id = ? or absorbed_id in (select id from customer where workspace_id = ? and merged_into_id = ?))`, [ws, customerId, ws, customerId]);
+    await sql(
+      tx,
+      `update customer set display_name = null, traits = '{}', trait_times = '{}', tags = '{}', total_spend = 0, order_count = 0, last_purchase_at = null, erased_at = now(), updated_at = now()
+       where workspace_id = ? and (id = ? or merged_into_id = ?)`,
+      [ws, customerId, customerId],
+    );
+    recordAudit(tx, ws, viewer.keyId, { action: 'customer.erased', subjectType: 'Customer', subjectId: customerId, details: { identities, events } });
+  });
+}
