@@ -1,23 +1,78 @@
 import 'reflect-metadata';
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { connectOrm, migrate } from '../db/orm';
 import { createWorkspace } from '../modules/workspace/workspace.service';
+import { readItems } from './import-file';
+import { chooseWorkspace, runIngest, type RunSummary } from './ingest-runner';
+import { seedEvents } from './seed-data';
 
 const USAGE = `usage: npm run cdp -- <command>
 
-  workspace create NAME   create a workspace; prints {"workspaceId","adminKey"} as JSON on the last line
-  migrate                 apply pending migrations
-  migration create        write a migration for the entity changes not yet migrated`;
+  workspace create NAME                 create a workspace; prints {"workspaceId","adminKey"} as JSON on the last line
+  import FILE [--workspace ID]          ingest NDJSON (.ndjson, .jsonl) or CSV (.csv) items in batches of 1,000
+  seed --customers N [--workspace ID] [--seed S]
+                                        generate a realistic demo data set through ingestion
+  migrate                               apply pending migrations
+  migration create                      write a migration for the entity changes not yet migrated`;
+
+type Command = (orm: MikroORM, args: string[]) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  'workspace create': async (orm, args) => {
+    const { workspace, adminKey } = await createWorkspace(orm.em.fork(), args.join(' '));
+    process.stdout.write(`${JSON.stringify({ workspaceId: workspace.id, adminKey })}\n`);
+    return 0;
+  },
+  import: async (orm, args) => {
+    const { values, positionals } = parseArgs({ args, options: { workspace: { type: 'string' } }, allowPositionals: true });
+    const file = positionals[0];
+    if (!file || !fs.existsSync(file)) throw new Error(`no such file: ${file ?? '(none given)'}`);
+    const workspace = await chooseWorkspace(orm, values.workspace);
+    const bad: string[] = [];
+    const report = (line: number, reason: string) => bad.push(`line ${line}: ${reason}`);
+    const summary = await runIngest(orm, workspace, readItems(file, report), undefined, (line, code, message) => report(line, `${code} ${message}`));
+    for (const line of bad.sort((a, b) => Number(a.split(' ')[1].slice(0, -1)) - Number(b.split(' ')[1].slice(0, -1)))) process.stderr.write(`${line}\n`);
+    printSummary(summary, bad.length);
+    return 0;
+  },
+  seed: async (orm, args) => {
+    const { values } = parseArgs({ args, options: { customers: { type: 'string' }, workspace: { type: 'string' }, seed: { type: 'string' } } });
+    const customers = Number(values.customers ?? 1000);
+    if (!Number.isInteger(customers) || customers < 1) throw new Error('--customers must be a positive whole number');
+    const workspace = await chooseWorkspace(orm, values.workspace);
+    const events = [...seedEvents(customers, Number(values.seed ?? 42))].map((item, index) => ({ item, label: index }));
+    const summary = await runIngest(orm, workspace, events, events.length, (index, code, message) => process.stderr.write(`item ${index}: ${code} ${message}\n`));
+    printSummary(summary, summary.errors);
+    return 0;
+  },
+  migrate: async () => 0,
+  'migration create': async (orm) => {
+    const result = await orm.getMigrator().createMigration('migrations', false, false);
+    process.stdout.write(result.fileName ? `wrote migrations/${result.fileName}; add it to migrations/index.ts\n` : 'no changes\n');
+    return 0;
+  },
+};
+
+function printSummary(summary: RunSummary, problems: number): void {
+  const rate = Math.round(summary.items / Math.max(summary.seconds, 0.001));
+  process.stdout.write(
+    `${summary.items} items in ${summary.seconds.toFixed(1)} s (${rate}/s): ${summary.accepted} applied, ${summary.duplicates} duplicates, ` +
+      `${summary.customersCreated} customers created, ${summary.merges} merges, ${problems} skipped\n`,
+  );
+  process.stdout.write(`${JSON.stringify({ ...summary, skipped: problems })}\n`);
+}
 
 /**
  * Command-line tools. They use the server's database: DATABASE_URL, or the embedded one under
  * .data/ (attached to when a server runs it, started and stopped around the command otherwise).
  */
-async function main(args: string[]): Promise<number> {
-  const [group, action, ...rest] = args;
-  const command = `${group ?? ''} ${action ?? ''}`.trim();
-  if (!['workspace create', 'migrate', 'migration create'].includes(command)) {
+async function main(argv: string[]): Promise<number> {
+  const name = [`${argv[0]} ${argv[1]}`, argv[0]].find((candidate) => candidate in commands);
+  if (!name) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
@@ -25,19 +80,11 @@ async function main(args: string[]): Promise<number> {
   const database = await openDatabase(config, (message) => process.stderr.write(`${message}\n`));
   const orm = await connectOrm(database.url, config);
   try {
-    if (command === 'migration create') {
-      const result = await orm.getMigrator().createMigration('migrations', false, false);
-      process.stdout.write(result.fileName ? `wrote migrations/${result.fileName}; add it to migrations/index.ts\n` : 'no changes\n');
-      return 0;
+    if (name !== 'migration create') {
+      const applied = await migrate(orm);
+      if (applied.length) process.stderr.write(`applied ${applied.join(', ')}\n`);
     }
-    const applied = await migrate(orm);
-    if (applied.length) process.stderr.write(`applied ${applied.join(', ')}\n`);
-    if (command === 'workspace create') {
-      const name = rest.join(' ');
-      const { workspace, adminKey } = await createWorkspace(orm.em.fork(), name);
-      process.stdout.write(`${JSON.stringify({ workspaceId: workspace.id, adminKey })}\n`);
-    }
-    return 0;
+    return await commands[name](orm, argv.slice(name.split(' ').length));
   } finally {
     await orm.close();
     await database.release();

@@ -18,6 +18,11 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
+/** Runs the compiled CLI and returns its output. */
+async function cdpRaw(args: string[], env: Record<string, string | undefined>) {
+  return run(process.execPath, [cli, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+}
+
 /** Runs `npm run cdp -- <args>` (the compiled CLI) and returns the JSON of its last line. */
 async function cdp(args: string[], env: Record<string, string | undefined>): Promise<{ workspaceId: string; adminKey: string }> {
   const { stdout } = await run(process.execPath, [cli, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
@@ -60,5 +65,49 @@ describe('npm run cdp -- workspace create', () => {
       expect(second.workspaceId).not.toBe(first.workspaceId);
       fs.rmSync(dataDir, { recursive: true, force: true });
     }, 60_000);
+  });
+});
+
+describe('npm run cdp -- import and seed', () => {
+  const count = async (text: string, params: unknown[] = []) => (await adminQuery<{ n: number }>(text, params, t.databaseUrl))[0].n;
+
+  it('imports NDJSON in batches, reports a bad line by number and loses nothing else', async () => {
+    const { workspaceId } = await cdp(['workspace', 'create', 'Importer'], { DATABASE_URL: t.databaseUrl });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdp-import-')), 'events.ndjson');
+    const lines = Array.from({ length: 2500 }, (_, i) =>
+      JSON.stringify({ messageId: `imp-${i}`, kind: 'TRACK', event: 'order_completed', revenue: 1, identifiers: [{ type: 'EMAIL', value: `buyer${i % 700}@import.test` }] }),
+    );
+    lines.splice(1200, 0, '{"messageId": "broken", ');
+    lines.splice(1800, 0, JSON.stringify({ messageId: 'bad-phone', kind: 'IDENTIFY', identifiers: [{ type: 'PHONE', value: 'not a phone' }] }));
+    fs.writeFileSync(file, lines.join('\n') + '\n');
+    const { stdout, stderr } = await cdpRaw(['import', file, '--workspace', workspaceId], { DATABASE_URL: t.databaseUrl });
+    expect(stderr).toContain('line 1201: ');
+    expect(stderr).toContain('line 1801: INVALID_IDENTIFIER');
+    const summary = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(summary).toMatchObject({ items: 2501, accepted: 2500, customersCreated: 700, skipped: 2 });
+    expect(await count(`select count(*)::int n from event where workspace_id = $1`, [workspaceId])).toBe(2500);
+    const again = await cdpRaw(['import', file, '--workspace', workspaceId], { DATABASE_URL: t.databaseUrl });
+    expect(JSON.parse(again.stdout.trim().split('\n').at(-1)!)).toMatchObject({ accepted: 0, duplicates: 2500 });
+  });
+
+  it('imports CSV with identifier, traits and properties columns', async () => {
+    const { workspaceId } = await cdp(['workspace', 'create', 'CSV'], { DATABASE_URL: t.databaseUrl });
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdp-import-')), 'people.csv');
+    fs.writeFileSync(file, 'messageId,kind,email,phone,traits.name,traits.city\nc1,IDENTIFY,a@csv.test,13800000001,"Li, Lei",Shanghai\nc2,IDENTIFY,,,Nobody,\n');
+    const { stdout, stderr } = await cdpRaw(['import', file, '--workspace', workspaceId], { DATABASE_URL: t.databaseUrl });
+    expect(stderr).toContain('line 3: identifiers are missing');
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ accepted: 1, skipped: 1 });
+    const [row] = await adminQuery<{ traits: unknown }>(`select traits from customer where workspace_id = $1`, [workspaceId], t.databaseUrl);
+    expect(row.traits).toEqual({ name: 'Li, Lei', city: 'Shanghai' });
+  });
+
+  it('seeds a realistic data set whose overlapping identifiers cause merges', async () => {
+    const { workspaceId } = await cdp(['workspace', 'create', 'Seeded'], { DATABASE_URL: t.databaseUrl });
+    const { stdout } = await cdpRaw(['seed', '--customers', '400', '--workspace', workspaceId], { DATABASE_URL: t.databaseUrl });
+    const summary = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(summary.merges).toBeGreaterThan(0);
+    expect(summary.skipped).toBe(0);
+    expect(await count(`select count(*)::int n from customer where workspace_id = $1 and merged_into_id is null`, [workspaceId])).toBe(400);
+    expect(await count(`select count(*)::int n from identity where workspace_id = $1 and type = 'PHONE' and value like '+861%'`, [workspaceId])).toBe(400);
   });
 });
