@@ -32,9 +32,7 @@ export class Migration20261123004932 extends Migration {
 
     this.addSql(`alter table "identity_rule_row" add constraint "identity_rule_row_workspace_id_foreign" foreign key ("workspace_id") references "workspace" ("id") on update cascade on delete cascade;`);
 
-    this.addSql(`alter table "identity" add constraint "identity_workspace_id_foreign" foreign key ("workspace_id") references "workspace" ("id") on update cascade on delete cascade;`);
 
-    this.addSql(`alter table "event" add constraint "event_workspace_id_foreign" foreign key ("workspace_id") references "workspace" ("id") on update cascade on delete cascade;`);
 
     this.addSql(`alter table "customer_merge" add constraint "customer_merge_workspace_id_foreign" foreign key ("workspace_id") references "workspace" ("id") on update cascade on delete cascade;`);
 

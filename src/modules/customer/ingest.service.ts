@@ -177,9 +177,10 @@ async function applyItems(tx: EntityManager, workspaceId: string, all: ValidItem
     await sql(
       tx,
       `insert into identity (id, workspace_id, customer_id, type, value, source, verified, first_seen_at, last_seen_at)
-       select gen_random_uuid(), ?, c, t, v, s, coalesce(ver, false), o, o from unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[]) x(c, t, v, s, ver, o)`,
+       select id, ?, c, t, v, s, coalesce(ver, false), o, o from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[]) x(id, c, t, v, s, ver, o)`,
       [
         workspaceId,
+        newIdentities.map(() => uuidv7()),
         newIdentities.map((n) => n.customerId),
         newIdentities.map((n) => n.identifier.type),
         newIdentities.map((n) => n.identifier.value),
@@ -196,10 +197,11 @@ async function applyItems(tx: EntityManager, workspaceId: string, all: ValidItem
   await sql(
     tx,
     `insert into event (id, workspace_id, customer_id, message_id, type, properties, revenue, channel, occurred_at, received_at)
-     select gen_random_uuid(), ?, c, m, t, p, r, ch, o, ? from unnest(?::uuid[], ?::text[], ?::text[], ?::jsonb[], ?::numeric[], ?::text[], ?::timestamptz[]) x(c, m, t, p, r, ch, o)`,
+     select id, ?, c, m, t, p, r, ch, o, ? from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::jsonb[], ?::numeric[], ?::text[], ?::timestamptz[]) x(id, c, m, t, p, r, ch, o)`,
     [
       workspaceId,
       now,
+      items.map(() => uuidv7()),
       items.map((item) => link.customerOf.get(item.index)),
       items.map((item) => item.messageId),
       items.map((item) => item.event),
