@@ -121,37 +121,40 @@ export async function applyCustomerState(tx: EntityManager, workspaceId: string,
     firstSeenAt: state.firstSeenAt === FAR_FUTURE ? now : state.firstSeenAt,
     lastSeenAt: state.lastSeenAt === FAR_PAST ? now : state.lastSeenAt,
   }));
-  const columns = (list: typeof all) => [
-    list.map((s) => s.id),
-    list.map((s) => s.displayName),
-    list.map((s) => JSON.stringify(s.traits)),
-    list.map((s) => JSON.stringify(s.traitTimes)),
-    list.map((s) => s.totalSpend),
-    list.map((s) => s.orderCount),
-    list.map((s) => s.firstSeenAt),
-    list.map((s) => s.lastSeenAt),
-    list.map((s) => s.lastPurchaseAt),
-    list.map((s) => JSON.stringify(s.tags)),
-  ];
-  const unnest = `unnest(?::uuid[], ?::text[], ?::jsonb[], ?::jsonb[], ?::numeric[], ?::int[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::jsonb[]) x(id, display_name, traits, trait_times, total_spend, order_count, first_seen_at, last_seen_at, last_purchase_at, tags)`;
+  const records = (list: typeof all) =>
+    JSON.stringify(
+      list.map((s) => ({
+        id: s.id,
+        display_name: s.displayName,
+        traits: s.traits,
+        trait_times: s.traitTimes,
+        tags: s.tags,
+        total_spend: s.totalSpend,
+        order_count: s.orderCount,
+        first_seen_at: s.firstSeenAt,
+        last_seen_at: s.lastSeenAt,
+        last_purchase_at: s.lastPurchaseAt,
+      })),
+    );
+  const recordset = `jsonb_to_recordset(?::jsonb) x(id uuid, display_name text, traits jsonb, trait_times jsonb, tags text[], total_spend numeric, order_count int, first_seen_at timestamptz, last_seen_at timestamptz, last_purchase_at timestamptz)`;
   const fresh = all.filter((s) => created.has(s.id));
   if (fresh.length) {
     await sql(
       tx,
       `insert into customer (id, workspace_id, display_name, traits, trait_times, tags, lifecycle_stage, value_tier, total_spend, order_count, first_seen_at, last_seen_at, last_purchase_at, created_at, updated_at)
-       select x.id, ?, x.display_name, x.traits, x.trait_times, array(select jsonb_array_elements_text(x.tags)), 'PROSPECT', 'BASIC', x.total_spend, x.order_count, x.first_seen_at, x.last_seen_at, x.last_purchase_at, ?, ? from ${unnest}`,
-      [workspaceId, now, now, ...columns(fresh)],
+       select x.id, ?, x.display_name, x.traits, x.trait_times, x.tags, 'PROSPECT', 'BASIC', x.total_spend, x.order_count, x.first_seen_at, x.last_seen_at, x.last_purchase_at, ?, ? from ${recordset}`,
+      [workspaceId, now, now, records(fresh)],
     );
   }
   const existing = all.filter((s) => !created.has(s.id));
   if (existing.length) {
     await sql(
       tx,
-      `update customer c set display_name = x.display_name, traits = x.traits, trait_times = x.trait_times, tags = array(select jsonb_array_elements_text(x.tags)),
+      `update customer c set display_name = x.display_name, traits = x.traits, trait_times = x.trait_times, tags = x.tags,
          total_spend = x.total_spend, order_count = x.order_count, first_seen_at = x.first_seen_at, last_seen_at = x.last_seen_at,
          last_purchase_at = x.last_purchase_at, updated_at = ?
-       from ${unnest} where c.workspace_id = ? and c.id = x.id`,
-      [now, ...columns(existing), workspaceId],
+       from ${recordset} where c.workspace_id = ? and c.id = x.id`,
+      [now, records(existing), workspaceId],
     );
   }
 }

@@ -25,7 +25,8 @@ export class Customer implements Node {
   @Field(() => ID)
   id: string = uuidv7();
 
-  @ManyToOne(() => Workspace, { deleteRule: 'cascade' })
+  /** No foreign key here: on the busiest insert path it costs a check per row, and workspaces are never deleted. */
+  @ManyToOne(() => Workspace, { createForeignKeyConstraint: false })
   workspace!: Workspace;
 
   @Property({ type: 'uuid', nullable: true })

@@ -135,7 +135,9 @@ async function applyItems(tx: EntityManager, workspaceId: string, all: ValidItem
   const keys = [...new Map(items.flatMap((item) => item.identifiers.map((identifier) => [identifierKey(identifier), identifier]))).values()];
   const owned = await sql<{ id: string; type: string; value: string; customer_id: string }>(
     tx,
-    `select i.id, i.type, i.value, i.customer_id from identity i join unnest(?::text[], ?::text[]) k(type, value) on i.type = k.type and i.value = k.value where i.workspace_id = ?`,
+    // lateral: one unique-index probe per identifier, whatever the planner thinks of unnest's size
+    `select i.id, i.type, i.value, i.customer_id from unnest(?::text[], ?::text[]) k(type, value)
+     cross join lateral (select id, type, value, customer_id from identity where workspace_id = ? and type = k.type and value = k.value) i`,
     [keys.map((k) => k.type), keys.map((k) => k.value), workspaceId],
   );
   const owners = new Map(owned.map((row) => [identifierKey(row), row.customer_id]));
@@ -173,43 +175,42 @@ async function applyItems(tx: EntityManager, workspaceId: string, all: ValidItem
 
   const newIdentities = [...link.newIdentities.values()];
   if (newIdentities.length) {
-    const sources = new Map(items.map((item) => [item.index, item]));
+    const items_ = new Map(items.map((item) => [item.index, item]));
+    const rows = newIdentities.map((n) => ({
+      id: uuidv7(),
+      c: n.customerId,
+      t: n.identifier.type,
+      v: n.identifier.value,
+      s: items_.get(n.index)!.source,
+      ver: n.identifier.verified ?? false,
+      o: items_.get(n.index)!.occurredAt,
+    }));
     await sql(
       tx,
       `insert into identity (id, workspace_id, customer_id, type, value, source, verified, first_seen_at, last_seen_at)
-       select id, ?, c, t, v, s, coalesce(ver, false), o, o from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::timestamptz[]) x(id, c, t, v, s, ver, o)`,
-      [
-        workspaceId,
-        newIdentities.map(() => uuidv7()),
-        newIdentities.map((n) => n.customerId),
-        newIdentities.map((n) => n.identifier.type),
-        newIdentities.map((n) => n.identifier.value),
-        newIdentities.map((n) => sources.get(n.index)!.source),
-        newIdentities.map((n) => n.identifier.verified ?? false),
-        newIdentities.map((n) => sources.get(n.index)!.occurredAt),
-      ],
+       select id, ?, c, t, v, s, ver, o, o from jsonb_to_recordset(?::jsonb) x(id uuid, c uuid, t text, v text, s text, ver boolean, o timestamptz)`,
+      [workspaceId, JSON.stringify(rows)],
     );
   }
   const touched = owned.map((row) => row.id);
   if (touched.length) {
     await sql(tx, `update identity set last_seen_at = greatest(last_seen_at, ?) where workspace_id = ? and id = any(?::uuid[])`, [now, workspaceId, touched]);
   }
+  const events = items.map((item) => ({
+    id: uuidv7(),
+    c: link.customerOf.get(item.index),
+    m: item.messageId,
+    t: item.event,
+    p: item.properties,
+    r: item.revenue,
+    ch: item.channel,
+    o: item.occurredAt,
+  }));
   await sql(
     tx,
     `insert into event (id, workspace_id, customer_id, message_id, type, properties, revenue, channel, occurred_at, received_at)
-     select id, ?, c, m, t, p, r, ch, o, ? from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::jsonb[], ?::numeric[], ?::text[], ?::timestamptz[]) x(id, c, m, t, p, r, ch, o)`,
-    [
-      workspaceId,
-      now,
-      items.map(() => uuidv7()),
-      items.map((item) => link.customerOf.get(item.index)),
-      items.map((item) => item.messageId),
-      items.map((item) => item.event),
-      items.map((item) => JSON.stringify(item.properties)),
-      items.map((item) => item.revenue),
-      items.map((item) => item.channel),
-      items.map((item) => item.occurredAt),
-    ],
+     select id, ?, c, m, t, p, r, ch, o, ? from jsonb_to_recordset(?::jsonb) x(id uuid, c uuid, m text, t text, p jsonb, r numeric, ch text, o timestamptz)`,
+    [workspaceId, now, JSON.stringify(events)],
   );
   if (link.unlinked.length) {
     await sql(

@@ -1,0 +1,125 @@
+import 'reflect-metadata';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { loadConfig } from '../src/config';
+import { openDatabase } from '../src/db/database';
+import { connectOrm, migrate } from '../src/db/orm';
+import { createWorkspace } from '../src/modules/workspace/workspace.service';
+import { startServer } from '../src/server';
+
+const TOTAL = Number(process.env.BENCH_EVENTS ?? 100_000);
+const BATCH = 1000;
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 2);
+
+interface Item {
+  messageId: string;
+  kind: 'IDENTIFY' | 'TRACK';
+  event?: string;
+  revenue?: number;
+  identifiers: { type: string; value: string }[];
+  traits?: Record<string, unknown>;
+  properties?: Record<string, unknown>;
+  occurredAt: string;
+}
+
+/**
+ * 100,000 events: most from new people, about 10% from people already known, about 2% linking two
+ * customers that were created apart (the e-mail half and the phone half of one person), so they merge.
+ */
+function generate(total: number): Item[] {
+  const items: Item[] = [];
+  const known: number[] = [];
+  const halves: { n: number; at: number }[] = [];
+  const email = (n: number) => `person${n}@bench.test`;
+  const phone = (n: number) => `+86139${String(n).padStart(8, '0')}`;
+  let person = 0;
+  const at = (i: number) => new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString();
+  for (let i = 0; items.length < total; i++) {
+    const roll = (i * 7919) % 100;
+    const messageId = `bench-${i}`;
+    if (roll < 10 && known.length > BATCH) {
+      const n = known[(i * 31) % (known.length - BATCH)];
+      items.push({ messageId, kind: 'TRACK', event: roll < 4 ? 'order_completed' : 'page_viewed', revenue: roll < 4 ? 100 + (i % 900) : undefined, identifiers: [{ type: 'EMAIL', value: email(n) }], properties: { path: '/products' }, occurredAt: at(i) });
+    } else if (roll < 12 && halves.length && items.length - halves[0].at > BATCH) {
+      const { n } = halves.shift()!;
+      items.push({ messageId, kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: email(n) }, { type: 'PHONE', value: phone(n) }], occurredAt: at(i) });
+      known.push(n);
+    } else if (roll < 16) {
+      const n = ++person;
+      items.push({ messageId, kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: email(n) }], traits: { name: `Person ${n}` }, occurredAt: at(i) });
+      items.push({ messageId: `${messageId}-b`, kind: 'TRACK', event: 'app_opened', identifiers: [{ type: 'PHONE', value: phone(n) }], occurredAt: at(i) });
+      halves.push({ n, at: items.length });
+    } else {
+      const n = ++person;
+      items.push({ messageId, kind: 'TRACK', event: 'signed_up', identifiers: [{ type: 'EMAIL', value: email(n) }, { type: 'PHONE', value: phone(n) }, { type: 'MEMBER_ID', value: `M${n}` }], traits: { name: `Person ${n}`, city: 'Shanghai' }, properties: { plan: 'basic' }, occurredAt: at(i) });
+      known.push(n);
+    }
+  }
+  return items.slice(0, total);
+}
+
+async function main() {
+  const config = { ...loadConfig(), port: 0, host: '127.0.0.1' };
+  const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: path.resolve('.data/bench') }, () => {});
+  const orm = await connectOrm(database.url, config);
+  await migrate(orm);
+  const { adminKey, workspace } = await createWorkspace(orm.em.fork(), `ingest bench ${new Date().toISOString()}`);
+  const server = await startServer({ config, orm, databaseUrl: database.url });
+  const items = generate(TOTAL);
+  const batches: Item[][] = [];
+  for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
+
+  const totals = { accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, errors: 0 };
+  const started = process.hrtime.bigint();
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      const batch = batches[next++];
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+        body: JSON.stringify({ query: 'mutation($e: [IngestEventInput!]!) { ingest(events: $e) { accepted duplicates customersCreated merges errors { code } } }', variables: { e: batch } }),
+      });
+      const body = (await response.json()) as { data?: { ingest: typeof totals & { errors: unknown[] } }; errors?: unknown[] };
+      if (!body.data) throw new Error(`ingest failed: ${JSON.stringify(body.errors)}`);
+      const result = body.data.ingest;
+      totals.accepted += result.accepted;
+      totals.duplicates += result.duplicates;
+      totals.customersCreated += result.customersCreated;
+      totals.merges += result.merges;
+      totals.errors += result.errors.length;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const apiSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const apiRate = items.length / apiSeconds;
+
+  const client = new Client({ connectionString: database.url });
+  await client.connect();
+  await client.query(`create temp table ingest_copy (message_id text, kind text, event text, revenue numeric, identifiers jsonb, traits jsonb, properties jsonb, occurred_at timestamptz)`);
+  const escape = (value: unknown) => (value === undefined || value === null ? '\\N' : String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n'));
+  const rows = items.map((item) => [item.messageId, item.kind, item.event, item.revenue, JSON.stringify(item.identifiers), item.traits && JSON.stringify(item.traits), item.properties && JSON.stringify(item.properties), item.occurredAt].map(escape).join('\t') + '\n');
+  const copyStarted = process.hrtime.bigint();
+  await pipeline(Readable.from(rows), client.query(copyFrom(`copy ingest_copy from stdin`)));
+  const copySeconds = Number(process.hrtime.bigint() - copyStarted) / 1e9;
+  const copyRate = items.length / copySeconds;
+  await client.end();
+
+  console.log(`\ningest: ${items.length} events in batches of ${BATCH}, ${CONCURRENCY} requests at a time, workspace ${workspace.id}`);
+  console.log(`  applied ${totals.accepted}, duplicates ${totals.duplicates}, customers created ${totals.customersCreated}, merges ${totals.merges}, item errors ${totals.errors}`);
+  console.log(`  through the API (HTTP + GraphQL + identity resolution): ${apiRate.toFixed(0)} events/s (${apiSeconds.toFixed(1)} s)`);
+  console.log(`  PostgreSQL COPY of the same rows into a scratch table:  ${copyRate.toFixed(0)} rows/s (${copySeconds.toFixed(2)} s)`);
+  console.log(`  ratio API / COPY: ${(apiRate / copyRate).toFixed(3)}   (targets: >= 5000 events/s and >= 0.1 of COPY)`);
+
+  await server.stop();
+  await orm.close();
+  await database.release();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
