@@ -1,14 +1,8 @@
-import 'reflect-metadata';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { loadConfig } from '../src/config';
-import { openDatabase } from '../src/db/database';
-import { connectOrm, migrate } from '../src/db/orm';
-import { createWorkspace } from '../src/modules/workspace/workspace.service';
-import { startServer } from '../src/server';
+import { startBenchServer } from './support';
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 100_000);
 const BATCH = 1000;
@@ -62,12 +56,7 @@ function generate(total: number): Item[] {
 }
 
 async function main() {
-  const config = { ...loadConfig(), port: 0, host: '127.0.0.1' };
-  const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: path.resolve('.data/bench') }, () => {});
-  const orm = await connectOrm(database.url, config);
-  await migrate(orm);
-  const { adminKey, workspace } = await createWorkspace(orm.em.fork(), `ingest bench ${new Date().toISOString()}`);
-  const server = await startServer({ config, orm, databaseUrl: database.url });
+  const { server, database, workspaceId, adminKey, stop } = await startBenchServer();
   const items = generate(TOTAL);
   const batches: Item[][] = [];
   for (let i = 0; i < items.length; i += BATCH) batches.push(items.slice(i, i + BATCH));
@@ -108,15 +97,13 @@ async function main() {
   const copyRate = items.length / copySeconds;
   await client.end();
 
-  console.log(`\ningest: ${items.length} events in batches of ${BATCH}, ${CONCURRENCY} requests at a time, workspace ${workspace.id}`);
+  console.log(`\ningest: ${items.length} events in batches of ${BATCH}, ${CONCURRENCY} requests at a time, workspace ${workspaceId}`);
   console.log(`  applied ${totals.accepted}, duplicates ${totals.duplicates}, customers created ${totals.customersCreated}, merges ${totals.merges}, item errors ${totals.errors}`);
   console.log(`  through the API (HTTP + GraphQL + identity resolution): ${apiRate.toFixed(0)} events/s (${apiSeconds.toFixed(1)} s)`);
   console.log(`  PostgreSQL COPY of the same rows into a scratch table:  ${copyRate.toFixed(0)} rows/s (${copySeconds.toFixed(2)} s)`);
   console.log(`  ratio API / COPY: ${(apiRate / copyRate).toFixed(3)}   (targets: >= 5000 events/s and >= 0.1 of COPY)`);
 
-  await server.stop();
-  await orm.close();
-  await database.release();
+  await stop();
 }
 
 main().catch((error) => {
