@@ -51,7 +51,7 @@ export async function useEmbeddedPostgres(dataDir: string, log: Log = () => {}):
 
   if (!alive(pidIn(path.join(pgDir, 'postmaster.pid')))) {
     log(`starting embedded PostgreSQL on port ${meta.port}`);
-    const options = `-p ${meta.port} -c listen_addresses=127.0.0.1 -c max_connections=300`;
+    const options = `-p ${meta.port} -c listen_addresses=127.0.0.1 -c max_connections=300 -c max_locks_per_transaction=256`;
     await run(binaries.pg_ctl, ['-D', pgDir, '-o', options, '-l', path.join(pgDir, 'server.log'), '-w', '-t', '60', 'start'], owner);
   }
   // Whoever started the server stops it, unless that process is gone; then the newcomer adopts it.
