@@ -21,6 +21,7 @@ export const may = {
   administer: [ADMIN],
   readAudit: [ADMIN, ANALYST],
   readCustomers: [ADMIN, AGENT, MARKETER, ANALYST],
+  tagCustomers: [ADMIN, AGENT, MARKETER],
   ingest: [ADMIN, INGEST],
   manageSegments: [ADMIN, MARKETER],
   readSegments: [ADMIN, MARKETER, ANALYST],

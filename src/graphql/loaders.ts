@@ -4,26 +4,28 @@ import type { EntityClass } from '@mikro-orm/core';
 
 /**
  * Per-request DataLoaders. `byId(Entity)` batches lookups of one entity type by primary key into
- * one query; modules add their own loaders here as they need them.
+ * one query; `named(name, batch)` gives a module's own loader, created once per request.
  */
 export interface Loaders {
   byId<T extends { id: string }>(entity: EntityClass<T>): DataLoader<string, T | null>;
+  named<K, V>(name: string, batch: (keys: readonly K[]) => Promise<V[]>, cacheKey?: (key: K) => unknown): DataLoader<K, V>;
 }
 
 export function createLoaders(em: EntityManager): Loaders {
-  const byEntity = new Map<EntityClass<unknown>, DataLoader<string, unknown>>();
+  const loaders = new Map<unknown, DataLoader<unknown, unknown>>();
+  const once = <K, V>(key: unknown, make: () => DataLoader<K, V>): DataLoader<K, V> => {
+    if (!loaders.has(key)) loaders.set(key, make() as DataLoader<unknown, unknown>);
+    return loaders.get(key) as DataLoader<K, V>;
+  };
   return {
-    byId<T extends { id: string }>(entity: EntityClass<T>) {
-      let loader = byEntity.get(entity as EntityClass<unknown>);
-      if (!loader) {
-        loader = new DataLoader<string, T | null>(async (ids) => {
+    byId: <T extends { id: string }>(entity: EntityClass<T>) =>
+      once(entity, () =>
+        new DataLoader<string, T | null>(async (ids) => {
           const rows = (await em.find(entity, { id: { $in: [...ids] } } as never)) as T[];
           const found = new Map(rows.map((row) => [row.id, row]));
           return ids.map((id) => found.get(id) ?? null);
-        });
-        byEntity.set(entity as EntityClass<unknown>, loader);
-      }
-      return loader as DataLoader<string, T | null>;
-    },
+        }),
+      ),
+    named: (name, batch, cacheKey) => once(name, () => new DataLoader(batch, { cacheKeyFn: cacheKey })),
   };
 }

@@ -5,6 +5,11 @@ import { isUuid } from '../db/ids';
 import { ApiKey } from '../modules/workspace/api-key.entity';
 import { AuditEntry } from '../modules/workspace/audit-entry.entity';
 import { Workspace } from '../modules/workspace/workspace.entity';
+import { CustomerMerge } from '../modules/customer/customer-merge.entity';
+import { liveCustomer } from '../modules/customer/customer.loaders';
+import { Customer } from '../modules/customer/customer.entity';
+import { Event } from '../modules/customer/event.entity';
+import { Identity } from '../modules/customer/identity.entity';
 import { may } from './auth';
 import { Node } from './node';
 
@@ -12,16 +17,15 @@ import { Node } from './node';
  * The entities `node(id:)` can return, with the roles that may read each. Ids are UUIDs shared by
  * no two rows, so one UNION over these tables finds the type.
  */
-const NODE_TYPES: { entity: EntityClass<Node>; roles: readonly string[] }[] = [
+const NODE_TYPES: { entity: EntityClass<Node>; roles: readonly string[]; load?: (ctx: Context, id: string) => Promise<Node | null> }[] = [
   { entity: Workspace, roles: may.readWorkspace },
   { entity: ApiKey, roles: may.administer },
   { entity: AuditEntry, roles: may.readAudit },
+  { entity: Customer, roles: may.readCustomers, load: (ctx, id) => liveCustomer(ctx).load(id) },
+  { entity: Identity, roles: may.readCustomers },
+  { entity: Event, roles: may.readCustomers },
+  { entity: CustomerMerge, roles: may.readCustomers },
 ];
-
-/** Adds a type to `node(id:)`; modules call this for their Node entities. */
-export function registerNodeType(entity: EntityClass<Node>, roles: readonly string[]): void {
-  NODE_TYPES.push({ entity, roles });
-}
 
 @Resolver()
 export class NodeResolver {
@@ -40,6 +44,7 @@ export class NodeResolver {
     const params = visible.flatMap(() => [id, ctx.viewer.workspaceId]);
     const [hit] = await ctx.em.getConnection().execute<{ kind: number }[]>(`${parts.join(' union all ')} limit 1`, params);
     if (!hit) return null;
-    return ctx.loaders.byId(visible[hit.kind].entity as EntityClass<Node>).load(id);
+    const type = visible[hit.kind];
+    return type.load ? type.load(ctx, id) : ctx.loaders.byId(type.entity as EntityClass<Node>).load(id);
   }
 }

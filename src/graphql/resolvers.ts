@@ -1,4 +1,5 @@
 import type { NonEmptyArray } from 'type-graphql';
+import { CustomerResolver, IdentityResolver } from '../modules/customer/customer.resolver';
 import { IngestResolver } from '../modules/customer/ingest.resolver';
 import { MergeResolver } from '../modules/customer/merge.resolver';
 import { PrivacyResolver } from '../modules/customer/privacy.resolver';
@@ -8,4 +9,4 @@ import { WorkspaceResolver } from '../modules/workspace/workspace.resolver';
 import { NodeResolver } from './node.resolver';
 
 /** Every resolver class of the graph. */
-export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolver, ApiKeyResolver, AuditResolver, IngestResolver, MergeResolver, PrivacyResolver];
+export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolver, ApiKeyResolver, AuditResolver, IngestResolver, MergeResolver, PrivacyResolver, CustomerResolver, IdentityResolver];

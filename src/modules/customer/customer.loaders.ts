@@ -1,0 +1,88 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Context } from '../../context';
+import { isUuid } from '../../db/ids';
+import { sql } from '../../db/sql';
+import { parsePage, toConnection, type Connection } from '../../graphql/connection';
+import { CustomerMerge } from './customer-merge.entity';
+import { Customer } from './customer.entity';
+import { Event } from './event.entity';
+import { Identity } from './identity.entity';
+
+const groupBy = <T>(rows: T[], key: (row: T) => string): Map<string, T[]> => {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) groups.set(key(row), [...(groups.get(key(row)) ?? []), row]);
+  return groups;
+};
+
+/** Live customers by id; an absorbed id resolves to its survivor, an erased or unknown one to null. */
+export const liveCustomer = (ctx: Context) =>
+  ctx.loaders.named<string, Customer | null>('liveCustomer', async (ids) => {
+    const rows = await sql<Record<string, unknown> & { requested: string }>(
+      ctx.em,
+      `select c.*, r.id as requested from customer r join customer c on c.workspace_id = r.workspace_id and c.id = coalesce(r.merged_into_id, r.id)
+       where r.workspace_id = ? and r.id = any(?::uuid[]) and c.erased_at is null`,
+      [ctx.viewer.workspaceId, ids.filter(isUuid)],
+    );
+    const byRequested = new Map(rows.map(({ requested, ...row }) => [requested, ctx.em.map(Customer, row)]));
+    return ids.map((id) => byRequested.get(id) ?? null);
+  });
+
+export const identitiesOf = (ctx: Context) =>
+  ctx.loaders.named<string, Identity[]>('identitiesOf', async (customerIds) => {
+    const rows = await ctx.em.find(Identity, { customerId: { $in: [...customerIds] } }, { orderBy: { firstSeenAt: 'asc', id: 'asc' } });
+    const groups = groupBy(rows, (row) => row.customerId);
+    return customerIds.map((id) => groups.get(id) ?? []);
+  });
+
+export const mergesOf = (ctx: Context) =>
+  ctx.loaders.named<string, CustomerMerge[]>('mergesOf', async (customerIds) => {
+    const ids = [...customerIds];
+    const rows = await ctx.em.find(CustomerMerge, { $or: [{ survivorId: { $in: ids } }, { absorbedId: { $in: ids } }] }, { orderBy: { at: 'desc', id: 'desc' } });
+    return ids.map((id) => rows.filter((row) => row.survivorId === id || row.absorbedId === id));
+  });
+
+export interface EventsKey {
+  customerId: string;
+  first?: number | null;
+  after?: string | null;
+  type?: string | null;
+}
+
+type EventCursor = [string, string];
+
+/**
+ * A page of each customer's events, newest first. Keys that share their paging arguments are
+ * answered by one windowed query, so a list of customers costs one statement for all their events.
+ */
+export const eventsOf = (ctx: Context) =>
+  ctx.loaders.named<EventsKey, Connection<Event>>(
+    'eventsOf',
+    async (keys) => {
+      const answers = new Map<string, Connection<Event>>();
+      for (const [args, group] of groupBy([...keys], (key) => JSON.stringify([key.first, key.after, key.type]))) {
+        const page = parsePage<EventCursor>(group[0].first, group[0].after);
+        const rows = await pageOfEvents(ctx.em, ctx.viewer.workspaceId, group.map((key) => key.customerId), page.first + 1, page.after, group[0].type ?? null);
+        const byCustomer = groupBy(rows, (row) => row.customerId!);
+        for (const key of group) {
+          answers.set(`${key.customerId}|${args}`, toConnection(byCustomer.get(key.customerId) ?? [], page, (event) => [event.occurredAt.toISOString(), event.id]));
+        }
+      }
+      return keys.map((key) => answers.get(`${key.customerId}|${JSON.stringify([key.first, key.after, key.type])}`)!);
+    },
+    (key) => JSON.stringify([key.customerId, key.first, key.after, key.type]),
+  );
+
+async function pageOfEvents(em: EntityManager, workspaceId: string, customerIds: string[], limit: number, after: EventCursor | undefined, type: string | null): Promise<Event[]> {
+  const rows = await sql<Record<string, unknown>>(
+    em,
+    `select * from (
+       select e.*, row_number() over (partition by e.customer_id order by e.occurred_at desc, e.id desc) n
+       from event e
+       where e.workspace_id = ? and e.customer_id = any(?::uuid[])
+         and (?::text is null or e.type = ?)
+         and (?::timestamptz is null or (e.occurred_at, e.id) < (?::timestamptz, ?::uuid))
+     ) ranked where n <= ? order by customer_id, n`,
+    [workspaceId, customerIds, type, type, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? null, limit],
+  );
+  return rows.map(({ n: _n, ...row }) => em.map(Event, row));
+}

@@ -1,0 +1,108 @@
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../context';
+import { masksPersonalData, may } from '../../graphql/auth';
+import { connectionTypes, parsePage, type Connection } from '../../graphql/connection';
+import { CustomerSort, IdentityType, LifecycleStage, ValueTier } from '../../graphql/enums';
+import { getWorkspace } from '../workspace/workspace.service';
+import { CustomerMerge } from './customer-merge.entity';
+import { Customer } from './customer.entity';
+import { changeTags, customerIdByIdentity, listCustomers } from './customer.service';
+import { eventsOf, identitiesOf, liveCustomer, mergesOf } from './customer.loaders';
+import { Event } from './event.entity';
+import { Identity } from './identity.entity';
+import { maskIdentifier } from './identifiers';
+
+export const { Connection: CustomerConnection } = connectionTypes(Customer, { totalCount: true });
+export const { Connection: EventConnection } = connectionTypes(Event);
+
+@InputType()
+export class CustomerFilter {
+  @Field({ nullable: true }) search?: string;
+  @Field(() => [LifecycleStage], { nullable: true }) lifecycleStages?: LifecycleStage[];
+  @Field(() => [ValueTier], { nullable: true }) valueTiers?: ValueTier[];
+  @Field(() => [String], { nullable: true }) tags?: string[];
+  @Field(() => ID, { nullable: true }) segmentId?: string;
+}
+
+@Resolver(() => Customer)
+export class CustomerResolver {
+  @Authorized(...may.readCustomers)
+  @Query(() => Customer, { nullable: true, description: 'A customer by id; the id of a customer merged into another answers the survivor.' })
+  customer(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Customer | null> {
+    return liveCustomer(ctx).load(id);
+  }
+
+  @Authorized(...may.readCustomers)
+  @Query(() => Customer, { nullable: true, description: 'The customer an identifier belongs to; the value is normalised first.' })
+  async customerByIdentity(@Arg('type', () => IdentityType) type: IdentityType, @Arg('value') value: string, @Ctx() ctx: Context): Promise<Customer | null> {
+    const workspace = await getWorkspace(ctx.em, ctx.viewer.workspaceId);
+    const id = await customerIdByIdentity(ctx.em, ctx.viewer.workspaceId, workspace.settings.defaultPhoneRegion, type, value);
+    return id ? liveCustomer(ctx).load(id) : null;
+  }
+
+  @Authorized(...may.readCustomers)
+  @Query(() => CustomerConnection)
+  customers(
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('filter', () => CustomerFilter, { nullable: true }) filter?: CustomerFilter,
+    @Arg('sort', () => CustomerSort, { nullable: true }) sort?: CustomerSort,
+  ): Promise<Connection<Customer>> {
+    return listCustomers(ctx.em, ctx.viewer.workspaceId, { first, after, filter, sort });
+  }
+
+  @Authorized(...may.tagCustomers)
+  @Mutation(() => Customer)
+  async tagCustomer(@Arg('id', () => ID) id: string, @Arg('tags', () => [String]) tags: string[], @Ctx() ctx: Context): Promise<Customer> {
+    return this.reload(ctx, await changeTags(ctx.em, ctx.viewer, id, tags, true));
+  }
+
+  @Authorized(...may.tagCustomers)
+  @Mutation(() => Customer)
+  async untagCustomer(@Arg('id', () => ID) id: string, @Arg('tags', () => [String]) tags: string[], @Ctx() ctx: Context): Promise<Customer> {
+    return this.reload(ctx, await changeTags(ctx.em, ctx.viewer, id, tags, false));
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  displayName(@Root() customer: Customer, @Ctx() ctx: Context): string | null {
+    const name = customer.displayName ?? null;
+    if (!name || !masksPersonalData(ctx.viewer.role)) return name;
+    if (name.includes('@')) return maskIdentifier(IdentityType.EMAIL, name);
+    return /^\+?\d{6,}$/.test(name) ? maskIdentifier(IdentityType.PHONE, name) : name;
+  }
+
+  @FieldResolver(() => [Identity])
+  identities(@Root() customer: Customer, @Ctx() ctx: Context): Promise<Identity[]> {
+    return identitiesOf(ctx).load(customer.id);
+  }
+
+  @FieldResolver(() => EventConnection)
+  events(
+    @Root() customer: Customer,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+    @Arg('type', () => String, { nullable: true }) type?: string,
+  ): Promise<Connection<Event>> {
+    parsePage(first, after);
+    return eventsOf(ctx).load({ customerId: customer.id, first, after, type });
+  }
+
+  @FieldResolver(() => [CustomerMerge])
+  merges(@Root() customer: Customer, @Ctx() ctx: Context): Promise<CustomerMerge[]> {
+    return mergesOf(ctx).load(customer.id);
+  }
+
+  private async reload(ctx: Context, id: string): Promise<Customer> {
+    return (await liveCustomer(ctx).load(id))!;
+  }
+}
+
+@Resolver(() => Identity)
+export class IdentityResolver {
+  @FieldResolver(() => String, { description: 'Normalised value: e-mail lower-cased, phone in E.164. Masked for ANALYST keys.' })
+  value(@Root() identity: Identity, @Ctx() ctx: Context): string {
+    return masksPersonalData(ctx.viewer.role) ? maskIdentifier(identity.type, identity.value) : identity.value;
+  }
+}

@@ -1,0 +1,92 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../../db/sql';
+import { AppError } from '../../errors';
+import type { Viewer } from '../../graphql/auth';
+import { parsePage, toConnection, type Connection } from '../../graphql/connection';
+import { CustomerSort, type IdentityType, type LifecycleStage, type ValueTier } from '../../graphql/enums';
+import { recordAudit } from '../workspace/audit.service';
+import { Customer } from './customer.entity';
+import { IdentifierError, normaliseIdentifier } from './identifiers';
+import { liveCustomerId } from './privacy.service';
+
+export interface CustomerFilterArgs {
+  search?: string | null;
+  lifecycleStages?: LifecycleStage[] | null;
+  valueTiers?: ValueTier[] | null;
+  tags?: string[] | null;
+  segmentId?: string | null;
+}
+
+const SORTS: Record<CustomerSort, string> = {
+  [CustomerSort.LAST_SEEN_DESC]: 'last_seen_at',
+  [CustomerSort.CREATED_DESC]: 'created_at',
+  [CustomerSort.TOTAL_SPEND_DESC]: 'total_spend',
+};
+
+const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Live customers of the workspace, filtered, in keyset pages, with the total that matches. */
+export async function listCustomers(
+  em: EntityManager,
+  workspaceId: string,
+  args: { first?: number | null; after?: string | null; filter?: CustomerFilterArgs | null; sort?: CustomerSort | null },
+): Promise<Connection<Customer>> {
+  const page = parsePage<[string | number, string]>(args.first, args.after);
+  const filter = args.filter ?? {};
+  if (filter.segmentId) throw AppError.badInput('filtering by segment is not available yet', { field: 'segmentId' });
+  const column = SORTS[args.sort ?? CustomerSort.LAST_SEEN_DESC];
+  const where = ['c.workspace_id = ?', 'c.merged_into_id is null', 'c.erased_at is null'];
+  const params: unknown[] = [workspaceId];
+  const search = filter.search?.trim();
+  if (search) {
+    const pattern = likePattern(search);
+    where.push(`(c.display_name ilike ? or c.id in (select customer_id from identity where workspace_id = ? and value ilike ?))`);
+    params.push(pattern, workspaceId, pattern);
+  }
+  if (filter.lifecycleStages?.length) where.push('c.lifecycle_stage = any(?)') && params.push(filter.lifecycleStages);
+  if (filter.valueTiers?.length) where.push('c.value_tier = any(?)') && params.push(filter.valueTiers);
+  if (filter.tags?.length) where.push('c.tags @> ?::text[]') && params.push(filter.tags);
+  const [{ total }] = await sql<{ total: number }>(em, `select count(*)::int total from customer c where ${where.join(' and ')}`, params);
+  if (page.after) {
+    where.push(`(c.${column}, c.id) < (?, ?::uuid)`);
+    params.push(page.after[0], page.after[1]);
+  }
+  const rows = await sql<Record<string, unknown>>(em, `select c.* from customer c where ${where.join(' and ')} order by c.${column} desc, c.id desc limit ?`, [...params, page.first + 1]);
+  const customers = rows.map((row) => em.map(Customer, row));
+  const keyOf = (customer: Customer) => {
+    const value = column === 'total_spend' ? customer.totalSpend : (column === 'created_at' ? customer.createdAt : customer.lastSeenAt).toISOString();
+    return [value, customer.id];
+  };
+  return toConnection(customers, page, keyOf, total);
+}
+
+/** The customer an identifier belongs to, the value normalised as ingestion does it. */
+export async function customerIdByIdentity(em: EntityManager, workspaceId: string, region: string, type: IdentityType, value: string): Promise<string | null> {
+  let normalised: string;
+  try {
+    normalised = normaliseIdentifier({ type, value }, region).value;
+  } catch (error) {
+    if (error instanceof IdentifierError) return null;
+    throw error;
+  }
+  const [row] = await sql<{ customer_id: string }>(em, `select customer_id from identity where workspace_id = ? and type = ? and value = ?`, [workspaceId, type, normalised]);
+  return row?.customer_id ?? null;
+}
+
+/** Adds or removes tags, in one transaction with its audit entry; returns the live customer's id. */
+export async function changeTags(em: EntityManager, viewer: Viewer, id: string, tags: string[], add: boolean): Promise<string> {
+  const clean = [...new Set(tags.map((tag) => tag.trim()))];
+  if (clean.length === 0 || clean.some((tag) => !tag || tag.length > 64)) throw AppError.badInput('tags must be 1 to 64 characters each, at least one', { field: 'tags' });
+  return em.fork().transactional(async (tx) => {
+    const customerId = await liveCustomerId(tx, viewer.workspaceId, id);
+    await sql(
+      tx,
+      add
+        ? `update customer set tags = array(select distinct t from unnest(tags || ?::text[]) t order by t), updated_at = now() where workspace_id = ? and id = ?`
+        : `update customer set tags = array(select t from unnest(tags) t where t <> all(?::text[]) order by t), updated_at = now() where workspace_id = ? and id = ?`,
+      [clean, viewer.workspaceId, customerId],
+    );
+    recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: add ? 'customer.tagged' : 'customer.untagged', subjectType: 'Customer', subjectId: customerId, details: { tags: clean } });
+    return customerId;
+  });
+}
