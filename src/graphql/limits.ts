@@ -48,7 +48,14 @@ export function checkOperation(schema: GraphQLSchema, query: string, limits: Lim
     const message = error instanceof GraphQLError ? error.message : 'Syntax error';
     return [new GraphQLError(message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
   }
-  const errors = validate(schema, document, [...specifiedRules, ...rules]);
+  let errors: readonly GraphQLError[];
+  try {
+    errors = validate(schema, document, [...specifiedRules, ...rules]);
+  } catch (error) {
+    // graphql-armor's rules throw their rejection rather than report it
+    if (!(error instanceof GraphQLError)) throw error;
+    errors = [error];
+  }
   if (errors.length > 0) {
     return errors.map((error) => withoutSuggestion(new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })));
   }
