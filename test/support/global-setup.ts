@@ -2,15 +2,13 @@ import path from 'node:path';
 import { connectOrm, migrate } from '../../src/db/orm';
 import { useEmbeddedPostgres, type LocalDatabase } from '../../src/db/embedded';
 import { randomBytes } from 'node:crypto';
-import { adminQuery, templateDatabase, TEST_ADMIN_URL_ENV, TEST_RUN_ENV, urlOf } from './test-database';
+import { adminQuery, FAULT_DIR_ENV, FAULT_URL_ENV, templateDatabase, TEST_ADMIN_URL_ENV, TEST_RUN_ENV, urlOf } from './test-database';
 
 declare global {
   // eslint-disable-next-line no-var
   var __CDP_TEST_PG__: LocalDatabase[] | undefined;
 }
 
-export const FAULT_DIR_ENV = 'CDP_TEST_FAULT_DIR';
-export const FAULT_URL_ENV = 'CDP_TEST_FAULT_URL';
 
 /**
  * Starts the test PostgreSQL (embedded under .data/test unless TEST_DATABASE_URL or DATABASE_URL

@@ -4,6 +4,9 @@ import { Client } from 'pg';
 /** Set by global-setup: the test PostgreSQL server and the migrated template database. */
 export const TEST_ADMIN_URL_ENV = 'CDP_TEST_ADMIN_URL';
 export const TEST_RUN_ENV = 'CDP_TEST_RUN';
+/** Set by global-setup when it runs the embedded servers: the one fault tests may stop and start. */
+export const FAULT_DIR_ENV = 'CDP_TEST_FAULT_DIR';
+export const FAULT_URL_ENV = 'CDP_TEST_FAULT_URL';
 
 /** Databases of one jest run share a prefix, so concurrent runs on one server never touch each other's. */
 export const testDatabasePrefix = (run = process.env[TEST_RUN_ENV]): string => `cdp_test_${run}_`;

@@ -4,6 +4,7 @@ import { isUuid } from '../../db/ids';
 import { sql } from '../../db/sql';
 import { parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { CustomerMerge } from './customer-merge.entity';
+import { checkKeyset, keyText, type Keyset } from './customer.service';
 import { Customer } from './customer.entity';
 import { Event } from './event.entity';
 import { Identity } from './identity.entity';
@@ -48,8 +49,6 @@ export interface EventsKey {
   type?: string | null;
 }
 
-type EventCursor = [string, string];
-
 /**
  * A page of each customer's events, newest first. Keys that share their paging arguments are
  * answered by one windowed query, so a list of customers costs one statement for all their events.
@@ -60,11 +59,14 @@ export const eventsOf = (ctx: Context) =>
     async (keys) => {
       const answers = new Map<string, Connection<Event>>();
       for (const [args, group] of groupBy([...keys], (key) => JSON.stringify([key.first, key.after, key.type]))) {
-        const page = parsePage<EventCursor>(group[0].first, group[0].after);
-        const rows = await pageOfEvents(ctx.em, ctx.viewer.workspaceId, group.map((key) => key.customerId), page.first + 1, page.after, group[0].type ?? null);
-        const byCustomer = groupBy(rows, (row) => row.customerId!);
+        const page = parsePage<unknown>(group[0].first, group[0].after);
+        const after = page.after === undefined ? undefined : checkKeyset(page.after, 'time');
+        const rows = await pageOfEvents(ctx.em, ctx.viewer.workspaceId, group.map((key) => key.customerId), page.first + 1, after, group[0].type ?? null);
+        const byCustomer = groupBy(rows, (row) => row.event.customerId!);
         for (const key of group) {
-          answers.set(`${key.customerId}|${args}`, toConnection(byCustomer.get(key.customerId) ?? [], page, (event) => [event.occurredAt.toISOString(), event.id]));
+          const events = byCustomer.get(key.customerId) ?? [];
+          const keyOf = new Map(events.map((row) => [row.event, row.key]));
+          answers.set(`${key.customerId}|${args}`, toConnection(events.map((row) => row.event), page, (event) => keyOf.get(event)));
         }
       }
       return keys.map((key) => answers.get(`${key.customerId}|${JSON.stringify([key.first, key.after, key.type])}`)!);
@@ -72,11 +74,12 @@ export const eventsOf = (ctx: Context) =>
     (key) => JSON.stringify([key.customerId, key.first, key.after, key.type]),
   );
 
-async function pageOfEvents(em: EntityManager, workspaceId: string, customerIds: string[], limit: number, after: EventCursor | undefined, type: string | null): Promise<Event[]> {
-  const rows = await sql<Record<string, unknown>>(
+async function pageOfEvents(em: EntityManager, workspaceId: string, customerIds: string[], limit: number, after: Keyset | undefined, type: string | null): Promise<{ event: Event; key: Keyset }[]> {
+  const rows = await sql<Record<string, unknown> & { sort_key: string }>(
     em,
     `select * from (
-       select e.*, row_number() over (partition by e.customer_id order by e.occurred_at desc, e.id desc) n
+       select e.*, ${keyText('e.occurred_at', 'time')} sort_key,
+              row_number() over (partition by e.customer_id order by e.occurred_at desc, e.id desc) n
        from event e
        where e.workspace_id = ? and e.customer_id = any(?::uuid[])
          and (?::text is null or e.type = ?)
@@ -84,5 +87,8 @@ async function pageOfEvents(em: EntityManager, workspaceId: string, customerIds:
      ) ranked where n <= ? order by customer_id, n`,
     [workspaceId, customerIds, type, type, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? null, limit],
   );
-  return rows.map(({ n: _n, ...row }) => em.map(Event, row));
+  return rows.map(({ n: _n, sort_key, ...row }) => {
+    const event = em.map(Event, row);
+    return { event, key: [sort_key, event.id] as Keyset };
+  });
 }

@@ -4,6 +4,7 @@ import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
 import { parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { CustomerSort, type IdentityType, type LifecycleStage, type ValueTier } from '../../graphql/enums';
+import { isUuid } from '../../db/ids';
 import { recordAudit } from '../workspace/audit.service';
 import { Customer } from './customer.entity';
 import { IdentifierError, normaliseIdentifier } from './identifiers';
@@ -17,11 +18,34 @@ export interface CustomerFilterArgs {
   segmentId?: string | null;
 }
 
-const SORTS: Record<CustomerSort, string> = {
-  [CustomerSort.LAST_SEEN_DESC]: 'last_seen_at',
-  [CustomerSort.CREATED_DESC]: 'created_at',
-  [CustomerSort.TOTAL_SPEND_DESC]: 'total_spend',
+const SORTS: Record<CustomerSort, { column: string; kind: KeyKind }> = {
+  [CustomerSort.LAST_SEEN_DESC]: { column: 'last_seen_at', kind: 'time' },
+  [CustomerSort.CREATED_DESC]: { column: 'created_at', kind: 'time' },
+  [CustomerSort.TOTAL_SPEND_DESC]: { column: 'total_spend', kind: 'number' },
 };
+
+type KeyKind = 'time' | 'number';
+/** A keyset position: the sort value as exact text (microseconds, full numeric precision) and the id. */
+export type Keyset = [string, string];
+
+const KEY_PATTERNS: Record<KeyKind, RegExp> = {
+  time: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/,
+  number: /^-?\d{1,18}(\.\d{1,6})?$/,
+};
+
+/** SQL giving a sort column's value as the exact text a cursor carries (UTC, microseconds, for times). */
+export const keyText = (expression: string, kind: KeyKind): string =>
+  kind === 'time' ? `to_char(${expression} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : `${expression}::text`;
+
+/**
+ * Checks that a decoded cursor is `[sort value, id]` of the expected kind, so a cursor from another
+ * sort or a forged one is BAD_USER_INPUT rather than a database error.
+ */
+export function checkKeyset(after: unknown, kind: KeyKind): Keyset {
+  const valid = Array.isArray(after) && after.length === 2 && typeof after[0] === 'string' && KEY_PATTERNS[kind].test(after[0]) && typeof after[1] === 'string' && isUuid(after[1]);
+  if (!valid) throw AppError.badInput('after is not a cursor of this list and sort', { argument: 'after' });
+  return after as Keyset;
+}
 
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -31,10 +55,11 @@ export async function listCustomers(
   workspaceId: string,
   args: { first?: number | null; after?: string | null; filter?: CustomerFilterArgs | null; sort?: CustomerSort | null },
 ): Promise<Connection<Customer>> {
-  const page = parsePage<[string | number, string]>(args.first, args.after);
+  const page = parsePage<unknown>(args.first, args.after);
   const filter = args.filter ?? {};
-  if (filter.segmentId) throw AppError.badInput('filtering by segment is not available yet', { field: 'segmentId' });
-  const column = SORTS[args.sort ?? CustomerSort.LAST_SEEN_DESC];
+  if (filter.segmentId) throw AppError.badInput('segments are not available yet', { field: 'segmentId' });
+  const { column, kind } = SORTS[args.sort ?? CustomerSort.LAST_SEEN_DESC];
+  const after = page.after === undefined ? undefined : checkKeyset(page.after, kind);
   const where = ['c.workspace_id = ?', 'c.merged_into_id is null', 'c.erased_at is null'];
   const params: unknown[] = [workspaceId];
   const search = filter.search?.trim();
@@ -47,17 +72,22 @@ export async function listCustomers(
   if (filter.valueTiers?.length) where.push('c.value_tier = any(?)') && params.push(filter.valueTiers);
   if (filter.tags?.length) where.push('c.tags @> ?::text[]') && params.push(filter.tags);
   const [{ total }] = await sql<{ total: number }>(em, `select count(*)::int total from customer c where ${where.join(' and ')}`, params);
-  if (page.after) {
-    where.push(`(c.${column}, c.id) < (?, ?::uuid)`);
-    params.push(page.after[0], page.after[1]);
+  if (after) {
+    where.push(`(c.${column}, c.id) < (?::${kind === 'time' ? 'timestamptz' : 'numeric'}, ?::uuid)`);
+    params.push(...after);
   }
-  const rows = await sql<Record<string, unknown>>(em, `select c.* from customer c where ${where.join(' and ')} order by c.${column} desc, c.id desc limit ?`, [...params, page.first + 1]);
-  const customers = rows.map((row) => em.map(Customer, row));
-  const keyOf = (customer: Customer) => {
-    const value = column === 'total_spend' ? customer.totalSpend : (column === 'created_at' ? customer.createdAt : customer.lastSeenAt).toISOString();
-    return [value, customer.id];
-  };
-  return toConnection(customers, page, keyOf, total);
+  const rows = await sql<Record<string, unknown> & { sort_key: string }>(
+    em,
+    `select c.*, ${keyText(`c.${column}`, kind)} sort_key from customer c where ${where.join(' and ')} order by c.${column} desc, c.id desc limit ?`,
+    [...params, page.first + 1],
+  );
+  const keys = new Map<Customer, Keyset>();
+  const customers = rows.map(({ sort_key, ...row }) => {
+    const customer = em.map(Customer, row);
+    keys.set(customer, [sort_key, customer.id]);
+    return customer;
+  });
+  return toConnection(customers, page, (customer) => keys.get(customer), total);
 }
 
 /** The customer an identifier belongs to, the value normalised as ingestion does it. */
