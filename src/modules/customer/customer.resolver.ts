@@ -55,13 +55,13 @@ export class CustomerResolver {
   @Authorized(...may.tagCustomers)
   @Mutation(() => Customer)
   async tagCustomer(@Arg('id', () => ID) id: string, @Arg('tags', () => [String]) tags: string[], @Ctx() ctx: Context): Promise<Customer> {
-    return this.reload(ctx, await changeTags(ctx.em, ctx.viewer, id, tags, true));
+    return this.reload(ctx, await changeTags(ctx.em, ctx.bus, ctx.viewer, id, tags, true));
   }
 
   @Authorized(...may.tagCustomers)
   @Mutation(() => Customer)
   async untagCustomer(@Arg('id', () => ID) id: string, @Arg('tags', () => [String]) tags: string[], @Ctx() ctx: Context): Promise<Customer> {
-    return this.reload(ctx, await changeTags(ctx.em, ctx.viewer, id, tags, false));
+    return this.reload(ctx, await changeTags(ctx.em, ctx.bus, ctx.viewer, id, tags, false));
   }
 
   @FieldResolver(() => String, { nullable: true })

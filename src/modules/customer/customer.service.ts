@@ -1,11 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../../db/sql';
+import { isUuid } from '../../db/ids';
+import { sql, StaleReadError, withRetries } from '../../db/sql';
+import type { EventBus } from '../../events/bus';
 import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
 import { parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { CustomerSort, type IdentityType, type LifecycleStage, type ValueTier } from '../../graphql/enums';
-import { isUuid } from '../../db/ids';
-import { recordAudit } from '../workspace/audit.service';
+import { publishAudit, recordAudit } from '../workspace/audit.service';
 import { Customer } from './customer.entity';
 import { IdentifierError, normaliseIdentifier } from './identifiers';
 import { liveCustomerId } from './privacy.service';
@@ -103,20 +104,26 @@ export async function customerIdByIdentity(em: EntityManager, workspaceId: strin
   return row?.customer_id ?? null;
 }
 
-/** Adds or removes tags, in one transaction with its audit entry; returns the live customer's id. */
-export async function changeTags(em: EntityManager, viewer: Viewer, id: string, tags: string[], add: boolean): Promise<string> {
+/**
+ * Adds or removes tags on the live customer an id resolves to, in one transaction with its audit
+ * entry (published once committed); returns the live customer's id. A customer merged or erased
+ * between the lookup and the update makes the attempt stale, and it is retried.
+ */
+export async function changeTags(em: EntityManager, bus: EventBus, viewer: Viewer, id: string, tags: string[], add: boolean): Promise<string> {
   const clean = [...new Set(tags.map((tag) => tag.trim()))];
   if (clean.length === 0 || clean.some((tag) => !tag || tag.length > 64)) throw AppError.badInput('tags must be 1 to 64 characters each, at least one', { field: 'tags' });
-  return em.fork().transactional(async (tx) => {
+  const { customerId, audit } = await withRetries(em, async (tx) => {
     const customerId = await liveCustomerId(tx, viewer.workspaceId, id);
-    await sql(
+    const updated = await sql(
       tx,
-      add
-        ? `update customer set tags = array(select distinct t from unnest(tags || ?::text[]) t order by t), updated_at = now() where workspace_id = ? and id = ?`
-        : `update customer set tags = array(select t from unnest(tags) t where t <> all(?::text[]) order by t), updated_at = now() where workspace_id = ? and id = ?`,
+      `update customer set tags = ${add ? 'array(select distinct t from unnest(tags || ?::text[]) t order by t)' : 'array(select t from unnest(tags) t where t <> all(?::text[]) order by t)'}, updated_at = now()
+       where workspace_id = ? and id = ? and merged_into_id is null and erased_at is null returning id`,
       [clean, viewer.workspaceId, customerId],
     );
-    recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: add ? 'customer.tagged' : 'customer.untagged', subjectType: 'Customer', subjectId: customerId, details: { tags: clean } });
-    return customerId;
+    if (updated.length === 0) throw new StaleReadError();
+    const audit = recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: add ? 'customer.tagged' : 'customer.untagged', subjectType: 'Customer', subjectId: customerId, details: { tags: clean } });
+    return { customerId, audit };
   });
+  await publishAudit(bus, audit);
+  return customerId;
 }

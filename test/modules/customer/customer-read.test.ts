@@ -4,7 +4,8 @@ import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';
 import { sqlStatements } from '../../support/sql-count';
 
-const op = { ...operations('ingest.graphql'), ...operations('customer.graphql') };
+const op = { ...operations('ingest.graphql'), ...operations('customer.graphql'), ...operations('workspace.graphql') };
+const cursor = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
 let t: TestServer;
 
 beforeAll(async () => {
@@ -29,7 +30,7 @@ describe('reading customers', () => {
     const { customer } = await data(t.url, t.adminKey, op.Customer({ id }));
     expect(customer).toMatchObject({ id, displayName: 'Wang Fang', totalSpend: 7, orderCount: 1 });
     expect(customer.identities.map((i: { type: string; value: string }) => `${i.type}:${i.value}`).sort()).toEqual(['EMAIL:reader7@read.test', 'PHONE:+8613600000007']);
-    for (const value of ['+86 136 0000 0007', '13600000007', '+8613600000007']) {
+    for (const value of ['+86 136-0000-0007', '13600000007', '+8613600000007']) {
       expect((await data(t.url, t.adminKey, op.CustomerByIdentity({ type: 'PHONE', value }))).customerByIdentity.id).toBe(id);
     }
     expect((await data(t.url, t.adminKey, op.CustomerByIdentity({ type: 'PHONE', value: 'garbage' }))).customerByIdentity).toBeNull();
@@ -66,6 +67,52 @@ describe('reading customers', () => {
     expect(codes(await post(t.url, t.adminKey, op.Customers({ first: 501 })))).toEqual(['BAD_USER_INPUT']);
   });
 
+  it.each([
+    ['LAST_SEEN_DESC', 'lastSeenAt'],
+    ['CREATED_DESC', 'createdAt'],
+    ['TOTAL_SPEND_DESC', 'totalSpend'],
+  ])('pages all live customers by %s across two pages with cursors', async (sort, field) => {
+    type Node = { id: string; [key: string]: unknown };
+    const one = (await data(t.url, t.adminKey, op.Customers({ first: 150, sort }))).customers;
+    expect(one).toMatchObject({ totalCount: 220, pageInfo: { hasNextPage: true } });
+    const two = (await data(t.url, t.adminKey, op.Customers({ first: 150, after: one.pageInfo.endCursor, sort }))).customers;
+    expect(two).toMatchObject({ totalCount: 220, pageInfo: { hasNextPage: false } });
+    const nodes: Node[] = [...one.edges, ...two.edges].map((edge: { node: Node }) => edge.node);
+    expect(nodes).toHaveLength(220);
+    expect(new Set(nodes.map((node) => node.id)).size).toBe(220);
+    const values = nodes.map((node) => (field === 'totalSpend' ? (node[field] as number) : Date.parse(node[field] as string)));
+    for (let i = 1; i < values.length; i++) {
+      expect(values[i] < values[i - 1] || (values[i] === values[i - 1] && nodes[i].id < nodes[i - 1].id)).toBe(true);
+    }
+  });
+
+  it('refuses cursors of another sort or list, forged cursors and segment filters, with codes', async () => {
+    const bySpend = (await data(t.url, t.adminKey, op.Customers({ first: 1, sort: 'TOTAL_SPEND_DESC' }))).customers.pageInfo.endCursor;
+    const id = await idOf('reader3@read.test');
+    for (const after of [bySpend, 'not-a-cursor', cursor({ a: 1 }), cursor(['2026-01-01T00:00:00.000000Z', 'x'])]) {
+      expect(codes(await post(t.url, t.adminKey, op.Customers({ first: 1, after, sort: 'CREATED_DESC' })))).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await post(t.url, t.adminKey, op.CustomerEvents({ id, first: 1, after })))).toEqual(['BAD_USER_INPUT']);
+    }
+    const segment = await post(t.url, t.adminKey, op.Customers({ filter: { segmentId: '01a205d7-4912-7722-b4ea-47a6f5f182ff' } }));
+    expect(codes(segment)).toEqual(['BAD_USER_INPUT']);
+    expect(segment.body.errors[0].message).toMatch(/segments are not available yet/);
+  });
+
+  it('pages exactly across sort values that differ by microseconds', async () => {
+    const ids = await Promise.all(['reader40@read.test', 'reader41@read.test', 'reader42@read.test'].map(idOf));
+    for (const [index, id] of ids.entries()) {
+      await t.orm.em.getConnection().execute(`update customer set created_at = ?::timestamptz + ? * interval '1 microsecond' where id = ?`, ['2030-01-01T00:00:00.000Z', 300 - index * 100, id]);
+    }
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let i = 0; i < 3; i++) {
+      const page = (await data(t.url, t.adminKey, op.Customers({ first: 1, after, sort: 'CREATED_DESC' }))).customers;
+      seen.push(page.edges[0].node.id);
+      after = page.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(ids);
+  });
+
   it('pages a customer’s events newest first, filtered by type', async () => {
     const id = await idOf('reader3@read.test');
     const page1 = (await data(t.url, t.adminKey, op.CustomerEvents({ id, first: 2 }))).customer.events;
@@ -93,6 +140,26 @@ describe('reading customers', () => {
     expect((await data(t.url, t.adminKey, op.Customers({ filter: { tags: ['vip'] } }))).customers.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([id]);
     expect(codes(await post(t.url, t.adminKey, op.TagCustomer({ id: '01a205d7-4912-7722-b4ea-47a6f5f182ff', tags: ['x'] })))).toEqual(['NOT_FOUND']);
     expect(codes(await post(t.url, t.adminKey, op.TagCustomer({ id, tags: [''] })))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await post(t.url, t.adminKey, op.TagCustomer({ id, tags: ['x'.repeat(65)] })))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await post(t.url, t.adminKey, op.TagCustomer({ id: 'nope', tags: ['x'] })))).toEqual(['NOT_FOUND']);
+    const audit = (await data(t.url, t.adminKey, op.AuditLog({ subjectId: id }))).auditLog.edges.map((e: { node: unknown }) => e.node);
+    expect(audit.slice(0, 2)).toEqual([
+      expect.objectContaining({ action: 'customer.untagged', subjectType: 'Customer', subjectId: id, details: { tags: ['complaint-risk'] } }),
+      expect.objectContaining({ action: 'customer.tagged', subjectType: 'Customer', subjectId: id, details: { tags: ['vip', 'complaint-risk'] } }),
+    ]);
+  });
+
+  it('tags the survivor when given an absorbed id, and lets MARKETER and AGENT tag but not ANALYST', async () => {
+    await data(t.url, t.adminKey, op.Ingest({ events: [{ messageId: 'tag-abs-1', kind: 'IDENTIFY', identifiers: [{ type: 'MEMBER_ID', value: 'TAG-ABS' }] }] }));
+    const absorbedId = (await data(t.url, t.adminKey, op.CustomerByIdentity({ type: 'MEMBER_ID', value: 'TAG-ABS' }))).customerByIdentity.id;
+    await data(t.url, t.adminKey, op.Ingest({ events: [{ messageId: 'tag-abs-2', kind: 'IDENTIFY', identifiers: [{ type: 'MEMBER_ID', value: 'TAG-ABS' }, { type: 'EMAIL', value: 'reader11@read.test' }] }] }));
+    const survivorId = (await data(t.url, t.adminKey, op.Customer({ id: absorbedId }))).customer.id;
+    expect(survivorId).not.toBe(absorbedId);
+    expect((await data(t.url, await t.addKey(Role.MARKETER), op.TagCustomer({ id: absorbedId, tags: ['merged-vip'] }))).tagCustomer).toEqual({ id: survivorId, tags: ['merged-vip'] });
+    expect((await data(t.url, await t.addKey(Role.AGENT), op.UntagCustomer({ id: absorbedId, tags: ['merged-vip'] }))).untagCustomer).toEqual({ id: survivorId, tags: [] });
+    const [row] = await t.orm.em.getConnection().execute('select tags from customer where id = ?', [absorbedId]);
+    expect(row.tags).toEqual([]);
+    expect(codes(await post(t.url, await t.addKey(Role.ANALYST), op.TagCustomer({ id: survivorId, tags: ['x'] })))).toEqual(['FORBIDDEN']);
   });
 });
 
