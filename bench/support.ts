@@ -1,7 +1,10 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import autocannon from 'autocannon';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import { promisify } from 'node:util';
 import { loadConfig } from '../src/config';
 import { openDatabase, type Database } from '../src/db/database';
 import { connectOrm, migrate } from '../src/db/orm';
@@ -39,6 +42,8 @@ export async function startBenchServer(): Promise<BenchServer> {
   };
 }
 
+const run = promisify(execFile);
+
 export interface Load {
   requestsPerSecond: number;
   p50: number;
@@ -48,16 +53,21 @@ export interface Load {
   errors: number;
 }
 
-/** Loads a URL with autocannon: `connections` at once for `seconds`, after a short warm-up. */
-export async function load(options: autocannon.Options & { seconds?: number }): Promise<Load> {
-  await autocannon({ ...options, duration: 2 });
-  const result = await autocannon({ ...options, duration: options.seconds ?? 10 });
-  const latency = result.latency as autocannon.Histogram & { p95?: number };
+/**
+ * Loads a URL with autocannon from a separate process: `connections` at once for `seconds` after a
+ * 2 s warm-up, POSTing `bodies` in turn.
+ */
+export async function load(options: { url: string; headers: Record<string, string>; bodies: string[]; connections: number; seconds?: number }): Promise<Load> {
+  const worker = path.join(__dirname, 'load-worker.js');
+  const file = path.join(os.tmpdir(), `cdp-load-${process.pid}-${Date.now()}.json`);
+  fs.writeFileSync(file, JSON.stringify({ seconds: 10, ...options }));
+  const { stdout } = await run(process.execPath, [worker, file], { maxBuffer: 64 * 1024 * 1024 }).finally(() => fs.rmSync(file, { force: true }));
+  const result = JSON.parse(stdout) as { requests: number; latency: Record<string, number>; non2xx: number; errors: number };
   return {
-    requestsPerSecond: result.requests.average,
-    p50: latency.p50,
-    p95: latency.p95 ?? latency.p97_5,
-    p99: latency.p99,
+    requestsPerSecond: result.requests,
+    p50: result.latency.p50,
+    p95: result.latency.p95 ?? result.latency.p97_5,
+    p99: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors,
   };

@@ -8,14 +8,14 @@ async function main() {
   const body = JSON.stringify({ query: '{ workspace { id name } }' });
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${bench.adminKey}` };
   const answer = await (await fetch(bench.server.url, { method: 'POST', headers, body })).text();
-  const api = await load({ url: bench.server.url, method: 'POST', headers, body, connections: 20 });
+  const api = await load({ url: bench.server.url, headers, bodies: [body], connections: 20 });
 
   const bare = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(answer);
   });
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
-  const baseline = await load({ url: `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`, method: 'POST', headers, body, connections: 20 });
+  const baseline = await load({ url: `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`, headers, bodies: [body], connections: 20 });
   bare.close();
 
   console.log('\nworkspace query, 20 connections, 10 s');

@@ -35,18 +35,17 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, prefix: 'cdp_' });
   }
 
-  /** Counts and times every HTTP GraphQL request, and counts its errors by code. */
+  /** Counts and times every HTTP GraphQL request, and counts its errors by code (one hook per request). */
   plugin(): ApolloServerPlugin {
-    return {
+    const plugin: ApolloServerPlugin = {
       requestDidStart: async () => {
-        const started = process.hrtime.bigint();
+        const started = performance.now();
         return {
-          didEncounterErrors: async ({ errors }) => {
-            for (const error of errors) this.errors.inc({ code: String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
-          },
-          willSendResponse: async ({ operationName, operation, errors }) => {
+          willSendResponse: async ({ operationName, operation, response }) => {
             const labels = { operation: label(operationName), type: operation?.operation ?? 'unknown' };
-            this.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+            const errors = response.body.kind === 'single' ? response.body.singleResult.errors : undefined;
+            for (const error of errors ?? []) this.errors.inc({ code: String(error.extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
+            this.duration.observe(labels, (performance.now() - started) / 1000);
             this.operations.inc({ ...labels, outcome: errors?.length ? 'error' : 'ok' });
           },
         };
@@ -55,6 +54,7 @@ export class Metrics {
         this.errors.inc({ code: String((error as { extensions?: { code?: string } }).extensions?.code ?? 'INTERNAL_SERVER_ERROR') });
       },
     };
+    return plugin;
   }
 }
 

@@ -87,8 +87,19 @@ async function pageOfEvents(em: EntityManager, workspaceId: string, customerIds:
      ) ranked where n <= ? order by customer_id, n`,
     [workspaceId, customerIds, type, type, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? null, limit],
   );
-  return rows.map(({ n: _n, sort_key, ...row }) => {
-    const event = em.map(Event, row);
-    return { event, key: [sort_key, event.id] as Keyset };
+  // read-only rows: plain objects of the Event shape, without the ORM's hydration and identity map
+  return rows.map((row) => {
+    const event = Object.assign(Object.create(Event.prototype) as Event, {
+      id: row.id as string,
+      customerId: row.customer_id as string,
+      messageId: row.message_id as string,
+      type: row.type as string,
+      properties: row.properties as Record<string, unknown>,
+      revenue: row.revenue === null ? null : Number(row.revenue),
+      channel: row.channel as Event['channel'],
+      occurredAt: new Date(row.occurred_at as string),
+      receivedAt: new Date(row.received_at as string),
+    });
+    return { event, key: [row.sort_key, event.id] as Keyset };
   });
 }
