@@ -11,7 +11,7 @@ const files = fs
 let failed = 0;
 for (const file of files) {
   console.log(`\n== ${file.replace(/\.js$/, '')}`);
-  const result = spawnSync(process.execPath, [path.join(__dirname, file)], { stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
+  const result = spawnSync(process.execPath, ['--max-semi-space-size=64', path.join(__dirname, file)], { stdio: 'inherit', env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' } });
   if (result.status !== 0) {
     failed++;
     console.error(`${file} failed (exit ${result.status})`);
