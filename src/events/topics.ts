@@ -10,5 +10,3 @@ export interface Topics {
 }
 
 export type Topic = keyof Topics;
-
-export type BusMessage<T extends Topic = Topic> = { topic: T; payload: Topics[T] };

@@ -17,6 +17,7 @@ import { Workspace } from '../workspace/workspace.entity';
 @Index({ properties: ['workspace', 'createdAt', 'id'] })
 @Index({ properties: ['workspace', 'totalSpend', 'id'] })
 @Index({ properties: ['workspace', 'mergedIntoId'] })
+@Index({ name: 'customer_display_name_trgm', expression: 'create index "customer_display_name_trgm" on "customer" using gin ("display_name" gin_trgm_ops)' })
 @ObjectType({ implements: Node })
 export class Customer implements Node {
   [OptionalProps]?: 'traits' | 'traitTimes' | 'tags' | 'lifecycleStage' | 'valueTier' | 'totalSpend' | 'orderCount' | 'createdAt' | 'updatedAt' | 'firstSeenAt' | 'lastSeenAt';

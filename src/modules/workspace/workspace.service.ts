@@ -7,7 +7,7 @@ import { addApiKey } from './api-key.service';
 import { publishAudit, recordAudit } from './audit.service';
 import type { AuditEntry } from './audit-entry.entity';
 import { Workspace } from './workspace.entity';
-import { DEFAULT_SETTINGS, type WorkspaceSettings, type WorkspaceSettingsInput } from './workspace-settings';
+import type { WorkspaceSettings, WorkspaceSettingsInput } from './workspace-settings';
 
 export async function getWorkspace(em: EntityManager, id: string): Promise<Workspace> {
   const workspace = await em.findOne(Workspace, { id });
@@ -88,5 +88,3 @@ function validateSettings(settings: WorkspaceSettings): void {
   }
   if (!/^[A-Z]{2}$/.test(settings.defaultPhoneRegion)) fail('defaultPhoneRegion', 'must be a two-letter region code such as CN');
 }
-
-export { DEFAULT_SETTINGS };
