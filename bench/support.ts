@@ -46,6 +46,8 @@ const run = promisify(execFile);
 
 export interface Load {
   requestsPerSecond: number;
+  /** Responses received in the measured period. */
+  total: number;
   p50: number;
   p95: number;
   p99: number;
@@ -54,24 +56,18 @@ export interface Load {
 }
 
 /**
- * Loads a URL with autocannon from a separate process: `connections` at once for `seconds` after a
- * 2 s warm-up, POSTing `bodies` in turn.
+ * Loads a URL with autocannon from a separate process: `connections` at once for `seconds` (10)
+ * after a 2 s warm-up, POSTing `bodies` in turn. Latencies in ms; `errors` are connection errors
+ * and timeouts.
  */
 export async function load(options: { url: string; headers: Record<string, string>; bodies: string[]; connections: number; seconds?: number }): Promise<Load> {
   const worker = path.join(__dirname, 'load-worker.js');
   const file = path.join(os.tmpdir(), `cdp-load-${process.pid}-${Date.now()}.json`);
   fs.writeFileSync(file, JSON.stringify({ seconds: 10, ...options }));
   const { stdout } = await run(process.execPath, [worker, file], { maxBuffer: 64 * 1024 * 1024 }).finally(() => fs.rmSync(file, { force: true }));
-  const result = JSON.parse(stdout) as { requests: number; latency: Record<string, number>; non2xx: number; errors: number };
-  return {
-    requestsPerSecond: result.requests,
-    p50: result.latency.p50,
-    p95: result.latency.p95 ?? result.latency.p97_5,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors,
-  };
+  const result = JSON.parse(stdout) as { requests: number; total: number; latency: { p50: number; p95: number; p99: number }; non2xx: number; errors: number };
+  return { requestsPerSecond: result.requests, total: result.total, ...result.latency, non2xx: result.non2xx, errors: result.errors };
 }
 
 export const row = (label: string, figures: Load) =>
-  `  ${label.padEnd(34)} ${figures.requestsPerSecond.toFixed(0).padStart(8)} req/s   p50 ${figures.p50.toFixed(1).padStart(6)} ms   p95 ${figures.p95.toFixed(1).padStart(6)} ms   p99 ${figures.p99.toFixed(1).padStart(6)} ms`;
+  `  ${label.padEnd(34)} ${figures.requestsPerSecond.toFixed(0).padStart(8)} req/s   p50 ${figures.p50.toFixed(2).padStart(7)} ms   p95 ${figures.p95.toFixed(2).padStart(7)} ms   p99 ${figures.p99.toFixed(2).padStart(7)} ms`;

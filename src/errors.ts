@@ -76,11 +76,12 @@ const CONNECTION_MESSAGES = [
 
 /** Whether an error means the database could not be reached or had no connection to spare. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let current = error as { code?: unknown; message?: unknown; cause?: unknown; name?: unknown } | undefined, depth = 0; current && depth < 5; depth++) {
+  for (let current = error as { code?: unknown; message?: unknown; cause?: unknown; name?: unknown; thrownValue?: unknown } | undefined, depth = 0; current && depth < 5; depth++) {
     if (typeof current.code === 'string' && CONNECTION_CODES.has(current.code)) return true;
     if (current.name === 'KnexTimeoutError' || current.name === 'ConnectionException') return true;
     if (typeof current.message === 'string' && CONNECTION_MESSAGES.some((m) => (current!.message as string).includes(m))) return true;
-    current = current.cause as typeof current;
+    // graphql-js wraps a thrown value that is not `instanceof Error` (e.g. a socket error from another realm) in NonErrorThrown
+    current = (current.cause ?? current.thrownValue) as typeof current;
   }
   return false;
 }

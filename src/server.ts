@@ -61,6 +61,7 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000 }
     hideSchemaDetailsFromClientErrors: true,
     includeStacktraceInErrorResponses: false,
     validationRules: armor.validationRules,
+    parseOptions: armor.parseOptions,
     formatError,
     stopOnTerminationSignals: false,
     plugins: [

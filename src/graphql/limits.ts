@@ -6,16 +6,21 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import type { Limits } from '../config';
 
-/** graphql-armor's protections for Apollo: depth, cost, aliases, directives, tokens, no suggestions. */
+/**
+ * graphql-armor's protections for Apollo: depth, cost, aliases, directives, no suggestions; and the
+ * token limit as Apollo's own `parseOptions`. (Armor's Apollo token plugin parses in a plugin hook,
+ * so every syntax error, over the limit or not, became a 500 rather than a 400 GRAPHQL_PARSE_FAILED.)
+ */
 export function apolloArmor(limits: Limits) {
-  return new ApolloArmor({
+  const armor = new ApolloArmor({
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
     costLimit: { maxCost: limits.maxCost, ignoreIntrospection: true, flattenFragments: true },
     maxAliases: { n: limits.maxAliases },
     maxDirectives: { n: limits.maxDirectives },
-    maxTokens: { n: limits.maxTokens },
+    maxTokens: { enabled: false },
     blockFieldSuggestion: { enabled: true },
   }).protect();
+  return { ...armor, parseOptions: { maxTokens: limits.maxTokens } };
 }
 
 /** The same limits as validation rules, for operations that arrive over WebSocket. */

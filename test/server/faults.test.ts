@@ -1,36 +1,79 @@
+import net from 'node:net';
 import { Client } from 'pg';
 import { Role } from '../../src/graphql/enums';
-import { codes, collect, data, post, settle, wsClient } from '../support/client';
+import { codes, collect, data, post, settle, wsClient, type GraphQLResponse, type Operation } from '../support/client';
 import { createFaultDatabase, faultServerAvailable, type FaultDatabase } from '../support/fault-database';
 import { operations } from '../support/operations';
 import { startTestServer, type TestServer } from '../support/server';
+import { adminQuery } from '../support/test-database';
 
 const op = operations('workspace.graphql');
+/** Hang guard: a server under a fault must answer within this, whatever the answer is. */
+const ANSWER_MS = 8000;
 
-/** Resolves when `check` passes, polling, or fails after `ms`. */
-async function eventually(check: () => Promise<boolean>, ms: number): Promise<number> {
+/** Resolves when `check` passes, polling, or fails after `ms`; returns how long it took. */
+async function eventually(what: string, check: () => Promise<boolean>, ms: number): Promise<number> {
   const started = Date.now();
   while (!(await check().catch(() => false))) {
-    if (Date.now() - started > ms) throw new Error(`not within ${ms} ms`);
-    await settle(100);
+    if (Date.now() - started > ms) throw new Error(`${what}: not within ${ms} ms`);
+    await settle(50);
   }
   return Date.now() - started;
 }
 
-/** Holds a row lock on the workspace from outside the server, so its writes to it wait. */
+/** Runs `work`, failing (not hanging) when it takes longer than {@link ANSWER_MS}; returns the result and the time taken. */
+async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const started = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ANSWER_MS} ms`)), ANSWER_MS);
+  });
+  try {
+    const value = await Promise.race([work(), hang]);
+    return { value, ms: Date.now() - started };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A client must never see an unexpected error or anything of the server's internals. */
+function expectCleanUnavailable(response: GraphQLResponse, status?: number): void {
+  if (status) expect(response.status).toBe(status);
+  expect(codes(response)).toEqual(['SERVICE_UNAVAILABLE']);
+  expect(JSON.stringify(response.body)).not.toMatch(/INTERNAL_SERVER_ERROR|stacktrace|ECONNREFUSED|\bat .+\.[jt]s:\d+/);
+}
+
+/** Holds a row lock on the workspace from outside the server, so its writes to that row wait. */
 async function lockWorkspace(url: string, workspaceId: string): Promise<() => Promise<void>> {
   const client = new Client({ connectionString: url });
   await client.connect();
   await client.query('begin');
-  await client.query('select 1 from workspace where id = $1 for update', [workspaceId]);
+  await client.query('select * from workspace where id = $1 for update', [workspaceId]);
   return async () => {
     await client.query('rollback');
     await client.end();
   };
 }
 
+/** Waits until a statement of the server is blocked on a lock in that database. */
+const lockWaiter = (url: string) =>
+  eventually('a statement waiting on the row lock', async () => {
+    const [{ n }] = await adminQuery<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`, [], url);
+    return n > 0;
+  }, 5000);
+
+/** Whether a new TCP connection to the port is refused. */
+const refused = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(false)));
+    socket.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'ECONNREFUSED'));
+  });
+
 const outage = faultServerAvailable() ? describe : describe.skip;
-if (!faultServerAvailable()) console.warn('database outage test skipped: it needs the embedded test PostgreSQL (DATABASE_URL is set)');
+if (!faultServerAvailable()) {
+  console.warn('faults.test: the database outage test is SKIPPED: it stops and starts the second embedded test PostgreSQL, which global-setup only runs when DATABASE_URL / TEST_DATABASE_URL is unset');
+}
 
 outage('while PostgreSQL is away', () => {
   let db: FaultDatabase;
@@ -39,112 +82,167 @@ outage('while PostgreSQL is away', () => {
 
   beforeAll(async () => {
     db = await createFaultDatabase();
-    t = await startTestServer({ databaseUrl: db.url, config: { poolAcquireTimeoutMs: 1000 } });
+    t = await startTestServer({ databaseUrl: db.url }); // the default pool settings, as in production
     other = await startTestServer({ databaseUrl: db.url });
   });
   afterAll(async () => {
-    await db.start().catch(() => {});
+    await db?.start().catch(() => {}); // already running unless the test failed midway
     await other?.stop();
     await t?.stop();
-    await db.drop();
+    await db?.drop();
   });
 
-  it('answers 503 and SERVICE_UNAVAILABLE quickly, then recovers by itself when it returns', async () => {
-    const fresh = await t.addKey(Role.ANALYST);
-    await data(t.url, t.adminKey, op.Workspace());
-    const stream: { ok: boolean; code?: string }[] = [];
-    let streaming = true;
-    const streamer = (async () => {
-      while (streaming) {
-        const response = await post(t.url, t.adminKey, op.Workspace()).catch(() => undefined);
-        stream.push({ ok: Boolean(response?.body.data?.workspace), code: response ? codes(response)[0] : 'NO_ANSWER' });
-        await settle(100);
-      }
-    })();
+  it('answers 503 / SERVICE_UNAVAILABLE at once, then recovers by itself, bus included, when it returns', async () => {
+    const unseen = await t.addKey(Role.ANALYST);
+    await data(t.url, t.adminKey, op.Workspace()); // the admin key is now in the auth cache
 
+    // a request every 100 ms across stop → start, each held to the hang guard
+    type Answer = { at: number; ms: number; ok: boolean; code: string };
+    const stream: Promise<Answer>[] = [];
+    const streamer = setInterval(() => {
+      const at = Date.now();
+      stream.push(
+        timed(() => post(t.url, t.adminKey, op.Workspace())).then(
+          ({ value, ms }) => ({ at, ms, ok: value.body.data?.workspace?.id === t.workspaceId, code: codes(value).join() || String(value.status) }),
+          (error) => ({ at, ms: Date.now() - at, ok: false, code: String(error) }),
+        ),
+      );
+    }, 100);
+
+    let restartedAt = 0;
     try {
       await db.stop();
-      const started = Date.now();
-      const ready = await fetch(`${t.baseUrl}/readyz`);
-      expect(ready.status).toBe(503);
-      expect(await ready.json()).toMatchObject({ status: 'unavailable' });
-      expect((await fetch(`${t.baseUrl}/healthz`)).status).toBe(200);
-      const cached = await post(t.url, t.adminKey, op.Workspace());
-      expect(codes(cached)).toEqual(['SERVICE_UNAVAILABLE']);
-      const unknown = await post(t.url, fresh, op.Workspace());
-      expect(unknown.status).toBe(503);
-      expect(codes(unknown)).toEqual(['SERVICE_UNAVAILABLE']);
-      expect(JSON.stringify([cached.body, unknown.body])).not.toMatch(/stack|ECONNREFUSED|INTERNAL_SERVER_ERROR/);
-      expect(Date.now() - started).toBeLessThan(8000);
-      await settle(400); // let the request stream meet the outage too
+      const stoppedAt = Date.now();
 
+      const ready = await timed(() => fetch(`${t.baseUrl}/readyz`));
+      expect(ready.value.status).toBe(503);
+      expect(ready.value.headers.get('content-type')).toMatch(/json/);
+      expect(await ready.value.json()).toEqual({ status: 'unavailable', database: 'down' });
+      const health = await timed(() => fetch(`${t.baseUrl}/healthz`));
+      expect(health.value.status).toBe(200);
+
+      const cached = await timed(() => post(t.url, t.adminKey, op.Workspace()));
+      expectCleanUnavailable(cached.value);
+      const fresh = await timed(() => post(t.url, unseen, op.Workspace()));
+      expectCleanUnavailable(fresh.value, 503);
+      const write = await timed(() => post(t.url, t.adminKey, op.CreateApiKey({ name: 'during the outage', role: 'AGENT' })));
+      expectCleanUnavailable(write.value);
+      for (const answer of [ready, health, cached, fresh, write]) expect(answer.ms).toBeLessThan(ANSWER_MS);
+
+      await settle(Math.max(0, 1000 - (Date.now() - stoppedAt))); // the stream meets the outage for a while
       await db.start();
-      await eventually(async () => (await post(t.url, t.adminKey, op.Workspace())).body.data?.workspace?.id === t.workspaceId, 15_000);
-      await eventually(async () => (await fetch(`${t.baseUrl}/readyz`)).status === 200, 5000);
+      restartedAt = Date.now();
+      await eventually('a successful request after restart', async () => (await post(t.url, t.adminKey, op.Workspace())).body.data?.workspace?.id === t.workspaceId, 10_000);
+      await eventually('/readyz back to 200', async () => (await fetch(`${t.baseUrl}/readyz`)).status === 200, 5000);
+      await settle(500); // a few more of the stream, now served
     } finally {
-      streaming = false;
-      await streamer;
+      clearInterval(streamer);
     }
-    expect(stream.some((answer) => !answer.ok)).toBe(true);
-    expect(stream.filter((answer) => !answer.ok).every((answer) => answer.code === 'SERVICE_UNAVAILABLE')).toBe(true);
-    expect(stream.findLastIndex((answer) => answer.ok)).toBeGreaterThan(stream.findIndex((answer) => !answer.ok));
 
-    // the bus reconnected: an event from one server reaches a subscriber of the other
-    const client = wsClient(other.wsUrl, t.adminKey);
-    const sub = collect(client, op.AuditEntryAdded());
-    await eventually(async () => {
-      await data(t.url, t.adminKey, op.CreateApiKey({ name: 'after the outage', role: 'AGENT' }));
-      await settle(300);
-      return sub.events.length > 0;
+    const answers = await Promise.all(stream);
+    const failed = answers.filter((answer) => !answer.ok);
+    expect(failed.length).toBeGreaterThan(0);
+    expect([...new Set(failed.map((answer) => answer.code))]).toEqual(['SERVICE_UNAVAILABLE']);
+    expect(Math.max(...answers.map((answer) => answer.ms))).toBeLessThan(ANSWER_MS);
+    // once serving again after the restart, it keeps serving (no stale pooled connections)
+    const firstServed = answers.findIndex((answer) => answer.ok && answer.at >= restartedAt);
+    expect(firstServed).toBeGreaterThan(-1);
+    expect(answers[firstServed].at - restartedAt).toBeLessThan(5000);
+    expect(answers.slice(firstServed).every((answer) => answer.ok)).toBe(true);
+
+    // both buses LISTEN again, so an event from one server reaches a subscriber of the other
+    await eventually('both bus LISTEN connections back', async () => {
+      const [{ n }] = await adminQuery<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'cdp-bus'`, [], db.url);
+      return n === 2;
     }, 15_000);
-    expect(sub.events[0].data?.auditEntryAdded.action).toBe('api_key.created');
-    await client.dispose();
+    const client = wsClient(other.wsUrl, t.adminKey);
+    try {
+      const sub = collect(client, op.AuditEntryAdded());
+      await settle(400);
+      const { createApiKey } = await data(t.url, t.adminKey, op.CreateApiKey({ name: 'after the outage', role: 'AGENT' }));
+      await sub.waitFor(1, 5000);
+      expect(sub.error).toBeUndefined();
+      expect(sub.events[0].data?.auditEntryAdded).toMatchObject({ action: 'api_key.created', subjectId: createApiKey.apiKey.id });
+    } finally {
+      await client.dispose();
+    }
   }, 60_000);
 });
 
 describe('a full connection pool', () => {
-  it('queues briefly, then fails with SERVICE_UNAVAILABLE instead of piling up', async () => {
+  it('queues briefly, then fails with SERVICE_UNAVAILABLE instead of piling up, and serves again when freed', async () => {
     const t = await startTestServer({ config: { poolSize: 1, poolAcquireTimeoutMs: 500 } });
+    let release: (() => Promise<void>) | undefined;
     try {
-        const fresh = await t.addKey(Role.ANALYST);
-        const release = await lockWorkspace(t.databaseUrl, t.workspaceId);
-        const blocked = post(t.url, t.adminKey, op.UpdateWorkspaceSettings({ input: { atRiskAfterDays: 50 } }));
-        await settle(200);
-        const started = Date.now();
-        const refused = await post(t.url, fresh, op.Workspace());
-        const waited = Date.now() - started;
-        expect(codes(refused)).toEqual(['SERVICE_UNAVAILABLE']);
-        expect(waited).toBeGreaterThanOrEqual(400);
-        expect(waited).toBeLessThan(3000);
-        await release();
-        expect((await blocked).body.data?.updateWorkspaceSettings.settings.atRiskAfterDays).toBe(50);
-        expect((await data(t.url, fresh, op.Workspace())).workspace.id).toBe(t.workspaceId);
+      const unseen = await t.addKey(Role.ANALYST); // before the pool's only connection is taken
+      await data(t.url, t.adminKey, op.Workspace());
+      release = await lockWorkspace(t.databaseUrl, t.workspaceId);
+      let blockedDone = false;
+      const blocked = post(t.url, t.adminKey, op.UpdateWorkspaceSettings({ input: { atRiskAfterDays: 50 } })).finally(() => (blockedDone = true));
+      await lockWaiter(t.databaseUrl); // the mutation now holds the only connection, inside its transaction
+
+      const { value: answer, ms } = await timed(() => post(t.url, unseen, op.Workspace()));
+      expectCleanUnavailable(answer, 503);
+      expect(ms).toBeGreaterThanOrEqual(400); // it queued for the acquire timeout…
+      expect(ms).toBeLessThan(3000); // …and no longer
+      const cached = await timed(() => post(t.url, t.adminKey, op.Workspace()));
+      expectCleanUnavailable(cached.value);
+      expect(blockedDone).toBe(false);
+
+      await release();
+      release = undefined;
+      const done = await timed(() => blocked);
+      expect(done.value.body.errors).toBeUndefined();
+      expect(done.value.body.data?.updateWorkspaceSettings.settings.atRiskAfterDays).toBe(50);
+      expect((await data(t.url, unseen, op.Workspace())).workspace).toMatchObject({ id: t.workspaceId, settings: { atRiskAfterDays: 50 } });
     } finally {
+      await release?.();
       await t.stop();
     }
   });
 });
 
 describe('shutdown', () => {
-  it('finishes in-flight requests, refuses new ones and closes WebSockets with 1001', async () => {
+  it('refuses new connections, finishes the request in flight, closes WebSockets with 1001', async () => {
     const t = await startTestServer({ drainMs: 5000 });
-    const closed = new Promise<number>((resolve) => {
-      const client = wsClient(t.wsUrl, t.adminKey, (code) => resolve(code));
-      client.subscribe(op.AuditEntryAdded(), { next: () => {}, error: () => {}, complete: () => {} });
-    });
-    await settle(300);
-    const release = await lockWorkspace(t.databaseUrl, t.workspaceId);
-    const inFlight = post(t.url, t.adminKey, op.UpdateWorkspaceSettings({ input: { newCustomerDays: 30 } }));
-    await settle(200);
-    const stopping = t.server.stop();
-    await settle(100);
-    await expect(fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', connection: 'close' }, body: '{}' })).rejects.toThrow();
-    setTimeout(() => void release(), 300);
-    const answer = await inFlight;
-    expect(answer.status).toBe(200);
-    expect(answer.body.data?.updateWorkspaceSettings.settings.newCustomerDays).toBe(30);
-    await stopping;
-    expect(await closed).toBe(1001);
-    await t.stop();
+    let release: (() => Promise<void>) | undefined;
+    try {
+      let closeCode: number | undefined;
+      const closed = new Promise<number>((resolve) => {
+        const client = wsClient(t.wsUrl, t.adminKey, (code) => resolve((closeCode = code)));
+        client.subscribe(op.AuditEntryAdded(), { next: () => {}, error: () => {}, complete: () => {} });
+      });
+      await settle(300);
+      expect(closeCode).toBeUndefined();
+
+      release = await lockWorkspace(t.databaseUrl, t.workspaceId);
+      let answeredAt = 0;
+      const inFlight = post(t.url, t.adminKey, op.UpdateWorkspaceSettings({ input: { newCustomerDays: 30 } })).finally(() => (answeredAt = Date.now()));
+      await lockWaiter(t.databaseUrl);
+
+      const stopStarted = Date.now();
+      let stoppedAt = 0;
+      const stopping = t.server.stop().then(() => (stoppedAt = Date.now()));
+      let releasedAt = 0;
+      const released = settle(300).then(() => ((releasedAt = Date.now()), release!())).then(() => (release = undefined));
+
+      await eventually('new connections refused', () => refused(t.server.port), 2000);
+      expect(answeredAt).toBe(0); // still waiting on the lock while the server stops taking connections
+
+      const answer = await timed(() => inFlight);
+      await released;
+      expect(answer.value.status).toBe(200);
+      expect(answer.value.body.errors).toBeUndefined();
+      expect(answer.value.body.data?.updateWorkspaceSettings.settings.newCustomerDays).toBe(30);
+      expect(answeredAt).toBeGreaterThanOrEqual(releasedAt); // it waited for the lock, not cut short by the stop
+
+      await timed(() => stopping);
+      expect(stoppedAt - stopStarted).toBeLessThan(5000);
+      expect(await timed(() => closed).then(({ value }) => value)).toBe(1001);
+      expect(await refused(t.server.port)).toBe(true);
+    } finally {
+      await release?.();
+      await t.stop();
+    }
   });
 });
