@@ -21,7 +21,7 @@ for (const file of files) {
   console.log(`\n== ${file.replace(/\.js$/, '')}`);
   const result = spawnSync(process.execPath, ['--max-semi-space-size=64', path.join(__dirname, file)], {
     stdio: 'inherit',
-    env: { ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'production', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
   });
   if (result.status !== 0) {
     failed.push(file);

@@ -11,7 +11,7 @@ import { connectOrm, migrate } from '../src/db/orm';
 import { createWorkspace } from '../src/modules/workspace/workspace.service';
 import { startServer, type Server } from '../src/server';
 
-/** A real server on the bench database (embedded under .data/bench unless DATABASE_URL is set) with a fresh workspace. */
+/** A real server on the bench database (a new embedded cluster under .data/bench unless DATABASE_URL is set) with a fresh workspace. */
 export interface BenchServer {
   server: Server;
   orm: MikroORM;
@@ -23,7 +23,10 @@ export interface BenchServer {
 
 export async function startBenchServer(): Promise<BenchServer> {
   const config = { ...loadConfig(), port: 0, host: '127.0.0.1' };
-  const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir: path.resolve('.data/bench') }, () => {});
+  const dataDir = path.resolve('.data/bench');
+  // each bench starts from an empty embedded cluster: comparable figures, and the disk does not fill up
+  if (!process.env.DATABASE_URL) fs.rmSync(dataDir, { recursive: true, force: true });
+  const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir }, () => {});
   const orm = await connectOrm(database.url, config);
   await migrate(orm);
   const { adminKey, workspace } = await createWorkspace(orm.em.fork(), `bench ${new Date().toISOString()}`);

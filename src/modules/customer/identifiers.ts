@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import { IdentityType } from '../../graphql/enums';
 
@@ -45,10 +44,6 @@ export function normaliseIdentifier(identifier: Identifier, region: string): Ide
 
 /** Key of an identifier within a workspace, for maps and advisory locks. */
 export const identifierKey = (identifier: { type: string; value: string }): string => `${identifier.type}:${identifier.value}`;
-
-/** How an erased identifier is remembered. */
-export const suppressionHash = (identifier: { type: string; value: string }): string =>
-  createHash('sha256').update(identifierKey(identifier)).digest('hex');
 
 /** Masks an identity value for roles that may not see it: a***@example.com, *******8000. */
 export function maskIdentifier(type: IdentityType, value: string): string {

@@ -4,7 +4,7 @@ import { sql, StaleReadError, withRetries } from '../../db/sql';
 import { AppError } from '../../errors';
 import type { Channel, IdentityType } from '../../graphql/enums';
 import { IngestKind } from '../../graphql/enums';
-import { identifierKey, IdentifierError, normaliseIdentifier, suppressionHash, type Identifier } from './identifiers';
+import { identifierKey, IdentifierError, normaliseIdentifier, type Identifier } from './identifiers';
 import { linkIdentities, type KnownCustomer } from './identity-linker';
 import { isBlocked, type IdentityRule } from './identity-rules';
 import { loadRules } from './identity-rule.service';
@@ -26,6 +26,8 @@ export interface ValidItem {
   revenue: number | null;
   channel: Channel | null;
   occurredAt: Date;
+  /** occurredAt as ISO text, computed once: it is written into several JSON payloads. */
+  occurredAtText: string;
   source: string | null;
 }
 
@@ -94,18 +96,33 @@ function validate(input: IngestEventInput, index: number, region: string, rules:
     revenue: input.revenue ?? null,
     channel: input.channel ?? null,
     occurredAt,
+    occurredAtText: occurredAt.toISOString(),
     source: input.source ?? null,
   };
 }
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** Items with an identifier of an erased customer (hashed in SQL the way erase stores them). */
 async function suppressedItems(em: EntityManager, items: ValidItem[]): Promise<Set<number>> {
-  const hashes = new Map<string, number[]>();
-  for (const item of items) for (const identifier of item.identifiers) hashes.set(suppressionHash(identifier), [...(hashes.get(suppressionHash(identifier)) ?? []), item.index]);
-  if (hashes.size === 0) return new Set();
-  const rows = await sql<{ value_hash: string }>(em, `select value_hash from suppression where workspace_id = ? and value_hash = any(?)`, [workspaceOf(em), [...hashes.keys()]]);
-  return new Set(rows.flatMap((row) => hashes.get(row.value_hash) ?? []));
+  const indexesOf = new Map<string, number[]>();
+  for (const item of items) {
+    for (const identifier of item.identifiers) {
+      const key = identifierKey(identifier);
+      const indexes = indexesOf.get(key);
+      if (indexes) indexes.push(item.index);
+      else indexesOf.set(key, [item.index]);
+    }
+  }
+  if (indexesOf.size === 0) return new Set();
+  const keys = [...indexesOf.keys()];
+  const rows = await sql<{ key: string }>(
+    em,
+    `select k.key from unnest(?::text[], ?::text[]) k(type, key)
+     where exists (select 1 from suppression s where s.workspace_id = ? and s.type = k.type and s.value_hash = encode(sha256(convert_to(k.key, 'UTF8')), 'hex'))`,
+    [keys.map((key) => key.slice(0, key.indexOf(':'))), keys, workspaceOf(em)],
+  );
+  return new Set(rows.flatMap((row) => indexesOf.get(row.key) ?? []));
 }
 
 /** The workspace the EntityManager is bound to (its filter parameter). */
@@ -114,11 +131,10 @@ export const workspaceOf = (em: EntityManager): string => (em.getFilterParams('w
 const emptyApplied = () => ({ accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>() });
 
 async function applyItems(tx: EntityManager, workspaceId: string, all: ValidItem[], rules: Map<IdentityType, IdentityRule>, actorKeyId: string | null) {
+  // Identifiers are locked so that racing batches resolve one after the other; a messageId resent
+  // in a racing batch needs no lock: the unique index refuses the second insert and the retry sees it.
   const lockKeys = new Set<string>();
-  for (const item of all) {
-    lockKeys.add(`m:${item.messageId}`);
-    for (const identifier of item.identifiers) lockKeys.add(`i:${identifierKey(identifier)}`);
-  }
+  for (const item of all) for (const identifier of item.identifiers) lockKeys.add(identifierKey(identifier));
   await sql(tx, `select pg_advisory_xact_lock(h) from (select distinct hashtextextended(? || k, 0) h from unnest(?::text[]) k order by 1) locks`, [workspaceId, [...lockKeys]]);
 
   const seen = await sql<{ message_id: string }>(tx, `select message_id from event where workspace_id = ? and message_id = any(?)`, [workspaceId, all.map((item) => item.messageId)]);
@@ -183,7 +199,7 @@ async function applyItems(tx: EntityManager, workspaceId: string, all: ValidItem
       v: n.identifier.value,
       s: items_.get(n.index)!.source,
       ver: n.identifier.verified ?? false,
-      o: items_.get(n.index)!.occurredAt,
+      o: items_.get(n.index)!.occurredAtText,
     }));
     await sql(
       tx,
@@ -204,7 +220,7 @@ async function applyItems(tx: EntityManager, workspaceId: string, all: ValidItem
     p: item.properties,
     r: item.revenue,
     ch: item.channel,
-    o: item.occurredAt,
+    o: item.occurredAtText,
   }));
   await sql(
     tx,
