@@ -2,6 +2,7 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Viewer } from './graphql/auth';
 import { createLoaders, type Loaders } from './graphql/loaders';
 import type { EventBus } from './events/bus';
+import type { Clock } from './clock';
 
 /** Everything a resolver may use for one request (or one subscription operation). */
 export interface Context {
@@ -11,11 +12,12 @@ export interface Context {
   em: EntityManager;
   loaders: Loaders;
   bus: EventBus;
+  clock: Clock;
 }
 
-export function createContext(orm: MikroORM, bus: EventBus, viewer: Viewer, requestId: string): Context {
+export function createContext(orm: MikroORM, bus: EventBus, clock: Clock, viewer: Viewer, requestId: string): Context {
   const em = forkForWorkspace(orm, viewer.workspaceId);
-  return { requestId, viewer, em, loaders: createLoaders(em), bus };
+  return { requestId, viewer, em, loaders: createLoaders(em), bus, clock };
 }
 
 /** A fresh EntityManager that sees only one workspace's rows. */

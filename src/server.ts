@@ -9,6 +9,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import cors from 'cors';
 import express from 'express';
 import { GraphQLError } from 'graphql';
+import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
 import { AppError, isDatabaseUnavailable } from './errors';
@@ -39,10 +40,12 @@ export interface ServerOptions {
   databaseUrl: string;
   /** How long shutdown waits for in-flight requests. */
   drainMs?: number;
+  /** The time as the server sees it (tests set their own). */
+  clock?: Clock;
 }
 
 /** One HTTP server: Apollo on POST/GET /graphql, graphql-ws on the same path, health and metrics. */
-export async function startServer({ config, orm, databaseUrl, drainMs = 10_000 }: ServerOptions): Promise<Server> {
+export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, clock = systemClock }: ServerOptions): Promise<Server> {
   const bus = new EventBus(databaseUrl, logger);
   await bus.start();
   const authenticator = new Authenticator(orm);
@@ -50,7 +53,7 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000 }
   const schema = buildGraphQLSchema(bus.pubSub as never);
   const app = express();
   const httpServer = http.createServer(app);
-  const sockets = attachWebSockets({ httpServer, schema, config, orm, bus, authenticator, metrics });
+  const sockets = attachWebSockets({ httpServer, schema, config, orm, bus, clock, authenticator, metrics });
 
   const armor = apolloArmor(config.limits);
   const apollo = new ApolloServer<Context>({
@@ -98,7 +101,7 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000 }
     expressMiddleware(apollo, {
       context: async ({ req }) => {
         const viewer = await authenticate(authenticator, req.headers.authorization);
-        return createContext(orm, bus, viewer, currentRequest()?.requestId ?? randomUUID());
+        return createContext(orm, bus, clock, viewer, currentRequest()?.requestId ?? randomUUID());
       },
     }),
   );

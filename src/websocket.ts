@@ -5,6 +5,7 @@ import { execute, GraphQLError, subscribe, type ExecutionArgs, type GraphQLSchem
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from './config';
+import type { Clock } from './clock';
 import { createContext } from './context';
 import type { EventBus } from './events/bus';
 import type { Viewer } from './graphql/auth';
@@ -33,11 +34,12 @@ export function attachWebSockets(deps: {
   schema: GraphQLSchema;
   config: Config;
   orm: MikroORM;
+  clock: Clock;
   bus: EventBus;
   authenticator: Authenticator;
   metrics: Metrics;
 }): { close(): Promise<void> } {
-  const { httpServer, schema, config, orm, bus, authenticator, metrics } = deps;
+  const { httpServer, schema, config, orm, clock, bus, authenticator, metrics } = deps;
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const socketsByKey = new Map<string, Set<WebSocket>>();
   const rules = armorRules(config.limits);
@@ -47,7 +49,7 @@ export function attachWebSockets(deps: {
       schema,
       execute: (args: ExecutionArgs) => runInRequestScope(randomUUID(), () => execute(args)),
       subscribe: (args: ExecutionArgs) => runInRequestScope(randomUUID(), () => subscribe(args)),
-      context: (ctx) => createContext(orm, bus, ctx.extra.viewer!, randomUUID()),
+      context: (ctx) => createContext(orm, bus, clock, ctx.extra.viewer!, randomUUID()),
       onConnect: async (ctx) => {
         const secret = bearerSecret(ctx.connectionParams?.authorization);
         const viewer = secret ? await authenticator.authenticate(secret).catch(() => null) : null;

@@ -4,9 +4,13 @@ import { Event } from '../modules/customer/event.entity';
 import { IdentityRuleRow } from '../modules/customer/identity-rule.entity';
 import { Identity } from '../modules/customer/identity.entity';
 import { Suppression } from '../modules/customer/suppression.entity';
+import { LifecycleTransition } from '../modules/lifecycle/lifecycle-transition.entity';
+import { Consent, ConsentChange, ContactTouch } from '../modules/preference/consent.entity';
+import { CustomerPreference } from '../modules/preference/customer-preference.entity';
 import { ApiKey } from '../modules/workspace/api-key.entity';
 import { AuditEntry } from '../modules/workspace/audit-entry.entity';
 import { Workspace } from '../modules/workspace/workspace.entity';
 
 /** Every entity, for the ORM's discovery. */
-export const entities = [Workspace, ApiKey, AuditEntry, Customer, Identity, Event, CustomerMerge, Suppression, IdentityRuleRow];
+export const entities = [Workspace, ApiKey, AuditEntry, Customer, Identity, Event, CustomerMerge, Suppression, IdentityRuleRow,
+  LifecycleTransition, CustomerPreference, Consent, ConsentChange, ContactTouch];

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Clock } from '../../src/clock';
 import { loadConfig, type Config } from '../../src/config';
 import { connectOrm } from '../../src/db/orm';
 import { Role } from '../../src/graphql/enums';
@@ -31,6 +32,8 @@ export interface TestServerOptions {
   /** Use this database instead of a fresh copy of the template (it must be migrated). */
   databaseUrl?: string;
   drainMs?: number;
+  /** The server's clock (the system's by default). */
+  clock?: Clock;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -38,7 +41,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const databaseUrl = options.databaseUrl ?? database!.url;
   const config: Config = { ...loadConfig({ ...process.env, NODE_ENV: 'test', PORT: '0' }), host: '127.0.0.1', ...options.config };
   const orm = await connectOrm(databaseUrl, config);
-  const server = await startServer({ config, orm, databaseUrl, drainMs: options.drainMs ?? 2000 });
+  const server = await startServer({ config, orm, databaseUrl, drainMs: options.drainMs ?? 2000, clock: options.clock });
   const addWorkspace = async (name: string) => {
     const { workspace, adminKey } = await createWorkspace(orm.em.fork(), name);
     return { workspaceId: workspace.id, adminKey };

@@ -17,10 +17,11 @@ import { Workspace } from '../workspace/workspace.entity';
 @Index({ properties: ['workspace', 'createdAt', 'id'] })
 @Index({ properties: ['workspace', 'totalSpend', 'id'] })
 @Index({ properties: ['workspace', 'mergedIntoId'] })
+@Index({ properties: ['workspace', 'lifecycleStage'] })
 @Index({ name: 'customer_display_name_trgm', expression: 'create index "customer_display_name_trgm" on "customer" using gin ("display_name" gin_trgm_ops)' })
 @ObjectType({ implements: Node })
 export class Customer implements Node {
-  [OptionalProps]?: 'traits' | 'traitTimes' | 'tags' | 'lifecycleStage' | 'valueTier' | 'totalSpend' | 'orderCount' | 'createdAt' | 'updatedAt' | 'firstSeenAt' | 'lastSeenAt';
+  [OptionalProps]?: 'traits' | 'traitTimes' | 'tags' | 'lifecycleStage' | 'valueTier' | 'totalSpend' | 'annualSpend' | 'orderCount' | 'createdAt' | 'updatedAt' | 'firstSeenAt' | 'lastSeenAt';
 
   @PrimaryKey({ type: 'uuid' })
   @Field(() => ID)
@@ -76,6 +77,26 @@ export class Customer implements Node {
   @Property({ type: 'datetime', nullable: true })
   @Field(() => Date, { nullable: true })
   lastPurchaseAt?: Date | null;
+
+  /** Facts the lifecycle stage is computed from (see lifecycle/lifecycle-rules.ts). */
+  @Property({ type: 'datetime', nullable: true })
+  firstPurchaseAt?: Date | null;
+
+  /** The customer's last contact with us on a channel (an event with a channel, an inbound message). */
+  @Property({ type: 'datetime', nullable: true })
+  lastInboundAt?: Date | null;
+
+  /** The last complaint (a COMPLAINT feedback item or a detractor survey). */
+  @Property({ type: 'datetime', nullable: true })
+  complaintAt?: Date | null;
+
+  /** The purchase that brought an AT_RISK or CHURNED customer back. */
+  @Property({ type: 'datetime', nullable: true })
+  reactivatedAt?: Date | null;
+
+  /** Spend in the last 365 days when last computed; the value tier follows from it. */
+  @Property({ type: new DecimalType('number'), precision: 16, scale: 2, default: 0 })
+  annualSpend: number = 0;
 
   @Property({ type: 'datetime', nullable: true })
   erasedAt?: Date | null;
