@@ -19,6 +19,8 @@ export interface Config {
   poolAcquireTimeoutMs: number;
   /** Adds `extensions.sqlStatements` to responses, for the N+1 tests. */
   exposeStatementCount: boolean;
+  /** Runs the job runner (scheduled sweeps, queued work) in this process. */
+  jobs: boolean;
   limits: Limits;
 }
 
@@ -64,6 +66,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolSize: int(env, 'CDP_POOL_SIZE', 10),
     poolAcquireTimeoutMs: int(env, 'CDP_POOL_ACQUIRE_TIMEOUT_MS', 3000),
     exposeStatementCount: bool(env, 'CDP_EXPOSE_SQL_COUNT', env.NODE_ENV === 'test'),
+    jobs: bool(env, 'CDP_JOBS', true),
     limits: {
       maxDepth: int(env, 'CDP_MAX_DEPTH', 10),
       maxCost: int(env, 'CDP_MAX_COST', 5000),

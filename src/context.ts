@@ -26,3 +26,13 @@ export function forkForWorkspace(orm: MikroORM, workspaceId: string): EntityMana
   em.setFilterParams('workspace', { id: workspaceId });
   return em;
 }
+
+/**
+ * A subscription's context lives as long as the subscription: before resolving each event, give it
+ * a fresh EntityManager and DataLoaders so nothing cached from an earlier event is answered.
+ */
+export function freshForEvent(ctx: Context): Context {
+  ctx.em = ctx.em.fork({ clear: true });
+  ctx.loaders = createLoaders(ctx.em);
+  return ctx;
+}

@@ -23,6 +23,7 @@ import { logger } from './telemetry/logger';
 import { Metrics } from './telemetry/metrics';
 import { currentRequest, runInRequestScope } from './telemetry/request-scope';
 import { attachWebSockets } from './websocket';
+import { startJobs, type Jobs } from './jobs/runner';
 
 /** A running API server. */
 export interface Server {
@@ -30,6 +31,8 @@ export interface Server {
   port: number;
   orm: MikroORM;
   bus: EventBus;
+  /** The job runner, unless `config.jobs` is off. */
+  jobs?: Jobs;
   /** Stops taking requests, lets in-flight ones finish, closes WebSockets (1001), closes the bus. */
   stop(): Promise<void>;
 }
@@ -116,13 +119,16 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
   });
   const { port } = httpServer.address() as AddressInfo;
   logger.info({ port }, `serving http://localhost:${port}/graphql`);
+  const jobs = config.jobs ? await startJobs(databaseUrl, { orm, bus, clock }) : undefined;
 
   return {
     url: `http://localhost:${port}/graphql`,
     port,
     orm,
     bus,
+    jobs,
     stop: async () => {
+      await jobs?.stop();
       await apollo.stop();
       await bus.close();
     },

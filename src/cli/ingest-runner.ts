@@ -42,7 +42,7 @@ export async function runIngest<L>(
   const flush = async () => {
     if (batch.length === 0) return;
     const em = forkForWorkspace(orm, workspace.id);
-    const result = await ingest(em, workspace.id, workspace.settings.defaultPhoneRegion, batch.map((entry) => entry.item), null);
+    const result = await ingest(em, { workspaceId: workspace.id, settings: workspace.settings, now: new Date(), actorKeyId: null }, batch.map((entry) => entry.item));
     for (const error of result.errors) onError(batch[error.index].label, error.code, error.message);
     summary.items += batch.length;
     summary.accepted += result.accepted;

@@ -1,3 +1,4 @@
+import { installJobs } from '../jobs/runner';
 import { MikroORM, ReflectMetadataProvider, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Config } from '../config';
@@ -43,8 +44,9 @@ export function connectOrm(url: string, config: Pick<Config, 'poolSize' | 'poolA
   return MikroORM.init(ormOptions(url, config));
 }
 
-/** Applies pending migrations; returns the names applied. */
+/** Applies pending migrations, and the job runner's own; returns the names of ours applied. */
 export async function migrate(orm: MikroORM): Promise<string[]> {
   const applied = await orm.getMigrator().up();
+  await installJobs(orm.config.get('clientUrl')!);
   return applied.map((migration) => migration.name);
 }

@@ -7,6 +7,8 @@ export interface Topics {
   API_KEY_REVOKED: { ws: string; keyId: string };
   /** An audit entry was written. */
   AUDIT_ENTRY_ADDED: { ws: string; entryId: string };
+  /** Customers changed lifecycle stage: [customerId, transitionId] pairs. */
+  LIFECYCLE_CHANGED: { ws: string; changes: [string, string][] };
 }
 
 export type Topic = keyof Topics;

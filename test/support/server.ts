@@ -34,12 +34,14 @@ export interface TestServerOptions {
   drainMs?: number;
   /** The server's clock (the system's by default). */
   clock?: Clock;
+  /** Run the job runner (off by default in tests; tests run tasks with `server.jobs.runNow`). */
+  jobs?: boolean;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const database = options.databaseUrl ? undefined : await createTestDatabase();
   const databaseUrl = options.databaseUrl ?? database!.url;
-  const config: Config = { ...loadConfig({ ...process.env, NODE_ENV: 'test', PORT: '0' }), host: '127.0.0.1', ...options.config };
+  const config: Config = { ...loadConfig({ ...process.env, NODE_ENV: 'test', PORT: '0' }), host: '127.0.0.1', jobs: options.jobs ?? false, ...options.config };
   const orm = await connectOrm(databaseUrl, config);
   const server = await startServer({ config, orm, databaseUrl, drainMs: options.drainMs ?? 2000, clock: options.clock });
   const addWorkspace = async (name: string) => {

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../db/sql';
-import { IdentityType } from '../../graphql/enums';
+import { IdentityType, LifecycleStage, ValueTier } from '../../graphql/enums';
+import { isLapsed, stageAt, type StageRules } from '../lifecycle/lifecycle-rules';
 import type { ValidItem } from './ingest.service';
 
 /** A customer row as SQL returns it. */
@@ -18,6 +19,13 @@ export interface CustomerRow {
   last_purchase_at: Date | string | null;
   erased_at: Date | string | null;
   created_at: Date | string;
+  lifecycle_stage: LifecycleStage;
+  value_tier: ValueTier;
+  first_purchase_at: Date | string | null;
+  last_inbound_at: Date | string | null;
+  complaint_at: Date | string | null;
+  reactivated_at: Date | string | null;
+  annual_spend: string | number;
 }
 
 /** What ingestion computes for a customer before writing it back in one statement. */
@@ -34,17 +42,37 @@ export interface CustomerState {
   firstSeenAt: Date;
   lastSeenAt: Date;
   lastPurchaseAt: Date | null;
+  /** The stage as stored; null for a customer being created. */
+  stage: LifecycleStage | null;
+  tier: ValueTier;
+  firstPurchaseAt: Date | null;
+  lastInboundAt: Date | null;
+  complaintAt: Date | null;
+  reactivatedAt: Date | null;
+  annualSpend: number;
+}
+
+/** What folding an item needs to know about lifecycle: the workspace's rules and the spend window. */
+export interface FoldRules {
+  stages: StageRules;
+  spendSince: Date;
 }
 
 const FAR_FUTURE = new Date(8.64e15);
 const FAR_PAST = new Date(-8.64e15);
 
 const toDate = (value: Date | string): Date => (value instanceof Date ? value : new Date(value));
+const toDateOrNull = (value: Date | string | null): Date | null => (value === null ? null : toDate(value));
+const later = (a: Date | null, b: Date | null): Date | null => (!a ? b : !b ? a : a > b ? a : b);
+const earlier = (a: Date | null, b: Date | null): Date | null => (!a ? b : !b ? a : a < b ? a : b);
 
 export function stateOf(row: CustomerRow | null, now = new Date(), id?: string): CustomerState {
   if (!row) {
     // first and last seen come from the customer's first items; `now` only if it has none
-    return { id: id ?? '', displayName: null, contact: null, traits: {}, traitTimes: {}, tags: [], totalSpend: 0, orderCount: 0, firstSeenAt: FAR_FUTURE, lastSeenAt: FAR_PAST, lastPurchaseAt: null };
+    return {
+      id: id ?? '', displayName: null, contact: null, traits: {}, traitTimes: {}, tags: [], totalSpend: 0, orderCount: 0, firstSeenAt: FAR_FUTURE, lastSeenAt: FAR_PAST, lastPurchaseAt: null,
+      stage: null, tier: ValueTier.BASIC, firstPurchaseAt: null, lastInboundAt: null, complaintAt: null, reactivatedAt: null, annualSpend: 0,
+    };
   }
   return {
     id: row.id,
@@ -58,6 +86,13 @@ export function stateOf(row: CustomerRow | null, now = new Date(), id?: string):
     firstSeenAt: toDate(row.first_seen_at),
     lastSeenAt: toDate(row.last_seen_at),
     lastPurchaseAt: row.last_purchase_at ? toDate(row.last_purchase_at) : null,
+    stage: row.lifecycle_stage,
+    tier: row.value_tier,
+    firstPurchaseAt: toDateOrNull(row.first_purchase_at),
+    lastInboundAt: toDateOrNull(row.last_inbound_at),
+    complaintAt: toDateOrNull(row.complaint_at),
+    reactivatedAt: toDateOrNull(row.reactivated_at),
+    annualSpend: Number(row.annual_spend),
   };
 }
 
@@ -83,16 +118,25 @@ export function foldAbsorbed(survivor: CustomerState, absorbed: CustomerState): 
   survivor.lastSeenAt = absorbed.lastSeenAt > survivor.lastSeenAt ? absorbed.lastSeenAt : survivor.lastSeenAt;
   if (absorbed.lastPurchaseAt && (!survivor.lastPurchaseAt || absorbed.lastPurchaseAt > survivor.lastPurchaseAt)) survivor.lastPurchaseAt = absorbed.lastPurchaseAt;
   survivor.displayName ??= absorbed.displayName;
+  survivor.firstPurchaseAt = earlier(survivor.firstPurchaseAt, absorbed.firstPurchaseAt);
+  survivor.lastInboundAt = later(survivor.lastInboundAt, absorbed.lastInboundAt);
+  survivor.complaintAt = later(survivor.complaintAt, absorbed.complaintAt);
+  survivor.reactivatedAt = later(survivor.reactivatedAt, absorbed.reactivatedAt);
+  survivor.annualSpend += absorbed.annualSpend;
 }
 
 export const isPurchase = (event: string): boolean => event.startsWith('order_completed');
 
 /** Applies one ingested item to its customer's state. */
-export function foldItem(state: CustomerState, item: ValidItem): void {
+export function foldItem(state: CustomerState, item: ValidItem, rules: FoldRules): void {
   mergeTraits(state, item.traits, item.occurredAtText);
+  if (item.channel) state.lastInboundAt = later(state.lastInboundAt, item.occurredAt);
   if (isPurchase(item.event) && item.revenue !== null) {
+    if (state.firstPurchaseAt && isLapsed(stageAt(state, rules.stages, item.occurredAt).stage)) state.reactivatedAt = item.occurredAt;
     state.totalSpend += item.revenue;
     state.orderCount += 1;
+    if (item.occurredAt >= rules.spendSince) state.annualSpend += item.revenue;
+    state.firstPurchaseAt = earlier(state.firstPurchaseAt, item.occurredAt);
     if (!state.lastPurchaseAt || item.occurredAt > state.lastPurchaseAt) state.lastPurchaseAt = item.occurredAt;
   }
   if (item.occurredAt > state.lastSeenAt) state.lastSeenAt = item.occurredAt;
@@ -135,15 +179,25 @@ export async function applyCustomerState(tx: EntityManager, workspaceId: string,
         first_seen_at: s.firstSeenAt.toISOString(),
         last_seen_at: s.lastSeenAt.toISOString(),
         last_purchase_at: s.lastPurchaseAt?.toISOString() ?? null,
+        lifecycle_stage: s.stage ?? LifecycleStage.PROSPECT,
+        value_tier: s.tier,
+        first_purchase_at: s.firstPurchaseAt?.toISOString() ?? null,
+        last_inbound_at: s.lastInboundAt?.toISOString() ?? null,
+        complaint_at: s.complaintAt?.toISOString() ?? null,
+        reactivated_at: s.reactivatedAt?.toISOString() ?? null,
+        annual_spend: s.annualSpend,
       })),
     );
-  const recordset = `jsonb_to_recordset(?::jsonb) x(id uuid, display_name text, traits jsonb, trait_times jsonb, tags text[], total_spend numeric, order_count int, first_seen_at timestamptz, last_seen_at timestamptz, last_purchase_at timestamptz)`;
+  const recordset = `jsonb_to_recordset(?::jsonb) x(id uuid, display_name text, traits jsonb, trait_times jsonb, tags text[], total_spend numeric, order_count int, first_seen_at timestamptz, last_seen_at timestamptz, last_purchase_at timestamptz,
+    lifecycle_stage text, value_tier text, first_purchase_at timestamptz, last_inbound_at timestamptz, complaint_at timestamptz, reactivated_at timestamptz, annual_spend numeric)`;
   const fresh = all.filter((s) => created.has(s.id));
   if (fresh.length) {
     await sql(
       tx,
-      `insert into customer (id, workspace_id, display_name, traits, trait_times, tags, lifecycle_stage, value_tier, total_spend, order_count, first_seen_at, last_seen_at, last_purchase_at, created_at, updated_at)
-       select x.id, ?, x.display_name, x.traits, x.trait_times, x.tags, 'PROSPECT', 'BASIC', x.total_spend, x.order_count, x.first_seen_at, x.last_seen_at, x.last_purchase_at, ?, ? from ${recordset}`,
+      `insert into customer (id, workspace_id, display_name, traits, trait_times, tags, total_spend, order_count, first_seen_at, last_seen_at, last_purchase_at,
+         lifecycle_stage, value_tier, first_purchase_at, last_inbound_at, complaint_at, reactivated_at, annual_spend, created_at, updated_at)
+       select x.id, ?, x.display_name, x.traits, x.trait_times, x.tags, x.total_spend, x.order_count, x.first_seen_at, x.last_seen_at, x.last_purchase_at,
+         x.lifecycle_stage, x.value_tier, x.first_purchase_at, x.last_inbound_at, x.complaint_at, x.reactivated_at, x.annual_spend, ?, ? from ${recordset}`,
       [workspaceId, now, now, records(fresh)],
     );
   }
@@ -153,7 +207,8 @@ export async function applyCustomerState(tx: EntityManager, workspaceId: string,
       tx,
       `update customer c set display_name = x.display_name, traits = x.traits, trait_times = x.trait_times, tags = x.tags,
          total_spend = x.total_spend, order_count = x.order_count, first_seen_at = x.first_seen_at, last_seen_at = x.last_seen_at,
-         last_purchase_at = x.last_purchase_at, updated_at = ?
+         last_purchase_at = x.last_purchase_at, lifecycle_stage = x.lifecycle_stage, value_tier = x.value_tier, first_purchase_at = x.first_purchase_at,
+         last_inbound_at = x.last_inbound_at, complaint_at = x.complaint_at, reactivated_at = x.reactivated_at, annual_spend = x.annual_spend, updated_at = ?
        from ${recordset} where c.workspace_id = ? and c.id = x.id`,
       [now, records(existing), workspaceId],
     );

@@ -7,7 +7,8 @@ import { JSONScalar } from '../../graphql/scalars';
 import { getWorkspace } from '../workspace/workspace.service';
 import { Customer } from './customer.entity';
 import { IdentifierInput, IngestEventInput, IngestResult } from './ingest.input';
-import { ingest } from './ingest.service';
+import { ingest, type IngestScope } from './ingest.service';
+import { publishTransitions } from '../lifecycle/lifecycle.service';
 import { loadRules, setIdentityRule } from './identity-rule.service';
 import { IdentityRule, IdentityRuleInput } from './identity-rule.types';
 import { uuidv7 } from '../../db/ids';
@@ -17,8 +18,9 @@ export class IngestResolver {
   @Authorized(...may.ingest)
   @Mutation(() => IngestResult, { description: 'Applies up to 1,000 IDENTIFY/TRACK items; invalid items are reported, the others applied.' })
   async ingest(@Arg('events', () => [IngestEventInput]) events: IngestEventInput[], @Ctx() ctx: Context): Promise<IngestResult> {
-    const workspace = await getWorkspace(ctx.em, ctx.viewer.workspaceId);
-    return ingest(ctx.em, ctx.viewer.workspaceId, workspace.settings.defaultPhoneRegion, events, ctx.viewer.keyId);
+    const result = await ingest(ctx.em, await this.scope(ctx), events);
+    await publishTransitions(ctx.bus, ctx.viewer.workspaceId, result.transitions);
+    return result;
   }
 
   @Authorized(...may.ingest)
@@ -28,8 +30,8 @@ export class IngestResolver {
     @Arg('traits', () => JSONScalar, { nullable: true }) traits: unknown,
     @Ctx() ctx: Context,
   ): Promise<Customer> {
-    const workspace = await getWorkspace(ctx.em, ctx.viewer.workspaceId);
-    const result = await ingest(ctx.em, ctx.viewer.workspaceId, workspace.settings.defaultPhoneRegion, [{ messageId: `identify-${uuidv7()}`, kind: IngestKind.IDENTIFY, identifiers, traits }], ctx.viewer.keyId);
+    const result = await ingest(ctx.em, await this.scope(ctx), [{ messageId: `identify-${uuidv7()}`, kind: IngestKind.IDENTIFY, identifiers, traits }]);
+    await publishTransitions(ctx.bus, ctx.viewer.workspaceId, result.transitions);
     const [error] = result.errors;
     if (error) throw AppError.badInput(error.message, { reason: error.code });
     return ctx.em.findOneOrFail(Customer, { id: result.customerOf.get(0)! });
@@ -45,5 +47,10 @@ export class IngestResolver {
   @Mutation(() => IdentityRule)
   setIdentityRule(@Arg('input', () => IdentityRuleInput) input: IdentityRuleInput, @Ctx() ctx: Context): Promise<IdentityRule> {
     return setIdentityRule(ctx.em, ctx.viewer.workspaceId, input);
+  }
+
+  private async scope(ctx: Context): Promise<IngestScope> {
+    const { settings } = await getWorkspace(ctx.em, ctx.viewer.workspaceId);
+    return { workspaceId: ctx.viewer.workspaceId, settings, now: ctx.clock.now(), actorKeyId: ctx.viewer.keyId };
   }
 }

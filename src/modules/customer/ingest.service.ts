@@ -11,6 +11,9 @@ import { loadRules } from './identity-rule.service';
 import type { IngestEventInput, IngestItemError, IngestResult } from './ingest.input';
 import { applyCustomerState, foldItem, foldAbsorbed, stateOf, type CustomerRow, type CustomerState } from './customer-state';
 import { applyMerges } from './merge.apply';
+import { spendWindowStart } from '../lifecycle/lifecycle-rules';
+import { recordTransitions, settle, type Transition } from '../lifecycle/lifecycle.service';
+import type { WorkspaceSettings } from '../workspace/workspace-settings';
 
 export const MAX_BATCH = 1000;
 
@@ -36,14 +39,23 @@ export interface ValidItem {
  * a bounded number of statements whatever the batch size. Invalid items are reported, valid ones
  * applied; resent messageIds change nothing.
  */
-export async function ingest(em: EntityManager, workspaceId: string, region: string, inputs: IngestEventInput[], actorKeyId: string | null): Promise<IngestResult> {
+/** Who ingests, where, and when. */
+export interface IngestScope {
+  workspaceId: string;
+  settings: WorkspaceSettings;
+  now: Date;
+  actorKeyId: string | null;
+}
+
+export async function ingest(em: EntityManager, scope: IngestScope, inputs: IngestEventInput[]): Promise<IngestResult & { transitions: Transition[] }> {
+  const { workspaceId, settings, now } = scope;
   if (inputs.length > MAX_BATCH) throw AppError.badInput(`a batch holds at most ${MAX_BATCH} items, got ${inputs.length}`, { max: MAX_BATCH });
   const rules = await loadRules(em);
   const errors: IngestItemError[] = [];
   const valid: ValidItem[] = [];
   inputs.forEach((input, index) => {
     try {
-      valid.push(validate(input, index, region, rules));
+      valid.push(validate(input, index, settings.defaultPhoneRegion, rules, now));
     } catch (error) {
       if (!(error instanceof ItemError || error instanceof IdentifierError)) throw error;
       errors.push({ index, messageId: input.messageId ?? null, code: error.code, message: error.message });
@@ -54,7 +66,7 @@ export async function ingest(em: EntityManager, workspaceId: string, region: str
     errors.push({ index: item.index, messageId: item.messageId, code: 'SUPPRESSED', message: 'an identifier of this item belongs to an erased customer' });
   }
   const items = valid.filter((item) => !suppressed.has(item.index));
-  const applied = items.length ? await withRetries(em, (tx) => applyItems(tx, workspaceId, items, rules, actorKeyId)) : emptyApplied();
+  const applied = items.length ? await withRetries(em, (tx) => applyItems(tx, scope, items, rules)) : emptyApplied();
   return { ...applied, errors: errors.sort((a, b) => a.index - b.index) };
 }
 
@@ -67,14 +79,14 @@ class ItemError extends Error {
   }
 }
 
-function validate(input: IngestEventInput, index: number, region: string, rules: Map<IdentityType, IdentityRule>): ValidItem {
+function validate(input: IngestEventInput, index: number, region: string, rules: Map<IdentityType, IdentityRule>, now: Date): ValidItem {
   const messageId = input.messageId?.trim();
   if (!messageId || messageId.length > 200) throw new ItemError('INVALID_MESSAGE_ID', 'messageId must be 1 to 200 characters');
   if (input.traits != null && !isPlainObject(input.traits)) throw new ItemError('INVALID_TRAITS', 'traits must be a JSON object');
   if (input.properties != null && !isPlainObject(input.properties)) throw new ItemError('INVALID_PROPERTIES', 'properties must be a JSON object');
   if (input.kind === IngestKind.TRACK && !input.event?.trim()) throw new ItemError('MISSING_EVENT', 'a TRACK item needs an event name');
   if (input.revenue != null && (!Number.isFinite(input.revenue) || Math.abs(input.revenue) > 1e12)) throw new ItemError('INVALID_REVENUE', 'revenue must be a finite amount');
-  const occurredAt = input.occurredAt ?? new Date();
+  const occurredAt = input.occurredAt ?? now;
   if (Number.isNaN(occurredAt.getTime())) throw new ItemError('INVALID_TIME', 'occurredAt is not a time');
   const identifiers: Identifier[] = [];
   for (const raw of input.identifiers) {
@@ -128,9 +140,9 @@ async function suppressedItems(em: EntityManager, items: ValidItem[]): Promise<S
 /** The workspace the EntityManager is bound to (its filter parameter). */
 export const workspaceOf = (em: EntityManager): string => (em.getFilterParams('workspace') as { id: string }).id;
 
-const emptyApplied = () => ({ accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>() });
+const emptyApplied = () => ({ accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>(), transitions: [] as Transition[] });
 
-async function applyItems(tx: EntityManager, workspaceId: string, all: ValidItem[], rules: Map<IdentityType, IdentityRule>, actorKeyId: string | null) {
+async function applyItems(tx: EntityManager, { workspaceId, settings, now, actorKeyId }: IngestScope, all: ValidItem[], rules: Map<IdentityType, IdentityRule>) {
   // Identifiers are locked so that racing batches resolve one after the other; a messageId resent
   // in a racing batch needs no lock: the unique index refuses the second insert and the retry sees it.
   const lockKeys = new Set<string>();
@@ -178,15 +190,18 @@ async function applyItems(tx: EntityManager, workspaceId: string, all: ValidItem
   }
 
   const link = linkIdentities(items, owners, known, rules, uuidv7);
-  const now = new Date();
   const states = new Map<string, CustomerState>();
   for (const row of rows) states.set(row.id, stateOf(row));
   for (const id of link.created) states.set(id, stateOf(null, now, id));
+  const spendSince = spendWindowStart(now);
+  await refreshAnnualSpend(tx, workspaceId, states, spendSince);
   for (const { absorbedId, survivorId } of link.absorbed) foldAbsorbed(states.get(survivorId)!, states.get(absorbedId)!);
-  for (const item of items) foldItem(states.get(link.customerOf.get(item.index)!)!, item);
+  for (const item of items) foldItem(states.get(link.customerOf.get(item.index)!)!, item, { stages: settings, spendSince });
   for (const { absorbedId } of link.absorbed) states.delete(absorbedId);
+  const transitions = settle(states.values(), settings, now);
 
   await applyCustomerState(tx, workspaceId, states, new Set(link.created), now);
+  await recordTransitions(tx, workspaceId, transitions);
   if (link.absorbed.length) await applyMerges(tx, workspaceId, link.absorbed, rows, now);
 
   const newIdentities = [...link.newIdentities.values()];
@@ -249,5 +264,21 @@ async function applyItems(tx: EntityManager, workspaceId: string, all: ValidItem
     merges: link.absorbed.length,
     unlinked: link.unlinked.map((u) => ({ index: u.index, type: u.identifier.type, value: u.identifier.value, reason: u.reason })),
     customerOf: link.customerOf,
+    transitions,
   };
+}
+
+/** Stored spend may still count orders that have left the window since: recount it for customers who have any. */
+async function refreshAnnualSpend(tx: EntityManager, workspaceId: string, states: Map<string, CustomerState>, since: Date): Promise<void> {
+  const spenders = [...states.values()].filter((state) => state.annualSpend > 0).map((state) => state.id);
+  if (!spenders.length) return;
+  const rows = await sql<{ customer_id: string; spend: string }>(
+    tx,
+    `select customer_id, sum(revenue) spend from event
+     where workspace_id = ? and customer_id = any(?::uuid[]) and occurred_at >= ? and starts_with(type, 'order_completed') and revenue is not null
+     group by customer_id`,
+    [workspaceId, spenders, since],
+  );
+  const spend = new Map(rows.map((row) => [row.customer_id, Number(row.spend)]));
+  for (const id of spenders) states.get(id)!.annualSpend = spend.get(id) ?? 0;
 }

@@ -4,6 +4,8 @@ import { may } from '../../graphql/auth';
 import { JSONScalar } from '../../graphql/scalars';
 import { Customer } from './customer.entity';
 import { mergeCustomers, planMerge, unmergeCustomer } from './merge.service';
+import { publishTransitions } from '../lifecycle/lifecycle.service';
+import { getWorkspace } from '../workspace/workspace.service';
 
 @ObjectType()
 export class MergePreview {
@@ -28,14 +30,18 @@ export class MergeResolver {
   @Authorized(...may.administer)
   @Mutation(() => Customer, { description: 'Merges absorbedId into survivorId by hand; the absorbed id keeps resolving to the survivor.' })
   async mergeCustomers(@Arg('survivorId', () => ID) survivorId: string, @Arg('absorbedId', () => ID) absorbedId: string, @Ctx() ctx: Context): Promise<Customer> {
-    const id = await mergeCustomers(ctx.em, ctx.viewer, survivorId, absorbedId);
+    const { settings } = await getWorkspace(ctx.em, ctx.viewer.workspaceId);
+    const { survivorId: id, transitions } = await mergeCustomers(ctx.em, ctx.viewer, { settings, now: ctx.clock.now() }, survivorId, absorbedId);
+    await publishTransitions(ctx.bus, ctx.viewer.workspaceId, transitions);
     return ctx.em.fork().findOneOrFail(Customer, { id });
   }
 
   @Authorized(...may.administer)
   @Mutation(() => [Customer], { description: 'Undoes a merge; returns the survivor and the restored customer.' })
   async unmergeCustomer(@Arg('mergeId', () => ID) mergeId: string, @Ctx() ctx: Context): Promise<Customer[]> {
-    const ids = await unmergeCustomer(ctx.em, ctx.viewer, mergeId);
+    const { settings } = await getWorkspace(ctx.em, ctx.viewer.workspaceId);
+    const { ids, transitions } = await unmergeCustomer(ctx.em, ctx.viewer, { settings, now: ctx.clock.now() }, mergeId);
+    await publishTransitions(ctx.bus, ctx.viewer.workspaceId, transitions);
     const em = ctx.em.fork();
     return Promise.all(ids.map((id) => em.findOneOrFail(Customer, { id })));
   }

@@ -9,6 +9,14 @@ import type { CustomerSnapshot } from './customer-merge.entity';
 import { applyCustomerState, displayNameOf, foldAbsorbed, stateOf, type CustomerRow } from './customer-state';
 import { loadRules } from './identity-rule.service';
 import { applyMerges } from './merge.apply';
+import { reevaluate, type Transition } from '../lifecycle/lifecycle.service';
+import type { WorkspaceSettings } from '../workspace/workspace-settings';
+
+/** The workspace's rules and the time, for recomputing lifecycle after a merge or unmerge. */
+export interface MergeScope {
+  settings: WorkspaceSettings;
+  now: Date;
+}
 
 export interface MergePlan {
   survivor: CustomerRow;
@@ -56,7 +64,7 @@ export async function planMerge(em: EntityManager, workspaceId: string, survivor
 }
 
 /** Merges by hand (ADMIN): the given survivor keeps its id; refused when an identity rule would break. */
-export async function mergeCustomers(em: EntityManager, viewer: Viewer, survivorId: string, absorbedId: string): Promise<string> {
+export async function mergeCustomers(em: EntityManager, viewer: Viewer, { settings, now }: MergeScope, survivorId: string, absorbedId: string): Promise<{ survivorId: string; transitions: Transition[] }> {
   const refuse = (violations: string[]) => AppError.conflict(`the merge would break identity rules: ${violations.join('; ')}`, { violations });
   const { violations } = await planMerge(em, viewer.workspaceId, survivorId, absorbedId);
   if (violations.length) {
@@ -68,14 +76,14 @@ export async function mergeCustomers(em: EntityManager, viewer: Viewer, survivor
   return withRetries(em, async (tx) => {
     const plan = await planMerge(tx, viewer.workspaceId, survivorId, absorbedId, true);
     if (plan.violations.length) throw refuse(plan.violations);
-    const now = new Date();
     const state = stateOf(plan.survivor);
     foldAbsorbed(state, stateOf(plan.absorbed));
     await applyCustomerState(tx, viewer.workspaceId, new Map([[survivorId, state]]), new Set(), now);
     const [mergeId] = await applyMerges(tx, viewer.workspaceId, [{ survivorId, absorbedId, reason: 'manual merge' }], [plan.survivor, plan.absorbed], now);
+    const transitions = await reevaluate(tx, viewer.workspaceId, settings, now, [survivorId]);
     recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'customer.merged', subjectType: 'Customer', subjectId: survivorId, details: { absorbedId, mergeId } });
     await tx.flush();
-    return survivorId;
+    return { survivorId, transitions };
   });
 }
 
@@ -96,7 +104,7 @@ interface MergeRow {
  * brought; the survivor keeps what it gained since (later events, traits observed after the merge)
  * and its spend is recounted from the events it still owns. Returns [survivor, absorbed] ids.
  */
-export async function unmergeCustomer(em: EntityManager, viewer: Viewer, mergeId: string): Promise<[string, string]> {
+export async function unmergeCustomer(em: EntityManager, viewer: Viewer, { settings, now }: MergeScope, mergeId: string): Promise<{ ids: [string, string]; transitions: Transition[] }> {
   if (!isUuid(mergeId)) throw AppError.notFound('CustomerMerge', mergeId);
   return withRetries(em, async (tx) => {
     const [merge] = await sql<MergeRow>(tx, `select * from customer_merge where workspace_id = ? and id = ? for update`, [viewer.workspaceId, mergeId]);
@@ -113,8 +121,7 @@ export async function unmergeCustomer(em: EntityManager, viewer: Viewer, mergeId
     await sql(tx, `update event set customer_id = ? where customer_id = ? and workspace_id = ? and id = any(?::uuid[])`, [...back, merge.moved_event_ids]);
     await sql(tx, `update customer set merged_into_id = ? where merged_into_id = ? and workspace_id = ? and id = any(?::uuid[])`, [...back, merge.absorbed_before.tombstones ?? []]);
 
-    const now = new Date();
-    const restoredAbsorbed = { ...stateFromSnapshot(absorbed.id, merge.absorbed_before) };
+    const restoredAbsorbed = { ...stateOf(absorbed), ...stateFromSnapshot(absorbed.id, merge.absorbed_before) };
     const current = stateOf(survivor);
     const before = merge.survivor_before;
     const mergedAt = new Date(merge.at).toISOString();
@@ -144,9 +151,10 @@ export async function unmergeCustomer(em: EntityManager, viewer: Viewer, mergeId
     await applyCustomerState(tx, viewer.workspaceId, new Map([[survivor.id, restoredSurvivor], [absorbed.id, restoredAbsorbed]]), new Set(), now);
     await sql(tx, `update customer set merged_into_id = null where id = ? and workspace_id = ?`, [absorbed.id, viewer.workspaceId]);
     await sql(tx, `update customer_merge set unmerged_at = ? where id = ?`, [now, merge.id]);
+    const transitions = await reevaluate(tx, viewer.workspaceId, settings, now, [survivor.id, absorbed.id]);
     recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'customer.unmerged', subjectType: 'Customer', subjectId: survivor.id, details: { mergeId, absorbedId: absorbed.id } });
     await tx.flush();
-    return [survivor.id, absorbed.id];
+    return { ids: [survivor.id, absorbed.id] as [string, string], transitions };
   });
 }
 

@@ -3,6 +3,7 @@ import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
 import { Role } from '../../graphql/enums';
 import { AppError } from '../../errors';
+import { enqueue } from '../../jobs/runner';
 import { addApiKey } from './api-key.service';
 import { publishAudit, recordAudit } from './audit.service';
 import type { AuditEntry } from './audit-entry.entity';
@@ -32,6 +33,9 @@ export async function createWorkspace(
   });
 }
 
+/** Settings that stages and tiers are computed from. */
+const LIFECYCLE_SETTINGS = ['highValueAnnualSpend', 'mediumValueAnnualSpend', 'newCustomerDays', 'atRiskAfterDays', 'churnedAfterDays'];
+
 /** Validates and stores the changed settings; returns the workspace and the audit entry written. */
 export async function updateWorkspaceSettings(
   em: EntityManager,
@@ -45,6 +49,10 @@ export async function updateWorkspaceSettings(
     const next = { ...workspace.settings, ...changes } as WorkspaceSettings;
     validateSettings(next);
     workspace.storedSettings = { ...workspace.storedSettings, ...changes };
+    if (LIFECYCLE_SETTINGS.some((key) => key in changes)) {
+      // every customer by the new thresholds, in the background; queued only if this commits
+      await enqueue(tx, 'lifecycle_reevaluate', { workspaceId: workspace.id }, `lifecycle_reevaluate:${workspace.id}`);
+    }
     const audit = recordAudit(tx, viewer.workspaceId, viewer.keyId, {
       action: 'workspace.settings_updated',
       subjectType: 'Workspace',

@@ -1,0 +1,48 @@
+import { Logger as WorkerLogger, run, runMigrations, type Runner, type TaskList } from 'graphile-worker';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../db/sql';
+import { logger } from '../telemetry/logger';
+import { lifecycleAgeing, lifecycleReevaluate, type JobDeps } from './lifecycle-jobs';
+
+/** graphile-worker's log lines, through the server's logger. */
+const workerLogger = new WorkerLogger(() => (level, message, meta) => {
+  const method = level === 'error' ? 'error' : level === 'warning' ? 'warn' : 'debug';
+  logger[method]({ worker: meta }, message);
+});
+
+const tasks = (deps: JobDeps) =>
+  ({
+    lifecycle_ageing: () => lifecycleAgeing(deps),
+    lifecycle_reevaluate: (payload) => lifecycleReevaluate(deps, payload as { workspaceId: string }),
+  }) satisfies TaskList;
+
+export type TaskName = keyof ReturnType<typeof tasks>;
+
+/** Every hour, at minute 7 (not on the hour, when everyone else's cron runs). */
+const CRONTAB = '7 * * * * lifecycle_ageing ?max=1';
+
+/** The Postgres-backed job runner: scheduled sweeps and queued work, shared by every server process. */
+export interface Jobs {
+  /** Runs a task now, in this process, as the runner would (tests and operators). */
+  runNow(task: TaskName, payload?: unknown): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Installs or upgrades the job runner's own schema (`graphile_worker`). */
+export const installJobs = (connectionString: string) => runMigrations({ connectionString, logger: workerLogger });
+
+export async function startJobs(connectionString: string, deps: JobDeps): Promise<Jobs> {
+  const taskList = tasks(deps);
+  const runner: Runner = await run({ connectionString, concurrency: 2, maxPoolSize: 4, noHandleSignals: true, pollInterval: 2000, logger: workerLogger, taskList, crontab: CRONTAB });
+  return {
+    runNow: async (task, payload = {}) => {
+      await (taskList[task] as (payload: unknown) => Promise<void>)(payload);
+    },
+    stop: () => runner.stop(),
+  };
+}
+
+/** Queues a task inside the caller's transaction: it runs only if the transaction commits; a pending one with the same key is replaced. */
+export async function enqueue(tx: EntityManager, task: TaskName, payload: Record<string, unknown>, jobKey: string): Promise<void> {
+  await sql(tx, `select graphile_worker.add_job(?, ?::json, job_key := ?)`, [task, JSON.stringify(payload), jobKey]);
+}

@@ -1,0 +1,157 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { uuidv7 } from '../../db/ids';
+import { sql } from '../../db/sql';
+import type { EventBus } from '../../events/bus';
+import type { LifecycleStage, ValueTier } from '../../graphql/enums';
+import type { WorkspaceSettings } from '../workspace/workspace-settings';
+import { spendWindowStart, stageAt, tierOf } from './lifecycle-rules';
+
+/** A stage change about to be written. */
+export interface Transition {
+  id: string;
+  customerId: string;
+  from: LifecycleStage | null;
+  to: LifecycleStage;
+  reason: string;
+  at: Date;
+}
+
+/** What `settle` reads and sets on a customer's state. */
+export interface Settleable {
+  id: string;
+  stage: LifecycleStage | null;
+  tier: ValueTier;
+  annualSpend: number;
+  firstPurchaseAt: Date | null;
+  lastPurchaseAt: Date | null;
+  lastInboundAt: Date | null;
+  complaintAt: Date | null;
+  reactivatedAt: Date | null;
+}
+
+/** Sets each customer's stage and tier as of `now`; returns the stage changes (from null for new customers). */
+export function settle(states: Iterable<Settleable>, settings: WorkspaceSettings, now: Date): Transition[] {
+  const transitions: Transition[] = [];
+  for (const state of states) {
+    state.tier = tierOf(state.annualSpend, settings);
+    const { stage, reason } = stageAt(state, settings, now);
+    if (stage !== state.stage) transitions.push({ id: uuidv7(), customerId: state.id, from: state.stage, to: stage, reason, at: now });
+    state.stage = stage;
+  }
+  return transitions;
+}
+
+/** Keeps the transitions in the customers' lifecycle history (one statement). */
+export async function recordTransitions(tx: EntityManager, workspaceId: string, transitions: Transition[]): Promise<void> {
+  if (!transitions.length) return;
+  await sql(
+    tx,
+    `insert into lifecycle_transition (id, workspace_id, customer_id, "from", "to", reason, at)
+     select id, ?, c, f, t, r, a from jsonb_to_recordset(?::jsonb) x(id uuid, c uuid, f text, t text, r text, a timestamptz)`,
+    [workspaceId, JSON.stringify(transitions.map((t) => ({ id: t.id, c: t.customerId, f: t.from, t: t.to, r: t.reason, a: t.at.toISOString() })))],
+  );
+}
+
+/** Transitions per NOTIFY payload: a pair of ids is about 80 bytes, NOTIFY takes under 8000. */
+const PER_MESSAGE = 80;
+
+/** Publishes committed transitions on `customerLifecycle`, in as few bus messages as fit. */
+export async function publishTransitions(bus: EventBus, workspaceId: string, transitions: Transition[]): Promise<void> {
+  for (let i = 0; i < transitions.length; i += PER_MESSAGE) {
+    const changes = transitions.slice(i, i + PER_MESSAGE).map((t) => [t.customerId, t.id] as [string, string]);
+    await bus.publish('LIFECYCLE_CHANGED', { ws: workspaceId, changes });
+  }
+}
+
+interface FactsRow {
+  id: string;
+  lifecycle_stage: LifecycleStage;
+  value_tier: ValueTier;
+  complaint_at: Date | null;
+  reactivated_at: Date | null;
+  last_inbound_at: Date | null;
+  first_purchase: Date | null;
+  last_purchase: Date | null;
+  last_channel_event: Date | null;
+  annual: string;
+}
+
+/**
+ * Recomputes stage and tier of the given live customers from their events (purchases, spend in the
+ * window, contact on a channel), locks and writes those that changed, and records the transitions.
+ * For the ageing job, a settings change, and after a merge or unmerge.
+ */
+export async function reevaluate(tx: EntityManager, workspaceId: string, settings: WorkspaceSettings, now: Date, customerIds: string[]): Promise<Transition[]> {
+  if (!customerIds.length) return [];
+  const rows = await sql<FactsRow>(
+    tx,
+    `select c.id, c.lifecycle_stage, c.value_tier, c.complaint_at, c.reactivated_at, c.last_inbound_at, p.*
+     from customer c
+     cross join lateral (
+       select min(occurred_at) filter (where purchase) first_purchase, max(occurred_at) filter (where purchase) last_purchase,
+              max(occurred_at) filter (where channel is not null) last_channel_event,
+              coalesce(sum(revenue) filter (where purchase and occurred_at >= ?), 0) annual
+       from (select occurred_at, revenue, channel, starts_with(type, 'order_completed') and revenue is not null purchase
+             from event e where e.workspace_id = c.workspace_id and e.customer_id = c.id) e
+     ) p
+     where c.workspace_id = ? and c.id = any(?::uuid[]) and c.merged_into_id is null and c.erased_at is null
+     order by c.id for update of c`,
+    [spendWindowStart(now), workspaceId, customerIds],
+  );
+  const date = (value: Date | string | null) => (value === null ? null : new Date(value));
+  const states = rows.map((row) => {
+    const lastInbound = [date(row.last_inbound_at), date(row.last_channel_event)].reduce((a, b) => (!a ? b : !b ? a : a > b ? a : b), null);
+    return {
+      id: row.id,
+      stage: row.lifecycle_stage,
+      tier: row.value_tier,
+      annualSpend: Number(row.annual),
+      firstPurchaseAt: date(row.first_purchase),
+      lastPurchaseAt: date(row.last_purchase),
+      lastInboundAt: lastInbound,
+      complaintAt: date(row.complaint_at),
+      reactivatedAt: date(row.reactivated_at),
+    };
+  });
+  const transitions = settle(states, settings, now);
+  await sql(
+    tx,
+    `update customer c set lifecycle_stage = x.stage, value_tier = x.tier, annual_spend = x.spend, first_purchase_at = x.first_purchase, last_inbound_at = x.last_inbound
+     from jsonb_to_recordset(?::jsonb) x(id uuid, stage text, tier text, spend numeric, first_purchase timestamptz, last_inbound timestamptz)
+     where c.workspace_id = ? and c.id = x.id`,
+    [
+      JSON.stringify(states.map((s) => ({ id: s.id, stage: s.stage, tier: s.tier, spend: s.annualSpend, first_purchase: s.firstPurchaseAt?.toISOString() ?? null, last_inbound: s.lastInboundAt?.toISOString() ?? null }))),
+      workspaceId,
+    ],
+  );
+  await recordTransitions(tx, workspaceId, transitions);
+  return transitions;
+}
+
+/** Live customers whose stage or tier the passing of time may have changed by `now`. */
+export async function ageingCandidates(em: EntityManager, workspaceId: string, settings: WorkspaceSettings, now: Date, after: string | null, limit: number): Promise<string[]> {
+  const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
+  const rows = await sql<{ id: string }>(
+    em,
+    `select id from customer
+     where workspace_id = ? and merged_into_id is null and erased_at is null and (?::uuid is null or id > ?::uuid)
+       and ((lifecycle_stage = 'NEW' and first_purchase_at <= ?)
+         or (lifecycle_stage = 'REACTIVATED' and reactivated_at <= ?)
+         or (lifecycle_stage in ('NEW', 'ACTIVE', 'REACTIVATED') and greatest(first_purchase_at, last_purchase_at, last_inbound_at) <= ?)
+         or (lifecycle_stage = 'AT_RISK' and greatest(first_purchase_at, last_purchase_at, last_inbound_at) <= ?)
+         or annual_spend > 0)
+     order by id limit ?`,
+    [workspaceId, after, after, daysAgo(settings.newCustomerDays), daysAgo(settings.newCustomerDays), daysAgo(settings.atRiskAfterDays), daysAgo(settings.churnedAfterDays), limit],
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Every live customer of the workspace, a page at a time (for a settings change). */
+export async function allLiveCustomers(em: EntityManager, workspaceId: string, after: string | null, limit: number): Promise<string[]> {
+  const rows = await sql<{ id: string }>(
+    em,
+    `select id from customer where workspace_id = ? and merged_into_id is null and erased_at is null and (?::uuid is null or id > ?::uuid) order by id limit ?`,
+    [workspaceId, after, after, limit],
+  );
+  return rows.map((row) => row.id);
+}
