@@ -4,10 +4,12 @@ import { IngestResolver } from '../modules/customer/ingest.resolver';
 import { MergeResolver } from '../modules/customer/merge.resolver';
 import { PrivacyResolver } from '../modules/customer/privacy.resolver';
 import { LifecycleResolver } from '../modules/lifecycle/lifecycle.resolver';
+import { PreferenceMutations, PreferenceResolver } from '../modules/preference/preference.resolver';
 import { ApiKeyResolver } from '../modules/workspace/api-key.resolver';
 import { AuditResolver } from '../modules/workspace/audit.resolver';
 import { WorkspaceResolver } from '../modules/workspace/workspace.resolver';
 import { NodeResolver } from './node.resolver';
 
 /** Every resolver class of the graph. */
-export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolver, ApiKeyResolver, AuditResolver, IngestResolver, MergeResolver, PrivacyResolver, CustomerResolver, IdentityResolver, LifecycleResolver];
+export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolver, ApiKeyResolver, AuditResolver, IngestResolver, MergeResolver, PrivacyResolver, CustomerResolver, IdentityResolver, LifecycleResolver,
+  PreferenceResolver, PreferenceMutations];

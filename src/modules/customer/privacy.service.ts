@@ -25,16 +25,21 @@ export async function exportCustomer(em: EntityManager, workspaceId: string, id:
   const identities = await sql(em, `select type, value, source, verified, first_seen_at, last_seen_at from identity where workspace_id = ? and customer_id = ? order by first_seen_at`, params);
   const events = await sql(em, `select message_id, type, properties, revenue::float, channel, occurred_at, received_at from event where workspace_id = ? and customer_id = ? order by occurred_at, id`, params);
   const merges = await sql(em, `select id, survivor_id, absorbed_id, reason, at, unmerged_at from customer_merge where workspace_id = ? and (survivor_id = ? or absorbed_id = ?) order by at`, [...params, customerId]);
+  const family = `customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))`;
+  const familyParams = [workspaceId, workspaceId, customerId, customerId];
+  const preferences = await sql(em, `select customer_id, preferred_channels, language, timezone, quiet_start, quiet_end, cap_max_contacts, cap_per_days, updated_at from customer_preference where workspace_id = ? and ${family}`, familyParams);
+  const consents = await sql(em, `select channel, purpose, granted, source, at from consent_change where workspace_id = ? and ${family} order by at`, familyParams);
+  const contacts = await sql(em, `select channel, purpose, at from contact_touch where workspace_id = ? and ${family} order by at`, familyParams);
   return {
     customerId,
-    document: { exportedAt: new Date().toISOString(), customer, identities, events, merges },
+    document: { exportedAt: new Date().toISOString(), customer, identities, events, merges, preferences, consents, contacts },
   };
 }
 
 /**
  * Erases a customer (the right to be forgotten), in one transaction: identities become hashed
  * suppressions (so later ingestion of them is refused), identities, events, traits and merge
- * snapshots are deleted, and the audit log records how much was erased, not what.
+ * snapshots, preferences, consents and contact records are deleted, and the audit log records how much was erased, not what.
  */
 export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: string): Promise<void> {
   await em.fork().transactional(async (tx) => {
@@ -50,6 +55,9 @@ export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: strin
     );
     const [{ identities }] = await sql<{ identities: number }>(tx, `with d as (delete from identity where workspace_id = ? and customer_id = ? returning 1) select count(*)::int identities from d`, [ws, customerId]);
     const [{ events }] = await sql<{ events: number }>(tx, `with d as (delete from event where workspace_id = ? and customer_id = ? returning 1) select count(*)::int events from d`, [ws, customerId]);
+    for (const table of ['customer_preference', 'consent', 'consent_change', 'contact_touch']) {
+      await sql(tx, `delete from ${table} where workspace_id = ? and customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))`, [ws, ws, customerId, customerId]);
+    }
     await sql(tx, `delete from customer_merge where workspace_id = ? and (survivor_id = ? or absorbed_id in (select id from customer where workspace_id = ? and merged_into_id = ?))`, [ws, customerId, ws, customerId]);
     await sql(
       tx,

@@ -1,6 +1,7 @@
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { uuidv7 } from '../../db/ids';
 import { WorkspaceScoped } from '../../db/workspace-filter';
+import { Field, ObjectType } from 'type-graphql';
 import { Channel, ContactPurpose } from '../../graphql/enums';
 import { Workspace } from '../workspace/workspace.entity';
 
@@ -8,6 +9,7 @@ import { Workspace } from '../workspace/workspace.entity';
 @Entity()
 @WorkspaceScoped()
 @Unique({ properties: ['workspace', 'customerId', 'channel', 'purpose'] })
+@ObjectType()
 export class Consent {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
@@ -18,18 +20,23 @@ export class Consent {
   @Property({ type: 'uuid' })
   customerId!: string;
 
+  @Field(() => Channel)
   @Enum({ items: () => Channel })
   channel!: Channel;
 
+  @Field(() => ContactPurpose)
   @Enum({ items: () => ContactPurpose })
   purpose!: ContactPurpose;
 
+  @Field()
   @Property()
   granted!: boolean;
 
+  @Field(() => String, { nullable: true })
   @Property({ type: 'text', nullable: true })
   source?: string | null;
 
+  @Field()
   @Property()
   updatedAt: Date = new Date();
 }
@@ -38,6 +45,7 @@ export class Consent {
 @Entity()
 @WorkspaceScoped()
 @Index({ properties: ['workspace', 'customerId', 'at'] })
+@ObjectType({ description: 'One consent decision as it was recorded.' })
 export class ConsentChange {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
@@ -48,21 +56,26 @@ export class ConsentChange {
   @Property({ type: 'uuid' })
   customerId!: string;
 
+  @Field(() => Channel)
   @Enum({ items: () => Channel })
   channel!: Channel;
 
+  @Field(() => ContactPurpose)
   @Enum({ items: () => ContactPurpose })
   purpose!: ContactPurpose;
 
+  @Field()
   @Property()
   granted!: boolean;
 
+  @Field(() => String, { nullable: true })
   @Property({ type: 'text', nullable: true })
   source?: string | null;
 
   @Property({ type: 'uuid', nullable: true })
   actorKeyId?: string | null;
 
+  @Field()
   @Property()
   at!: Date;
 }

@@ -18,6 +18,18 @@ export class WorkspaceSettings {
   @Field(() => Int, { description: 'Days without a purchase or inbound contact after which a customer is CHURNED.' })
   churnedAfterDays!: number;
 
+  @Field(() => Int, { description: 'Marketing contacts allowed per contactCapDays for a HIGH value customer without a cap of their own.' })
+  highValueContactCap!: number;
+
+  @Field(() => Int, { description: 'Marketing contacts allowed per contactCapDays for a MEDIUM value customer without a cap of their own.' })
+  mediumValueContactCap!: number;
+
+  @Field(() => Int, { description: 'Marketing contacts allowed per contactCapDays for a BASIC value customer without a cap of their own.' })
+  basicValueContactCap!: number;
+
+  @Field(() => Int, { description: 'The window, in days, of the value-tier contact caps.' })
+  contactCapDays!: number;
+
   @Field({ description: 'IANA time zone for days in reports, such as Asia/Shanghai.' })
   timezone!: string;
 
@@ -31,6 +43,10 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   newCustomerDays: 90,
   atRiskAfterDays: 60,
   churnedAfterDays: 180,
+  highValueContactCap: 6,
+  mediumValueContactCap: 2,
+  basicValueContactCap: 1,
+  contactCapDays: 30,
   timezone: 'Asia/Shanghai',
   defaultPhoneRegion: 'CN',
 };
@@ -42,6 +58,10 @@ export class WorkspaceSettingsInput {
   @Field(() => Int, { nullable: true }) newCustomerDays?: number;
   @Field(() => Int, { nullable: true }) atRiskAfterDays?: number;
   @Field(() => Int, { nullable: true }) churnedAfterDays?: number;
+  @Field(() => Int, { nullable: true }) highValueContactCap?: number;
+  @Field(() => Int, { nullable: true }) mediumValueContactCap?: number;
+  @Field(() => Int, { nullable: true }) basicValueContactCap?: number;
+  @Field(() => Int, { nullable: true }) contactCapDays?: number;
   @Field({ nullable: true }) timezone?: string;
   @Field({ nullable: true }) defaultPhoneRegion?: string;
 }

@@ -89,6 +89,10 @@ function validateSettings(settings: WorkspaceSettings): void {
     if (settings[field] < 1 || settings[field] > 3650) fail(field, 'must be between 1 and 3650 days');
   }
   if (settings.churnedAfterDays <= settings.atRiskAfterDays) fail('churnedAfterDays', 'must be above atRiskAfterDays');
+  for (const field of ['highValueContactCap', 'mediumValueContactCap', 'basicValueContactCap'] as const) {
+    if (settings[field] < 0 || settings[field] > 1000) fail(field, 'must be between 0 and 1000 contacts');
+  }
+  if (settings.contactCapDays < 1 || settings.contactCapDays > 365) fail('contactCapDays', 'must be between 1 and 365 days');
   try {
     new Intl.DateTimeFormat('en', { timeZone: settings.timezone });
   } catch {
