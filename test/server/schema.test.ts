@@ -14,13 +14,15 @@ const SERVED_TYPES = [
   'Workspace', 'WorkspaceSettings', 'WorkspaceSettingsInput', 'ApiKey', 'CreatedApiKey', 'AuditEntry', 'AuditEntryEdge', 'AuditEntryConnection',
   'Identity', 'IdentityRule', 'IdentityRuleInput', 'MergePreview', 'CustomerMerge', 'IdentifierInput', 'IngestEventInput', 'IngestItemError',
   'IngestResult', 'Event', 'CustomerExport', 'CustomerEdge', 'CustomerConnection', 'CustomerFilter', 'EventEdge', 'EventConnection',
+  'LifecycleTransition', 'LifecycleChange', 'Consent', 'QuietHours', 'FrequencyCap', 'CustomerPreferences', 'Contactability', 'ConsentInput',
+  'QuietHoursInput', 'FrequencyCapInput', 'PreferencesInput', 'CountByKey', 'CustomerMetrics',
 ];
 const SERVED_ROOT_FIELDS = ['Query.node', 'Query.workspace', 'Query.apiKeys', 'Query.auditLog', 'Mutation.updateWorkspaceSettings', 'Mutation.createApiKey', 'Mutation.revokeApiKey',
   'Query.identityRules', 'Query.previewMerge', 'Query.exportCustomer', 'Mutation.ingest', 'Mutation.identify', 'Mutation.setIdentityRule',
   'Mutation.mergeCustomers', 'Mutation.unmergeCustomer', 'Mutation.eraseCustomer', 'Query.customer', 'Query.customerByIdentity', 'Query.customers',
-  'Mutation.tagCustomer', 'Mutation.untagCustomer',
+  'Mutation.tagCustomer', 'Mutation.untagCustomer', 'Query.customerMetrics', 'Mutation.setPreferences', 'Mutation.recordContact', 'Subscription.customerLifecycle',
   ...['id', 'displayName', 'traits', 'tags', 'identities', 'lifecycleStage', 'valueTier', 'totalSpend', 'orderCount', 'firstSeenAt', 'lastSeenAt',
-    'lastPurchaseAt', 'events', 'merges', 'createdAt', 'updatedAt'].map((field) => `Customer.${field}`)];
+    'lastPurchaseAt', 'events', 'merges', 'createdAt', 'updatedAt', 'lifecycleHistory', 'preferences', 'contactability', 'recommendedChannel'].map((field) => `Customer.${field}`)];
 
 describe('schema/schema.graphql', () => {
   it('is what the code emits (run `npm run schema` after changing the graph)', () => {
