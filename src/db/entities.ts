@@ -4,6 +4,7 @@ import { Event } from '../modules/customer/event.entity';
 import { IdentityRuleRow } from '../modules/customer/identity-rule.entity';
 import { Identity } from '../modules/customer/identity.entity';
 import { Suppression } from '../modules/customer/suppression.entity';
+import { KnowledgeArticle } from '../modules/knowledge/knowledge-article.entity';
 import { LifecycleTransition } from '../modules/lifecycle/lifecycle-transition.entity';
 import { Consent, ConsentChange, ContactTouch } from '../modules/preference/consent.entity';
 import { CustomerPreference } from '../modules/preference/customer-preference.entity';
@@ -13,4 +14,5 @@ import { Workspace } from '../modules/workspace/workspace.entity';
 
 /** Every entity, for the ORM's discovery. */
 export const entities = [Workspace, ApiKey, AuditEntry, Customer, Identity, Event, CustomerMerge, Suppression, IdentityRuleRow,
-  LifecycleTransition, CustomerPreference, Consent, ConsentChange, ContactTouch];
+  LifecycleTransition, CustomerPreference, Consent, ConsentChange, ContactTouch,
+  KnowledgeArticle];

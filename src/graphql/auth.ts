@@ -31,6 +31,9 @@ export const may = {
   readConversations: [ADMIN, AGENT, ANALYST],
   submitSurveys: [ADMIN, AGENT, INGEST],
   readMetrics: [ADMIN, MARKETER, ANALYST, AGENT],
+  readKnowledge: [ADMIN, AGENT, MARKETER, ANALYST],
+  manageKnowledge: [ADMIN, AGENT],
+  manageTemplates: [ADMIN, AGENT, MARKETER],
 } satisfies Record<string, Role[]>;
 
 /** Identity values and message bodies are masked for these roles. */

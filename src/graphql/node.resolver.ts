@@ -10,6 +10,7 @@ import { liveCustomer } from '../modules/customer/customer.loaders';
 import { Customer } from '../modules/customer/customer.entity';
 import { Event } from '../modules/customer/event.entity';
 import { Identity } from '../modules/customer/identity.entity';
+import { KnowledgeArticle } from '../modules/knowledge/knowledge-article.entity';
 import { may } from './auth';
 import { Node } from './node';
 
@@ -25,6 +26,7 @@ const NODE_TYPES: { entity: EntityClass<Node>; roles: readonly string[]; load?: 
   { entity: Identity, roles: may.readCustomers },
   { entity: Event, roles: may.readCustomers },
   { entity: CustomerMerge, roles: may.readCustomers },
+  { entity: KnowledgeArticle, roles: may.readKnowledge },
 ];
 
 @Resolver()
