@@ -3,6 +3,7 @@ import { Migration20261123003832 } from './Migration20261123003832';
 import { Migration20261123004932 } from './Migration20261123004932';
 import { Migration20261123055622 } from './Migration20261123055622';
 import { Migration20261123063248 } from './Migration20261123063248';
+import { Migration20261123065500 } from './Migration20261123065500';
 
 /** Every migration, oldest first. Listed here so compiled and ts-jest runs find the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123004932', class: Migration20261123004932 },
   { name: 'Migration20261123055622', class: Migration20261123055622 },
   { name: 'Migration20261123063248', class: Migration20261123063248 },
+  { name: 'Migration20261123065500', class: Migration20261123065500 },
 ];

@@ -11,6 +11,7 @@ import { Customer } from '../modules/customer/customer.entity';
 import { Event } from '../modules/customer/event.entity';
 import { Identity } from '../modules/customer/identity.entity';
 import { KnowledgeArticle } from '../modules/knowledge/knowledge-article.entity';
+import { ReplyTemplate } from '../modules/template/reply-template.entity';
 import { may } from './auth';
 import { Node } from './node';
 
@@ -27,6 +28,7 @@ const NODE_TYPES: { entity: EntityClass<Node>; roles: readonly string[]; load?: 
   { entity: Event, roles: may.readCustomers },
   { entity: CustomerMerge, roles: may.readCustomers },
   { entity: KnowledgeArticle, roles: may.readKnowledge },
+  { entity: ReplyTemplate, roles: may.readKnowledge },
 ];
 
 @Resolver()

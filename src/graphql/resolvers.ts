@@ -4,6 +4,7 @@ import { IngestResolver } from '../modules/customer/ingest.resolver';
 import { MergeResolver } from '../modules/customer/merge.resolver';
 import { PrivacyResolver } from '../modules/customer/privacy.resolver';
 import { KnowledgeResolver } from '../modules/knowledge/knowledge.resolver';
+import { TemplateResolver } from '../modules/template/template.resolver';
 import { LifecycleResolver } from '../modules/lifecycle/lifecycle.resolver';
 import { PreferenceMutations, PreferenceResolver } from '../modules/preference/preference.resolver';
 import { ApiKeyResolver } from '../modules/workspace/api-key.resolver';
@@ -13,4 +14,4 @@ import { NodeResolver } from './node.resolver';
 
 /** Every resolver class of the graph. */
 export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolver, ApiKeyResolver, AuditResolver, IngestResolver, MergeResolver, PrivacyResolver, CustomerResolver, IdentityResolver, LifecycleResolver,
-  PreferenceResolver, PreferenceMutations, KnowledgeResolver];
+  PreferenceResolver, PreferenceMutations, KnowledgeResolver, TemplateResolver];

@@ -16,13 +16,14 @@ const SERVED_TYPES = [
   'IngestResult', 'Event', 'CustomerExport', 'CustomerEdge', 'CustomerConnection', 'CustomerFilter', 'EventEdge', 'EventConnection',
   'LifecycleTransition', 'LifecycleChange', 'Consent', 'QuietHours', 'FrequencyCap', 'CustomerPreferences', 'Contactability', 'ConsentInput',
   'QuietHoursInput', 'FrequencyCapInput', 'PreferencesInput', 'CountByKey', 'CustomerMetrics',
-  'KnowledgeArticle', 'KnowledgeMatch', 'KnowledgeArticleInput',
+  'KnowledgeArticle', 'KnowledgeMatch', 'KnowledgeArticleInput', 'ReplyTemplate', 'ReplyTemplateInput', 'RenderedTemplate',
 ];
 const SERVED_ROOT_FIELDS = ['Query.node', 'Query.workspace', 'Query.apiKeys', 'Query.auditLog', 'Mutation.updateWorkspaceSettings', 'Mutation.createApiKey', 'Mutation.revokeApiKey',
   'Query.identityRules', 'Query.previewMerge', 'Query.exportCustomer', 'Mutation.ingest', 'Mutation.identify', 'Mutation.setIdentityRule',
   'Mutation.mergeCustomers', 'Mutation.unmergeCustomer', 'Mutation.eraseCustomer', 'Query.customer', 'Query.customerByIdentity', 'Query.customers',
   'Mutation.tagCustomer', 'Mutation.untagCustomer', 'Query.customerMetrics', 'Mutation.setPreferences', 'Mutation.recordContact', 'Subscription.customerLifecycle',
   'Query.searchKnowledge', 'Mutation.createKnowledgeArticle', 'Mutation.updateKnowledgeArticle', 'Mutation.deleteKnowledgeArticle',
+  'Query.replyTemplates', 'Query.recommendedTemplates', 'Query.renderTemplate', 'Mutation.createReplyTemplate', 'Mutation.deleteReplyTemplate',
   ...['id', 'displayName', 'traits', 'tags', 'identities', 'lifecycleStage', 'valueTier', 'totalSpend', 'orderCount', 'firstSeenAt', 'lastSeenAt',
     'lastPurchaseAt', 'events', 'merges', 'createdAt', 'updatedAt', 'lifecycleHistory', 'preferences', 'contactability', 'recommendedChannel'].map((field) => `Customer.${field}`)];
 

@@ -1,0 +1,72 @@
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import type { Context } from '../../context';
+import { isUuid } from '../../db/ids';
+import { AppError } from '../../errors';
+import { may } from '../../graphql/auth';
+import { Channel, Scene } from '../../graphql/enums';
+import type { Customer } from '../customer/customer.entity';
+import { liveCustomer } from '../customer/customer.loaders';
+import { contactabilityOf, preferencesOf } from '../preference/preference.loaders';
+import { ReplyTemplate } from './reply-template.entity';
+import { createTemplate, deleteTemplate, fitsCustomer, listTemplates, purposeOf, renderFor, specificity } from './template.service';
+import { RenderedTemplate, ReplyTemplateInput } from './template.types';
+
+async function customerOf(ctx: Context, id: string): Promise<Customer> {
+  const customer = await liveCustomer(ctx).load(id);
+  if (!customer) throw AppError.notFound('Customer', id);
+  return customer;
+}
+
+@Resolver()
+export class TemplateResolver {
+  @Authorized(...may.readKnowledge)
+  @Query(() => [ReplyTemplate], { description: 'Reply templates, by scene, channel and name.' })
+  replyTemplates(@Ctx() ctx: Context, @Arg('channel', () => Channel, { nullable: true }) channel?: Channel, @Arg('scene', () => Scene, { nullable: true }) scene?: Scene): Promise<ReplyTemplate[]> {
+    return listTemplates(ctx.em, { channel, scene });
+  }
+
+  @Authorized(...may.readKnowledge)
+  @Query(() => [ReplyTemplate], {
+    description: "Templates of a scene aimed at the customer's stage and tier, on channels the customer may be contacted on now (for the scene's purpose): aimed ones first, then by the customer's preferred channels.",
+  })
+  async recommendedTemplates(
+    @Arg('customerId', () => ID) customerId: string,
+    @Arg('scene', () => Scene) scene: Scene,
+    @Ctx() ctx: Context,
+    @Arg('channel', () => Channel, { nullable: true }) channel?: Channel,
+  ): Promise<ReplyTemplate[]> {
+    const customer = await customerOf(ctx, customerId);
+    const candidates = (await listTemplates(ctx.em, { scene, channel })).filter((template) => fitsCustomer(template, customer));
+    const now = ctx.clock.now();
+    const open = new Set<Channel>();
+    for (const used of new Set(candidates.map((template) => template.channel))) {
+      if ((await contactabilityOf(ctx, customer.id, used, purposeOf(scene), now)).allowed) open.add(used);
+    }
+    const preferred = (await preferencesOf(ctx).load(customer.id)).preferredChannels;
+    const rank = (c: Channel) => (preferred.includes(c) ? preferred.indexOf(c) : preferred.length);
+    return candidates
+      .filter((template) => open.has(template.channel))
+      .sort((a, b) => specificity(b) - specificity(a) || rank(a.channel) - rank(b.channel) || a.name.localeCompare(b.name));
+  }
+
+  @Authorized(...may.readKnowledge)
+  @Query(() => RenderedTemplate, { description: "A template filled in for a customer: plain text, the placeholders it had no value for, and whether it fits the channel's length." })
+  async renderTemplate(@Arg('templateId', () => ID) templateId: string, @Arg('customerId', () => ID) customerId: string, @Ctx() ctx: Context): Promise<RenderedTemplate> {
+    const template = isUuid(templateId) ? await ctx.loaders.byId(ReplyTemplate).load(templateId) : null;
+    if (!template) throw AppError.notFound('ReplyTemplate', templateId);
+    return renderFor(template, await customerOf(ctx, customerId));
+  }
+
+  @Authorized(...may.manageTemplates)
+  @Mutation(() => ReplyTemplate)
+  createReplyTemplate(@Arg('input', () => ReplyTemplateInput) input: ReplyTemplateInput, @Ctx() ctx: Context): Promise<ReplyTemplate> {
+    return createTemplate(ctx.em, ctx.viewer, input, ctx.clock.now());
+  }
+
+  @Authorized(...may.manageTemplates)
+  @Mutation(() => Boolean)
+  async deleteReplyTemplate(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
+    await deleteTemplate(ctx.em, ctx.viewer, id);
+    return true;
+  }
+}
