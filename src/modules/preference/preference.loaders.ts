@@ -7,6 +7,14 @@ import { contactabilityAt, type ContactProfile } from './contactability';
 import type { ConsentChange } from './consent.entity';
 import type { Contactability, CustomerPreferences } from './preference.types';
 
+const moments = new WeakMap<object, Date>();
+
+/** One "now" per request (per set of loaders), so every field of a request answers for the same moment and batches together. */
+export function requestNow(ctx: Context): Date {
+  if (!moments.has(ctx.loaders)) moments.set(ctx.loaders, ctx.clock.now());
+  return moments.get(ctx.loaders)!;
+}
+
 export const settingsOf = (ctx: Context): Promise<WorkspaceSettings> =>
   ctx.loaders.named<string, WorkspaceSettings>('workspaceSettings', (ids) => Promise.all(ids.map(async (id) => (await getWorkspace(ctx.em, id)).settings))).load(ctx.viewer.workspaceId);
 
@@ -67,7 +75,7 @@ export async function contactabilityOf(ctx: Context, customerId: string, channel
 
 /** The channel to use now for a purpose: see `Customer.recommendedChannel`. */
 export async function recommendChannel(ctx: Context, customerId: string, purpose: ContactPurpose): Promise<Channel | null> {
-  const now = ctx.clock.now();
+  const now = requestNow(ctx);
   const checks = await Promise.all(Object.values(Channel).map(async (channel) => [channel, await contactabilityOf(ctx, customerId, channel, purpose, now)] as const));
   const allowed = checks.filter(([, check]) => check.allowed).map(([channel]) => channel);
   if (!allowed.length) return null;

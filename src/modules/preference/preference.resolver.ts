@@ -4,7 +4,7 @@ import { may } from '../../graphql/auth';
 import { Channel, ContactPurpose } from '../../graphql/enums';
 import { Customer } from '../customer/customer.entity';
 import { ConsentChange } from './consent.entity';
-import { contactabilityOf, historyOf, preferencesOf, recommendChannel } from './preference.loaders';
+import { contactabilityOf, historyOf, preferencesOf, recommendChannel, requestNow } from './preference.loaders';
 import { customerMetrics, recordContact, setPreferences } from './preference.service';
 import { Contactability, CustomerMetrics, CustomerPreferences, PreferencesInput } from './preference.types';
 
@@ -28,7 +28,7 @@ export class PreferenceResolver {
     @Arg('purpose', () => ContactPurpose) purpose: ContactPurpose,
     @Arg('at', () => Date, { nullable: true }) at?: Date | null,
   ): Promise<Contactability> {
-    return contactabilityOf(ctx, customer.id, channel, purpose, at ?? ctx.clock.now());
+    return contactabilityOf(ctx, customer.id, channel, purpose, at ?? requestNow(ctx));
   }
 
   @FieldResolver(() => Channel, {

@@ -6,7 +6,7 @@ import { may } from '../../graphql/auth';
 import { Channel, Scene } from '../../graphql/enums';
 import type { Customer } from '../customer/customer.entity';
 import { liveCustomer } from '../customer/customer.loaders';
-import { contactabilityOf, preferencesOf } from '../preference/preference.loaders';
+import { contactabilityOf, preferencesOf, requestNow } from '../preference/preference.loaders';
 import { ReplyTemplate } from './reply-template.entity';
 import { createTemplate, deleteTemplate, fitsCustomer, listTemplates, purposeOf, renderFor, specificity } from './template.service';
 import { RenderedTemplate, ReplyTemplateInput } from './template.types';
@@ -37,7 +37,7 @@ export class TemplateResolver {
   ): Promise<ReplyTemplate[]> {
     const customer = await customerOf(ctx, customerId);
     const candidates = (await listTemplates(ctx.em, { scene, channel })).filter((template) => fitsCustomer(template, customer));
-    const now = ctx.clock.now();
+    const now = requestNow(ctx);
     const open = new Set<Channel>();
     for (const used of new Set(candidates.map((template) => template.channel))) {
       if ((await contactabilityOf(ctx, customer.id, used, purposeOf(scene), now)).allowed) open.add(used);
