@@ -4,6 +4,7 @@ import { Migration20261123004932 } from './Migration20261123004932';
 import { Migration20261123055622 } from './Migration20261123055622';
 import { Migration20261123063248 } from './Migration20261123063248';
 import { Migration20261123065500 } from './Migration20261123065500';
+import { Migration20261123070500 } from './Migration20261123070500';
 
 /** Every migration, oldest first. Listed here so compiled and ts-jest runs find the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123055622', class: Migration20261123055622 },
   { name: 'Migration20261123063248', class: Migration20261123063248 },
   { name: 'Migration20261123065500', class: Migration20261123065500 },
+  { name: 'Migration20261123070500', class: Migration20261123070500 },
 ];

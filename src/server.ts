@@ -31,8 +31,8 @@ export interface Server {
   port: number;
   orm: MikroORM;
   bus: EventBus;
-  /** The job runner, unless `config.jobs` is off. */
-  jobs?: Jobs;
+  /** The job runner; with `config.jobs` off, tasks run only when asked (`runNow`). */
+  jobs: Jobs;
   /** Stops taking requests, lets in-flight ones finish, closes WebSockets (1001), closes the bus. */
   stop(): Promise<void>;
 }
@@ -119,7 +119,7 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
   });
   const { port } = httpServer.address() as AddressInfo;
   logger.info({ port }, `serving http://localhost:${port}/graphql`);
-  const jobs = config.jobs ? await startJobs(databaseUrl, { orm, bus, clock }) : undefined;
+  const jobs = await startJobs(databaseUrl, { orm, bus, clock }, { run: config.jobs });
 
   return {
     url: `http://localhost:${port}/graphql`,
@@ -128,7 +128,7 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
     bus,
     jobs,
     stop: async () => {
-      await jobs?.stop();
+      await jobs.stop();
       await apollo.stop();
       await bus.close();
     },

@@ -6,6 +6,7 @@ import { Identity } from '../modules/customer/identity.entity';
 import { Suppression } from '../modules/customer/suppression.entity';
 import { KnowledgeArticle } from '../modules/knowledge/knowledge-article.entity';
 import { ReplyTemplate } from '../modules/template/reply-template.entity';
+import { FeedbackItem, FollowUp } from '../modules/feedback/feedback-item.entity';
 import { LifecycleTransition } from '../modules/lifecycle/lifecycle-transition.entity';
 import { Consent, ConsentChange, ContactTouch } from '../modules/preference/consent.entity';
 import { CustomerPreference } from '../modules/preference/customer-preference.entity';
@@ -16,4 +17,4 @@ import { Workspace } from '../modules/workspace/workspace.entity';
 /** Every entity, for the ORM's discovery. */
 export const entities = [Workspace, ApiKey, AuditEntry, Customer, Identity, Event, CustomerMerge, Suppression, IdentityRuleRow,
   LifecycleTransition, CustomerPreference, Consent, ConsentChange, ContactTouch,
-  KnowledgeArticle, ReplyTemplate];
+  KnowledgeArticle, ReplyTemplate, FeedbackItem, FollowUp];

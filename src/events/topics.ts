@@ -9,6 +9,8 @@ export interface Topics {
   AUDIT_ENTRY_ADDED: { ws: string; entryId: string };
   /** Customers changed lifecycle stage: [customerId, transitionId] pairs. */
   LIFECYCLE_CHANGED: { ws: string; changes: [string, string][] };
+  /** Feedback items that just became overdue (each is published once). */
+  FEEDBACK_OVERDUE: { ws: string; ids: string[] };
 }
 
 export type Topic = keyof Topics;

@@ -31,6 +31,8 @@ export const may = {
   readConversations: [ADMIN, AGENT, ANALYST],
   submitSurveys: [ADMIN, AGENT, INGEST],
   readMetrics: [ADMIN, MARKETER, ANALYST, AGENT],
+  readFeedback: [ADMIN, AGENT, MARKETER, ANALYST],
+  handleFeedback: [ADMIN, AGENT],
   readKnowledge: [ADMIN, AGENT, MARKETER, ANALYST],
   manageKnowledge: [ADMIN, AGENT],
   manageTemplates: [ADMIN, AGENT, MARKETER],

@@ -12,6 +12,7 @@ import { Event } from '../modules/customer/event.entity';
 import { Identity } from '../modules/customer/identity.entity';
 import { KnowledgeArticle } from '../modules/knowledge/knowledge-article.entity';
 import { ReplyTemplate } from '../modules/template/reply-template.entity';
+import { FeedbackItem } from '../modules/feedback/feedback-item.entity';
 import { may } from './auth';
 import { Node } from './node';
 
@@ -29,6 +30,7 @@ const NODE_TYPES: { entity: EntityClass<Node>; roles: readonly string[]; load?: 
   { entity: CustomerMerge, roles: may.readCustomers },
   { entity: KnowledgeArticle, roles: may.readKnowledge },
   { entity: ReplyTemplate, roles: may.readKnowledge },
+  { entity: FeedbackItem, roles: may.readFeedback },
 ];
 
 @Resolver()

@@ -5,6 +5,7 @@ import { MergeResolver } from '../modules/customer/merge.resolver';
 import { PrivacyResolver } from '../modules/customer/privacy.resolver';
 import { KnowledgeResolver } from '../modules/knowledge/knowledge.resolver';
 import { TemplateResolver } from '../modules/template/template.resolver';
+import { CustomerFeedbackResolver, FeedbackResolver } from '../modules/feedback/feedback.resolver';
 import { LifecycleResolver } from '../modules/lifecycle/lifecycle.resolver';
 import { PreferenceMutations, PreferenceResolver } from '../modules/preference/preference.resolver';
 import { ApiKeyResolver } from '../modules/workspace/api-key.resolver';
@@ -14,4 +15,5 @@ import { NodeResolver } from './node.resolver';
 
 /** Every resolver class of the graph. */
 export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolver, ApiKeyResolver, AuditResolver, IngestResolver, MergeResolver, PrivacyResolver, CustomerResolver, IdentityResolver, LifecycleResolver,
-  PreferenceResolver, PreferenceMutations, KnowledgeResolver, TemplateResolver];
+  PreferenceResolver, PreferenceMutations, KnowledgeResolver, TemplateResolver,
+  FeedbackResolver, CustomerFeedbackResolver];

@@ -2,6 +2,7 @@ import { Logger as WorkerLogger, run, runMigrations, type Runner, type TaskList 
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../db/sql';
 import { logger } from '../telemetry/logger';
+import { feedbackOverdue } from './feedback-jobs';
 import { lifecycleAgeing, lifecycleReevaluate, type JobDeps } from './lifecycle-jobs';
 
 /** graphile-worker's log lines, through the server's logger. */
@@ -14,12 +15,13 @@ const tasks = (deps: JobDeps) =>
   ({
     lifecycle_ageing: () => lifecycleAgeing(deps),
     lifecycle_reevaluate: (payload) => lifecycleReevaluate(deps, payload as { workspaceId: string }),
+    feedback_overdue: () => feedbackOverdue(deps),
   }) satisfies TaskList;
 
 export type TaskName = keyof ReturnType<typeof tasks>;
 
-/** Every hour, at minute 7 (not on the hour, when everyone else's cron runs). */
-const CRONTAB = '7 * * * * lifecycle_ageing ?max=1';
+/** Lifecycle ageing every hour at minute 7 (not on the hour, when everyone else's cron runs); feedback deadlines every minute. */
+const CRONTAB = ['7 * * * * lifecycle_ageing ?max=1', '* * * * * feedback_overdue ?max=1'].join('\n');
 
 /** The Postgres-backed job runner: scheduled sweeps and queued work, shared by every server process. */
 export interface Jobs {
@@ -31,14 +33,19 @@ export interface Jobs {
 /** Installs or upgrades the job runner's own schema (`graphile_worker`). */
 export const installJobs = (connectionString: string) => runMigrations({ connectionString, logger: workerLogger });
 
-export async function startJobs(connectionString: string, deps: JobDeps): Promise<Jobs> {
+/** Starts the runner (schedule and queue) in this process; with `run` false, only `runNow` works. */
+export async function startJobs(connectionString: string, deps: JobDeps, options: { run: boolean }): Promise<Jobs> {
   const taskList = tasks(deps);
-  const runner: Runner = await run({ connectionString, concurrency: 2, maxPoolSize: 4, noHandleSignals: true, pollInterval: 2000, logger: workerLogger, taskList, crontab: CRONTAB });
+  const runner: Runner | undefined = options.run
+    ? await run({ connectionString, concurrency: 2, maxPoolSize: 4, noHandleSignals: true, pollInterval: 2000, logger: workerLogger, taskList, crontab: CRONTAB })
+    : undefined;
   return {
     runNow: async (task, payload = {}) => {
       await (taskList[task] as (payload: unknown) => Promise<void>)(payload);
     },
-    stop: () => runner.stop(),
+    stop: async () => {
+      await runner?.stop();
+    },
   };
 }
 

@@ -31,7 +31,7 @@ export function stageAt(facts: LifecycleFacts, rules: StageRules, now: Date): { 
   const lastActive = latest(facts.firstPurchaseAt, facts.lastPurchaseAt, facts.lastInboundAt)!;
   const idle = daysBetween(lastActive, now);
   if (idle >= rules.churnedAfterDays) return { stage: LifecycleStage.CHURNED, reason: `no purchase or inbound contact for ${rules.churnedAfterDays} days` };
-  if (facts.complaintAt && (!facts.lastPurchaseAt || facts.complaintAt > facts.lastPurchaseAt)) return { stage: LifecycleStage.AT_RISK, reason: 'complaint' };
+  if (facts.complaintAt && (!facts.lastPurchaseAt || facts.complaintAt >= facts.lastPurchaseAt)) return { stage: LifecycleStage.AT_RISK, reason: 'complaint' };
   if (daysBetween(facts.firstPurchaseAt, now) < rules.newCustomerDays) return { stage: LifecycleStage.NEW, reason: 'first purchase' };
   if (idle >= rules.atRiskAfterDays) return { stage: LifecycleStage.AT_RISK, reason: `no purchase or inbound contact for ${rules.atRiskAfterDays} days` };
   if (facts.reactivatedAt && daysBetween(facts.reactivatedAt, now) < rules.newCustomerDays) return { stage: LifecycleStage.REACTIVATED, reason: 'bought again after being at risk or churned' };

@@ -30,6 +30,18 @@ export class WorkspaceSettings {
   @Field(() => Int, { description: 'The window, in days, of the value-tier contact caps.' })
   contactCapDays!: number;
 
+  @Field(() => Float, { description: 'Hours to the first response to GENERAL feedback.' })
+  generalResponseHours!: number;
+
+  @Field(() => Float, { description: 'Hours to the first response to COMPLEX feedback.' })
+  complexResponseHours!: number;
+
+  @Field(() => Float, { description: 'Hours to the first response to MAJOR feedback.' })
+  majorResponseHours!: number;
+
+  @Field(() => Int, { description: 'Days after closing a feedback item at which its follow-up contact is due.' })
+  followUpAfterDays!: number;
+
   @Field({ description: 'IANA time zone for days in reports, such as Asia/Shanghai.' })
   timezone!: string;
 
@@ -47,6 +59,10 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   mediumValueContactCap: 2,
   basicValueContactCap: 1,
   contactCapDays: 30,
+  generalResponseHours: 1,
+  complexResponseHours: 24,
+  majorResponseHours: 48,
+  followUpAfterDays: 7,
   timezone: 'Asia/Shanghai',
   defaultPhoneRegion: 'CN',
 };
@@ -62,6 +78,10 @@ export class WorkspaceSettingsInput {
   @Field(() => Int, { nullable: true }) mediumValueContactCap?: number;
   @Field(() => Int, { nullable: true }) basicValueContactCap?: number;
   @Field(() => Int, { nullable: true }) contactCapDays?: number;
+  @Field(() => Float, { nullable: true }) generalResponseHours?: number;
+  @Field(() => Float, { nullable: true }) complexResponseHours?: number;
+  @Field(() => Float, { nullable: true }) majorResponseHours?: number;
+  @Field(() => Int, { nullable: true }) followUpAfterDays?: number;
   @Field({ nullable: true }) timezone?: string;
   @Field({ nullable: true }) defaultPhoneRegion?: string;
 }

@@ -92,6 +92,10 @@ function validateSettings(settings: WorkspaceSettings): void {
   for (const field of ['highValueContactCap', 'mediumValueContactCap', 'basicValueContactCap'] as const) {
     if (settings[field] < 0 || settings[field] > 1000) fail(field, 'must be between 0 and 1000 contacts');
   }
+  for (const field of ['generalResponseHours', 'complexResponseHours', 'majorResponseHours'] as const) {
+    if (!(settings[field] > 0 && settings[field] <= 24 * 365)) fail(field, 'must be more than 0 and at most a year of hours');
+  }
+  if (settings.followUpAfterDays < 0 || settings.followUpAfterDays > 365) fail('followUpAfterDays', 'must be between 0 and 365 days');
   if (settings.contactCapDays < 1 || settings.contactCapDays > 365) fail('contactCapDays', 'must be between 1 and 365 days');
   try {
     new Intl.DateTimeFormat('en', { timeZone: settings.timezone });
