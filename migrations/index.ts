@@ -5,6 +5,7 @@ import { Migration20261123055622 } from './Migration20261123055622';
 import { Migration20261123063248 } from './Migration20261123063248';
 import { Migration20261123065500 } from './Migration20261123065500';
 import { Migration20261123070500 } from './Migration20261123070500';
+import { Migration20261123071000 } from './Migration20261123071000';
 
 /** Every migration, oldest first. Listed here so compiled and ts-jest runs find the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123063248', class: Migration20261123063248 },
   { name: 'Migration20261123065500', class: Migration20261123065500 },
   { name: 'Migration20261123070500', class: Migration20261123070500 },
+  { name: 'Migration20261123071000', class: Migration20261123071000 },
 ];

@@ -7,6 +7,7 @@ import { Suppression } from '../modules/customer/suppression.entity';
 import { KnowledgeArticle } from '../modules/knowledge/knowledge-article.entity';
 import { ReplyTemplate } from '../modules/template/reply-template.entity';
 import { FeedbackItem, FollowUp } from '../modules/feedback/feedback-item.entity';
+import { SurveyResponse } from '../modules/feedback/survey-response.entity';
 import { LifecycleTransition } from '../modules/lifecycle/lifecycle-transition.entity';
 import { Consent, ConsentChange, ContactTouch } from '../modules/preference/consent.entity';
 import { CustomerPreference } from '../modules/preference/customer-preference.entity';
@@ -17,4 +18,4 @@ import { Workspace } from '../modules/workspace/workspace.entity';
 /** Every entity, for the ORM's discovery. */
 export const entities = [Workspace, ApiKey, AuditEntry, Customer, Identity, Event, CustomerMerge, Suppression, IdentityRuleRow,
   LifecycleTransition, CustomerPreference, Consent, ConsentChange, ContactTouch,
-  KnowledgeArticle, ReplyTemplate, FeedbackItem, FollowUp];
+  KnowledgeArticle, ReplyTemplate, FeedbackItem, FollowUp, SurveyResponse];

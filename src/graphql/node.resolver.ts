@@ -13,6 +13,7 @@ import { Identity } from '../modules/customer/identity.entity';
 import { KnowledgeArticle } from '../modules/knowledge/knowledge-article.entity';
 import { ReplyTemplate } from '../modules/template/reply-template.entity';
 import { FeedbackItem } from '../modules/feedback/feedback-item.entity';
+import { SurveyResponse } from '../modules/feedback/survey-response.entity';
 import { may } from './auth';
 import { Node } from './node';
 
@@ -31,6 +32,7 @@ const NODE_TYPES: { entity: EntityClass<Node>; roles: readonly string[]; load?: 
   { entity: KnowledgeArticle, roles: may.readKnowledge },
   { entity: ReplyTemplate, roles: may.readKnowledge },
   { entity: FeedbackItem, roles: may.readFeedback },
+  { entity: SurveyResponse, roles: may.readFeedback },
 ];
 
 @Resolver()

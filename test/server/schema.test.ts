@@ -18,6 +18,7 @@ const SERVED_TYPES = [
   'QuietHoursInput', 'FrequencyCapInput', 'PreferencesInput', 'CountByKey', 'CustomerMetrics',
   'KnowledgeArticle', 'KnowledgeMatch', 'KnowledgeArticleInput', 'ReplyTemplate', 'ReplyTemplateInput', 'RenderedTemplate',
   'FollowUp', 'FeedbackItemEdge', 'FeedbackItemConnection', 'OpenFeedbackInput', 'AdvanceFeedbackInput', 'ScheduleFollowUpInput', 'FeedbackFilter',
+  'SurveyResponseEdge', 'SurveyResponseConnection', 'SubmitSurveyInput',
 ];
 const SERVED_ROOT_FIELDS = ['Query.node', 'Query.workspace', 'Query.apiKeys', 'Query.auditLog', 'Mutation.updateWorkspaceSettings', 'Mutation.createApiKey', 'Mutation.revokeApiKey',
   'Query.identityRules', 'Query.previewMerge', 'Query.exportCustomer', 'Mutation.ingest', 'Mutation.identify', 'Mutation.setIdentityRule',
@@ -25,9 +26,9 @@ const SERVED_ROOT_FIELDS = ['Query.node', 'Query.workspace', 'Query.apiKeys', 'Q
   'Mutation.tagCustomer', 'Mutation.untagCustomer', 'Query.customerMetrics', 'Mutation.setPreferences', 'Mutation.recordContact', 'Subscription.customerLifecycle',
   'Query.searchKnowledge', 'Mutation.createKnowledgeArticle', 'Mutation.updateKnowledgeArticle', 'Mutation.deleteKnowledgeArticle',
   'Query.replyTemplates', 'Query.recommendedTemplates', 'Query.renderTemplate', 'Mutation.createReplyTemplate', 'Mutation.deleteReplyTemplate',
-  'Query.feedbackItems', 'Mutation.openFeedback', 'Mutation.advanceFeedback', 'Mutation.scheduleFollowUp', 'Mutation.completeFollowUp',
+  'Query.feedbackItems', 'Mutation.openFeedback', 'Mutation.advanceFeedback', 'Mutation.scheduleFollowUp', 'Mutation.completeFollowUp', 'Mutation.submitSurvey',
   ...['id', 'displayName', 'traits', 'tags', 'identities', 'lifecycleStage', 'valueTier', 'totalSpend', 'orderCount', 'firstSeenAt', 'lastSeenAt',
-    'lastPurchaseAt', 'events', 'merges', 'createdAt', 'updatedAt', 'lifecycleHistory', 'preferences', 'contactability', 'recommendedChannel', 'feedbackItems'].map((field) => `Customer.${field}`)];
+    'lastPurchaseAt', 'events', 'merges', 'createdAt', 'updatedAt', 'lifecycleHistory', 'preferences', 'contactability', 'recommendedChannel', 'feedbackItems', 'surveyResponses'].map((field) => `Customer.${field}`)];
 
 describe('schema/schema.graphql', () => {
   it('is what the code emits (run `npm run schema` after changing the graph)', () => {

@@ -30,10 +30,11 @@ export async function exportCustomer(em: EntityManager, workspaceId: string, id:
   const preferences = await sql(em, `select customer_id, preferred_channels, language, timezone, quiet_start, quiet_end, cap_max_contacts, cap_per_days, updated_at from customer_preference where workspace_id = ? and ${family}`, familyParams);
   const consents = await sql(em, `select channel, purpose, granted, source, at from consent_change where workspace_id = ? and ${family} order by at`, familyParams);
   const contacts = await sql(em, `select channel, purpose, at from contact_touch where workspace_id = ? and ${family} order by at`, familyParams);
+  const surveys = await sql(em, `select kind, score, comment, channel, created_at from survey_response where workspace_id = ? and ${family} order by created_at`, familyParams);
   const feedback = await sql(em, `select id, category, severity, status, summary, resolution_note, created_at, closed_at from feedback_item where workspace_id = ? and ${family} order by created_at`, familyParams);
   return {
     customerId,
-    document: { exportedAt: new Date().toISOString(), customer, identities, events, merges, preferences, consents, contacts, feedback },
+    document: { exportedAt: new Date().toISOString(), customer, identities, events, merges, preferences, consents, contacts, surveys, feedback },
   };
 }
 
@@ -56,7 +57,7 @@ export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: strin
     );
     const [{ identities }] = await sql<{ identities: number }>(tx, `with d as (delete from identity where workspace_id = ? and customer_id = ? returning 1) select count(*)::int identities from d`, [ws, customerId]);
     const [{ events }] = await sql<{ events: number }>(tx, `with d as (delete from event where workspace_id = ? and customer_id = ? returning 1) select count(*)::int events from d`, [ws, customerId]);
-    for (const table of ['customer_preference', 'consent', 'consent_change', 'contact_touch', 'feedback_item', 'follow_up']) {
+    for (const table of ['customer_preference', 'consent', 'consent_change', 'contact_touch', 'feedback_item', 'follow_up', 'survey_response']) {
       await sql(tx, `delete from ${table} where workspace_id = ? and customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))`, [ws, ws, customerId, customerId]);
     }
     await sql(tx, `delete from customer_merge where workspace_id = ? and (survivor_id = ? or absorbed_id in (select id from customer where workspace_id = ? and merged_into_id = ?))`, [ws, customerId, ws, customerId]);

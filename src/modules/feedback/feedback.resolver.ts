@@ -9,6 +9,7 @@ import { liveCustomer } from '../customer/customer.loaders';
 import { publishTransitions } from '../lifecycle/lifecycle.service';
 import { recommendChannel, requestNow, settingsOf } from '../preference/preference.loaders';
 import { FeedbackItem, FollowUp } from './feedback-item.entity';
+import { SurveyResponse } from './survey-response.entity';
 import { isOverdue } from './feedback-rules';
 import { advanceFeedback, completeFollowUp, listFeedback, openFeedbackIn, scheduleFollowUp } from './feedback.service';
 import { AdvanceFeedbackInput, FeedbackFilter, FeedbackItemConnection, OpenFeedbackInput, ScheduleFollowUpInput } from './feedback.types';
@@ -129,6 +130,11 @@ export class FeedbackResolver {
   @FieldResolver(() => Customer)
   async customer(@Root() item: FeedbackItem, @Ctx() ctx: Context): Promise<Customer> {
     return (await liveCustomer(ctx).load(item.customerId))!;
+  }
+
+  @FieldResolver(() => SurveyResponse, { nullable: true, description: 'The survey answer that opened this item, for a detractor.' })
+  surveyResponse(@Root() item: FeedbackItem, @Ctx() ctx: Context): Promise<SurveyResponse | null> {
+    return item.surveyResponseId ? ctx.loaders.byId(SurveyResponse).load(item.surveyResponseId) : Promise.resolve(null);
   }
 
   @FieldResolver(() => [FollowUp])
