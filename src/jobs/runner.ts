@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../db/sql';
 import { logger } from '../telemetry/logger';
 import { lifecycleAgeing, lifecycleReevaluate, type JobDeps } from './lifecycle-jobs';
+import { slaSweep } from './sla-jobs';
 
 /** graphile-worker's log lines, through the server's logger. */
 const workerLogger = new WorkerLogger(() => (level, message, meta) => {
@@ -14,12 +15,15 @@ const tasks = (deps: JobDeps) =>
   ({
     lifecycle_ageing: () => lifecycleAgeing(deps),
     lifecycle_reevaluate: (payload) => lifecycleReevaluate(deps, payload as { workspaceId: string }),
+    sla_sweep: () => slaSweep(deps),
   }) satisfies TaskList;
 
 export type TaskName = keyof ReturnType<typeof tasks>;
 
-/** Every hour, at minute 7 (not on the hour, when everyone else's cron runs). */
-const CRONTAB = '7 * * * * lifecycle_ageing ?max=1';
+/** Lifecycle ageing every hour, at minute 7 (not on the hour, when everyone else's cron runs); SLA sweep every minute. */
+const CRONTAB = ['7 * * * * lifecycle_ageing ?max=1',
+  '* * * * * sla_sweep ?max=1',
+].join('\n');
 
 /** The Postgres-backed job runner: scheduled sweeps and queued work, shared by every server process. */
 export interface Jobs {
