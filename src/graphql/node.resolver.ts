@@ -10,6 +10,11 @@ import { liveCustomer } from '../modules/customer/customer.loaders';
 import { Customer } from '../modules/customer/customer.entity';
 import { Event } from '../modules/customer/event.entity';
 import { Identity } from '../modules/customer/identity.entity';
+import { Conversation } from '../modules/conversation/conversation.entity';
+import { Message } from '../modules/conversation/message.entity';
+import { Agent } from '../modules/queue/agent.entity';
+import { Queue } from '../modules/queue/queue.entity';
+import { SlaPolicy } from '../modules/queue/sla-policy.entity';
 import { may } from './auth';
 import { Node } from './node';
 
@@ -25,6 +30,11 @@ const NODE_TYPES: { entity: EntityClass<Node>; roles: readonly string[]; load?: 
   { entity: Identity, roles: may.readCustomers },
   { entity: Event, roles: may.readCustomers },
   { entity: CustomerMerge, roles: may.readCustomers },
+  { entity: Conversation, roles: may.readConversations },
+  { entity: Message, roles: may.readConversations },
+  { entity: Queue, roles: may.readConversations },
+  { entity: Agent, roles: may.readConversations },
+  { entity: SlaPolicy, roles: may.readConversations },
 ];
 
 @Resolver()

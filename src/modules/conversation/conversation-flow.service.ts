@@ -10,12 +10,15 @@ import { dueTimes, reached } from '../queue/sla';
 import type { TransferInput } from './conversation.input';
 import { lockAgent, lockConversation, optionalText, takeAgent } from './conversation.rows';
 import type { ConversationScope, Written } from './conversation.service';
+
+/** Who acts and when (the flow steps need no workspace settings). */
+export type Actor = Pick<ConversationScope, 'viewer' | 'now'>;
 import { checkStep } from './conversation.status';
 
 type Work = (tx: EntityManager, outbox: Outbox, ws: string, now: Date) => Promise<string>;
 
 /** Runs one step in one transaction holding the workspace's routing lock; the outbox is published by the caller once committed. */
-const inTransaction = (em: EntityManager, { viewer, now }: ConversationScope, work: Work): Promise<Written> =>
+const inTransaction = (em: EntityManager, { viewer, now }: Actor, work: Work): Promise<Written> =>
   withRetries(em, async (tx) => {
     const outbox = new Outbox();
     await lockRouting(tx, viewer.workspaceId);
@@ -30,7 +33,7 @@ async function refill(tx: EntityManager, outbox: Outbox, ws: string, agentId: st
 }
 
 /** Gives a conversation to a named agent (skills and capacity still hold); the previous agent's slot is freed. */
-export function assignConversation(em: EntityManager, scope: ConversationScope, conversationId: string, agentId: string): Promise<Written> {
+export function assignConversation(em: EntityManager, scope: Actor, conversationId: string, agentId: string): Promise<Written> {
   return inTransaction(em, scope, async (tx, outbox, ws, now) => {
     const conversation = await lockConversation(tx, ws, conversationId);
     checkStep(conversation.status, 'assign');
@@ -51,7 +54,7 @@ export function assignConversation(em: EntityManager, scope: ConversationScope, 
  * not taken by the current queue picks a queue that takes it; a new queue without a named agent
  * puts the conversation back in line there and routes it.
  */
-export function transferConversation(em: EntityManager, scope: ConversationScope, input: TransferInput): Promise<Written> {
+export function transferConversation(em: EntityManager, scope: Actor, input: TransferInput): Promise<Written> {
   if (!input.toQueueId && !input.toAgentId && !input.toChannel) throw AppError.badInput('a transfer names toQueueId, toAgentId or toChannel', { field: 'toQueueId' });
   const note = optionalText(input.note, 'note', 2000);
   return inTransaction(em, scope, async (tx, outbox, ws, now) => {
@@ -107,7 +110,7 @@ export function transferConversation(em: EntityManager, scope: ConversationScope
 }
 
 /** Resolves: the targets still running are MET when on time; the agent's slot goes to the next in line. */
-export function resolveConversation(em: EntityManager, scope: ConversationScope, conversationId: string, note: string | null | undefined): Promise<Written> {
+export function resolveConversation(em: EntityManager, scope: Actor, conversationId: string, note: string | null | undefined): Promise<Written> {
   const resolutionNote = optionalText(note, 'note', 2000);
   return inTransaction(em, scope, async (tx, outbox, ws, now) => {
     const conversation = await lockConversation(tx, ws, conversationId);
@@ -128,7 +131,7 @@ export function resolveConversation(em: EntityManager, scope: ConversationScope,
 }
 
 /** Puts a RESOLVED conversation back in line; its resolution target starts again. */
-export function reopenConversation(em: EntityManager, scope: ConversationScope, conversationId: string): Promise<Written> {
+export function reopenConversation(em: EntityManager, scope: Actor, conversationId: string): Promise<Written> {
   return inTransaction(em, scope, async (tx, outbox, ws, now) => {
     const conversation = await lockConversation(tx, ws, conversationId);
     checkStep(conversation.status, 'reopen');
@@ -149,7 +152,7 @@ export function reopenConversation(em: EntityManager, scope: ConversationScope, 
 }
 
 /** Closes a RESOLVED conversation for good: no more messages, no reopening. */
-export function closeConversation(em: EntityManager, scope: ConversationScope, conversationId: string): Promise<Written> {
+export function closeConversation(em: EntityManager, scope: Actor, conversationId: string): Promise<Written> {
   return inTransaction(em, scope, async (tx, outbox, ws, now) => {
     const conversation = await lockConversation(tx, ws, conversationId);
     checkStep(conversation.status, 'close');

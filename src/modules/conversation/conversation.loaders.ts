@@ -28,24 +28,36 @@ const OF_CUSTOMERS = (alias: string) => `${alias}.customer_id in (select id from
 async function windowed<T extends object>(ctx: Context, entity: EntityClass<T>, window: Window, parents: string[], page: Page<unknown>, after: Keyset | undefined) {
   const ws = ctx.viewer.workspaceId;
   const order = window.desc ? 'desc' : 'asc';
-  const rows = await sql<Record<string, unknown> & { parent_key: string; sort_key: string; n: number }>(
+  const rows = await sql<Record<string, unknown> & { parent_key: string; sort_key: string; n: number; total_count: number }>(
     ctx.em,
     `select * from (
-       select x.*, ${window.parent} parent_key, ${keyText('x.created_at', 'time')} sort_key,
-              row_number() over (partition by ${window.parent} order by x.created_at ${order}, x.id ${order}) n
-       from ${window.table} x ${window.join ?? ''}
-       where x.workspace_id = ? and ${window.scope}
-         ${window.filter ? `and ${window.filter.sql}` : ''}
-         and (?::timestamptz is null or (x.created_at, x.id) ${window.desc ? '<' : '>'} (?::timestamptz, ?::uuid))
+       select t.*, row_number() over (partition by t.parent_key order by t.created_at ${order}, t.id ${order}) n from (
+         select x.*, ${window.parent} parent_key, ${keyText('x.created_at', 'time')} sort_key, (count(*) over (partition by ${window.parent}))::int total_count
+         from ${window.table} x ${window.join ?? ''}
+         where x.workspace_id = ? and ${window.scope} ${window.filter ? `and ${window.filter.sql}` : ''}
+       ) t where (?::timestamptz is null or (t.created_at, t.id) ${window.desc ? '<' : '>'} (?::timestamptz, ?::uuid))
      ) ranked where n <= ? order by parent_key, n`,
     [ws, ...window.scopeParams(ws, parents), ...(window.filter ? [window.filter.value] : []), after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? null, page.first + 1],
   );
   const byParent = new Map<string, { node: T; key: Keyset }[]>();
-  for (const { parent_key, sort_key, n: _n, ...row } of rows) {
+  const totals = new Map<string, number>();
+  for (const { parent_key, sort_key, n: _n, total_count, ...row } of rows) {
     const node = ctx.em.map(entity, row as never);
     byParent.set(parent_key, [...(byParent.get(parent_key) ?? []), { node, key: [sort_key, (row as { id: string }).id] }]);
+    totals.set(parent_key, total_count);
   }
-  return byParent;
+  const missing = parents.filter((parent) => !totals.has(parent));
+  if (after && missing.length) {
+    // pages past the end: their totals still count every row
+    const counts = await sql<{ parent_key: string; total: number }>(
+      ctx.em,
+      `select ${window.parent} parent_key, count(*)::int total from ${window.table} x ${window.join ?? ''}
+       where x.workspace_id = ? and ${window.scope} ${window.filter ? `and ${window.filter.sql}` : ''} group by 1`,
+      [ws, ...window.scopeParams(ws, missing), ...(window.filter ? [window.filter.value] : [])],
+    );
+    for (const row of counts) totals.set(row.parent_key, row.total);
+  }
+  return { byParent, totals };
 }
 
 export interface PageKey {
@@ -74,11 +86,11 @@ const pagedLoader = <T extends object>(ctx: Context, name: string, entity: Entit
         const page = parsePage<unknown>(group[0].first, group[0].after);
         const after = page.after === undefined ? undefined : checkKeyset(page.after, 'time');
         const parents = [...new Set(group.map((key) => key.parentId))].filter(isUuid);
-        const rows = parents.length ? await windowed(ctx, entity, window(group[0].filter ?? null), parents, page, after) : new Map();
+        const { byParent, totals } = parents.length ? await windowed(ctx, entity, window(group[0].filter ?? null), parents, page, after) : { byParent: new Map(), totals: new Map() };
         for (const key of group) {
-          const found = rows.get(key.parentId) ?? [];
-          const keyOf = new Map(found.map((row: { node: T; key: Keyset }) => [row.node, row.key]));
-          answers.set(`${key.parentId}|${args(key)}`, toConnection(found.map((row: { node: T }) => row.node), page, (node) => keyOf.get(node)));
+          const found: { node: T; key: Keyset }[] = byParent.get(key.parentId) ?? [];
+          const keyOf = new Map(found.map((row) => [row.node, row.key]));
+          answers.set(`${key.parentId}|${args(key)}`, toConnection(found.map((row) => row.node), page, (node) => keyOf.get(node), totals.get(key.parentId) ?? 0));
         }
       }
       return keys.map((key) => answers.get(`${key.parentId}|${args(key)}`)!);

@@ -74,24 +74,27 @@ export const waitingOf = (ctx: Context) =>
       for (const group of groups.values()) {
         const page = parsePage<unknown>(group[0].first, group[0].after);
         const after = page.after === undefined ? undefined : lineKey(page.after);
-        const rows = await sql<Record<string, unknown> & { sort_key: string; n: number }>(
+        const rows = await sql<Record<string, unknown> & { sort_key: string; n: number; total_count: number }>(
           ctx.em,
           `select * from (
-             select c.*, ${keyText('c.enqueued_at', 'time')} sort_key, row_number() over (partition by c.queue_id order by c.rank, c.enqueued_at, c.id) n
-             from conversation c where c.workspace_id = ? and c.queue_id = any(?::uuid[]) and c.status = 'QUEUED'
-               and (?::int is null or (c.rank, c.enqueued_at, c.id) > (?::int, ?::timestamptz, ?::uuid))
+             select t.*, row_number() over (partition by t.queue_id order by t.rank, t.enqueued_at, t.id) n from (
+               select c.*, ${keyText('c.enqueued_at', 'time')} sort_key, (count(*) over (partition by c.queue_id))::int total_count
+               from conversation c where c.workspace_id = ? and c.queue_id = any(?::uuid[]) and c.status = 'QUEUED'
+             ) t where (?::int is null or (t.rank, t.enqueued_at, t.id) > (?::int, ?::timestamptz, ?::uuid))
            ) ranked where n <= ? order by queue_id, n`,
           [ctx.viewer.workspaceId, group.map((key) => key.queueId).filter(isUuid), after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, page.first + 1],
         );
         const byQueue = new Map<string, { node: Conversation; key: LineKey }[]>();
-        for (const { sort_key, n: _n, ...row } of rows) {
+        const totals = new Map<string, number>();
+        for (const { sort_key, n: _n, total_count, ...row } of rows) {
           const node = ctx.em.map(Conversation, row);
+          totals.set(node.queueId!, total_count);
           byQueue.set(node.queueId!, [...(byQueue.get(node.queueId!) ?? []), { node, key: [node.rank, sort_key, node.id] }]);
         }
         for (const key of group) {
           const found = byQueue.get(key.queueId) ?? [];
           const keyOf = new Map(found.map((row) => [row.node, row.key]));
-          answers.set(`${key.queueId}|${args(key)}`, toConnection(found.map((row) => row.node), page, (node) => keyOf.get(node)));
+          answers.set(`${key.queueId}|${args(key)}`, toConnection(found.map((row) => row.node), page, (node) => keyOf.get(node), totals.get(key.queueId) ?? 0));
         }
       }
       return keys.map((key) => answers.get(`${key.queueId}|${args(key)}`)!);
