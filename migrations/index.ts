@@ -3,6 +3,7 @@ import { Migration20261123003832 } from './Migration20261123003832';
 import { Migration20261123004932 } from './Migration20261123004932';
 import { Migration20261123055622 } from './Migration20261123055622';
 import { Migration20261123063248 } from './Migration20261123063248';
+import { Migration20261123065026 } from './Migration20261123065026';
 import { Migration20261123065500 } from './Migration20261123065500';
 import { Migration20261123070500 } from './Migration20261123070500';
 import { Migration20261123071000 } from './Migration20261123071000';
@@ -13,6 +14,7 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123004932', class: Migration20261123004932 },
   { name: 'Migration20261123055622', class: Migration20261123055622 },
   { name: 'Migration20261123063248', class: Migration20261123063248 },
+  { name: 'Migration20261123065026', class: Migration20261123065026 },
   { name: 'Migration20261123065500', class: Migration20261123065500 },
   { name: 'Migration20261123070500', class: Migration20261123070500 },
   { name: 'Migration20261123071000', class: Migration20261123071000 },

@@ -14,8 +14,15 @@ import { CustomerPreference } from '../modules/preference/customer-preference.en
 import { ApiKey } from '../modules/workspace/api-key.entity';
 import { AuditEntry } from '../modules/workspace/audit-entry.entity';
 import { Workspace } from '../modules/workspace/workspace.entity';
+import { Agent, AgentQueue } from '../modules/queue/agent.entity';
+import { Queue } from '../modules/queue/queue.entity';
+import { SlaPolicy } from '../modules/queue/sla-policy.entity';
+import { Conversation } from '../modules/conversation/conversation.entity';
+import { Message } from '../modules/conversation/message.entity';
+import { Transfer } from '../modules/conversation/transfer.entity';
 
 /** Every entity, for the ORM's discovery. */
 export const entities = [Workspace, ApiKey, AuditEntry, Customer, Identity, Event, CustomerMerge, Suppression, IdentityRuleRow,
   LifecycleTransition, CustomerPreference, Consent, ConsentChange, ContactTouch,
-  KnowledgeArticle, ReplyTemplate, FeedbackItem, FollowUp, SurveyResponse];
+  KnowledgeArticle, ReplyTemplate, FeedbackItem, FollowUp, SurveyResponse,
+  SlaPolicy, Queue, Agent, AgentQueue, Conversation, Message, Transfer];

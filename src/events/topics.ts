@@ -11,6 +11,14 @@ export interface Topics {
   LIFECYCLE_CHANGED: { ws: string; changes: [string, string][] };
   /** Feedback items that just became overdue (each is published once). */
   FEEDBACK_OVERDUE: { ws: string; ids: string[] };
+  /** A queue's line changed (`change` is a QueueChange); `at` is ISO text. */
+  QUEUE_UPDATED: { ws: string; queueId: string; change: string; conversationId: string | null; at: string };
+  /** Something happened to a conversation: OPENED, MESSAGE, ASSIGNED, TRANSFERRED, STATUS, SLA. */
+  CONVERSATION_UPDATED: { ws: string; conversationId: string; kind: string; messageId: string | null; at: string };
+  /** Routing or a person gave an agent a conversation. */
+  AGENT_ASSIGNED: { ws: string; agentId: string; conversationId: string };
+  /** An SLA target of a conversation became AT_RISK or BREACHED (`target` FIRST_RESPONSE or RESOLUTION). */
+  SLA_ALERT: { ws: string; queueId: string | null; conversationId: string; state: string; target: string; dueAt: string; at: string };
 }
 
 export type Topic = keyof Topics;

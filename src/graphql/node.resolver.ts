@@ -14,6 +14,11 @@ import { KnowledgeArticle } from '../modules/knowledge/knowledge-article.entity'
 import { ReplyTemplate } from '../modules/template/reply-template.entity';
 import { FeedbackItem } from '../modules/feedback/feedback-item.entity';
 import { SurveyResponse } from '../modules/feedback/survey-response.entity';
+import { Conversation } from '../modules/conversation/conversation.entity';
+import { Message } from '../modules/conversation/message.entity';
+import { Agent } from '../modules/queue/agent.entity';
+import { Queue } from '../modules/queue/queue.entity';
+import { SlaPolicy } from '../modules/queue/sla-policy.entity';
 import { may } from './auth';
 import { Node } from './node';
 
@@ -33,6 +38,11 @@ const NODE_TYPES: { entity: EntityClass<Node>; roles: readonly string[]; load?: 
   { entity: ReplyTemplate, roles: may.readKnowledge },
   { entity: FeedbackItem, roles: may.readFeedback },
   { entity: SurveyResponse, roles: may.readFeedback },
+  { entity: Conversation, roles: may.readConversations },
+  { entity: Message, roles: may.readConversations },
+  { entity: Queue, roles: may.readConversations },
+  { entity: Agent, roles: may.readConversations },
+  { entity: SlaPolicy, roles: may.readConversations },
 ];
 
 @Resolver()

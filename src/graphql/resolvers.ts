@@ -13,8 +13,12 @@ import { ApiKeyResolver } from '../modules/workspace/api-key.resolver';
 import { AuditResolver } from '../modules/workspace/audit.resolver';
 import { WorkspaceResolver } from '../modules/workspace/workspace.resolver';
 import { NodeResolver } from './node.resolver';
+import { ConversationMessageResolvers } from '../modules/conversation/conversation.resolvers';
+import { QueueResolver, AgentResolver } from '../modules/queue/queue.resolver';
+import { QueueEventsResolver } from '../modules/queue/queue-events.resolver';
 
 /** Every resolver class of the graph. */
 export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolver, ApiKeyResolver, AuditResolver, IngestResolver, MergeResolver, PrivacyResolver, CustomerResolver, IdentityResolver, LifecycleResolver,
   PreferenceResolver, PreferenceMutations, KnowledgeResolver, TemplateResolver,
-  FeedbackResolver, CustomerFeedbackResolver, SurveyResolver, CustomerSurveyResolver];
+  FeedbackResolver, CustomerFeedbackResolver, SurveyResolver, CustomerSurveyResolver,
+  ...ConversationMessageResolvers, QueueResolver, AgentResolver, QueueEventsResolver];

@@ -4,6 +4,7 @@ import { sql } from '../db/sql';
 import { logger } from '../telemetry/logger';
 import { feedbackOverdue } from './feedback-jobs';
 import { lifecycleAgeing, lifecycleReevaluate, type JobDeps } from './lifecycle-jobs';
+import { slaSweep } from './sla-jobs';
 
 /** graphile-worker's log lines, through the server's logger. */
 const workerLogger = new WorkerLogger(() => (level, message, meta) => {
@@ -16,12 +17,13 @@ const tasks = (deps: JobDeps) =>
     lifecycle_ageing: () => lifecycleAgeing(deps),
     lifecycle_reevaluate: (payload) => lifecycleReevaluate(deps, payload as { workspaceId: string }),
     feedback_overdue: () => feedbackOverdue(deps),
+    sla_sweep: () => slaSweep(deps),
   }) satisfies TaskList;
 
 export type TaskName = keyof ReturnType<typeof tasks>;
 
-/** Lifecycle ageing every hour at minute 7 (not on the hour, when everyone else's cron runs); feedback deadlines every minute. */
-const CRONTAB = ['7 * * * * lifecycle_ageing ?max=1', '* * * * * feedback_overdue ?max=1'].join('\n');
+/** Lifecycle ageing every hour at minute 7 (not on the hour, when everyone else's cron runs); SLA and feedback deadlines every minute. */
+const CRONTAB = ['7 * * * * lifecycle_ageing ?max=1', '* * * * * sla_sweep ?max=1', '* * * * * feedback_overdue ?max=1'].join('\n');
 
 /** The Postgres-backed job runner: scheduled sweeps and queued work, shared by every server process. */
 export interface Jobs {

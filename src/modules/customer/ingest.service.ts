@@ -48,7 +48,24 @@ export interface IngestScope {
 }
 
 export async function ingest(em: EntityManager, scope: IngestScope, inputs: IngestEventInput[]): Promise<IngestResult & { transitions: Transition[] }> {
-  const { workspaceId, settings, now } = scope;
+  const { items, errors, rules } = await prepareItems(em, scope, inputs);
+  const applied = items.length ? await withRetries(em, (tx) => applyItems(tx, scope, items, rules)) : emptyApplied();
+  return { ...applied, errors };
+}
+
+/**
+ * The same as {@link ingest}, inside the caller's transaction (which owns retries): for writes that
+ * must resolve a customer exactly as ingestion does and commit with it, such as opening a conversation.
+ */
+export async function ingestWithin(tx: EntityManager, scope: IngestScope, inputs: IngestEventInput[]): Promise<IngestResult & { transitions: Transition[] }> {
+  const { items, errors, rules } = await prepareItems(tx, scope, inputs);
+  const applied = items.length ? await applyItems(tx, scope, items, rules) : emptyApplied();
+  return { ...applied, errors };
+}
+
+/** Validates a batch, without writing: the items to apply and the errors of the others, by index. */
+async function prepareItems(em: EntityManager, scope: IngestScope, inputs: IngestEventInput[]) {
+  const { settings, now } = scope;
   if (inputs.length > MAX_BATCH) throw AppError.badInput(`a batch holds at most ${MAX_BATCH} items, got ${inputs.length}`, { max: MAX_BATCH });
   const rules = await loadRules(em);
   const errors: IngestItemError[] = [];
@@ -66,8 +83,7 @@ export async function ingest(em: EntityManager, scope: IngestScope, inputs: Inge
     errors.push({ index: item.index, messageId: item.messageId, code: 'SUPPRESSED', message: 'an identifier of this item belongs to an erased customer' });
   }
   const items = valid.filter((item) => !suppressed.has(item.index));
-  const applied = items.length ? await withRetries(em, (tx) => applyItems(tx, scope, items, rules)) : emptyApplied();
-  return { ...applied, errors: errors.sort((a, b) => a.index - b.index) };
+  return { items, errors: errors.sort((a, b) => a.index - b.index), rules };
 }
 
 class ItemError extends Error {

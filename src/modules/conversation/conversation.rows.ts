@@ -1,0 +1,86 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { isUuid, uuidv7 } from '../../db/ids';
+import { sql } from '../../db/sql';
+import { AppError } from '../../errors';
+import type { AuthorKind, Channel, ConversationStatus, MessageDirection, SlaState } from '../../graphql/enums';
+
+/** A conversation row as SQL returns it. */
+export interface ConversationRow {
+  id: string;
+  customer_id: string;
+  channel: Channel;
+  channels_used: Channel[];
+  status: ConversationStatus;
+  queue_id: string | null;
+  assignee_id: string | null;
+  required_skills: string[];
+  created_at: Date;
+  first_response_at: Date | null;
+  first_response_due_at: Date | null;
+  first_response_sla: SlaState | null;
+  resolution_due_at: Date | null;
+  resolution_sla: SlaState | null;
+}
+
+/** Locks a conversation of the workspace for the rest of the transaction; NOT_FOUND otherwise. */
+export async function lockConversation(tx: EntityManager, workspaceId: string, id: string): Promise<ConversationRow> {
+  if (!isUuid(id)) throw AppError.notFound('Conversation', id);
+  const [row] = await sql<ConversationRow>(tx, `select * from conversation where workspace_id = ? and id = ? for update`, [workspaceId, id]);
+  if (!row) throw AppError.notFound('Conversation', id);
+  return row;
+}
+
+/** Locks an agent of the workspace; NOT_FOUND otherwise. */
+export async function lockAgent(tx: EntityManager, workspaceId: string, id: string): Promise<{ id: string; skills: string[]; active_count: number; max_concurrent: number }> {
+  if (!isUuid(id)) throw AppError.notFound('Agent', id);
+  const [row] = await sql<{ id: string; skills: string[]; active_count: number; max_concurrent: number }>(
+    tx,
+    `select id, skills, active_count, max_concurrent from agent where workspace_id = ? and id = ? for update`,
+    [workspaceId, id],
+  );
+  if (!row) throw AppError.notFound('Agent', id);
+  return row;
+}
+
+/** Takes one slot of a locked agent for a conversation: every required skill and spare capacity, or a coded refusal. */
+export async function takeAgent(tx: EntityManager, workspaceId: string, agent: Awaited<ReturnType<typeof lockAgent>>, requiredSkills: string[], now: Date): Promise<void> {
+  const missing = requiredSkills.filter((skill) => !agent.skills.includes(skill));
+  if (missing.length) throw AppError.badInput(`the agent lacks required skills: ${missing.join(', ')}`, { missingSkills: missing });
+  if (agent.active_count >= agent.max_concurrent) throw AppError.conflict(`the agent is at capacity (${agent.max_concurrent} conversations)`, { maxConcurrent: agent.max_concurrent });
+  await sql(tx, `update agent set active_count = active_count + 1, last_assigned_at = ? where workspace_id = ? and id = ?`, [now, workspaceId, agent.id]);
+}
+
+export interface NewMessage {
+  conversationId: string;
+  customerId: string;
+  direction: MessageDirection;
+  channel: Channel;
+  author: AuthorKind;
+  agentId: string | null;
+  body: string;
+  at: Date;
+}
+
+export async function insertMessage(tx: EntityManager, workspaceId: string, message: NewMessage): Promise<string> {
+  const id = uuidv7();
+  await sql(
+    tx,
+    `insert into message (id, workspace_id, conversation_id, customer_id, direction, channel, author, agent_id, body, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [id, workspaceId, message.conversationId, message.customerId, message.direction, message.channel, message.author, message.agentId, message.body, message.at],
+  );
+  return id;
+}
+
+/** A message body: not blank, at most 10,000 characters. */
+export function checkBody(body: string): string {
+  if (!body.trim() || body.length > 10_000) throw AppError.badInput('body must be 1 to 10,000 characters, not blank', { field: 'body' });
+  return body;
+}
+
+/** Optional short text (subject, topic, note): trimmed, null when blank. */
+export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
+  const trimmed = value?.trim();
+  if (!trimmed) return null;
+  if (trimmed.length > max) throw AppError.badInput(`${field} must be at most ${max} characters`, { field });
+  return trimmed;
+}

@@ -1,0 +1,137 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { isUuid, uuidv7 } from '../../db/ids';
+import { sql, withRetries } from '../../db/sql';
+import { Outbox } from '../../events/outbox';
+import { AppError } from '../../errors';
+import type { Viewer } from '../../graphql/auth';
+import { AuthorKind, IngestKind, MessageDirection, Priority, QueueChange, SlaState, type ValueTier } from '../../graphql/enums';
+import type { IngestEventInput } from '../customer/ingest.input';
+import { ingestWithin } from '../customer/ingest.service';
+import { liveCustomerId } from '../customer/privacy.service';
+import { reevaluate, type Transition } from '../lifecycle/lifecycle.service';
+import { cleanSkills, pickQueue, policyOfQueue, requireIds } from '../queue/queue.service';
+import { announceAssignments, lockRouting, rankOf, route } from '../queue/routing';
+import { dueTimes, reached } from '../queue/sla';
+import type { WorkspaceSettings } from '../workspace/workspace-settings';
+import type { OpenConversationInput, PostMessageInput } from './conversation.input';
+import { checkBody, insertMessage, lockConversation, optionalText } from './conversation.rows';
+import { checkStep, statusAfterMessage } from './conversation.status';
+
+/** Who acts, in which workspace with which rules, and when. */
+export interface ConversationScope {
+  viewer: Viewer;
+  settings: WorkspaceSettings;
+  now: Date;
+}
+
+/** What a committed write leaves to publish. */
+export interface Written {
+  conversationId: string;
+  messageId?: string;
+  outbox: Outbox;
+  transitions: Transition[];
+}
+
+/**
+ * Opens a conversation in one transaction: the customer resolved by id, or by identifiers exactly
+ * as ingestion does it (creating or merging, recorded as a `conversation_opened` event on the
+ * channel); a queue (the one named, or by channel and skills) and its SLA due times; the first
+ * message; then routing.
+ */
+export async function openConversation(em: EntityManager, scope: ConversationScope, input: OpenConversationInput): Promise<Written> {
+  const { viewer, now } = scope;
+  const ws = viewer.workspaceId;
+  if (Boolean(input.customerId) === Boolean(input.identifiers?.length)) throw AppError.badInput('give either customerId or identifiers, not both or neither', { field: 'customerId' });
+  const body = checkBody(input.body);
+  const subject = optionalText(input.subject, 'subject', 500);
+  const topic = optionalText(input.topic, 'topic', 200);
+  const skills = cleanSkills(input.requiredSkills, 'requiredSkills');
+  const priority = input.priority ?? Priority.NORMAL;
+  if (input.queueId && !isUuid(input.queueId)) throw AppError.notFound('Queue', input.queueId);
+  return withRetries(em, async (tx) => {
+    const outbox = new Outbox();
+    const id = uuidv7();
+    const { customerId, transitions } = await customerFor(tx, scope, input, id);
+    const [{ value_tier: tier }] = await sql<{ value_tier: ValueTier }>(tx, `select value_tier from customer where workspace_id = ? and id = ?`, [ws, customerId]);
+    if (input.queueId) await requireIds(tx, ws, 'queue', 'Queue', [input.queueId]);
+    const queueId = input.queueId ?? (await pickQueue(tx, ws, input.channel, skills));
+    const policy = await policyOfQueue(tx, ws, queueId);
+    const first = policy && dueTimes(now, policy.first_response_seconds, policy.warn_at);
+    const resolution = policy && dueTimes(now, policy.resolution_seconds, policy.warn_at);
+    const sla = policy ? SlaState.OK : null;
+    await sql(
+      tx,
+      `insert into conversation (id, workspace_id, customer_id, channel, channels_used, subject, topic, status, priority, rank, queue_id, required_skills, enqueued_at,
+         first_response_due_at, first_response_warn_at, first_response_sla, resolution_due_at, resolution_warn_at, resolution_sla, created_at, updated_at)
+       values (?, ?, ?, ?, ?::text[], ?, ?, 'QUEUED', ?, ?, ?, ?::text[], ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [id, ws, customerId, input.channel, [input.channel], subject, topic, priority, rankOf(priority, tier), queueId, skills, now,
+        first?.dueAt ?? null, first?.warnAt ?? null, sla, resolution?.dueAt ?? null, resolution?.warnAt ?? null, sla, now, now],
+    );
+    const messageId = await insertMessage(tx, ws, { conversationId: id, customerId, direction: MessageDirection.INBOUND, channel: input.channel, author: AuthorKind.CUSTOMER, agentId: null, body, at: now });
+    const at = now.toISOString();
+    outbox.add('CONVERSATION_UPDATED', { ws, conversationId: id, kind: 'OPENED', messageId, at });
+    if (queueId) outbox.add('QUEUE_UPDATED', { ws, queueId, change: QueueChange.ENQUEUED, conversationId: id, at });
+    await lockRouting(tx, ws);
+    announceAssignments(outbox, ws, await route(tx, ws, [queueId], now), now);
+    return { conversationId: id, messageId, outbox, transitions };
+  });
+}
+
+async function customerFor(tx: EntityManager, { viewer, settings, now }: ConversationScope, input: OpenConversationInput, conversationId: string): Promise<{ customerId: string; transitions: Transition[] }> {
+  if (input.customerId) return { customerId: await liveCustomerId(tx, viewer.workspaceId, input.customerId), transitions: [] };
+  const item = {
+    messageId: `conversation:${conversationId}`,
+    kind: IngestKind.TRACK,
+    event: 'conversation_opened',
+    identifiers: input.identifiers!,
+    channel: input.channel,
+    properties: { conversationId },
+    occurredAt: now,
+    source: 'conversation',
+  } as IngestEventInput;
+  const result = await ingestWithin(tx, { workspaceId: viewer.workspaceId, settings, now, actorKeyId: viewer.keyId }, [item]);
+  const [error] = result.errors;
+  if (error) throw AppError.badInput(error.message, { field: 'identifiers', reason: error.code });
+  return { customerId: result.customerOf.get(0)!, transitions: result.transitions };
+}
+
+/**
+ * Adds a message in one transaction. An agent's first OUTBOUND message is the first response (MET
+ * when on time); an agent's reply waits on the customer, the customer's answer goes back to the
+ * agent; an INBOUND message is contact from the customer for the lifecycle.
+ */
+export async function postMessage(em: EntityManager, scope: ConversationScope, input: PostMessageInput): Promise<Written> {
+  const { viewer, settings, now } = scope;
+  const ws = viewer.workspaceId;
+  const body = checkBody(input.body);
+  const inbound = input.direction === MessageDirection.INBOUND;
+  if (inbound !== (input.author === AuthorKind.CUSTOMER)) throw AppError.badInput('INBOUND messages are the CUSTOMER\'s; OUTBOUND ones an AGENT\'s, a BOT\'s or the SYSTEM\'s', { field: 'author' });
+  if (input.agentId && input.author !== AuthorKind.AGENT) throw AppError.badInput('agentId goes with author AGENT', { field: 'agentId' });
+  return withRetries(em, async (tx) => {
+    const outbox = new Outbox();
+    const conversation = await lockConversation(tx, ws, input.conversationId);
+    checkStep(conversation.status, 'post');
+    if (input.agentId) await requireIds(tx, ws, 'agent', 'Agent', [input.agentId]);
+    const agentId = input.author === AuthorKind.AGENT ? (input.agentId ?? conversation.assignee_id) : null;
+    if (input.author === AuthorKind.AGENT && !agentId) throw AppError.badInput('an AGENT message needs agentId when the conversation has no assignee', { field: 'agentId' });
+    const channel = input.channel ?? conversation.channel;
+    const messageId = await insertMessage(tx, ws, { conversationId: conversation.id, customerId: conversation.customer_id, direction: input.direction, channel, author: input.author, agentId, body, at: now });
+    const firstResponse = input.author === AuthorKind.AGENT && !conversation.first_response_at;
+    await sql(
+      tx,
+      `update conversation set status = ?, channels_used = case when ?::text = any(channels_used) then channels_used else channels_used || ?::text end,
+         first_response_at = case when ?::boolean then ?::timestamptz else first_response_at end, first_response_sla = ?, updated_at = ?
+       where workspace_id = ? and id = ?`,
+      [statusAfterMessage(conversation.status, input.author === AuthorKind.AGENT, inbound), channel, channel, firstResponse, now,
+        firstResponse ? reached(conversation.first_response_sla, conversation.first_response_due_at, now) : conversation.first_response_sla, now, ws, conversation.id],
+    );
+    let transitions: Transition[] = [];
+    if (inbound) {
+      const customerId = await liveCustomerId(tx, ws, conversation.customer_id);
+      await sql(tx, `update customer set last_inbound_at = greatest(last_inbound_at, ?), last_seen_at = greatest(last_seen_at, ?) where workspace_id = ? and id = ?`, [now, now, ws, customerId]);
+      transitions = await reevaluate(tx, ws, settings, now, [customerId]);
+    }
+    outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'MESSAGE', messageId, at: now.toISOString() });
+    return { conversationId: conversation.id, messageId, outbox, transitions };
+  });
+}

@@ -1,0 +1,39 @@
+import { AppError } from '../../errors';
+import { ConversationStatus } from '../../graphql/enums';
+
+const { QUEUED, ASSIGNED, WAITING_ON_CUSTOMER, RESOLVED, CLOSED } = ConversationStatus;
+
+/** Statuses of a conversation someone still has to handle. */
+export const OPEN_STATUSES: readonly ConversationStatus[] = [QUEUED, ASSIGNED, WAITING_ON_CUSTOMER];
+
+export type Step = 'post' | 'reply' | 'assign' | 'transfer' | 'resolve' | 'reopen' | 'close';
+
+/** From which statuses each step may be taken. */
+const ALLOWED: Record<Step, readonly ConversationStatus[]> = {
+  post: OPEN_STATUSES,
+  reply: OPEN_STATUSES,
+  assign: OPEN_STATUSES,
+  transfer: OPEN_STATUSES,
+  resolve: OPEN_STATUSES,
+  reopen: [RESOLVED],
+  close: [RESOLVED],
+};
+
+const HINT: Partial<Record<ConversationStatus, string>> = {
+  [RESOLVED]: 'reopen it first',
+  [CLOSED]: 'a closed conversation takes no more changes; open a new one',
+};
+
+/** Refuses a step the conversation's status does not allow (BAD_USER_INPUT, with both in details). */
+export function checkStep(status: ConversationStatus, step: Step): void {
+  if (ALLOWED[step].includes(status)) return;
+  const hint = step === 'reopen' || step === 'close' ? 'only a RESOLVED conversation can be' : HINT[status] ?? 'not allowed';
+  throw AppError.badInput(`cannot ${step} a ${status} conversation: ${hint}${step === 'reopen' || step === 'close' ? ` ${step === 'reopen' ? 'reopened' : 'closed'}` : ''}`, { status, step });
+}
+
+/** The status after a message: an agent's reply waits on the customer; the customer's answer goes back to the agent. */
+export function statusAfterMessage(status: ConversationStatus, outboundByAgent: boolean, inbound: boolean): ConversationStatus {
+  if (outboundByAgent && status === ASSIGNED) return WAITING_ON_CUSTOMER;
+  if (inbound && status === WAITING_ON_CUSTOMER) return ASSIGNED;
+  return status;
+}

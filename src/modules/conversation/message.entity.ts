@@ -1,0 +1,51 @@
+import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
+import { Field, ID, ObjectType } from 'type-graphql';
+import { uuidv7 } from '../../db/ids';
+import { WorkspaceScoped } from '../../db/workspace-filter';
+import { AuthorKind, Channel, MessageDirection } from '../../graphql/enums';
+import { Node } from '../../graphql/node';
+import { Workspace } from '../workspace/workspace.entity';
+
+/** One message of a conversation. `customerId` repeats the conversation's, for the customer's timeline. */
+@Entity()
+@WorkspaceScoped()
+@Index({ properties: ['workspace', 'conversationId', 'createdAt', 'id'] })
+@Index({ properties: ['workspace', 'customerId', 'createdAt', 'id'] })
+@ObjectType({ implements: Node })
+export class Message implements Node {
+  @PrimaryKey({ type: 'uuid' })
+  @Field(() => ID)
+  id: string = uuidv7();
+
+  @ManyToOne(() => Workspace, { createForeignKeyConstraint: false })
+  workspace!: Workspace;
+
+  @Property({ type: 'uuid' })
+  @Field(() => ID)
+  conversationId!: string;
+
+  @Property({ type: 'uuid' })
+  customerId!: string;
+
+  @Enum({ items: () => MessageDirection })
+  @Field(() => MessageDirection)
+  direction!: MessageDirection;
+
+  @Enum({ items: () => Channel })
+  @Field(() => Channel)
+  channel!: Channel;
+
+  @Enum({ items: () => AuthorKind })
+  @Field(() => AuthorKind)
+  author!: AuthorKind;
+
+  @Property({ type: 'uuid', nullable: true })
+  agentId?: string | null;
+
+  @Property({ type: 'text' })
+  body!: string;
+
+  @Property()
+  @Field()
+  createdAt!: Date;
+}

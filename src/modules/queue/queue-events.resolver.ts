@@ -1,0 +1,88 @@
+import { Authorized, Ctx, Field, ID, ObjectType, Resolver, Root, Subscription, Arg, type SubscribeResolverData } from 'type-graphql';
+import { freshForEvent, type Context } from '../../context';
+import { only, sharedFor } from '../../events/shared';
+import type { Topics } from '../../events/topics';
+import { may } from '../../graphql/auth';
+import { QueueChange, SlaState } from '../../graphql/enums';
+import { Conversation } from '../conversation/conversation.entity';
+import { getWorkspace } from '../workspace/workspace.service';
+import { QueueStats } from './queue.input';
+import { Queue } from './queue.entity';
+import { queueStats } from './queue.stats';
+import { requireIds } from './queue.service';
+
+@ObjectType()
+export class QueueEvent {
+  @Field(() => Queue) queue!: Queue;
+  @Field(() => QueueChange) change!: QueueChange;
+  @Field(() => Conversation, { nullable: true }) conversation?: Conversation | null;
+  @Field(() => QueueStats) stats!: QueueStats;
+  @Field() at!: Date;
+}
+
+@ObjectType()
+export class SlaAlert {
+  @Field(() => Conversation) conversation!: Conversation;
+  @Field(() => SlaState) state!: SlaState;
+  @Field({ description: 'FIRST_RESPONSE or RESOLUTION.' }) target!: string;
+  @Field() dueAt!: Date;
+  @Field() at!: Date;
+}
+
+type Data<A> = SubscribeResolverData<unknown, A, Context>;
+
+/** A queue argument must name a queue of the subscriber's workspace (NOT_FOUND otherwise, whoever owns it). */
+const check = async (ctx: Context, table: 'queue' | 'agent', type: string, id: string | null | undefined) => {
+  if (id) await requireIds(ctx.em, ctx.viewer.workspaceId, table, type, [id]);
+};
+
+async function queueUpdates({ args, context }: Data<{ queueId?: string | null }>) {
+  await check(context, 'queue', 'Queue', args.queueId);
+  return only(context.bus.subscribe('QUEUE_UPDATED'), (m) => m.ws === context.viewer.workspaceId && (!args.queueId || m.queueId === args.queueId));
+}
+
+async function assignments({ args, context }: Data<{ agentId: string }>) {
+  await check(context, 'agent', 'Agent', args.agentId);
+  return only(context.bus.subscribe('AGENT_ASSIGNED'), (m) => m.ws === context.viewer.workspaceId && m.agentId === args.agentId);
+}
+
+async function alerts({ args, context }: Data<{ queueId?: string | null }>) {
+  await check(context, 'queue', 'Queue', args.queueId);
+  return only(context.bus.subscribe('SLA_ALERT'), (m) => m.ws === context.viewer.workspaceId && (!args.queueId || m.queueId === args.queueId));
+}
+
+@Resolver()
+export class QueueEventsResolver {
+  @Authorized(...may.readConversations)
+  @Subscription(() => QueueEvent, { description: "A queue's line changed (all queues of the workspace without queueId), with fresh stats.", subscribe: queueUpdates })
+  queueUpdated(@Root() message: Topics['QUEUE_UPDATED'], @Ctx() ctx: Context, @Arg('queueId', () => ID, { nullable: true }) _queueId?: string): Promise<QueueEvent> {
+    const { em } = freshForEvent(ctx);
+    return sharedFor(message, 'queueEvent', async () => {
+      const queue = await em.findOneOrFail(Queue, { id: message.queueId });
+      const conversation = message.conversationId ? await em.findOne(Conversation, { id: message.conversationId }) : null;
+      const { settings } = await getWorkspace(em, message.ws);
+      const stats = (await queueStats(em, message.ws, [queue.id], ctx.clock.now(), settings.timezone)).get(queue.id)!;
+      return { queue, change: message.change as QueueChange, conversation, stats, at: new Date(message.at) };
+    });
+  }
+
+  @Authorized(...may.readConversations)
+  @Subscription(() => Conversation, { description: 'Each conversation given to the agent, by routing or by hand.', subscribe: assignments })
+  agentAssigned(@Root() message: Topics['AGENT_ASSIGNED'], @Ctx() ctx: Context, @Arg('agentId', () => ID) _agentId: string): Promise<Conversation> {
+    const { em } = freshForEvent(ctx);
+    return sharedFor(message, 'conversation', () => em.findOneOrFail(Conversation, { id: message.conversationId }));
+  }
+
+  @Authorized(...may.readConversations)
+  @Subscription(() => SlaAlert, { description: 'SLA targets becoming AT_RISK or BREACHED, each once (all queues without queueId).', subscribe: alerts })
+  slaAlerts(@Root() message: Topics['SLA_ALERT'], @Ctx() ctx: Context, @Arg('queueId', () => ID, { nullable: true }) _queueId?: string): Promise<SlaAlert> {
+    const { em } = freshForEvent(ctx);
+    return sharedFor(message, 'slaAlert', async () => ({
+      conversation: await em.findOneOrFail(Conversation, { id: message.conversationId }),
+      state: message.state as SlaState,
+      target: message.target,
+      dueAt: new Date(message.dueAt),
+      at: new Date(message.at),
+    }));
+  }
+}

@@ -1,0 +1,38 @@
+import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Channel } from '../../graphql/enums';
+
+@InputType()
+export class CreateQueueInput {
+  @Field() name!: string;
+  @Field(() => [Channel]) channels!: Channel[];
+  @Field(() => [String], { nullable: true }) skills?: string[];
+  @Field(() => ID, { nullable: true }) slaPolicyId?: string;
+}
+
+@InputType()
+export class CreateAgentInput {
+  @Field() name!: string;
+  @Field({ nullable: true }) email?: string;
+  @Field(() => [String]) skills!: string[];
+  @Field(() => Int) maxConcurrent!: number;
+  @Field(() => [ID], { nullable: true }) queueIds?: string[];
+}
+
+@InputType()
+export class CreateSlaPolicyInput {
+  @Field() name!: string;
+  @Field(() => Int) firstResponseSeconds!: number;
+  @Field(() => Int) resolutionSeconds!: number;
+  @Field(() => Float, { nullable: true, description: 'Share of a target (0..1) after which a conversation is AT_RISK; 0.8 when unset.' })
+  warnAt?: number;
+}
+
+@ObjectType()
+export class QueueStats {
+  @Field(() => Int) waiting!: number;
+  @Field(() => Int) assigned!: number;
+  @Field(() => Int) longestWaitSeconds!: number;
+  @Field(() => Int) averageWaitSeconds!: number;
+  @Field(() => Int) agentsOnline!: number;
+  @Field(() => Int) breachedToday!: number;
+}

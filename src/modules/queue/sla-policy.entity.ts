@@ -1,0 +1,41 @@
+import { Entity, ManyToOne, OptionalProps, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
+import { uuidv7 } from '../../db/ids';
+import { WorkspaceScoped } from '../../db/workspace-filter';
+import { Node } from '../../graphql/node';
+import { Workspace } from '../workspace/workspace.entity';
+
+/** Response targets a queue holds its conversations to. */
+@Entity()
+@WorkspaceScoped()
+@Unique({ properties: ['workspace', 'name'] })
+@ObjectType({ implements: Node })
+export class SlaPolicy implements Node {
+  [OptionalProps]?: 'createdAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  @Field(() => ID)
+  id: string = uuidv7();
+
+  @ManyToOne(() => Workspace, { createForeignKeyConstraint: false })
+  workspace!: Workspace;
+
+  @Property({ type: 'text' })
+  @Field()
+  name!: string;
+
+  @Property()
+  @Field(() => Int)
+  firstResponseSeconds!: number;
+
+  @Property()
+  @Field(() => Int)
+  resolutionSeconds!: number;
+
+  @Property({ type: 'double' })
+  @Field(() => Float, { description: 'Share of a target (0..1) after which the conversation is AT_RISK.' })
+  warnAt!: number;
+
+  @Property()
+  createdAt: Date = new Date();
+}
