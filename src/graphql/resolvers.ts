@@ -6,7 +6,7 @@ import { PrivacyResolver } from '../modules/customer/privacy.resolver';
 import { KnowledgeResolver } from '../modules/knowledge/knowledge.resolver';
 import { TemplateResolver } from '../modules/template/template.resolver';
 import { CustomerFeedbackResolver, FeedbackResolver } from '../modules/feedback/feedback.resolver';
-import { CustomerSurveyResolver, SurveyResolver } from '../modules/feedback/survey.resolver';
+import { ConversationSurveyResolver, CustomerSurveyResolver, SurveyResolver } from '../modules/feedback/survey.resolver';
 import { LifecycleResolver } from '../modules/lifecycle/lifecycle.resolver';
 import { PreferenceMutations, PreferenceResolver } from '../modules/preference/preference.resolver';
 import { ApiKeyResolver } from '../modules/workspace/api-key.resolver';
@@ -20,5 +20,5 @@ import { QueueEventsResolver } from '../modules/queue/queue-events.resolver';
 /** Every resolver class of the graph. */
 export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolver, ApiKeyResolver, AuditResolver, IngestResolver, MergeResolver, PrivacyResolver, CustomerResolver, IdentityResolver, LifecycleResolver,
   PreferenceResolver, PreferenceMutations, KnowledgeResolver, TemplateResolver,
-  FeedbackResolver, CustomerFeedbackResolver, SurveyResolver, CustomerSurveyResolver,
+  FeedbackResolver, CustomerFeedbackResolver, SurveyResolver, CustomerSurveyResolver, ConversationSurveyResolver,
   ...ConversationMessageResolvers, QueueResolver, AgentResolver, QueueEventsResolver];

@@ -18,7 +18,7 @@ const SERVED_TYPES = [
   'QuietHoursInput', 'FrequencyCapInput', 'PreferencesInput', 'CountByKey', 'CustomerMetrics',
   'KnowledgeArticle', 'KnowledgeMatch', 'KnowledgeArticleInput', 'ReplyTemplate', 'ReplyTemplateInput', 'RenderedTemplate',
   'FollowUp', 'FeedbackItemEdge', 'FeedbackItemConnection', 'OpenFeedbackInput', 'AdvanceFeedbackInput', 'ScheduleFollowUpInput', 'FeedbackFilter',
-  'SurveyResponseEdge', 'SurveyResponseConnection', 'SubmitSurveyInput',
+  'SurveyResponse', 'FeedbackItem', 'SurveyResponseEdge', 'SurveyResponseConnection', 'SubmitSurveyInput',
 ];
 const SERVED_ROOT_FIELDS = ['Query.node', 'Query.workspace', 'Query.apiKeys', 'Query.auditLog', 'Mutation.updateWorkspaceSettings', 'Mutation.createApiKey', 'Mutation.revokeApiKey',
   'Query.identityRules', 'Query.previewMerge', 'Query.exportCustomer', 'Mutation.ingest', 'Mutation.identify', 'Mutation.setIdentityRule',

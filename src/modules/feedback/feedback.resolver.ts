@@ -4,6 +4,8 @@ import { sql } from '../../db/sql';
 import { may } from '../../graphql/auth';
 import { toConnection, parsePage, type Connection } from '../../graphql/connection';
 import { ContactPurpose, FeedbackStatus } from '../../graphql/enums';
+import { Conversation } from '../conversation/conversation.entity';
+import { conversationById } from '../conversation/conversation.loaders';
 import { Customer } from '../customer/customer.entity';
 import { liveCustomer } from '../customer/customer.loaders';
 import { publishTransitions } from '../lifecycle/lifecycle.service';
@@ -130,6 +132,11 @@ export class FeedbackResolver {
   @FieldResolver(() => Customer)
   async customer(@Root() item: FeedbackItem, @Ctx() ctx: Context): Promise<Customer> {
     return (await liveCustomer(ctx).load(item.customerId))!;
+  }
+
+  @FieldResolver(() => Conversation, { nullable: true })
+  conversation(@Root() item: FeedbackItem, @Ctx() ctx: Context): Promise<Conversation | null> {
+    return item.conversationId ? conversationById(ctx).load(item.conversationId) : Promise.resolve(null);
   }
 
   @FieldResolver(() => SurveyResponse, { nullable: true, description: 'The survey answer that opened this item, for a detractor.' })

@@ -36,6 +36,13 @@ export async function markComplaint(tx: EntityManager, workspaceId: string, sett
   return reevaluate(tx, workspaceId, settings, now, [customerId]);
 }
 
+/** A conversation named by an input must exist in the workspace. */
+export async function checkConversation(tx: EntityManager, workspaceId: string, id: string | null | undefined): Promise<void> {
+  if (!id) return;
+  const [found] = isUuid(id) ? await sql(tx, `select 1 from conversation where workspace_id = ? and id = ?`, [workspaceId, id]) : [];
+  if (!found) throw AppError.notFound('Conversation', id);
+}
+
 /** Opens a feedback item inside the caller's transaction; its response deadline follows from the severity. */
 export async function openFeedbackIn(
   tx: EntityManager,
@@ -45,7 +52,7 @@ export async function openFeedbackIn(
   now: Date,
 ): Promise<{ item: FeedbackItem; transitions: Transition[] }> {
   const customerId = await liveCustomerId(tx, viewer.workspaceId, input.customerId);
-  if (input.conversationId && !isUuid(input.conversationId)) throw AppError.notFound('Conversation', input.conversationId);
+  await checkConversation(tx, viewer.workspaceId, input.conversationId);
   if (input.dueAt && input.dueAt <= now) throw AppError.badInput('dueAt must be in the future', { field: 'dueAt' });
   const item = tx.create(FeedbackItem, {
     workspace: viewer.workspaceId,

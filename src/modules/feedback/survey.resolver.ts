@@ -6,6 +6,8 @@ import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
 import { connectionTypes, parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { Channel, IngestKind, SurveyKind } from '../../graphql/enums';
+import { Conversation } from '../conversation/conversation.entity';
+import { conversationById } from '../conversation/conversation.loaders';
 import { Customer } from '../customer/customer.entity';
 import { liveCustomer } from '../customer/customer.loaders';
 import { IdentifierInput } from '../customer/ingest.input';
@@ -94,6 +96,25 @@ export class SurveyResolver {
   @FieldResolver(() => Customer)
   async customer(@Root() response: SurveyResponse, @Ctx() ctx: Context): Promise<Customer> {
     return (await liveCustomer(ctx).load(response.customerId))!;
+  }
+
+  @FieldResolver(() => Conversation, { nullable: true })
+  conversation(@Root() response: SurveyResponse, @Ctx() ctx: Context): Promise<Conversation | null> {
+    return response.conversationId ? conversationById(ctx).load(response.conversationId) : Promise.resolve(null);
+  }
+}
+
+const responsesOfConversation = (ctx: Context) =>
+  ctx.loaders.named<string, SurveyResponse[]>('surveyResponsesOfConversation', async (ids) => {
+    const rows = await ctx.em.find(SurveyResponse, { conversationId: { $in: [...ids] } }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    return ids.map((id) => rows.filter((row) => row.conversationId === id));
+  });
+
+@Resolver(() => Conversation)
+export class ConversationSurveyResolver {
+  @FieldResolver(() => [SurveyResponse], { description: 'Survey answers about this conversation, oldest first.' })
+  surveyResponses(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<SurveyResponse[]> {
+    return responsesOfConversation(ctx).load(conversation.id);
   }
 }
 

@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isUuid } from '../../db/ids';
 import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
 import { FeedbackCategory, type Channel, type SurveyKind } from '../../graphql/enums';
@@ -7,7 +6,7 @@ import { liveCustomerId } from '../customer/privacy.service';
 import type { Transition } from '../lifecycle/lifecycle.service';
 import { recordAudit } from '../workspace/audit.service';
 import type { WorkspaceSettings } from '../workspace/workspace-settings';
-import { openFeedbackIn } from './feedback.service';
+import { checkConversation, openFeedbackIn } from './feedback.service';
 import { SurveyResponse } from './survey-response.entity';
 import { detractorSeverity, isDetractor, SCORE_RANGE } from './survey-rules';
 
@@ -27,7 +26,6 @@ export function checkAnswer(answer: Omit<SurveyAnswer, 'customerId'>): void {
     throw AppError.badInput(`A ${answer.kind} score is ${min} to ${max}, got ${answer.score}`, { field: 'score', min, max });
   }
   if (answer.comment && answer.comment.length > 4000) throw AppError.badInput('comment must be at most 4,000 characters', { field: 'comment' });
-  if (answer.conversationId && !isUuid(answer.conversationId)) throw AppError.notFound('Conversation', answer.conversationId);
 }
 
 /**
@@ -38,6 +36,7 @@ export async function submitSurvey(em: EntityManager, viewer: Viewer, settings: 
   checkAnswer(answer);
   return em.fork().transactional(async (tx) => {
     const customerId = await liveCustomerId(tx, viewer.workspaceId, answer.customerId);
+    await checkConversation(tx, viewer.workspaceId, answer.conversationId);
     const response = tx.create(SurveyResponse, {
       workspace: viewer.workspaceId,
       customerId,
