@@ -7,6 +7,7 @@ import { KnowledgeResolver } from '../modules/knowledge/knowledge.resolver';
 import { TemplateResolver } from '../modules/template/template.resolver';
 import { CustomerFeedbackResolver, FeedbackResolver } from '../modules/feedback/feedback.resolver';
 import { ConversationSurveyResolver, CustomerSurveyResolver, SurveyResolver } from '../modules/feedback/survey.resolver';
+import { MetricsResolver } from '../modules/metrics/metrics.resolver';
 import { LifecycleResolver } from '../modules/lifecycle/lifecycle.resolver';
 import { PreferenceMutations, PreferenceResolver } from '../modules/preference/preference.resolver';
 import { ApiKeyResolver } from '../modules/workspace/api-key.resolver';
@@ -21,4 +22,5 @@ import { QueueEventsResolver } from '../modules/queue/queue-events.resolver';
 export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolver, ApiKeyResolver, AuditResolver, IngestResolver, MergeResolver, PrivacyResolver, CustomerResolver, IdentityResolver, LifecycleResolver,
   PreferenceResolver, PreferenceMutations, KnowledgeResolver, TemplateResolver,
   FeedbackResolver, CustomerFeedbackResolver, SurveyResolver, CustomerSurveyResolver, ConversationSurveyResolver,
-  ...ConversationMessageResolvers, QueueResolver, AgentResolver, QueueEventsResolver];
+  ...ConversationMessageResolvers, QueueResolver, AgentResolver, QueueEventsResolver,
+  MetricsResolver];

@@ -18,7 +18,7 @@ const SERVED_TYPES = [
   'QuietHoursInput', 'FrequencyCapInput', 'PreferencesInput', 'CountByKey', 'CustomerMetrics',
   'KnowledgeArticle', 'KnowledgeMatch', 'KnowledgeArticleInput', 'ReplyTemplate', 'ReplyTemplateInput', 'RenderedTemplate',
   'FollowUp', 'FeedbackItemEdge', 'FeedbackItemConnection', 'OpenFeedbackInput', 'AdvanceFeedbackInput', 'ScheduleFollowUpInput', 'FeedbackFilter',
-  'SurveyResponse', 'FeedbackItem', 'SurveyResponseEdge', 'SurveyResponseConnection', 'SubmitSurveyInput',
+  'SurveyResponse', 'FeedbackItem', 'SurveyResponseEdge', 'ServiceMetrics', 'TimeRangeInput', 'SurveyResponseConnection', 'SubmitSurveyInput',
 ];
 const SERVED_ROOT_FIELDS = ['Query.node', 'Query.workspace', 'Query.apiKeys', 'Query.auditLog', 'Mutation.updateWorkspaceSettings', 'Mutation.createApiKey', 'Mutation.revokeApiKey',
   'Query.identityRules', 'Query.previewMerge', 'Query.exportCustomer', 'Mutation.ingest', 'Mutation.identify', 'Mutation.setIdentityRule',
@@ -26,7 +26,7 @@ const SERVED_ROOT_FIELDS = ['Query.node', 'Query.workspace', 'Query.apiKeys', 'Q
   'Mutation.tagCustomer', 'Mutation.untagCustomer', 'Query.customerMetrics', 'Mutation.setPreferences', 'Mutation.recordContact', 'Subscription.customerLifecycle',
   'Query.searchKnowledge', 'Mutation.createKnowledgeArticle', 'Mutation.updateKnowledgeArticle', 'Mutation.deleteKnowledgeArticle',
   'Query.replyTemplates', 'Query.recommendedTemplates', 'Query.renderTemplate', 'Mutation.createReplyTemplate', 'Mutation.deleteReplyTemplate',
-  'Query.feedbackItems', 'Mutation.openFeedback', 'Mutation.advanceFeedback', 'Mutation.scheduleFollowUp', 'Mutation.completeFollowUp', 'Mutation.submitSurvey',
+  'Query.feedbackItems', 'Mutation.openFeedback', 'Mutation.advanceFeedback', 'Mutation.scheduleFollowUp', 'Mutation.completeFollowUp', 'Mutation.submitSurvey', 'Query.serviceMetrics',
   ...['id', 'displayName', 'traits', 'tags', 'identities', 'lifecycleStage', 'valueTier', 'totalSpend', 'orderCount', 'firstSeenAt', 'lastSeenAt',
     'lastPurchaseAt', 'events', 'merges', 'createdAt', 'updatedAt', 'lifecycleHistory', 'preferences', 'contactability', 'recommendedChannel', 'feedbackItems', 'surveyResponses'].map((field) => `Customer.${field}`)];
 

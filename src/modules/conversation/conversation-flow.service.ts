@@ -139,7 +139,7 @@ export function reopenConversation(em: EntityManager, scope: Actor, conversation
     const resolution = policy && dueTimes(now, policy.resolution_seconds, policy.warn_at);
     await sql(
       tx,
-      `update conversation set status = 'QUEUED', assignee_id = null, enqueued_at = ?, resolved_at = null, resolution_due_at = ?, resolution_warn_at = ?, resolution_sla = ?, updated_at = ?
+      `update conversation set status = 'QUEUED', assignee_id = null, enqueued_at = ?, resolved_at = null, reopen_count = reopen_count + 1, resolution_due_at = ?, resolution_warn_at = ?, resolution_sla = ?, updated_at = ?
        where workspace_id = ? and id = ?`,
       [now, resolution?.dueAt ?? null, resolution?.warnAt ?? null, policy ? SlaState.OK : null, now, ws, conversation.id],
     );

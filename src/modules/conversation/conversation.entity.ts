@@ -22,7 +22,7 @@ import { Workspace } from '../workspace/workspace.entity';
 @Index({ properties: ['workspace', 'queueId', 'slaBreachedAt'] })
 @ObjectType({ implements: Node })
 export class Conversation implements Node {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'channelsUsed' | 'requiredSkills' | 'status' | 'priority' | 'rank';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'channelsUsed' | 'requiredSkills' | 'status' | 'priority' | 'rank' | 'reopenCount';
 
   @PrimaryKey({ type: 'uuid' })
   @Field(() => ID)

@@ -1,0 +1,108 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
+import { sql } from '../../db/sql';
+import { AppError } from '../../errors';
+import { MetricGroup } from '../../graphql/enums';
+
+@InputType()
+export class TimeRangeInput {
+  @Field() from!: Date;
+  @Field() to!: Date;
+}
+
+@ObjectType({ description: 'Service figures of the conversations opened, and the survey answers given, in a range. Rates are 0..1.' })
+export class ServiceMetrics {
+  @Field({ description: 'The group: ALL, a channel, an agent or queue id (UNASSIGNED, NONE), or a day (YYYY-MM-DD in the workspace time zone).' }) key!: string;
+  @Field(() => Int) conversations!: number;
+  @Field(() => Float, { nullable: true, description: 'From opening to the first agent reply.' }) avgFirstResponseSeconds!: number | null;
+  @Field(() => Float, { nullable: true, description: 'From assignment (or opening) to resolution.' }) avgHandleSeconds!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Of resolved conversations: resolved without a transfer or a reopening, and no new conversation from the customer within 7 days.' })
+  firstContactResolutionRate!: number | null;
+  @Field(() => Float, { nullable: true }) resolutionRate!: number | null;
+  @Field(() => Float, { nullable: true }) transferRate!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Conversations the same customer followed with another within 7 days.' }) repeatContactRate!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Of conversations with an SLA that were resolved or breached: those never breached.' }) slaAttainment!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Average CSAT score, 1 to 5.' }) csatAverage!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Promoters (9-10) minus detractors (0-6), in percent of NPS answers.' }) nps!: number | null;
+  @Field(() => Int) surveyResponses!: number;
+  @Field(() => Float, { nullable: true, description: 'Of resolved conversations: those no person ever answered (the bot alone).' }) botResolutionRate!: number | null;
+}
+
+/** The group key of a conversation `c` (and of a survey answer `s` through its conversation). */
+const KEYS: Record<MetricGroup, { conversation: string; survey: string }> = {
+  [MetricGroup.NONE]: { conversation: `'ALL'`, survey: `'ALL'` },
+  [MetricGroup.CHANNEL]: { conversation: `c.channel`, survey: `coalesce(c.channel, s.channel, 'NONE')` },
+  [MetricGroup.AGENT]: { conversation: `coalesce(c.assignee_id::text, 'UNASSIGNED')`, survey: `coalesce(c.assignee_id::text, 'UNASSIGNED')` },
+  [MetricGroup.QUEUE]: { conversation: `coalesce(c.queue_id::text, 'NONE')`, survey: `coalesce(c.queue_id::text, 'NONE')` },
+  [MetricGroup.DAY]: { conversation: `to_char(c.created_at at time zone $tz, 'YYYY-MM-DD')`, survey: `to_char(s.created_at at time zone $tz, 'YYYY-MM-DD')` },
+};
+
+const MAX_RANGE_DAYS = 366;
+
+/**
+ * Every figure in one statement: conversations opened in [from, to) grouped by the key, and survey
+ * answers given in the range grouped the same way (through their conversation where they have one).
+ */
+export async function serviceMetrics(em: EntityManager, workspaceId: string, timezone: string, range: TimeRangeInput, groupBy: MetricGroup): Promise<ServiceMetrics[]> {
+  if (!(range.from < range.to)) throw AppError.badInput('range.from must be before range.to', { field: 'range' });
+  if (range.to.getTime() - range.from.getTime() > MAX_RANGE_DAYS * 86_400_000) throw AppError.badInput(`a range spans at most ${MAX_RANGE_DAYS} days`, { field: 'range' });
+  const key = KEYS[groupBy];
+  const text = `
+    with c as (
+      select ${key.conversation.replaceAll('$tz', '?')} as key, c.*,
+        exists (select 1 from conversation_transfer t where t.workspace_id = c.workspace_id and t.conversation_id = c.id) as transferred,
+        exists (select 1 from conversation n where n.workspace_id = c.workspace_id and n.customer_id = c.customer_id and n.id <> c.id
+                  and n.created_at > c.created_at and n.created_at <= c.created_at + interval '7 days') as repeated,
+        c.resolved_at is not null and exists (select 1 from conversation n where n.workspace_id = c.workspace_id and n.customer_id = c.customer_id and n.id <> c.id
+                  and n.created_at > c.resolved_at and n.created_at <= c.resolved_at + interval '7 days') as came_back,
+        not exists (select 1 from message m where m.workspace_id = c.workspace_id and m.conversation_id = c.id and m.author = 'AGENT') as bot_only
+      from conversation c where c.workspace_id = ? and c.created_at >= ? and c.created_at < ?
+    ),
+    cm as (
+      select key, count(*)::int as conversations,
+        avg(extract(epoch from first_response_at - created_at)) filter (where first_response_at is not null) as avg_first_response,
+        avg(extract(epoch from resolved_at - coalesce(assigned_at, created_at))) filter (where resolved_at is not null) as avg_handle,
+        count(*) filter (where resolved_at is not null) as resolved,
+        count(*) filter (where resolved_at is not null and not transferred and reopen_count = 0 and not came_back) as first_contact,
+        count(*) filter (where resolved_at is not null and bot_only) as bot_resolved,
+        count(*) filter (where transferred) as transfers,
+        count(*) filter (where repeated) as repeats,
+        count(*) filter (where (first_response_sla is not null or resolution_sla is not null) and (resolved_at is not null or sla_breached_at is not null)) as sla_settled,
+        count(*) filter (where (first_response_sla is not null or resolution_sla is not null) and resolved_at is not null and sla_breached_at is null) as sla_met
+      from c group by key
+    ),
+    s as (
+      select ${key.survey.replaceAll('$tz', '?')} as key, s.kind, s.score
+      from survey_response s left join conversation c on c.workspace_id = s.workspace_id and c.id = s.conversation_id
+      where s.workspace_id = ? and s.created_at >= ? and s.created_at < ?
+    ),
+    sm as (
+      select key, count(*)::int as responses, avg(score) filter (where kind = 'CSAT') as csat,
+        100.0 * (count(*) filter (where kind = 'NPS' and score >= 9) - count(*) filter (where kind = 'NPS' and score <= 6)) / nullif(count(*) filter (where kind = 'NPS'), 0) as nps
+      from s group by key
+    )
+    select coalesce(cm.key, sm.key) as key, coalesce(cm.conversations, 0) as conversations, cm.avg_first_response, cm.avg_handle,
+      cm.first_contact::float8 / nullif(cm.resolved, 0) as fcr, cm.resolved::float8 / nullif(cm.conversations, 0) as resolution,
+      cm.transfers::float8 / nullif(cm.conversations, 0) as transfer, cm.repeats::float8 / nullif(cm.conversations, 0) as repeat,
+      cm.sla_met::float8 / nullif(cm.sla_settled, 0) as sla, cm.bot_resolved::float8 / nullif(cm.resolved, 0) as bot,
+      sm.csat, sm.nps, coalesce(sm.responses, 0) as responses
+    from cm full join sm on sm.key = cm.key order by 1`;
+  const tz = groupBy === MetricGroup.DAY ? [timezone] : [];
+  const rows = await sql<Record<string, string | number | null>>(em, text, [...tz, workspaceId, range.from, range.to, ...tz, workspaceId, range.from, range.to]);
+  const num = (value: string | number | null) => (value === null ? null : Math.round(Number(value) * 10_000) / 10_000);
+  return rows.map((row) => ({
+    key: String(row.key),
+    conversations: Number(row.conversations),
+    avgFirstResponseSeconds: num(row.avg_first_response),
+    avgHandleSeconds: num(row.avg_handle),
+    firstContactResolutionRate: num(row.fcr),
+    resolutionRate: num(row.resolution),
+    transferRate: num(row.transfer),
+    repeatContactRate: num(row.repeat),
+    slaAttainment: num(row.sla),
+    csatAverage: num(row.csat),
+    nps: num(row.nps),
+    surveyResponses: Number(row.responses),
+    botResolutionRate: num(row.bot),
+  }));
+}
