@@ -14,13 +14,23 @@ const SERVED_TYPES = [
   'Workspace', 'WorkspaceSettings', 'WorkspaceSettingsInput', 'ApiKey', 'CreatedApiKey', 'AuditEntry', 'AuditEntryEdge', 'AuditEntryConnection',
   'Identity', 'IdentityRule', 'IdentityRuleInput', 'MergePreview', 'CustomerMerge', 'IdentifierInput', 'IngestEventInput', 'IngestItemError',
   'IngestResult', 'Event', 'CustomerExport', 'CustomerEdge', 'CustomerConnection', 'CustomerFilter', 'EventEdge', 'EventConnection',
+  'Agent', 'SlaPolicy', 'QueueStats', 'Queue', 'Message', 'MessageEdge', 'MessageConnection', 'Transfer', 'ConversationEdge', 'ConversationConnection',
+  'OpenConversationInput', 'PostMessageInput', 'TransferInput', 'CreateQueueInput', 'CreateAgentInput', 'CreateSlaPolicyInput', 'QueueEvent', 'ConversationEvent', 'SlaAlert',
 ];
 const SERVED_ROOT_FIELDS = ['Query.node', 'Query.workspace', 'Query.apiKeys', 'Query.auditLog', 'Mutation.updateWorkspaceSettings', 'Mutation.createApiKey', 'Mutation.revokeApiKey',
   'Query.identityRules', 'Query.previewMerge', 'Query.exportCustomer', 'Mutation.ingest', 'Mutation.identify', 'Mutation.setIdentityRule',
   'Mutation.mergeCustomers', 'Mutation.unmergeCustomer', 'Mutation.eraseCustomer', 'Query.customer', 'Query.customerByIdentity', 'Query.customers',
   'Mutation.tagCustomer', 'Mutation.untagCustomer',
   ...['id', 'displayName', 'traits', 'tags', 'identities', 'lifecycleStage', 'valueTier', 'totalSpend', 'orderCount', 'firstSeenAt', 'lastSeenAt',
-    'lastPurchaseAt', 'events', 'merges', 'createdAt', 'updatedAt'].map((field) => `Customer.${field}`)];
+    'lastPurchaseAt', 'events', 'merges', 'createdAt', 'updatedAt'].map((field) => `Customer.${field}`),
+  'Customer.conversations', 'Customer.timeline',
+  ...['conversation', 'conversations', 'queues', 'queue', 'agents', 'slaPolicies'].map((field) => `Query.${field}`),
+  ...['createSlaPolicy', 'createQueue', 'createAgent', 'setAgentStatus', 'openConversation', 'postMessage', 'assignConversation', 'transferConversation',
+    'resolveConversation', 'reopenConversation'].map((field) => `Mutation.${field}`),
+  ...['queueUpdated', 'conversationUpdated', 'agentAssigned', 'slaAlerts'].map((field) => `Subscription.${field}`),
+  // every Conversation field but surveyResponses, which comes with surveys
+  ...['id', 'customer', 'channel', 'channelsUsed', 'subject', 'topic', 'status', 'priority', 'queue', 'assignee', 'requiredSkills', 'messages', 'transfers', 'slaState',
+    'firstResponseDueAt', 'resolutionDueAt', 'firstResponseAt', 'resolvedAt', 'createdAt', 'updatedAt'].map((field) => `Conversation.${field}`)];
 
 describe('schema/schema.graphql', () => {
   it('is what the code emits (run `npm run schema` after changing the graph)', () => {
