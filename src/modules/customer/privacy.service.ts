@@ -50,6 +50,9 @@ export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: strin
     );
     const [{ identities }] = await sql<{ identities: number }>(tx, `with d as (delete from identity where workspace_id = ? and customer_id = ? returning 1) select count(*)::int identities from d`, [ws, customerId]);
     const [{ events }] = await sql<{ events: number }>(tx, `with d as (delete from event where workspace_id = ? and customer_id = ? returning 1) select count(*)::int events from d`, [ws, customerId]);
+    // conversations stay (queues and metrics count them) but lose what the customer said and what it was about
+    await sql(tx, `delete from message where workspace_id = ? and customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))`, [ws, ws, customerId, customerId]);
+    await sql(tx, `update conversation set subject = null, topic = null, resolution_note = null where workspace_id = ? and customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))`, [ws, ws, customerId, customerId]);
     await sql(tx, `delete from customer_merge where workspace_id = ? and (survivor_id = ? or absorbed_id in (select id from customer where workspace_id = ? and merged_into_id = ?))`, [ws, customerId, ws, customerId]);
     await sql(
       tx,
