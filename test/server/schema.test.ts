@@ -19,6 +19,8 @@ const SERVED_TYPES = [
   'KnowledgeArticle', 'KnowledgeMatch', 'KnowledgeArticleInput', 'ReplyTemplate', 'ReplyTemplateInput', 'RenderedTemplate',
   'FollowUp', 'FeedbackItemEdge', 'FeedbackItemConnection', 'OpenFeedbackInput', 'AdvanceFeedbackInput', 'ScheduleFollowUpInput', 'FeedbackFilter',
   'SurveyResponse', 'FeedbackItem', 'SurveyResponseEdge', 'ServiceMetrics', 'TimeRangeInput', 'SurveyResponseConnection', 'SubmitSurveyInput',
+  'Agent', 'SlaPolicy', 'QueueStats', 'Queue', 'Message', 'MessageEdge', 'MessageConnection', 'Transfer', 'ConversationEdge', 'ConversationConnection',
+  'OpenConversationInput', 'PostMessageInput', 'TransferInput', 'CreateQueueInput', 'CreateAgentInput', 'CreateSlaPolicyInput', 'QueueEvent', 'ConversationEvent', 'SlaAlert',
 ];
 const SERVED_ROOT_FIELDS = ['Query.node', 'Query.workspace', 'Query.apiKeys', 'Query.auditLog', 'Mutation.updateWorkspaceSettings', 'Mutation.createApiKey', 'Mutation.revokeApiKey',
   'Query.identityRules', 'Query.previewMerge', 'Query.exportCustomer', 'Mutation.ingest', 'Mutation.identify', 'Mutation.setIdentityRule',
@@ -28,7 +30,14 @@ const SERVED_ROOT_FIELDS = ['Query.node', 'Query.workspace', 'Query.apiKeys', 'Q
   'Query.replyTemplates', 'Query.recommendedTemplates', 'Query.renderTemplate', 'Mutation.createReplyTemplate', 'Mutation.deleteReplyTemplate',
   'Query.feedbackItems', 'Mutation.openFeedback', 'Mutation.advanceFeedback', 'Mutation.scheduleFollowUp', 'Mutation.completeFollowUp', 'Mutation.submitSurvey', 'Query.serviceMetrics',
   ...['id', 'displayName', 'traits', 'tags', 'identities', 'lifecycleStage', 'valueTier', 'totalSpend', 'orderCount', 'firstSeenAt', 'lastSeenAt',
-    'lastPurchaseAt', 'events', 'merges', 'createdAt', 'updatedAt', 'lifecycleHistory', 'preferences', 'contactability', 'recommendedChannel', 'feedbackItems', 'surveyResponses'].map((field) => `Customer.${field}`)];
+    'lastPurchaseAt', 'events', 'merges', 'createdAt', 'updatedAt', 'lifecycleHistory', 'preferences', 'contactability', 'recommendedChannel', 'feedbackItems', 'surveyResponses'].map((field) => `Customer.${field}`),
+  'Customer.conversations', 'Customer.timeline',
+  ...['conversation', 'conversations', 'queues', 'queue', 'agents', 'slaPolicies'].map((field) => `Query.${field}`),
+  ...['createSlaPolicy', 'createQueue', 'createAgent', 'setAgentStatus', 'openConversation', 'postMessage', 'assignConversation', 'transferConversation',
+    'resolveConversation', 'reopenConversation'].map((field) => `Mutation.${field}`),
+  ...['queueUpdated', 'conversationUpdated', 'agentAssigned', 'slaAlerts'].map((field) => `Subscription.${field}`),
+  ...['id', 'surveyResponses', 'customer', 'channel', 'channelsUsed', 'subject', 'topic', 'status', 'priority', 'queue', 'assignee', 'requiredSkills', 'messages', 'transfers', 'slaState',
+    'firstResponseDueAt', 'resolutionDueAt', 'firstResponseAt', 'resolvedAt', 'createdAt', 'updatedAt'].map((field) => `Conversation.${field}`)];
 
 describe('schema/schema.graphql', () => {
   it('is what the code emits (run `npm run schema` after changing the graph)', () => {

@@ -27,7 +27,15 @@ export async function lockConversation(tx: EntityManager, workspaceId: string, i
   if (!isUuid(id)) throw AppError.notFound('Conversation', id);
   const [row] = await sql<ConversationRow>(tx, `select * from conversation where workspace_id = ? and id = ? for update`, [workspaceId, id]);
   if (!row) throw AppError.notFound('Conversation', id);
-  return row;
+  // the driver hands timestamps back as text
+  const date = (value: Date | string | null) => (value === null ? null : new Date(value));
+  return {
+    ...row,
+    created_at: date(row.created_at)!,
+    first_response_at: date(row.first_response_at),
+    first_response_due_at: date(row.first_response_due_at),
+    resolution_due_at: date(row.resolution_due_at),
+  };
 }
 
 /** Locks an agent of the workspace; NOT_FOUND otherwise. */

@@ -60,6 +60,9 @@ export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: strin
     for (const table of ['customer_preference', 'consent', 'consent_change', 'contact_touch', 'feedback_item', 'follow_up', 'survey_response']) {
       await sql(tx, `delete from ${table} where workspace_id = ? and customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))`, [ws, ws, customerId, customerId]);
     }
+    // conversations stay (queues and metrics count them) but lose what the customer said and what it was about
+    await sql(tx, `delete from message where workspace_id = ? and customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))`, [ws, ws, customerId, customerId]);
+    await sql(tx, `update conversation set subject = null, topic = null, resolution_note = null where workspace_id = ? and customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))`, [ws, ws, customerId, customerId]);
     await sql(tx, `delete from customer_merge where workspace_id = ? and (survivor_id = ? or absorbed_id in (select id from customer where workspace_id = ? and merged_into_id = ?))`, [ws, customerId, ws, customerId]);
     await sql(
       tx,

@@ -3,7 +3,7 @@ import { codes, data, post } from '../../support/client';
 import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';
 
-const op = { ...operations('conversation.graphql'), ...operations('queue.graphql'), ...operations('customer.graphql') };
+const op = { ...operations('conversation.graphql'), ...operations('queue.graphql'), ...operations('customer.graphql'), ...operations('merge.graphql') };
 let t: TestServer;
 let smsQueue: string;
 let chatQueue: string;
@@ -56,6 +56,9 @@ describe('conversations', () => {
     expect(await refuse({ customerId: made.customer.id, body: '   ' })).toEqual(['BAD_USER_INPUT']);
     expect(await refuse({ customerId: made.customer.id, queueId: '00000000-0000-7000-8000-000000000000' })).toEqual(['NOT_FOUND']);
     expect(await refuse({ identifiers: [{ type: 'EMAIL', value: 'not an email' }] })).toEqual(['BAD_USER_INPUT']);
+    // one transaction: a refused open leaves no customer behind
+    expect(await refuse({ identifiers: [{ type: 'MEMBER_ID', value: 'NEVER-KEPT' }], queueId: '00000000-0000-7000-8000-000000000000' })).toEqual(['NOT_FOUND']);
+    expect((await data(t.url, t.adminKey, op.CustomerByIdentity({ type: 'MEMBER_ID', value: 'NEVER-KEPT' }))).customerByIdentity).toBeNull();
     const other = await t.addWorkspace('Other');
     const otherCustomer = (await data(t.url, other.adminKey, op.OpenConversation({ input: { identifiers: [{ type: 'MEMBER_ID', value: 'X' }], channel: 'SMS', body: 'x' } }))).openConversation.customer.id;
     expect(await refuse({ customerId: otherCustomer })).toEqual(['NOT_FOUND']);
@@ -138,5 +141,14 @@ describe('conversations', () => {
       expect(codes(await post(t.url, other.adminKey, operation))).toEqual(['NOT_FOUND']);
     }
     expect(codes(await post(t.url, t.adminKey, op.AssignConversation({ conversationId: c.id, agentId: 'nope' })))).toEqual(['NOT_FOUND']);
+  });
+
+  it('erases what a customer said with the customer, keeping the conversation for the queue', async () => {
+    const c = await open({ identifiers: [{ type: 'EMAIL', value: 'forget.me@example.com' }], channel: 'WEB_CHAT', body: 'my address is 1 Main St', subject: 'address' });
+    await data(t.url, t.adminKey, op.EraseCustomer({ id: c.customer.id }));
+    const after = (await data(t.url, t.adminKey, op.Conversation({ id: c.id }))).conversation;
+    expect(after).toBeTruthy();
+    expect(after.subject).toBeNull();
+    expect(after.messages.edges).toEqual([]);
   });
 });

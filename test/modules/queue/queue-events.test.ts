@@ -1,0 +1,101 @@
+import { Role } from '../../../src/graphql/enums';
+import { startChildServer, type ChildServer } from '../../support/child-server';
+import { collect, data, settle, wsClient } from '../../support/client';
+import { operations } from '../../support/operations';
+import { startTestServer, type TestServer } from '../../support/server';
+
+const op = { ...operations('conversation.graphql'), ...operations('queue.graphql') };
+let t: TestServer;
+let other: ChildServer;
+let queueId: string;
+let agentId: string;
+const clients: ReturnType<typeof wsClient>[] = [];
+const client = (url: string, key: string) => {
+  const made = wsClient(url, key);
+  clients.push(made);
+  return made;
+};
+
+beforeAll(async () => {
+  t = await startTestServer();
+  other = await startChildServer(t.databaseUrl, { CDP_JOBS: 'false' });
+  queueId = (await data(t.url, t.adminKey, op.CreateQueue({ input: { name: 'Live', channels: ['WEB_CHAT'] } }))).createQueue.id;
+  agentId = (await data(t.url, t.adminKey, op.CreateAgent({ input: { name: 'Live agent', skills: [], maxConcurrent: 3, queueIds: [queueId] } }))).createAgent.id;
+});
+afterAll(async () => {
+  for (const made of clients) await made.dispose();
+  await other?.stop();
+  await t?.stop();
+});
+
+const open = async (url: string, email: string) =>
+  (await data(url, t.adminKey, op.OpenConversation({ input: { identifiers: [{ type: 'EMAIL', value: email }], channel: 'WEB_CHAT', body: 'hi', queueId } }))).openConversation;
+const changes = (sub: ReturnType<typeof collect>) => sub.events.map((e) => `${e.data?.queueUpdated.change}:${e.data?.queueUpdated.conversation?.id ?? '-'}`);
+
+describe('live queue subscriptions', () => {
+  it('tell one workspace of its queue, conversation and agent events with fresh stats, and another workspace nothing', async () => {
+    const agentKey = await t.addKey(Role.AGENT);
+    const b = await t.addWorkspace('Workspace B');
+    const queueSub = collect(client(t.wsUrl, agentKey), op.QueueUpdated({ queueId }));
+    const agentSub = collect(client(t.wsUrl, agentKey), op.AgentAssigned({ agentId }));
+    const bQueues = collect(client(t.wsUrl, b.adminKey), op.QueueUpdated({}));
+    const bAlerts = collect(client(t.wsUrl, b.adminKey), op.SlaAlerts({}));
+    await settle(300);
+
+    const c = await open(t.url, 'live1@example.com');
+    await queueSub.waitFor(1);
+    expect(queueSub.events[0].data?.queueUpdated).toMatchObject({ change: 'ENQUEUED', queue: { id: queueId }, conversation: { id: c.id, status: 'QUEUED' }, stats: { waiting: 1, assigned: 0, agentsOnline: 0 } });
+    const convSub = collect(client(t.wsUrl, agentKey), op.ConversationUpdated({ conversationId: c.id }));
+    await settle(300);
+
+    await data(t.url, t.adminKey, op.SetAgentStatus({ agentId, status: 'ONLINE' }));
+    await queueSub.waitFor(3);
+    expect(changes(queueSub)).toEqual([`ENQUEUED:${c.id}`, 'STATS:-', `ASSIGNED:${c.id}`]);
+    expect(queueSub.events[2].data?.queueUpdated.stats).toMatchObject({ waiting: 0, assigned: 1, agentsOnline: 1 });
+    await agentSub.waitFor(1);
+    expect(agentSub.events[0].data?.agentAssigned).toMatchObject({ id: c.id, status: 'ASSIGNED', assignee: { id: agentId } });
+
+    await data(t.url, t.adminKey, op.PostMessage({ input: { conversationId: c.id, body: 'how can I help?', direction: 'OUTBOUND', author: 'AGENT' } }));
+    await data(t.url, t.adminKey, op.ResolveConversation({ conversationId: c.id }));
+    await convSub.waitFor(3);
+    expect(convSub.events.map((e) => e.data?.conversationUpdated.kind)).toEqual(['ASSIGNED', 'MESSAGE', 'STATUS']);
+    expect(convSub.events[1].data?.conversationUpdated.message).toMatchObject({ body: 'how can I help?', direction: 'OUTBOUND' });
+    await queueSub.waitFor(4);
+    expect(queueSub.events[3].data?.queueUpdated).toMatchObject({ change: 'RESOLVED', stats: { assigned: 0 } });
+
+    await settle(300);
+    expect(bQueues.events).toEqual([]);
+    expect(bAlerts.events).toEqual([]);
+  });
+
+  it('refuses a queue, agent or conversation of another workspace, and roles that may not read conversations', async () => {
+    const b = await t.addWorkspace('Workspace C');
+    const marketer = await t.addKey(Role.MARKETER);
+    const errorOf = async (sub: ReturnType<typeof collect>) => {
+      await sub.waitFor(1, 3000).catch(() => undefined);
+      return ((sub.error ?? sub.events[0]?.errors) as { extensions?: { code?: string } }[] | undefined)?.map((e) => e.extensions?.code);
+    };
+    expect(await errorOf(collect(client(t.wsUrl, b.adminKey), op.QueueUpdated({ queueId })))).toEqual(['NOT_FOUND']);
+    expect(await errorOf(collect(client(t.wsUrl, b.adminKey), op.AgentAssigned({ agentId })))).toEqual(['NOT_FOUND']);
+    expect(await errorOf(collect(client(t.wsUrl, b.adminKey), op.ConversationUpdated({ conversationId: agentId })))).toEqual(['NOT_FOUND']);
+    expect(await errorOf(collect(client(t.wsUrl, marketer), op.QueueUpdated({ queueId })))).toEqual(['FORBIDDEN']);
+  });
+
+  it('reach subscribers on two server processes alike, whichever process made the change', async () => {
+    const here = collect(client(t.wsUrl, t.adminKey), op.QueueUpdated({ queueId }));
+    const there = collect(client(other.wsUrl, t.adminKey), op.QueueUpdated({ queueId }));
+    await settle(400);
+    const first = await open(other.url, 'two1@example.com');
+    const second = await open(t.url, 'two2@example.com');
+    await data(other.url, t.adminKey, op.ResolveConversation({ conversationId: first.id }));
+    const expected = [`ENQUEUED:${first.id}`, `ASSIGNED:${first.id}`, `ENQUEUED:${second.id}`, `ASSIGNED:${second.id}`, `RESOLVED:${first.id}`];
+    await here.waitFor(5);
+    await there.waitFor(5);
+    // NOTIFY from the other process and local delivery may interleave: the same events, not necessarily in one order
+    expect(changes(here).sort()).toEqual([...expected].sort());
+    expect(changes(there).sort()).toEqual([...expected].sort());
+    const last = (sub: ReturnType<typeof collect>) => sub.events.find((e) => e.data?.queueUpdated.change === 'RESOLVED')?.data?.queueUpdated.stats;
+    expect(last(there)).toMatchObject({ waiting: 0, assigned: 1, agentsOnline: 1 });
+    expect(last(here)).toMatchObject({ waiting: 0, assigned: 1, agentsOnline: 1 });
+  });
+});
