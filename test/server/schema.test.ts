@@ -28,7 +28,7 @@ const SERVED_ROOT_FIELDS = ['Query.node', 'Query.workspace', 'Query.apiKeys', 'Q
   'Mutation.tagCustomer', 'Mutation.untagCustomer', 'Query.customerMetrics', 'Mutation.setPreferences', 'Mutation.recordContact', 'Subscription.customerLifecycle',
   'Query.searchKnowledge', 'Mutation.createKnowledgeArticle', 'Mutation.updateKnowledgeArticle', 'Mutation.deleteKnowledgeArticle',
   'Query.replyTemplates', 'Query.recommendedTemplates', 'Query.renderTemplate', 'Mutation.createReplyTemplate', 'Mutation.deleteReplyTemplate',
-  'Query.feedbackItems', 'Mutation.openFeedback', 'Mutation.advanceFeedback', 'Mutation.scheduleFollowUp', 'Mutation.completeFollowUp', 'Mutation.submitSurvey', 'Query.serviceMetrics',
+  'Query.feedbackItems', 'Mutation.openFeedback', 'Mutation.advanceFeedback', 'Mutation.scheduleFollowUp', 'Mutation.completeFollowUp', 'Mutation.submitSurvey', 'Query.serviceMetrics', 'Query.suggestedAnswers',
   ...['id', 'displayName', 'traits', 'tags', 'identities', 'lifecycleStage', 'valueTier', 'totalSpend', 'orderCount', 'firstSeenAt', 'lastSeenAt',
     'lastPurchaseAt', 'events', 'merges', 'createdAt', 'updatedAt', 'lifecycleHistory', 'preferences', 'contactability', 'recommendedChannel', 'feedbackItems', 'surveyResponses'].map((field) => `Customer.${field}`),
   'Customer.conversations', 'Customer.timeline',

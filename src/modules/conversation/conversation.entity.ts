@@ -22,7 +22,7 @@ import { Workspace } from '../workspace/workspace.entity';
 @Index({ properties: ['workspace', 'queueId', 'slaBreachedAt'] })
 @ObjectType({ implements: Node })
 export class Conversation implements Node {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'channelsUsed' | 'requiredSkills' | 'status' | 'priority' | 'rank' | 'reopenCount';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'channelsUsed' | 'requiredSkills' | 'status' | 'priority' | 'rank' | 'reopenCount' | 'botOff';
 
   @PrimaryKey({ type: 'uuid' })
   @Field(() => ID)

@@ -4,10 +4,11 @@ import { sql, withRetries } from '../../db/sql';
 import { Outbox } from '../../events/outbox';
 import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
-import { AuthorKind, IngestKind, MessageDirection, Priority, QueueChange, SlaState, type ValueTier } from '../../graphql/enums';
+import { AuthorKind, ConversationStatus, IngestKind, MessageDirection, Priority, QueueChange, SlaState, type ValueTier } from '../../graphql/enums';
 import type { IngestEventInput } from '../customer/ingest.input';
 import { ingestWithin } from '../customer/ingest.service';
 import { liveCustomerId } from '../customer/privacy.service';
+import { botTurn } from '../knowledge/auto-reply';
 import { reevaluate, type Transition } from '../lifecycle/lifecycle.service';
 import { cleanSkills, pickQueue, policyOfQueue, requireIds } from '../queue/queue.service';
 import { announceAssignments, lockRouting, rankOf, route } from '../queue/routing';
@@ -71,6 +72,7 @@ export async function openConversation(em: EntityManager, scope: ConversationSco
     const at = now.toISOString();
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: id, kind: 'OPENED', messageId, at });
     if (queueId) outbox.add('QUEUE_UPDATED', { ws, queueId, change: QueueChange.ENQUEUED, conversationId: id, at });
+    await botTurn(tx, ws, scope.settings, { id, customer_id: customerId, channel: input.channel, queue_id: queueId, resolution_sla: sla, resolution_due_at: resolution?.dueAt ?? null }, body, now, outbox);
     await lockRouting(tx, ws);
     announceAssignments(outbox, ws, await route(tx, ws, [queueId], now), now);
     return { conversationId: id, messageId, outbox, transitions };
@@ -132,6 +134,7 @@ export async function postMessage(em: EntityManager, scope: ConversationScope, i
       transitions = await reevaluate(tx, ws, settings, now, [customerId]);
     }
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'MESSAGE', messageId, at: now.toISOString() });
+    if (inbound && conversation.status === ConversationStatus.QUEUED) await botTurn(tx, ws, settings, conversation, body, now, outbox);
     return { conversationId: conversation.id, messageId, outbox, transitions };
   });
 }

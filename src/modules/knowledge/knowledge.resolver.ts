@@ -1,7 +1,10 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
+import { isUuid } from '../../db/ids';
+import { sql } from '../../db/sql';
 import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
+import { Conversation } from '../conversation/conversation.entity';
 import { KnowledgeArticle } from './knowledge-article.entity';
 import { deleteArticle, saveArticle, searchArticles } from './knowledge.service';
 import { KnowledgeArticleInput, KnowledgeMatch } from './knowledge.types';
@@ -19,6 +22,20 @@ export class KnowledgeResolver {
   searchKnowledge(@Arg('text') text: string, @Ctx() ctx: Context, @Arg('first', () => Int, { nullable: true }) first?: number): Promise<KnowledgeMatch[]> {
     if (text.length > 2000) throw AppError.badInput('text must be at most 2,000 characters', { field: 'text' });
     return searchArticles(ctx.em, ctx.viewer.workspaceId, text, pageSize(first, 5));
+  }
+
+  @Authorized(...may.readConversations)
+  @Query(() => [KnowledgeMatch], { description: "Articles that answer the conversation's latest inbound messages (the last three), best first: for the agent's screen." })
+  async suggestedAnswers(@Arg('conversationId', () => ID) conversationId: string, @Ctx() ctx: Context, @Arg('first', () => Int, { nullable: true }) first?: number): Promise<KnowledgeMatch[]> {
+    const size = pageSize(first, 3);
+    const conversation = isUuid(conversationId) ? await ctx.loaders.byId(Conversation).load(conversationId) : null;
+    if (!conversation) throw AppError.notFound('Conversation', conversationId);
+    const latest = await sql<{ body: string }>(
+      ctx.em,
+      `select body from message where workspace_id = ? and conversation_id = ? and direction = 'INBOUND' order by created_at desc, id desc limit 3`,
+      [ctx.viewer.workspaceId, conversation.id],
+    );
+    return searchArticles(ctx.em, ctx.viewer.workspaceId, latest.map((message) => message.body).join('\n'), size);
   }
 
   @Authorized(...may.manageKnowledge)

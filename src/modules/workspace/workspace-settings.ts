@@ -42,6 +42,9 @@ export class WorkspaceSettings {
   @Field(() => Int, { description: 'Days after closing a feedback item at which its follow-up contact is due.' })
   followUpAfterDays!: number;
 
+  @Field(() => Float, { description: 'Knowledge-search score (0..1) at or above which the bot answers a queued customer with an auto-reply article.' })
+  autoReplyThreshold!: number;
+
   @Field({ description: 'IANA time zone for days in reports, such as Asia/Shanghai.' })
   timezone!: string;
 
@@ -63,6 +66,7 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   complexResponseHours: 24,
   majorResponseHours: 48,
   followUpAfterDays: 7,
+  autoReplyThreshold: 0.6,
   timezone: 'Asia/Shanghai',
   defaultPhoneRegion: 'CN',
 };
@@ -82,6 +86,7 @@ export class WorkspaceSettingsInput {
   @Field(() => Float, { nullable: true }) complexResponseHours?: number;
   @Field(() => Float, { nullable: true }) majorResponseHours?: number;
   @Field(() => Int, { nullable: true }) followUpAfterDays?: number;
+  @Field(() => Float, { nullable: true }) autoReplyThreshold?: number;
   @Field({ nullable: true }) timezone?: string;
   @Field({ nullable: true }) defaultPhoneRegion?: string;
 }

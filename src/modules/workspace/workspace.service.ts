@@ -96,6 +96,7 @@ function validateSettings(settings: WorkspaceSettings): void {
     if (!(settings[field] > 0 && settings[field] <= 24 * 365)) fail(field, 'must be more than 0 and at most a year of hours');
   }
   if (settings.followUpAfterDays < 0 || settings.followUpAfterDays > 365) fail('followUpAfterDays', 'must be between 0 and 365 days');
+  if (!(settings.autoReplyThreshold > 0 && settings.autoReplyThreshold <= 1)) fail('autoReplyThreshold', 'must be more than 0 and at most 1');
   if (settings.contactCapDays < 1 || settings.contactCapDays > 365) fail('contactCapDays', 'must be between 1 and 365 days');
   try {
     new Intl.DateTimeFormat('en', { timeZone: settings.timezone });
