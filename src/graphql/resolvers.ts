@@ -7,6 +7,7 @@ import { KnowledgeResolver } from '../modules/knowledge/knowledge.resolver';
 import { TemplateResolver } from '../modules/template/template.resolver';
 import { CustomerFeedbackResolver, FeedbackResolver } from '../modules/feedback/feedback.resolver';
 import { ConversationSurveyResolver, CustomerSurveyResolver, SurveyResolver } from '../modules/feedback/survey.resolver';
+import { DashboardResolver } from '../modules/metrics/dashboard.resolver';
 import { MetricsResolver } from '../modules/metrics/metrics.resolver';
 import { LifecycleResolver } from '../modules/lifecycle/lifecycle.resolver';
 import { PreferenceMutations, PreferenceResolver } from '../modules/preference/preference.resolver';
@@ -23,4 +24,4 @@ export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolv
   PreferenceResolver, PreferenceMutations, KnowledgeResolver, TemplateResolver,
   FeedbackResolver, CustomerFeedbackResolver, SurveyResolver, CustomerSurveyResolver, ConversationSurveyResolver,
   ...ConversationMessageResolvers, QueueResolver, AgentResolver, QueueEventsResolver,
-  MetricsResolver];
+  MetricsResolver, DashboardResolver];

@@ -18,7 +18,7 @@ const SERVED_TYPES = [
   'QuietHoursInput', 'FrequencyCapInput', 'PreferencesInput', 'CountByKey', 'CustomerMetrics',
   'KnowledgeArticle', 'KnowledgeMatch', 'KnowledgeArticleInput', 'ReplyTemplate', 'ReplyTemplateInput', 'RenderedTemplate',
   'FollowUp', 'FeedbackItemEdge', 'FeedbackItemConnection', 'OpenFeedbackInput', 'AdvanceFeedbackInput', 'ScheduleFollowUpInput', 'FeedbackFilter',
-  'SurveyResponse', 'FeedbackItem', 'SurveyResponseEdge', 'ServiceMetrics', 'TimeRangeInput', 'SurveyResponseConnection', 'SubmitSurveyInput',
+  'SurveyResponse', 'FeedbackItem', 'SurveyResponseEdge', 'ServiceMetrics', 'TimeRangeInput', 'DashboardSnapshot', 'SurveyResponseConnection', 'SubmitSurveyInput',
   'Agent', 'SlaPolicy', 'QueueStats', 'Queue', 'Message', 'MessageEdge', 'MessageConnection', 'Transfer', 'ConversationEdge', 'ConversationConnection',
   'OpenConversationInput', 'PostMessageInput', 'TransferInput', 'CreateQueueInput', 'CreateAgentInput', 'CreateSlaPolicyInput', 'QueueEvent', 'ConversationEvent', 'SlaAlert',
 ];
@@ -28,7 +28,7 @@ const SERVED_ROOT_FIELDS = ['Query.node', 'Query.workspace', 'Query.apiKeys', 'Q
   'Mutation.tagCustomer', 'Mutation.untagCustomer', 'Query.customerMetrics', 'Mutation.setPreferences', 'Mutation.recordContact', 'Subscription.customerLifecycle',
   'Query.searchKnowledge', 'Mutation.createKnowledgeArticle', 'Mutation.updateKnowledgeArticle', 'Mutation.deleteKnowledgeArticle',
   'Query.replyTemplates', 'Query.recommendedTemplates', 'Query.renderTemplate', 'Mutation.createReplyTemplate', 'Mutation.deleteReplyTemplate',
-  'Query.feedbackItems', 'Mutation.openFeedback', 'Mutation.advanceFeedback', 'Mutation.scheduleFollowUp', 'Mutation.completeFollowUp', 'Mutation.submitSurvey', 'Query.serviceMetrics', 'Query.suggestedAnswers',
+  'Query.feedbackItems', 'Mutation.openFeedback', 'Mutation.advanceFeedback', 'Mutation.scheduleFollowUp', 'Mutation.completeFollowUp', 'Mutation.submitSurvey', 'Query.serviceMetrics', 'Query.suggestedAnswers', 'Query.dashboard', 'Subscription.dashboard',
   ...['id', 'displayName', 'traits', 'tags', 'identities', 'lifecycleStage', 'valueTier', 'totalSpend', 'orderCount', 'firstSeenAt', 'lastSeenAt',
     'lastPurchaseAt', 'events', 'merges', 'createdAt', 'updatedAt', 'lifecycleHistory', 'preferences', 'contactability', 'recommendedChannel', 'feedbackItems', 'surveyResponses'].map((field) => `Customer.${field}`),
   'Customer.conversations', 'Customer.timeline',
