@@ -24,6 +24,7 @@ import { Metrics } from './telemetry/metrics';
 import { currentRequest, runInRequestScope } from './telemetry/request-scope';
 import { attachWebSockets } from './websocket';
 import { startJobs, type Jobs } from './jobs/runner';
+import { dashboardPage } from './dashboard-page';
 
 /** A running API server. */
 export interface Server {
@@ -89,6 +90,7 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
     const ready = await databaseReachable(orm);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database: ready ? 'up' : 'down' });
   });
+  app.use(dashboardPage());
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
