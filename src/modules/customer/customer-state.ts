@@ -130,8 +130,8 @@ export const isPurchase = (event: string): boolean => event.startsWith('order_co
 /** Applies one ingested item to its customer's state. */
 export function foldItem(state: CustomerState, item: ValidItem, rules: FoldRules): void {
   mergeTraits(state, item.traits, item.occurredAtText);
-  if (item.channel) state.lastInboundAt = later(state.lastInboundAt, item.occurredAt);
   if (isPurchase(item.event) && item.revenue !== null) {
+    // lapsed as of just before this item: an order placed on a channel is also a contact, counted below
     if (state.firstPurchaseAt && isLapsed(stageAt(state, rules.stages, item.occurredAt).stage)) state.reactivatedAt = item.occurredAt;
     state.totalSpend += item.revenue;
     state.orderCount += 1;
@@ -139,6 +139,7 @@ export function foldItem(state: CustomerState, item: ValidItem, rules: FoldRules
     state.firstPurchaseAt = earlier(state.firstPurchaseAt, item.occurredAt);
     if (!state.lastPurchaseAt || item.occurredAt > state.lastPurchaseAt) state.lastPurchaseAt = item.occurredAt;
   }
+  if (item.channel) state.lastInboundAt = later(state.lastInboundAt, item.occurredAt);
   if (item.occurredAt > state.lastSeenAt) state.lastSeenAt = item.occurredAt;
   if (item.occurredAt < state.firstSeenAt) state.firstSeenAt = item.occurredAt;
   state.contact ??=

@@ -135,7 +135,8 @@ export async function ageingCandidates(em: EntityManager, workspaceId: string, s
     em,
     `select id from customer
      where workspace_id = ? and merged_into_id is null and erased_at is null and (?::uuid is null or id > ?::uuid)
-       and ((lifecycle_stage = 'NEW' and first_purchase_at <= ?)
+       and ((lifecycle_stage = 'PROSPECT' and first_purchase_at is not null) -- bought before stages existed (the migration fills first_purchase_at only)
+         or (lifecycle_stage = 'NEW' and first_purchase_at <= ?)
          or (lifecycle_stage = 'REACTIVATED' and reactivated_at <= ?)
          or (lifecycle_stage in ('NEW', 'ACTIVE', 'REACTIVATED') and greatest(first_purchase_at, last_purchase_at, last_inbound_at) <= ?)
          or (lifecycle_stage = 'AT_RISK' and greatest(first_purchase_at, last_purchase_at, last_inbound_at) <= ?)

@@ -70,8 +70,19 @@ describe('lifecycle stages', () => {
     await age();
     expect((await lifecycle(id)).lifecycleStage).toBe('AT_RISK');
     clock.advanceDays(1);
-    await buy(email, 10);
+    await track(email, 'order_completed', { revenue: 10, channel: 'IN_PERSON' }); // a purchase in a shop is also contact
     expect((await lifecycle(id)).lifecycleStage).toBe('REACTIVATED');
+  });
+
+  it('gives a stage to customers who bought before stages existed', async () => {
+    clock.set('2026-01-01T00:00:00Z');
+    await buy('legacy@l.test', 100);
+    const id = await idOf('legacy@l.test');
+    // what the migration leaves for an old buyer: a first purchase, no stage of its own yet
+    await t.orm.em.fork().getConnection().execute(`update customer set lifecycle_stage = 'PROSPECT', annual_spend = 0 where id = ?`, [id]);
+    clock.advanceDays(10);
+    await age();
+    expect((await lifecycle(id)).lifecycleStage).toBe('NEW');
   });
 
   it('sets the value tier from spend in the last 365 days, and lowers it as orders age out', async () => {
