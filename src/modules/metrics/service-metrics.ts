@@ -48,15 +48,25 @@ export async function serviceMetrics(em: EntityManager, workspaceId: string, tim
   if (range.to.getTime() - range.from.getTime() > MAX_RANGE_DAYS * 86_400_000) throw AppError.badInput(`a range spans at most ${MAX_RANGE_DAYS} days`, { field: 'range' });
   const key = KEYS[groupBy];
   const text = `
-    with c as (
+    with base as (
+      select c.id, c.workspace_id, c.customer_id, c.channel, c.assignee_id, c.queue_id, c.created_at, c.assigned_at, c.first_response_at, c.resolved_at, c.reopen_count,
+        c.first_response_sla, c.resolution_sla, c.sla_breached_at, lead(c.created_at) over (partition by c.customer_id order by c.created_at, c.id) as next_at
+      from conversation c where c.workspace_id = ? and c.created_at >= ? and c.created_at < ?::timestamptz + interval '7 days'
+    ),
+    c as (
       select ${key.conversation.replaceAll('$tz', '?')} as key, c.*,
-        exists (select 1 from conversation_transfer t where t.workspace_id = c.workspace_id and t.conversation_id = c.id) as transferred,
-        exists (select 1 from conversation n where n.workspace_id = c.workspace_id and n.customer_id = c.customer_id and n.id <> c.id
-                  and n.created_at > c.created_at and n.created_at <= c.created_at + interval '7 days') as repeated,
-        c.resolved_at is not null and exists (select 1 from conversation n where n.workspace_id = c.workspace_id and n.customer_id = c.customer_id and n.id <> c.id
-                  and n.created_at > c.resolved_at and n.created_at <= c.resolved_at + interval '7 days') as came_back,
-        not exists (select 1 from message m where m.workspace_id = c.workspace_id and m.conversation_id = c.id and m.author = 'AGENT') as bot_only
-      from conversation c where c.workspace_id = ? and c.created_at >= ? and c.created_at < ?
+        t.conversation_id is not null as transferred,
+        coalesce(c.next_at <= c.created_at + interval '7 days', false) as repeated,
+        -- the customer's next conversation is usually the first after the resolution; look further only when it came earlier
+        case when c.resolved_at is null then false
+             when c.next_at > c.resolved_at then c.next_at <= c.resolved_at + interval '7 days'
+             else exists (select 1 from conversation n where n.workspace_id = c.workspace_id and n.customer_id = c.customer_id and n.id <> c.id
+                            and n.created_at > c.resolved_at and n.created_at <= c.resolved_at + interval '7 days') end as came_back,
+        -- no person answered (an agent's first reply sets first_response_at) and the bot did
+        case when c.first_response_at is not null then false
+             else exists (select 1 from message m where m.workspace_id = c.workspace_id and m.conversation_id = c.id and m.author = 'BOT') end as bot_only
+      from base c left join (select distinct conversation_id from conversation_transfer where workspace_id = ? and at >= ?) t on t.conversation_id = c.id
+      where c.created_at < ?
     ),
     cm as (
       select key, count(*)::int as conversations,
@@ -88,7 +98,7 @@ export async function serviceMetrics(em: EntityManager, workspaceId: string, tim
       sm.csat, sm.nps, coalesce(sm.responses, 0) as responses
     from cm full join sm on sm.key = cm.key order by 1`;
   const tz = groupBy === MetricGroup.DAY ? [timezone] : [];
-  const rows = await sql<Record<string, string | number | null>>(em, text, [...tz, workspaceId, range.from, range.to, ...tz, workspaceId, range.from, range.to]);
+  const rows = await sql<Record<string, string | number | null>>(em, text, [workspaceId, range.from, range.to, ...tz, workspaceId, range.from, range.to, ...tz, workspaceId, range.from, range.to]);
   const num = (value: string | number | null) => (value === null ? null : Math.round(Number(value) * 10_000) / 10_000);
   return rows.map((row) => ({
     key: String(row.key),

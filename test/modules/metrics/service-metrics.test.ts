@@ -15,7 +15,7 @@ const range = { from: '2026-05-01T00:00:00Z', to: '2026-05-03T00:00:00Z' };
  *   k1 c1 SMS      a1 q1  opened 05-01 01:00Z, reply +120 s, resolved +600 s, SLA met
  *   k2 c2 WEB_CHAT a1 q1  opened 05-01 02:00Z, reply +300 s, resolved +3600 s, transferred, SLA breached
  *   k3 c2 WEB_CHAT a2 q2  opened 05-02 01:00Z (c2 again within 7 days), still open, SLA running
- *   k4 c3 SMS      a2 q2  opened 05-02 20:00Z (05-03 in Shanghai), reply +60 s, resolved +1800 s, reopened once, bot only
+ *   k4 c3 SMS      a2 q2  opened 05-02 20:00Z (05-03 in Shanghai), no agent reply, resolved +1800 s, reopened once, bot only
  */
 async function fixture(workspaceId: string, key: string) {
   const q = (text: string, params: unknown[]) => sql(t.orm.em.fork(), text, params);
@@ -35,7 +35,7 @@ async function fixture(workspaceId: string, key: string) {
   const k1 = await conversation(c1, 'SMS', a1, q1, '2026-05-01T01:00:00Z', 120, 600, { sla: true });
   const k2 = await conversation(c2, 'WEB_CHAT', a1, q1, '2026-05-01T02:00:00Z', 300, 3600, { sla: true, breachedAt: '2026-05-01T02:30:00Z' });
   const k3 = await conversation(c2, 'WEB_CHAT', a2, q2, '2026-05-02T01:00:00Z', null, null, { sla: true });
-  const k4 = await conversation(c3, 'SMS', a2, q2, '2026-05-02T20:00:00Z', 60, 1800, { reopen: 1 });
+  const k4 = await conversation(c3, 'SMS', a2, q2, '2026-05-02T20:00:00Z', null, 1800, { reopen: 1 });
   await conversation(c1, 'SMS', a1, q1, '2026-04-20T01:00:00Z', 10, 20);
   await q(`insert into conversation_transfer (id, workspace_id, conversation_id, from_channel, to_channel, at) values (?, ?, ?, 'WEB_CHAT', 'WEB_CHAT', ?)`, [randomUUID(), workspaceId, k2, '2026-05-01T02:10:00Z']);
   for (const [conversationId, customerId, author] of [[k1, c1, 'AGENT'], [k2, c2, 'AGENT'], [k4, c3, 'BOT']]) {
@@ -65,7 +65,7 @@ describe('service metrics', () => {
   it('computes every figure for the whole range', async () => {
     expect(await metrics('NONE')).toEqual([
       {
-        key: 'ALL', conversations: 4, avgFirstResponseSeconds: 160, avgHandleSeconds: 2000, firstContactResolutionRate: 0.3333, resolutionRate: 0.75,
+        key: 'ALL', conversations: 4, avgFirstResponseSeconds: 210, avgHandleSeconds: 2000, firstContactResolutionRate: 0.3333, resolutionRate: 0.75,
         transferRate: 0.25, repeatContactRate: 0.25, slaAttainment: 0.5, csatAverage: 3.5, nps: 33.3333, surveyResponses: 5, botResolutionRate: 0.3333,
       },
     ]);
@@ -75,7 +75,7 @@ describe('service metrics', () => {
     expect(await metrics('CHANNEL')).toEqual([
       { ...empty, key: 'EMAIL', conversations: 0, csatAverage: null, nps: -100, surveyResponses: 1 },
       {
-        key: 'SMS', conversations: 2, avgFirstResponseSeconds: 90, avgHandleSeconds: 1200, firstContactResolutionRate: 0.5, resolutionRate: 1, transferRate: 0,
+        key: 'SMS', conversations: 2, avgFirstResponseSeconds: 120, avgHandleSeconds: 1200, firstContactResolutionRate: 0.5, resolutionRate: 1, transferRate: 0,
         repeatContactRate: 0, slaAttainment: 1, csatAverage: 5, nps: 100, surveyResponses: 2, botResolutionRate: 0.5,
       },
       {
@@ -92,7 +92,7 @@ describe('service metrics', () => {
       repeatContactRate: 0.5, slaAttainment: 0.5, csatAverage: 3.5, nps: null, surveyResponses: 2, botResolutionRate: 0,
     });
     expect(byAgent.find((row) => row.key === a2)).toEqual({
-      key: a2, conversations: 2, avgFirstResponseSeconds: 60, avgHandleSeconds: 1800, firstContactResolutionRate: 0, resolutionRate: 0.5, transferRate: 0,
+      key: a2, conversations: 2, avgFirstResponseSeconds: null, avgHandleSeconds: 1800, firstContactResolutionRate: 0, resolutionRate: 0.5, transferRate: 0,
       repeatContactRate: 0, slaAttainment: null, csatAverage: null, nps: 100, surveyResponses: 2, botResolutionRate: 1,
     });
     expect(byAgent.find((row) => row.key === 'UNASSIGNED')).toMatchObject({ conversations: 0, nps: -100, surveyResponses: 1 });
