@@ -8,6 +8,7 @@ import { Migration20261123065500 } from './Migration20261123065500';
 import { Migration20261123070500 } from './Migration20261123070500';
 import { Migration20261123071000 } from './Migration20261123071000';
 import { Migration20261123071500 } from './Migration20261123071500';
+import { Migration20261123080000 } from './Migration20261123080000';
 
 /** Every migration, oldest first. Listed here so compiled and ts-jest runs find the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -20,4 +21,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123070500', class: Migration20261123070500 },
   { name: 'Migration20261123071000', class: Migration20261123071000 },
   { name: 'Migration20261123071500', class: Migration20261123071500 },
+  { name: 'Migration20261123080000', class: Migration20261123080000 },
 ];

@@ -8,6 +8,7 @@ import { KnowledgeArticle } from '../modules/knowledge/knowledge-article.entity'
 import { ReplyTemplate } from '../modules/template/reply-template.entity';
 import { FeedbackItem, FollowUp } from '../modules/feedback/feedback-item.entity';
 import { SurveyResponse } from '../modules/feedback/survey-response.entity';
+import { Segment, SegmentMembershipEvent, SegmentMember } from '../modules/segment/segment.entity';
 import { LifecycleTransition } from '../modules/lifecycle/lifecycle-transition.entity';
 import { Consent, ConsentChange, ContactTouch } from '../modules/preference/consent.entity';
 import { CustomerPreference } from '../modules/preference/customer-preference.entity';
@@ -25,4 +26,5 @@ import { Transfer } from '../modules/conversation/transfer.entity';
 export const entities = [Workspace, ApiKey, AuditEntry, Customer, Identity, Event, CustomerMerge, Suppression, IdentityRuleRow,
   LifecycleTransition, CustomerPreference, Consent, ConsentChange, ContactTouch,
   KnowledgeArticle, ReplyTemplate, FeedbackItem, FollowUp, SurveyResponse,
-  SlaPolicy, Queue, Agent, AgentQueue, Conversation, Message, Transfer];
+  SlaPolicy, Queue, Agent, AgentQueue, Conversation, Message, Transfer,
+  Segment, SegmentMember, SegmentMembershipEvent];

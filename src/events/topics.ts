@@ -11,6 +11,8 @@ export interface Topics {
   LIFECYCLE_CHANGED: { ws: string; changes: [string, string][] };
   /** Feedback items that just became overdue (each is published once). */
   FEEDBACK_OVERDUE: { ws: string; ids: string[] };
+  /** Customers entered or exited a segment: [customerId, ENTERED | EXITED] pairs. */
+  SEGMENT_MEMBERSHIP: { ws: string; segmentId: string; changes: [string, string][] };
   /** A queue's line changed (`change` is a QueueChange); `at` is ISO text. */
   QUEUE_UPDATED: { ws: string; queueId: string; change: string; conversationId: string | null; at: string };
   /** Something happened to a conversation: OPENED, MESSAGE, ASSIGNED, TRANSFERRED, STATUS, SLA. */

@@ -19,6 +19,7 @@ import { Message } from '../modules/conversation/message.entity';
 import { Agent } from '../modules/queue/agent.entity';
 import { Queue } from '../modules/queue/queue.entity';
 import { SlaPolicy } from '../modules/queue/sla-policy.entity';
+import { Segment } from '../modules/segment/segment.entity';
 import { may } from './auth';
 import { Node } from './node';
 
@@ -38,6 +39,7 @@ const NODE_TYPES: { entity: EntityClass<Node>; roles: readonly string[]; load?: 
   { entity: ReplyTemplate, roles: may.readKnowledge },
   { entity: FeedbackItem, roles: may.readFeedback },
   { entity: SurveyResponse, roles: may.readFeedback },
+  { entity: Segment, roles: may.readSegments },
   { entity: Conversation, roles: may.readConversations },
   { entity: Message, roles: may.readConversations },
   { entity: Queue, roles: may.readConversations },

@@ -9,6 +9,7 @@ import { CustomerFeedbackResolver, FeedbackResolver } from '../modules/feedback/
 import { ConversationSurveyResolver, CustomerSurveyResolver, SurveyResolver } from '../modules/feedback/survey.resolver';
 import { DashboardResolver } from '../modules/metrics/dashboard.resolver';
 import { MetricsResolver } from '../modules/metrics/metrics.resolver';
+import { CustomerSegmentsResolver, SegmentPreviewResolver, SegmentResolver } from '../modules/segment/segment.resolver';
 import { LifecycleResolver } from '../modules/lifecycle/lifecycle.resolver';
 import { PreferenceMutations, PreferenceResolver } from '../modules/preference/preference.resolver';
 import { ApiKeyResolver } from '../modules/workspace/api-key.resolver';
@@ -24,4 +25,4 @@ export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolv
   PreferenceResolver, PreferenceMutations, KnowledgeResolver, TemplateResolver,
   FeedbackResolver, CustomerFeedbackResolver, SurveyResolver, CustomerSurveyResolver, ConversationSurveyResolver,
   ...ConversationMessageResolvers, QueueResolver, AgentResolver, QueueEventsResolver,
-  MetricsResolver, DashboardResolver];
+  MetricsResolver, DashboardResolver, SegmentResolver, SegmentPreviewResolver, CustomerSegmentsResolver];

@@ -58,7 +58,6 @@ export async function listCustomers(
 ): Promise<Connection<Customer>> {
   const page = parsePage<unknown>(args.first, args.after);
   const filter = args.filter ?? {};
-  if (filter.segmentId) throw AppError.badInput('segments are not available yet', { field: 'segmentId' });
   const { column, kind } = SORTS[args.sort ?? CustomerSort.LAST_SEEN_DESC];
   const after = page.after === undefined ? undefined : checkKeyset(page.after, kind);
   const where = ['c.workspace_id = ?', 'c.merged_into_id is null', 'c.erased_at is null'];
@@ -72,6 +71,11 @@ export async function listCustomers(
   if (filter.lifecycleStages?.length) where.push('c.lifecycle_stage = any(?)') && params.push(filter.lifecycleStages);
   if (filter.valueTiers?.length) where.push('c.value_tier = any(?)') && params.push(filter.valueTiers);
   if (filter.tags?.length) where.push('c.tags @> ?::text[]') && params.push(filter.tags);
+  if (filter.segmentId) {
+    const [segment] = isUuid(filter.segmentId) ? await sql(em, `select 1 from segment where workspace_id = ? and id = ?`, [workspaceId, filter.segmentId]) : [];
+    if (!segment) throw AppError.notFound('Segment', filter.segmentId);
+    where.push('c.id in (select m.customer_id from segment_member m where m.workspace_id = c.workspace_id and m.segment_id = ?::uuid)') && params.push(filter.segmentId);
+  }
   const [{ total }] = await sql<{ total: number }>(em, `select count(*)::int total from customer c where ${where.join(' and ')}`, params);
   if (after) {
     where.push(`(c.${column}, c.id) < (?::${kind === 'time' ? 'timestamptz' : 'numeric'}, ?::uuid)`);

@@ -1,0 +1,168 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { isUuid } from '../../db/ids';
+import { sql } from '../../db/sql';
+import { AppError } from '../../errors';
+import type { EventBus } from '../../events/bus';
+import type { Viewer } from '../../graphql/auth';
+import { SegmentKind } from '../../graphql/enums';
+import { recordAudit } from '../workspace/audit.service';
+import { compileRule } from './segment-compiler';
+import { hasWindow, referencedSegments, ruleProblems } from './segment-rule';
+import type { Rule } from './segment-rule.types';
+import { Segment } from './segment.entity';
+
+/** Live customers of the workspace that a rule selects: the predicate, ready to follow `from customer c where`. */
+export function selection(workspaceId: string, rule: Rule, now: Date): { where: string; params: unknown[] } {
+  const compiled = compileRule(rule, now);
+  return { where: `c.workspace_id = ? and c.merged_into_id is null and c.erased_at is null and ${compiled.sql}`, params: [workspaceId, ...compiled.params] };
+}
+
+/** Validates a rule, including its references: segments of this workspace, and no cycle back to `selfId`. */
+export async function checkRule(em: EntityManager, workspaceId: string, rule: Rule, selfId: string | null): Promise<void> {
+  const [problem] = ruleProblems(rule);
+  if (problem) throw AppError.badInput(`${problem.path}: ${problem.message}`, { path: problem.path });
+  const seen = new Set<string>();
+  let frontier = referencedSegments(rule);
+  while (frontier.length) {
+    for (const id of frontier) {
+      if (!isUuid(id)) throw AppError.badInput(`rule refers to segment ${id}, which does not exist`, { path: 'rule' });
+      if (id === selfId) throw AppError.badInput('a segment cannot refer to itself, directly or through others', { path: 'rule' });
+    }
+    const fresh = frontier.filter((id) => !seen.has(id));
+    fresh.forEach((id) => seen.add(id));
+    if (!fresh.length) break;
+    const rows = await sql<{ id: string; rule: Rule | null }>(em, `select id, rule from segment where workspace_id = ? and id = any(?::uuid[])`, [workspaceId, fresh]);
+    const missing = fresh.find((id) => !rows.some((row) => row.id === id));
+    if (missing) throw AppError.badInput(`rule refers to segment ${missing}, which does not exist`, { path: 'rule' });
+    frontier = rows.flatMap((row) => (row.rule ? referencedSegments(row.rule) : []));
+  }
+}
+
+export async function previewCount(em: EntityManager, workspaceId: string, rule: Rule, now: Date): Promise<{ count: number; where: string; params: unknown[] }> {
+  await checkRule(em, workspaceId, rule, null);
+  const { where, params } = selection(workspaceId, rule, now);
+  const [{ count }] = await sql<{ count: number }>(em, `select count(*)::int as count from customer c where ${where}`, params);
+  return { count, where, params };
+}
+
+export async function sampleIds(em: EntityManager, where: string, params: unknown[], limit: number): Promise<string[]> {
+  const rows = await sql<{ id: string }>(em, `select c.id from customer c where ${where} order by c.last_seen_at desc, c.id desc limit ?`, [...params, limit]);
+  return rows.map((row) => row.id);
+}
+
+export interface SegmentInput {
+  name?: string | null;
+  description?: string | null;
+  kind?: SegmentKind;
+  rule?: Rule | null;
+}
+
+const nameOf = (name: string) => {
+  const trimmed = name.trim();
+  if (!trimmed || trimmed.length > 200) throw AppError.badInput('name must be 1 to 200 characters', { field: 'name' });
+  return trimmed;
+};
+
+/** Membership recomputed as a set difference in SQL: who entered, who left, kept as history. */
+export async function refreshIn(tx: EntityManager, segment: Segment, now: Date): Promise<{ entered: string[]; exited: string[] }> {
+  const ws = segment.workspace.id;
+  const { where, params } = selection(ws, segment.rule!, now);
+  const rows = await sql<{ customer_id: string; change: 'ENTERED' | 'EXITED' }>(
+    tx,
+    `with target as (select c.id from customer c where ${where}),
+     entered as (
+       insert into segment_member (segment_id, customer_id, workspace_id, since) select ?, t.id, ?, ? from target t
+       on conflict do nothing returning customer_id),
+     exited as (
+       delete from segment_member m where m.workspace_id = ? and m.segment_id = ? and not exists (select 1 from target t where t.id = m.customer_id) returning m.customer_id),
+     changes as (select customer_id, 'ENTERED' as change from entered union all select customer_id, 'EXITED' from exited),
+     logged as (insert into segment_change (id, workspace_id, segment_id, customer_id, change, at) select gen_random_uuid(), ?, ?, customer_id, change, ? from changes returning customer_id, change)
+     select customer_id, change from logged`,
+    [...params, segment.id, ws, now, ws, segment.id, ws, segment.id, now],
+  );
+  await sql(tx, `update segment set refreshed_at = ?, last_error = null where workspace_id = ? and id = ?`, [now, ws, segment.id]);
+  return { entered: rows.filter((r) => r.change === 'ENTERED').map((r) => r.customer_id), exited: rows.filter((r) => r.change === 'EXITED').map((r) => r.customer_id) };
+}
+
+export async function publishChanges(bus: EventBus, workspaceId: string, segmentId: string, changes: { entered: string[]; exited: string[] }): Promise<void> {
+  const all = [...changes.entered.map((id) => [id, 'ENTERED'] as [string, string]), ...changes.exited.map((id) => [id, 'EXITED'] as [string, string])];
+  for (let i = 0; i < all.length; i += 100) await bus.publish('SEGMENT_MEMBERSHIP', { ws: workspaceId, segmentId, changes: all.slice(i, i + 100) });
+}
+
+export async function createSegment(em: EntityManager, viewer: Viewer, input: SegmentInput & { name: string; kind: SegmentKind }, now: Date): Promise<{ segment: Segment; changes: { entered: string[]; exited: string[] } }> {
+  const name = nameOf(input.name);
+  if (input.kind === SegmentKind.DYNAMIC && !input.rule) throw AppError.badInput('a DYNAMIC segment needs a rule', { field: 'rule' });
+  if (input.kind === SegmentKind.STATIC && input.rule) throw AppError.badInput('a STATIC segment has no rule; add customers with addToSegment', { field: 'rule' });
+  if (input.rule) await checkRule(em, viewer.workspaceId, input.rule, null);
+  try {
+    return await em.fork().transactional(async (tx) => {
+      const segment = tx.create(Segment, { workspace: viewer.workspaceId, name, description: input.description?.trim() || null, kind: input.kind, rule: input.rule ?? null, windowed: input.rule ? hasWindow(input.rule) : false, createdAt: now, updatedAt: now });
+      tx.persist(segment);
+      recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'segment.created', subjectType: 'Segment', subjectId: segment.id, details: { name, kind: input.kind } });
+      await tx.flush();
+      const changes = segment.rule ? await refreshIn(tx, segment, now) : { entered: [], exited: [] };
+      return { segment, changes };
+    });
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) throw AppError.conflict(`A segment named "${name}" exists`, { field: 'name' });
+    throw error;
+  }
+}
+
+export async function segmentFor(tx: EntityManager, id: string): Promise<Segment> {
+  const segment = isUuid(id) ? await tx.findOne(Segment, { id }) : null;
+  if (!segment) throw AppError.notFound('Segment', id);
+  return segment;
+}
+
+export async function updateSegment(em: EntityManager, viewer: Viewer, id: string, input: SegmentInput, now: Date): Promise<{ segment: Segment; changes: { entered: string[]; exited: string[] } }> {
+  return em.fork().transactional(async (tx) => {
+    const segment = await segmentFor(tx, id);
+    if (input.name != null) segment.name = nameOf(input.name);
+    if (input.description !== undefined) segment.description = input.description?.trim() || null;
+    if (input.rule) {
+      if (segment.kind === SegmentKind.STATIC) throw AppError.badInput('a STATIC segment has no rule', { field: 'rule' });
+      await checkRule(tx, viewer.workspaceId, input.rule, segment.id);
+      segment.rule = input.rule;
+      segment.windowed = hasWindow(input.rule);
+    }
+    segment.updatedAt = now;
+    recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'segment.updated', subjectType: 'Segment', subjectId: segment.id, details: { fields: Object.keys(input) } });
+    await tx.flush();
+    const changes = input.rule ? await refreshIn(tx, segment, now) : { entered: [], exited: [] };
+    return { segment, changes };
+  });
+}
+
+export async function deleteSegment(em: EntityManager, viewer: Viewer, id: string): Promise<void> {
+  await em.fork().transactional(async (tx) => {
+    const segment = await segmentFor(tx, id);
+    const [user] = await sql<{ name: string }>(tx, `select name from segment where workspace_id = ? and id <> ? and rule::text like ?`, [viewer.workspaceId, segment.id, `%${segment.id}%`]);
+    if (user) throw AppError.conflict(`Segment "${user.name}" refers to this one; change it first`, { segmentId: segment.id });
+    for (const table of ['segment_member', 'segment_change']) await sql(tx, `delete from ${table} where workspace_id = ? and segment_id = ?`, [viewer.workspaceId, segment.id]);
+    tx.remove(segment);
+    recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'segment.deleted', subjectType: 'Segment', subjectId: segment.id, details: { name: segment.name } });
+  });
+}
+
+/** Adds or removes customers of a STATIC segment by hand, with history. */
+export async function changeStatic(em: EntityManager, viewer: Viewer, id: string, customerIds: string[], add: boolean, now: Date): Promise<{ segment: Segment; changes: { entered: string[]; exited: string[] } }> {
+  if (customerIds.length > 1000) throw AppError.badInput('at most 1,000 customers at a time', { field: 'customerIds' });
+  return em.fork().transactional(async (tx) => {
+    const segment = await segmentFor(tx, id);
+    if (segment.kind !== SegmentKind.STATIC) throw AppError.badInput('only a STATIC segment takes customers by hand; a DYNAMIC one follows its rule', { field: 'id' });
+    const ws = viewer.workspaceId;
+    const ids = customerIds.filter(isUuid);
+    const live = await sql<{ id: string }>(tx, `select id from customer where workspace_id = ? and id = any(?::uuid[]) and merged_into_id is null and erased_at is null`, [ws, ids]);
+    const unknown = customerIds.find((candidate) => !live.some((row) => row.id === candidate));
+    if (unknown) throw AppError.notFound('Customer', unknown);
+    const changed = add
+      ? await sql<{ customer_id: string }>(tx, `insert into segment_member (segment_id, customer_id, workspace_id, since) select ?, x, ?, ? from unnest(?::uuid[]) x on conflict do nothing returning customer_id`, [segment.id, ws, now, ids])
+      : await sql<{ customer_id: string }>(tx, `delete from segment_member where workspace_id = ? and segment_id = ? and customer_id = any(?::uuid[]) returning customer_id`, [ws, segment.id, ids]);
+    await sql(tx, `insert into segment_change (id, workspace_id, segment_id, customer_id, change, at) select gen_random_uuid(), ?, ?, x, ?, ? from unnest(?::uuid[]) x`, [ws, segment.id, add ? 'ENTERED' : 'EXITED', now, changed.map((row) => row.customer_id)]);
+    segment.updatedAt = now;
+    const moved = changed.map((row) => row.customer_id);
+    return { segment, changes: add ? { entered: moved, exited: [] } : { entered: [], exited: moved } };
+  });
+}
