@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../db/sql';
 import { logger } from '../telemetry/logger';
 import { feedbackOverdue } from './feedback-jobs';
+import { segmentRefresh } from './segment-jobs';
 import { lifecycleAgeing, lifecycleReevaluate, type JobDeps } from './lifecycle-jobs';
 import { slaSweep } from './sla-jobs';
 
@@ -18,12 +19,13 @@ const tasks = (deps: JobDeps) =>
     lifecycle_reevaluate: (payload) => lifecycleReevaluate(deps, payload as { workspaceId: string }),
     feedback_overdue: () => feedbackOverdue(deps),
     sla_sweep: () => slaSweep(deps),
+    segment_refresh: () => segmentRefresh(deps),
   }) satisfies TaskList;
 
 export type TaskName = keyof ReturnType<typeof tasks>;
 
-/** Lifecycle ageing every hour at minute 7 (not on the hour, when everyone else's cron runs); SLA and feedback deadlines every minute. */
-const CRONTAB = ['7 * * * * lifecycle_ageing ?max=1', '* * * * * sla_sweep ?max=1', '* * * * * feedback_overdue ?max=1'].join('\n');
+/** Lifecycle ageing every hour at minute 7 (not on the hour, when everyone else's cron runs); SLA and feedback deadlines every minute; time-windowed segments every 15 minutes. */
+const CRONTAB = ['7 * * * * lifecycle_ageing ?max=1', '* * * * * sla_sweep ?max=1', '* * * * * feedback_overdue ?max=1', '*/15 * * * * segment_refresh ?max=1'].join('\n');
 
 /** The Postgres-backed job runner: scheduled sweeps and queued work, shared by every server process. */
 export interface Jobs {

@@ -9,6 +9,7 @@ import { Customer } from './customer.entity';
 import { IdentifierInput, IngestEventInput, IngestResult } from './ingest.input';
 import { ingest, type IngestScope } from './ingest.service';
 import { publishTransitions } from '../lifecycle/lifecycle.service';
+import { publishMembership } from '../segment/segment.service';
 import { loadRules, setIdentityRule } from './identity-rule.service';
 import { IdentityRule, IdentityRuleInput } from './identity-rule.types';
 import { uuidv7 } from '../../db/ids';
@@ -20,6 +21,7 @@ export class IngestResolver {
   async ingest(@Arg('events', () => [IngestEventInput]) events: IngestEventInput[], @Ctx() ctx: Context): Promise<IngestResult> {
     const result = await ingest(ctx.em, await this.scope(ctx), events);
     await publishTransitions(ctx.bus, ctx.viewer.workspaceId, result.transitions);
+    await publishMembership(ctx.bus, ctx.viewer.workspaceId, result.segmentChanges);
     return result;
   }
 
@@ -32,6 +34,7 @@ export class IngestResolver {
   ): Promise<Customer> {
     const result = await ingest(ctx.em, await this.scope(ctx), [{ messageId: `identify-${uuidv7()}`, kind: IngestKind.IDENTIFY, identifiers, traits }]);
     await publishTransitions(ctx.bus, ctx.viewer.workspaceId, result.transitions);
+    await publishMembership(ctx.bus, ctx.viewer.workspaceId, result.segmentChanges);
     const [error] = result.errors;
     if (error) throw AppError.badInput(error.message, { reason: error.code });
     return ctx.em.findOneOrFail(Customer, { id: result.customerOf.get(0)! });

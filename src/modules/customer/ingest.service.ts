@@ -14,6 +14,7 @@ import { applyMerges } from './merge.apply';
 import { spendWindowStart } from '../lifecycle/lifecycle-rules';
 import { recordTransitions, settle, type Transition } from '../lifecycle/lifecycle.service';
 import type { WorkspaceSettings } from '../workspace/workspace-settings';
+import { reevaluateMembers, type MembershipChanges } from '../segment/segment.service';
 
 export const MAX_BATCH = 1000;
 
@@ -47,7 +48,7 @@ export interface IngestScope {
   actorKeyId: string | null;
 }
 
-export async function ingest(em: EntityManager, scope: IngestScope, inputs: IngestEventInput[]): Promise<IngestResult & { transitions: Transition[] }> {
+export async function ingest(em: EntityManager, scope: IngestScope, inputs: IngestEventInput[]): Promise<IngestResult & { transitions: Transition[]; segmentChanges: MembershipChanges[] }> {
   const { items, errors, rules } = await prepareItems(em, scope, inputs);
   const applied = items.length ? await withRetries(em, (tx) => applyItems(tx, scope, items, rules)) : emptyApplied();
   return { ...applied, errors };
@@ -57,7 +58,7 @@ export async function ingest(em: EntityManager, scope: IngestScope, inputs: Inge
  * The same as {@link ingest}, inside the caller's transaction (which owns retries): for writes that
  * must resolve a customer exactly as ingestion does and commit with it, such as opening a conversation.
  */
-export async function ingestWithin(tx: EntityManager, scope: IngestScope, inputs: IngestEventInput[]): Promise<IngestResult & { transitions: Transition[] }> {
+export async function ingestWithin(tx: EntityManager, scope: IngestScope, inputs: IngestEventInput[]): Promise<IngestResult & { transitions: Transition[]; segmentChanges: MembershipChanges[] }> {
   const { items, errors, rules } = await prepareItems(tx, scope, inputs);
   const applied = items.length ? await applyItems(tx, scope, items, rules) : emptyApplied();
   return { ...applied, errors };
@@ -156,7 +157,7 @@ async function suppressedItems(em: EntityManager, items: ValidItem[]): Promise<S
 /** The workspace the EntityManager is bound to (its filter parameter). */
 export const workspaceOf = (em: EntityManager): string => (em.getFilterParams('workspace') as { id: string }).id;
 
-const emptyApplied = () => ({ accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>(), transitions: [] as Transition[] });
+const emptyApplied = () => ({ accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>(), transitions: [] as Transition[], segmentChanges: [] as MembershipChanges[] });
 
 async function applyItems(tx: EntityManager, { workspaceId, settings, now, actorKeyId }: IngestScope, all: ValidItem[], rules: Map<IdentityType, IdentityRule>) {
   // Identifiers are locked so that racing batches resolve one after the other; a messageId resent
@@ -281,6 +282,7 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
     unlinked: link.unlinked.map((u) => ({ index: u.index, type: u.identifier.type, value: u.identifier.value, reason: u.reason })),
     customerOf: link.customerOf,
     transitions,
+    segmentChanges: await reevaluateMembers(tx, workspaceId, [...states.keys()], now),
   };
 }
 

@@ -6,6 +6,7 @@ import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
 import { Channel, ContactBlock, ContactPurpose, IdentityType, LifecycleStage, ValueTier } from '../../graphql/enums';
 import { liveCustomerId } from '../customer/privacy.service';
+import { publishMembership, reevaluateMembers } from '../segment/segment.service';
 import { publishAudit, recordAudit } from '../workspace/audit.service';
 import type { WorkspaceSettings } from '../workspace/workspace-settings';
 import { consentKey, type Contactability, type ContactProfile } from './contactability';
@@ -182,7 +183,7 @@ function validate(input: PreferencesInput): void {
 export async function setPreferences(em: EntityManager, bus: EventBus, viewer: Viewer, id: string, input: PreferencesInput, now: Date): Promise<string> {
   validate(input);
   const ws = viewer.workspaceId;
-  const { customerId, audit } = await em.fork().transactional(async (tx) => {
+  const { customerId, audit, segmentChanges } = await em.fork().transactional(async (tx) => {
     const customerId = await liveCustomerId(tx, ws, id);
     await sql(tx, `select id from customer where workspace_id = ? and id = ? for update`, [ws, customerId]);
     const current = (await preferenceRows(tx, ws, [customerId])).get(customerId);
@@ -215,9 +216,13 @@ export async function setPreferences(em: EntityManager, bus: EventBus, viewer: V
       subjectId: customerId,
       details: { fields: Object.keys(fields), consents: (consents ?? []).map(({ channel, purpose, granted, source }) => ({ channel, purpose, granted, source: source ?? null })) },
     });
-    return { customerId, audit };
+    await tx.flush();
+    // consent and channel conditions of dynamic segments follow at once
+    const segmentChanges = await reevaluateMembers(tx, ws, [customerId], now);
+    return { customerId, audit, segmentChanges };
   });
   await publishAudit(bus, audit);
+  await publishMembership(bus, ws, segmentChanges);
   return customerId;
 }
 

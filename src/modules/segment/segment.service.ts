@@ -81,7 +81,8 @@ export async function refreshIn(tx: EntityManager, segment: Segment, now: Date):
      select customer_id, change from logged`,
     [...params, segment.id, ws, now, ws, segment.id, ws, segment.id, now],
   );
-  await sql(tx, `update segment set refreshed_at = ?, last_error = null where workspace_id = ? and id = ?`, [now, ws, segment.id]);
+  segment.refreshedAt = now;
+  segment.lastError = null;
   return { entered: rows.filter((r) => r.change === 'ENTERED').map((r) => r.customer_id), exited: rows.filter((r) => r.change === 'EXITED').map((r) => r.customer_id) };
 }
 
@@ -165,4 +166,42 @@ export async function changeStatic(em: EntityManager, viewer: Viewer, id: string
     const moved = changed.map((row) => row.customer_id);
     return { segment, changes: add ? { entered: moved, exited: [] } : { entered: [], exited: moved } };
   });
+}
+
+export interface MembershipChanges {
+  segmentId: string;
+  entered: string[];
+  exited: string[];
+}
+
+/**
+ * Live membership: after a write touched some customers, each dynamic segment of the workspace is
+ * re-evaluated for those customers only, in the caller's transaction (segments that refer to no
+ * other segment first, so a segment of segments sees them current). One statement per segment.
+ */
+export async function reevaluateMembers(tx: EntityManager, workspaceId: string, customerIds: string[], now: Date): Promise<MembershipChanges[]> {
+  if (!customerIds.length) return [];
+  const segments = await sql<{ id: string; rule: Rule }>(tx, `select id, rule from segment where workspace_id = ? and kind = 'DYNAMIC' and rule is not null order by created_at, id`, [workspaceId]);
+  segments.sort((a, b) => referencedSegments(a.rule).length - referencedSegments(b.rule).length);
+  const all: MembershipChanges[] = [];
+  for (const segment of segments) {
+    const { where, params } = selection(workspaceId, segment.rule, now);
+    const rows = await sql<{ customer_id: string; change: 'ENTERED' | 'EXITED' }>(
+      tx,
+      `with target as (select c.id from customer c where c.id = any(?::uuid[]) and ${where}),
+       entered as (insert into segment_member (segment_id, customer_id, workspace_id, since) select ?, t.id, ?, ? from target t on conflict do nothing returning customer_id),
+       exited as (delete from segment_member m where m.workspace_id = ? and m.segment_id = ? and m.customer_id = any(?::uuid[])
+                    and not exists (select 1 from target t where t.id = m.customer_id) returning m.customer_id),
+       changes as (select customer_id, 'ENTERED' as change from entered union all select customer_id, 'EXITED' from exited),
+       logged as (insert into segment_change (id, workspace_id, segment_id, customer_id, change, at) select gen_random_uuid(), ?, ?, customer_id, change, ? from changes returning customer_id, change)
+       select customer_id, change from logged`,
+      [customerIds, ...params, segment.id, workspaceId, now, workspaceId, segment.id, customerIds, workspaceId, segment.id, now],
+    );
+    if (rows.length) all.push({ segmentId: segment.id, entered: rows.filter((r) => r.change === 'ENTERED').map((r) => r.customer_id), exited: rows.filter((r) => r.change === 'EXITED').map((r) => r.customer_id) });
+  }
+  return all;
+}
+
+export async function publishMembership(bus: EventBus, workspaceId: string, changes: MembershipChanges[]): Promise<void> {
+  for (const change of changes) await publishChanges(bus, workspaceId, change.segmentId, change);
 }

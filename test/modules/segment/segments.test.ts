@@ -110,7 +110,7 @@ describe('segments', () => {
     expect(codes(await post(t.url, t.adminKey, op.DeleteSegment({ id: big.id })))).toEqual(['CONFLICT']);
   });
 
-  it('publishes ENTERED after an order and EXITED after consent is withdrawn, on refresh', async () => {
+  it('publishes ENTERED after an order and EXITED after consent is withdrawn, live', async () => {
     const { createSegment: consenting } = await data(t.url, t.adminKey, op.CreateSegment({ input: { name: 'SMS marketing', kind: 'DYNAMIC', rule: { and: [{ consent: { channel: 'SMS', purpose: 'MARKETING', granted: true } }, { event: { name: 'order_completed', within: { days: 30 } } }] } } }));
     expect(consenting.size).toBe(1);
     const client = wsClient(t.wsUrl, await t.addKey(Role.MARKETER));
@@ -120,14 +120,44 @@ describe('segments', () => {
       await data(t.url, t.adminKey, op.SetPreferences({ customerId: ids.bob, input: { consents: [{ channel: 'SMS', purpose: 'MARKETING', granted: true }] } }));
       await data(t.url, t.adminKey, op.Ingest({ events: [item('bob@s.test', { kind: 'TRACK', event: 'order_completed', revenue: 10 })] }));
       await data(t.url, t.adminKey, op.SetPreferences({ customerId: ids.ann, input: { consents: [{ channel: 'SMS', purpose: 'MARKETING', granted: false }] } }));
-      const { refreshSegment } = await data(t.url, t.adminKey, op.RefreshSegment({ id: consenting.id }));
-      expect(refreshSegment).toMatchObject({ entered: 1, exited: 1, segment: { size: 1 } });
       await live.waitFor(2);
+      const { refreshSegment } = await data(t.url, t.adminKey, op.RefreshSegment({ id: consenting.id }));
+      expect(refreshSegment).toMatchObject({ entered: 0, exited: 0, segment: { size: 1 } });
       expect(live.events.map((e) => [e.data!.segmentMembership.customerId, e.data!.segmentMembership.change]).sort()).toEqual([[ids.ann, 'EXITED'], [ids.bob, 'ENTERED']].sort());
     } finally {
       live.dispose();
       await client.dispose();
     }
+  });
+
+  it('moves members on ingestion, in the same transaction, and says so live', async () => {
+    const { createSegment: shoes } = await data(t.url, t.adminKey, op.CreateSegment({ input: { name: 'Bag buyers', kind: 'DYNAMIC', rule: { event: { name: 'order_completed', where: [{ key: 'category', op: 'EQ', value: 'bags' }] } } } }));
+    expect(shoes.size).toBe(1);
+    const client = wsClient(t.wsUrl, t.adminKey);
+    const live = collect(client, op.SegmentMembership({ segmentId: shoes.id }));
+    await settle();
+    try {
+      await data(t.url, t.adminKey, op.Ingest({ events: [item('cat@s.test', { kind: 'TRACK', event: 'order_completed', revenue: 99, properties: { category: 'bags' } })] }));
+      await live.waitFor(1);
+      expect(live.events[0].data!.segmentMembership).toMatchObject({ customerId: ids.cat, change: 'ENTERED' });
+      expect((await data(t.url, t.adminKey, op.Segment({ id: shoes.id }))).segment.size).toBe(2);
+    } finally {
+      live.dispose();
+      await client.dispose();
+    }
+  });
+
+  it('refreshes time-windowed segments in the scheduled job, and says when they are stale', async () => {
+    const { createSegment: recent } = await data(t.url, t.adminKey, op.CreateSegment({ input: { name: 'Bought this week', kind: 'DYNAMIC', rule: { event: { name: 'order_completed', within: { days: 7 } } } } }));
+    const before = recent.size;
+    expect(recent.stale).toBe(false);
+    clock.advanceDays(30);
+    expect((await data(t.url, t.adminKey, op.Segment({ id: recent.id }))).segment.stale).toBe(true);
+    await t.server.jobs.runNow('segment_refresh');
+    const { segment } = await data(t.url, t.adminKey, op.Segment({ id: recent.id }));
+    expect(segment).toMatchObject({ size: 0, stale: false, lastError: null, refreshedAt: clock.now().toISOString() });
+    expect(segment.history.edges.filter((e: any) => e.node.change === 'EXITED')).toHaveLength(before);
+    clock.advanceDays(-30);
   });
 
   it('keeps static segments by hand, and each workspace to its own', async () => {
