@@ -25,6 +25,7 @@ import { currentRequest, runInRequestScope } from './telemetry/request-scope';
 import { attachWebSockets } from './websocket';
 import { startJobs, type Jobs } from './jobs/runner';
 import { dashboardPage } from './dashboard-page';
+import { segmentExport } from './modules/segment/segment-export';
 
 /** A running API server. */
 export interface Server {
@@ -91,6 +92,7 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database: ready ? 'up' : 'down' });
   });
   app.use(dashboardPage());
+  app.use(segmentExport(orm, (header) => authenticate(authenticator, header)));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -173,3 +173,37 @@ describe('segments', () => {
     expect(codes(await post(t.url, await t.addKey(Role.AGENT), op.CreateSegment({ input: { name: 'x', kind: 'STATIC' } })))).toEqual(['FORBIDDEN']);
   });
 });
+
+describe('segment export', () => {
+  it('streams the members of a 10,000-member segment as CSV, for ADMIN and MARKETER keys of the workspace only', async () => {
+    const other = await t.addWorkspace('Export');
+    const em = t.orm.em.fork();
+    await em.getConnection().execute(
+      `insert into customer (id, workspace_id, display_name, traits, trait_times, tags, total_spend, order_count, first_seen_at, last_seen_at, created_at, updated_at)
+       select gen_random_uuid(), ?, 'Person ' || g, jsonb_build_object('city', case when g % 2 = 0 then 'Shanghai' else 'Beijing, "north"' end), '{}', '{export}', 0, 0, now(), now(), now(), now()
+       from generate_series(1, 10000) g`,
+      [other.workspaceId],
+    );
+    await em.getConnection().execute(
+      `insert into identity (id, workspace_id, customer_id, type, value, verified, first_seen_at, last_seen_at)
+       select gen_random_uuid(), workspace_id, id, 'EMAIL', lower(replace(display_name, ' ', '')) || '@x.test', true, now(), now() from customer where workspace_id = ?`,
+      [other.workspaceId],
+    );
+    await em.getConnection().execute('analyze customer; analyze identity');
+    const { createSegment } = await data(t.url, other.adminKey, op.CreateSegment({ input: { name: 'Everyone tagged', kind: 'DYNAMIC', rule: { field: { field: 'TAG', op: 'EQ', value: 'export' } } } }));
+    expect(createSegment.size).toBe(10_000);
+    const url = `${t.baseUrl}/segments/${createSegment.id}/export.csv?traits=city`;
+    const response = await fetch(url, { headers: { authorization: `Bearer ${await t.addKey(Role.MARKETER, other.workspaceId)}` } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/csv');
+    const lines = (await response.text()).trimEnd().split('\n');
+    expect(lines[0]).toBe('id,display_name,email,phone,lifecycle_stage,value_tier,city');
+    expect(lines).toHaveLength(10_001);
+    expect(lines.some((line) => line.includes(',person1@x.test,,PROSPECT,BASIC,"Beijing, ""north"""'))).toBe(true);
+
+    expect((await fetch(url, { headers: { authorization: `Bearer ${await t.addKey(Role.AGENT, other.workspaceId)}` } })).status).toBe(403);
+    expect((await fetch(url, { headers: { authorization: `Bearer ${t.adminKey}` } })).status).toBe(404);
+    expect((await fetch(url)).status).toBe(401);
+    expect((await fetch(`${url}x'),(select`, { headers: { authorization: `Bearer ${other.adminKey}` } })).status).toBe(400);
+  });
+});
