@@ -1,0 +1,134 @@
+import { forkForWorkspace } from '../src/context';
+import { sql } from '../src/db/sql';
+import { startBenchServer } from './support';
+
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
+const ROUNDS = 3;
+
+/** Five representative rules, each with the query a person would write by hand for it. */
+const RULES: { name: string; rule: unknown; sql: string }[] = [
+  {
+    name: 'a tier and a stage',
+    rule: { and: [{ field: { field: 'VALUE_TIER', op: 'EQ', value: 'HIGH' } }, { field: { field: 'LIFECYCLE_STAGE', op: 'EQ', value: 'ACTIVE' } }] },
+    sql: `select count(*) from customer c where c.workspace_id = $1 and c.merged_into_id is null and c.erased_at is null and c.value_tier = 'HIGH' and c.lifecycle_stage = 'ACTIVE'`,
+  },
+  {
+    name: 'an event count in 30 days',
+    rule: { event: { name: 'page_viewed', within: { days: 30 }, count: { op: 'GTE', value: 3 } } },
+    sql: `select count(*) from customer c where c.workspace_id = $1 and c.merged_into_id is null and c.erased_at is null and c.id in (
+            select customer_id from event where workspace_id = $1 and type = 'page_viewed' and occurred_at >= now() - interval '30 days' group by customer_id having count(*) >= 3)`,
+  },
+  {
+    name: 'revenue in 90 days, by property',
+    rule: { event: { name: 'order_completed', within: { days: 90 }, where: [{ key: 'category', op: 'EQ', value: 'shoes' }], revenueSum: { op: 'GT', value: 500 } } },
+    sql: `select count(*) from customer c where c.workspace_id = $1 and c.merged_into_id is null and c.erased_at is null and c.id in (
+            select customer_id from event where workspace_id = $1 and type = 'order_completed' and occurred_at >= now() - interval '90 days' and properties ->> 'category' = 'shoes'
+            group by customer_id having sum(revenue) > 500)`,
+  },
+  {
+    name: 'consent and a preferred channel',
+    rule: { and: [{ consent: { channel: 'SMS', purpose: 'MARKETING', granted: true } }, { field: { field: 'PREFERRED_CHANNEL', op: 'EQ', value: 'SMS' } }] },
+    sql: `select count(*) from customer c join customer_preference p on p.workspace_id = c.workspace_id and p.customer_id = c.id
+          where c.workspace_id = $1 and c.merged_into_id is null and c.erased_at is null and p.preferred_channels[1] = 'SMS'
+            and exists (select 1 from consent s where s.workspace_id = c.workspace_id and s.customer_id = c.id and s.channel = 'SMS' and s.purpose = 'MARKETING' and s.granted)`,
+  },
+  {
+    name: 'a nested or/not of three kinds',
+    rule: { or: [{ and: [{ trait: { key: 'city', op: 'EQ', value: 'Shanghai' } }, { not: { field: { field: 'TAG', op: 'EQ', value: 'vip' } } }] }, { event: { name: 'order_completed', within: { days: 7 } } }, { field: { field: 'TOTAL_SPEND', op: 'GT', value: 4900 } }] },
+    sql: `select count(*) from customer c where c.workspace_id = $1 and c.merged_into_id is null and c.erased_at is null and (
+            (c.traits ->> 'city' = 'Shanghai' and not 'vip' = any(c.tags))
+            or c.id in (select customer_id from event where workspace_id = $1 and type = 'order_completed' and occurred_at >= now() - interval '7 days')
+            or c.total_spend > 4900)`,
+  },
+];
+
+/**
+ * previewSegment through the API against hand-written SQL for five rules, over 1,000,000 customers
+ * and 10,000,000 events (generated with set-based SQL), and a full refreshSegment of the largest.
+ */
+async function main() {
+  process.env.CDP_JOBS = 'false';
+  const bench = await startBenchServer();
+  const em = forkForWorkspace(bench.orm, bench.workspaceId);
+  const ws = bench.workspaceId;
+  let started = Date.now();
+  await sql(
+    em,
+    `insert into customer (id, workspace_id, traits, trait_times, tags, lifecycle_stage, value_tier, total_spend, order_count, first_seen_at, last_seen_at, created_at, updated_at)
+     select gen_random_uuid(), ?, jsonb_build_object('city', (array['Shanghai','Beijing','Shenzhen','Hangzhou'])[1 + g % 4], 'age', 18 + g % 60), '{}',
+            case when g % 10 = 0 then '{vip}'::text[] else '{}' end, (array['PROSPECT','NEW','ACTIVE','AT_RISK','CHURNED'])[1 + g % 5], (array['HIGH','MEDIUM','BASIC','BASIC'])[1 + g % 4],
+            g % 5000, g % 9, now(), now(), now(), now()
+     from generate_series(1, ?) g`,
+    [ws, CUSTOMERS],
+  );
+  await sql(em, `create temporary table bench_people as select row_number() over () as n, id from customer where workspace_id = ?`, [ws]);
+  await sql(em, `create unique index on bench_people (n)`);
+  await sql(
+    em,
+    `insert into customer_preference (customer_id, workspace_id, preferred_channels, updated_at)
+     select id, ?, array[(array['SMS','WECHAT','EMAIL'])[1 + n % 3]], now() from bench_people where n % 2 = 0`,
+    [ws],
+  );
+  await sql(em, `insert into consent (id, workspace_id, customer_id, channel, purpose, granted, updated_at) select gen_random_uuid(), ?, id, 'SMS', 'MARKETING', n % 4 <> 0, now() from bench_people where n % 5 < 2`, [ws]);
+  console.log(`\nseeded ${CUSTOMERS} customers with preferences and consents in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  started = Date.now();
+  const chunk = 1_000_000;
+  for (let from = 0; from < EVENTS; from += chunk) {
+    await sql(
+      em,
+      `insert into event (id, workspace_id, customer_id, message_id, type, properties, revenue, occurred_at, received_at)
+       select gen_random_uuid(), ?, p.id, 'e' || g, t, jsonb_build_object('category', (array['shoes','bags','books'])[1 + g % 3]), case when t = 'order_completed' then 20 + g % 400 end,
+              now() - (g % 365) * interval '1 day' - (g % 86400) * interval '1 second', now()
+       from (select g, (array['page_viewed','page_viewed','page_viewed','page_viewed','page_viewed','page_viewed','page_viewed','order_completed','order_completed','add_to_cart'])[1 + g % 10] as t
+             from generate_series(?::bigint, ?::bigint) g) x
+       join bench_people p on p.n = 1 + (g * 7919) % ?`,
+      [ws, from + 1, Math.min(from + chunk, EVENTS), CUSTOMERS],
+    );
+  }
+  await sql(em, `analyze customer; analyze event; analyze customer_preference; analyze consent`);
+  console.log(`generated ${EVENTS} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${bench.adminKey}` };
+  const post = async (query: string, variables: Record<string, unknown>) => {
+    const response = await fetch(bench.server.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const body = (await response.json()) as { data?: any; errors?: unknown };
+    if (body.errors) throw new Error(JSON.stringify(body.errors));
+    return body.data;
+  };
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const timed = async <T>(work: () => Promise<T>): Promise<[number, T]> => {
+    const start = process.hrtime.bigint();
+    const result = await work();
+    return [Number(process.hrtime.bigint() - start) / 1e6, result];
+  };
+  const connection = bench.orm.em.getConnection();
+  let largest = { name: '', rule: null as unknown, count: -1 };
+  console.log(`previewSegment through the API against hand-written SQL, median of ${ROUNDS} (targets: ratio <= 1.2, preview < 2 s)`);
+  for (const { name, rule, sql: text } of RULES) {
+    const api: number[] = [];
+    const hand: number[] = [];
+    let count = 0;
+    let handCount = 0;
+    for (let i = 0; i < ROUNDS; i++) {
+      const [ms, data] = await timed(() => post(`query($rule: SegmentRuleInput!) { previewSegment(rule: $rule) { count } }`, { rule }));
+      api.push(ms);
+      count = data.previewSegment.count;
+      const [handMs, rows] = await timed(() => connection.execute(text.replace(/\$1/g, '?'), Array.from({ length: (text.match(/\$1/g) ?? []).length }, () => ws)));
+      hand.push(handMs);
+      handCount = Number((rows as { count: string }[])[0].count);
+    }
+    const [a, h] = [median(api), median(hand)];
+    console.log(`  ${name.padEnd(34)} ${String(count).padStart(8)} customers${count === handCount ? '' : ` (hand-written: ${handCount})`}   API ${a.toFixed(0).padStart(6)} ms   SQL ${h.toFixed(0).padStart(6)} ms   ratio ${(a / h).toFixed(2)}`);
+    if (count > largest.count) largest = { name, rule, count };
+  }
+  const { createSegment } = await post(`mutation($input: CreateSegmentInput!) { createSegment(input: $input) { id size } }`, { input: { name: 'largest', kind: 'DYNAMIC', rule: largest.rule } });
+  const [refreshMs, refreshed] = await timed(() => post(`mutation($id: ID!) { refreshSegment(id: $id) { entered exited durationMs } }`, { id: createSegment.id }));
+  console.log(`refreshSegment of the largest ("${largest.name}", ${createSegment.size} members): ${refreshMs.toFixed(0)} ms (entered ${refreshed.refreshSegment.entered}, exited ${refreshed.refreshSegment.exited})`);
+  await bench.stop();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
