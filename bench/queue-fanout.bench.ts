@@ -1,123 +1,246 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { WebSocketServer, WebSocket } from 'ws';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { WebSocketServer } from 'ws';
 import { startBenchServer } from './support';
+import { now, OPEN, type FromSubscribers, type Mode, type Sent, type SenderOptions, type ToSubscribers } from './fanout-worker';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
-const RATE = Number(process.env.BENCH_RATE ?? 5); // conversations opened (and assigned) per second
-const CLIENT_PROCESSES = 2;
+/** Conversations opened per second; each is ENQUEUED and ASSIGNED, so twice as many queue events. */
+const RATE = Number(process.env.BENCH_RATE ?? 5);
+const PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 2);
+const AGENTS = 10;
 
-const now = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+v8.setFlagsFromString('--expose_gc');
+const gc = vm.runInNewContext('gc') as () => void;
 
-/** Starts subscriber processes; resolves when every socket is connected. */
-async function subscribers(start: Record<string, unknown>): Promise<ChildProcess[]> {
-  const children = Array.from({ length: CLIENT_PROCESSES }, () => fork(path.join(__dirname, 'fanout-clients.js'), { stdio: 'inherit' }));
-  await Promise.all(children.map((child, i) => new Promise<void>((resolve) => {
-    child.once('message', () => resolve());
-    child.send({ ...start, count: Math.floor(SUBSCRIBERS / CLIENT_PROCESSES) + (i < SUBSCRIBERS % CLIENT_PROCESSES ? 1 : 0) });
-  })));
-  return children;
+interface Memory { rss: number; heap: number }
+const memory = (): Memory => {
+  gc();
+  const { rss, heapUsed } = process.memoryUsage();
+  return { rss, heap: heapUsed };
+};
+
+interface Figures {
+  p50: number; p95: number; p99: number;
+  /** From the request leaving the sender, for reference. */
+  sendP50: number; sendP95: number;
+  messagesPerSecond: number;
+  delivered: number;
+  expected: number;
+  rssPerSubscriber: number;
+  heapPerSubscriber: number;
+  payloadBytes: number;
+  /** CPU the server process used while sending and draining, as a share of one core. */
+  serverCpu: number;
+  sample: string;
 }
 
-async function collect(children: ChildProcess[]): Promise<{ arrivals: [string, number][]; failures: number }> {
-  const results = await Promise.all(children.map((child) => new Promise<{ arrivals: [string, number][]; failures: number }>((resolve) => {
-    child.once('message', (message) => resolve(message as { arrivals: [string, number][]; failures: number }));
-    child.send({ stop: true });
-  })));
-  return { arrivals: results.flatMap((r) => r.arrivals), failures: results.reduce((sum, r) => sum + r.failures, 0) };
-}
+const worker = path.join(__dirname, 'fanout-worker.js');
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN);
+const next = (child: ChildProcess, type: FromSubscribers['type']) =>
+  new Promise<FromSubscribers>((resolve, reject) => {
+    const onMessage = (message: FromSubscribers) => {
+      if (message.type === 'failed') reject(new Error(`subscriber process: ${message.error}`));
+      else if (message.type === type) resolve(message);
+      else return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    const onExit = (code: number | null) => reject(new Error(`a subscriber process exited with ${code} while waiting for "${type}"`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
 
-function figures(label: string, sent: Map<string, number>, arrivals: [string, number][], seconds: number) {
-  const latencies = arrivals.filter(([id]) => sent.has(id)).map(([id, at]) => Math.max(0, at - sent.get(id)!)).sort((a, b) => a - b);
-  const rate = latencies.length / seconds;
-  console.log(`  ${label.padEnd(26)} ${String(latencies.length).padStart(8)} deliveries   ${rate.toFixed(0).padStart(7)} msg/s   p50 ${percentile(latencies, 50).toFixed(1).padStart(6)} ms   p95 ${percentile(latencies, 95).toFixed(1).padStart(6)} ms   p99 ${percentile(latencies, 99).toFixed(1).padStart(6)} ms`);
-  return { rate, p95: percentile(latencies, 95), deliveries: latencies.length };
+async function send(options: SenderOptions): Promise<Sent[]> {
+  const child = fork(worker, ['sender', JSON.stringify(options)], { execArgv: [] });
+  return new Promise<Sent[]>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as Sent[]));
+    child.once('exit', (code) => reject(new Error(`the sending process exited with ${code}`)));
+  });
 }
 
 /**
- * 1,000 graphql-ws subscribers of `queueUpdated` while conversations are opened (and assigned by
- * routing) at a steady rate for 30 s; delivery latency from each mutation's response to each
- * subscriber's receipt, messages per second and server memory per subscriber; then the same for a
- * bare `ws` server broadcasting a same-sized payload at the same rate, and the ratios.
+ * One phase: connect the subscribers (memory measured around it), poke until every client has heard
+ * something, then send at the steady rate for the measured period and join the receipts.
  */
-async function main() {
-  const bench = await startBenchServer();
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${bench.adminKey}` };
-  const post = async (query: string, variables: Record<string, unknown>) => {
-    const response = await fetch(bench.server.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    const body = (await response.json()) as { data?: any; errors?: unknown };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  };
-  const { createQueue } = await post(`mutation($input: CreateQueueInput!) { createQueue(input: $input) { id } }`, { input: { name: 'Hotline', channels: ['PHONE'] } });
-  for (let i = 0; i < 20; i++) {
-    const { createAgent } = await post(`mutation($input: CreateAgentInput!) { createAgent(input: $input) { id } }`, { input: { name: `Agent ${i}`, skills: [], maxConcurrent: 100, queueIds: [createQueue.id] } });
-    await post(`mutation($id: ID!) { setAgentStatus(agentId: $id, status: ONLINE) { id } }`, { id: createAgent.id });
-  }
-
-  global.gc?.();
-  const before = process.memoryUsage();
-  const api = await subscribers({ mode: 'api', url: bench.server.url.replace(/^http/, 'ws'), key: bench.adminKey, queueId: createQueue.id });
-  await sleep(2000);
-  global.gc?.();
-  const after = process.memoryUsage();
-
-  const sent = new Map<string, number>();
-  const open = `mutation($input: OpenConversationInput!) { openConversation(input: $input) { id status } }`;
-  const started = now();
-  let n = 0;
-  const inFlight: Promise<void>[] = [];
-  while (now() - started < SECONDS * 1000) {
-    const due = started + (n * 1000) / RATE;
-    if (due > now()) await sleep(due - now());
-    const i = n++;
-    inFlight.push(
-      post(open, { input: { identifiers: [{ type: 'PHONE', value: `+86139${String(i).padStart(8, '0')}` }], channel: 'PHONE', body: 'hello' } }).then(({ openConversation }) => {
-        const at = now();
-        sent.set(`${openConversation.id}:ENQUEUED`, at);
-        sent.set(`${openConversation.id}:ASSIGNED`, at);
+async function phase(mode: Mode, target: { wsUrl: string; sendUrl: string; key?: string; queueId?: string }, poke: () => Promise<void>): Promise<Figures> {
+  const before = memory();
+  const children = Array.from({ length: PROCESSES }, () => fork(worker, ['subscribers'], { execArgv: [] }));
+  try {
+    await Promise.all(
+      children.map((child, i) => {
+        const count = Math.floor(SUBSCRIBERS / PROCESSES) + (i < SUBSCRIBERS % PROCESSES ? 1 : 0);
+        const connected = next(child, 'connected');
+        child.send({ type: 'start', mode, url: target.wsUrl, key: target.key, queueId: target.queueId, count } satisfies ToSubscribers);
+        return connected;
       }),
     );
-  }
-  await Promise.all(inFlight);
-  await sleep(2000);
-  const apiResult = await collect(api);
-  console.log(`\nqueueUpdated to ${SUBSCRIBERS} subscribers, ${n} conversations opened and assigned over ${SECONDS} s (${RATE}/s)`);
-  const apiFigures = figures('API (graphql-ws)', sent, apiResult.arrivals, SECONDS);
-  console.log(`  server memory per subscriber: ${((after.rss - before.rss) / SUBSCRIBERS / 1024).toFixed(1)} KiB RSS, ${((after.heapUsed - before.heapUsed) / SUBSCRIBERS / 1024).toFixed(1)} KiB heap; subscriber errors ${apiResult.failures}`);
-  await bench.stop();
+    // graphql-ws acknowledges no subscription: poke until every client has received an event
+    const primed = Promise.all(children.map((child) => next(child, 'primed')));
+    let ready = false;
+    void primed.then(() => (ready = true), () => {});
+    const deadline = Date.now() + 60_000;
+    while (!ready) {
+      if (Date.now() > deadline) throw new Error(`${mode}: not every subscriber heard an event within 60 s`);
+      await poke();
+      await Promise.race([primed, new Promise((resolve) => setTimeout(resolve, 500))]);
+    }
+    const sample = ((await primed)[0] as Extract<FromSubscribers, { type: 'primed' }>).sample;
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // let the warm-up events drain
+    const after = memory();
 
-  // the same offered load on a bare ws server
-  const sample = JSON.stringify({ id: 'x', type: 'next', payload: { data: { queueUpdated: { change: 'ENQUEUED', at: new Date().toISOString(), conversation: { id: '01a2071c-a0e7-73ad-837d-4fed913f2198', status: 'QUEUED' }, stats: { waiting: 1, assigned: 0, agentsOnline: 20 } } } } });
-  const server = http.createServer();
-  const wss = new WebSocketServer({ server });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `ws://127.0.0.1:${(server.address() as { port: number }).port}`;
-  const bare = await subscribers({ mode: 'bare', url });
-  const bareSent = new Map<string, number>();
-  const bareStarted = now();
-  for (let i = 0; i < n * 2; i++) {
-    const due = bareStarted + (i * 1000) / (RATE * 2);
-    if (due > now()) await sleep(due - now());
-    const id = `b${i}`;
-    const payload = sample.replace('"id":"x"', `"id":"${id}"`);
-    bareSent.set(id, now());
-    for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(payload);
+    const cpu = process.cpuUsage();
+    const wallStart = now();
+    const sent = await send({ mode, url: target.sendUrl, key: target.key, queueId: target.queueId, rate: RATE, seconds: SECONDS });
+    const responded: Record<string, number> = {};
+    const sentAt: Record<string, number> = {};
+    for (const request of sent)
+      for (const change of request.changes) {
+        responded[`${request.id}:${change}`] = request.respondedAt;
+        sentAt[`${request.id}:${change}`] = request.sentAt;
+      }
+    const keys = Object.keys(responded);
+    const results = (await Promise.all(
+      children.map((child) => {
+        const result = next(child, 'result');
+        child.send({ type: 'collect', responded, sent: sentAt, keys } satisfies ToSubscribers);
+        return result;
+      }),
+    )) as Extract<FromSubscribers, { type: 'result' }>[];
+
+    const used = process.cpuUsage(cpu);
+    const serverCpu = (used.user + used.system) / 1000 / (now() - wallStart);
+    const problems = results.flatMap((r) => r.errors);
+    const closed = results.reduce((sum, r) => sum + r.closed, 0);
+    const missing = results.reduce((sum, r) => sum + r.missing, 0);
+    if (closed || problems.length) throw new Error(`${mode}: ${closed} connections lost, ${problems.length} errors: ${problems.slice(0, 5).join('; ')}`);
+    if (missing) throw new Error(`${mode}: ${missing} of ${keys.length * SUBSCRIBERS} deliveries never arrived`);
+
+    const fromResponse = results.flatMap((r) => r.fromResponse).sort((a, b) => a - b);
+    const fromSend = results.flatMap((r) => r.fromSend).sort((a, b) => a - b);
+    const firstSent = Math.min(...sent.map((s) => s.sentAt));
+    const lastReceipt = Math.max(...results.map((r) => r.lastReceipt));
+    return {
+      p50: percentile(fromResponse, 50),
+      p95: percentile(fromResponse, 95),
+      p99: percentile(fromResponse, 99),
+      sendP50: percentile(fromSend, 50),
+      sendP95: percentile(fromSend, 95),
+      messagesPerSecond: fromResponse.length / ((lastReceipt - firstSent) / 1000),
+      delivered: fromResponse.length,
+      expected: keys.length * SUBSCRIBERS,
+      rssPerSubscriber: (after.rss - before.rss) / SUBSCRIBERS,
+      heapPerSubscriber: (after.heap - before.heap) / SUBSCRIBERS,
+      payloadBytes: Buffer.byteLength(sample),
+      serverCpu,
+      sample,
+    };
+  } finally {
+    for (const child of children) if (child.connected) child.send({ type: 'stop' } satisfies ToSubscribers);
+    await Promise.all(children.map((child) => (child.exitCode === null ? new Promise((resolve) => child.once('exit', resolve)) : null)));
   }
-  await sleep(2000);
-  const bareResult = await collect(bare);
-  const bareFigures = figures('bare ws broadcast', bareSent, bareResult.arrivals, SECONDS);
-  wss.close();
-  server.close();
-  console.log(`  API / bare: p95 ${(apiFigures.p95 / Math.max(bareFigures.p95, 0.001)).toFixed(2)}x, message rate ${(apiFigures.rate / bareFigures.rate).toFixed(2)} (targets: API p95 < 100 ms, rate >= 0.5 of bare)`);
-  if (apiResult.failures > 0 || apiFigures.deliveries === 0) process.exit(1);
 }
 
-main().catch((error) => {
+async function api(): Promise<Figures> {
+  const { server, adminKey, stop } = await startBenchServer();
+  try {
+    const call = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
+      const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` }, body: JSON.stringify({ query, variables }) });
+      const body = (await response.json()) as { data?: T; errors?: unknown };
+      if (!body.data) throw new Error(`setup failed: ${JSON.stringify(body.errors)}`);
+      return body.data;
+    };
+    const { createQueue } = await call<{ createQueue: { id: string } }>(`mutation($input: CreateQueueInput!) { createQueue(input: $input) { id } }`, { input: { name: 'Fan-out', channels: ['WEB_CHAT'] } });
+    const queueId = createQueue.id;
+    for (let i = 0; i < AGENTS; i++) {
+      const { createAgent } = await call<{ createAgent: { id: string } }>(`mutation($input: CreateAgentInput!) { createAgent(input: $input) { id } }`, {
+        input: { name: `Agent ${i}`, skills: [], maxConcurrent: 100, queueIds: [queueId] },
+      });
+      await call(`mutation($id: ID!) { setAgentStatus(agentId: $id, status: ONLINE) { id } }`, { id: createAgent.id });
+    }
+    if (RATE * SECONDS + 200 > AGENTS * 100) console.warn(`  (more conversations than agent capacity: later ones stay ENQUEUED)`);
+    let warm = 0;
+    const poke = () => call(OPEN, { input: { identifiers: [{ type: 'EMAIL', value: `warm${++warm}@bench.test` }], channel: 'WEB_CHAT', body: 'hello', queueId } }).then(() => {});
+    return await phase('api', { wsUrl: server.url.replace(/^http/, 'ws'), sendUrl: server.url, key: adminKey, queueId }, poke);
+  } finally {
+    await stop();
+  }
+}
+
+/** A bare `ws` server in this process: POST a key and it broadcasts the API's frame (with that key) as ENQUEUED and ASSIGNED. */
+async function bare(sample: string): Promise<Figures> {
+  const frame = JSON.parse(sample) as { payload: { data: { queueUpdated: { change: string; conversation: { id: string } } } } };
+  const httpServer = http.createServer();
+  const wss = new WebSocketServer({ server: httpServer });
+  const broadcast = (id: string) => {
+    for (const change of ['ENQUEUED', 'ASSIGNED']) {
+      frame.payload.data.queueUpdated.change = change;
+      frame.payload.data.queueUpdated.conversation.id = id;
+      const text = JSON.stringify(frame);
+      for (const client of wss.clients) client.send(text);
+    }
+  };
+  httpServer.on('request', (req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      broadcast(body);
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  let warm = 0;
+  try {
+    return await phase('bare', { wsUrl: url.replace(/^http/, 'ws'), sendUrl: url }, async () => broadcast(`warm-${++warm}`));
+  } finally {
+    for (const client of wss.clients) client.terminate();
+    await new Promise((resolve) => wss.close(resolve));
+    await new Promise((resolve) => httpServer.close(resolve));
+  }
+}
+
+const ms = (value: number) => `${value.toFixed(1).padStart(7)} ms`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1).padStart(6)} KB`;
+const line = (label: string, f: Figures) =>
+  `  ${label.padEnd(26)} p50 ${ms(f.p50)}  p95 ${ms(f.p95)}  p99 ${ms(f.p99)}  ${f.messagesPerSecond.toFixed(0).padStart(6)} msg/s  ` +
+  `${kb(f.rssPerSubscriber)} RSS, ${kb(f.heapPerSubscriber)} heap per subscriber  (from request p50 ${f.sendP50.toFixed(1)}, p95 ${f.sendP95.toFixed(1)} ms; server CPU ${(f.serverCpu * 100).toFixed(0)}% of a core)`;
+
+/** The bare broadcast runs in a process of its own, so its memory is not muddled by the API server's. */
+async function bareElsewhere(sample: string): Promise<Figures> {
+  const child = fork(__filename, ['bare', sample], { execArgv: process.execArgv });
+  return new Promise<Figures>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as Figures));
+    child.once('exit', (code) => reject(new Error(`the bare ws process exited with ${code}`)));
+  });
+}
+
+async function main() {
+  const started = now();
+  const apiFigures = await api();
+  const bareFigures = await bareElsewhere(apiFigures.sample);
+  const latencyRatio = apiFigures.p95 / bareFigures.p95;
+  const rateRatio = apiFigures.messagesPerSecond / bareFigures.messagesPerSecond;
+  console.log(`\nqueue fan-out: ${SUBSCRIBERS} subscribers in ${PROCESSES} client processes, ${RATE} conversations/s (${RATE * 2} queue events/s) for ${SECONDS} s, payload ${apiFigures.payloadBytes} bytes`);
+  console.log(`  latency from the sender's response to each subscriber's receipt (negative: the event beat the response)`);
+  console.log(line('queueUpdated (graphql-ws)', apiFigures));
+  console.log(line('bare ws broadcast', bareFigures));
+  console.log(`  delivered ${apiFigures.delivered}/${apiFigures.expected} (API), ${bareFigures.delivered}/${bareFigures.expected} (bare)`);
+  console.log(`  ratios: API p95 / bare p95 ${latencyRatio.toFixed(2)}, API msg/s / bare msg/s ${rateRatio.toFixed(3)}`);
+  const latencyMet = apiFigures.p95 < 100;
+  const rateMet = rateRatio >= 0.5;
+  console.log(`  target p95 < 100 ms: ${latencyMet ? 'met' : 'MISSED'} (${apiFigures.p95.toFixed(1)} ms); msg/s >= 0.5 of bare: ${rateMet ? 'met' : 'MISSED'} (${rateRatio.toFixed(3)})`);
+  console.log(`  (${((now() - started) / 1000).toFixed(0)} s in all)`);
+}
+
+const fail = (error: unknown) => {
   console.error(error);
   process.exit(1);
-});
+};
+if (process.argv[2] === 'bare') bare(process.argv[3]).then((figures) => process.send!(figures, () => process.exit(0)), fail);
+else main().catch(fail);

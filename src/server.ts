@@ -55,7 +55,7 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
   await bus.start();
   const authenticator = new Authenticator(orm);
   const metrics = new Metrics();
-  const schema = buildGraphQLSchema(bus.pubSub as never);
+  const schema = buildGraphQLSchema(bus.fanout as never);
   const app = express();
   const httpServer = http.createServer(app);
   const sockets = attachWebSockets({ httpServer, schema, config, orm, bus, clock, authenticator, metrics });

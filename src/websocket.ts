@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { execute, GraphQLError, subscribe, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { execute, GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from './config';
 import type { Clock } from './clock';
-import { createContext } from './context';
+import { createContext, type Context } from './context';
 import type { EventBus } from './events/bus';
 import type { Viewer } from './graphql/auth';
 import { formatError } from './graphql/format-error';
 import { armorRules, checkOperation } from './graphql/limits';
+import { sharedSubscribe } from './graphql/shared-subscribe';
 import { bearerSecret, type Authenticator } from './modules/workspace/authenticator';
 import type { Metrics } from './telemetry/metrics';
 import { logger } from './telemetry/logger';
@@ -48,7 +49,10 @@ export function attachWebSockets(deps: {
     {
       schema,
       execute: (args: ExecutionArgs) => runInRequestScope(randomUUID(), () => execute(args)),
-      subscribe: (args: ExecutionArgs) => runInRequestScope(randomUUID(), () => subscribe(args)),
+      subscribe: (args: ExecutionArgs) => {
+        const { viewer } = args.contextValue as Context;
+        return runInRequestScope(randomUUID(), () => sharedSubscribe(args, `${viewer.workspaceId}:${viewer.role}`));
+      },
       context: (ctx) => createContext(orm, bus, clock, ctx.extra.viewer!, randomUUID()),
       onConnect: async (ctx) => {
         const secret = bearerSecret(ctx.connectionParams?.authorization);

@@ -1,23 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { createPubSub, type PubSub } from '@graphql-yoga/subscription';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
+import { Fanout } from './fanout';
 import type { Topic, Topics } from './topics';
 
 const CHANNEL = 'cdp_events';
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
 const MAX_PAYLOAD = 7900;
 
-type PubSubTopics = { [T in Topic]: [Topics[T]] };
-
 /**
  * The publish/subscribe bus shared by every server process on one database. `publish` delivers to
  * this process at once and to the others through `pg_notify`; one LISTEN connection per process
- * hands what arrives to the type-graphql PubSub. The connection is re-established after a database
+ * hands what arrives to the in-process fan-out (also type-graphql's PubSub). The connection is re-established after a database
  * outage.
  */
 export class EventBus {
-  readonly pubSub: PubSub<PubSubTopics> = createPubSub<PubSubTopics>();
+  readonly fanout: Fanout<Topics>;
   private readonly origin = randomUUID();
   private client?: Client;
   private closed = false;
@@ -27,7 +25,9 @@ export class EventBus {
   constructor(
     private readonly url: string,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.fanout = new Fanout<Topics>(log);
+  }
 
   async start(): Promise<void> {
     await this.connect();
@@ -49,9 +49,9 @@ export class EventBus {
     }
   }
 
-  /** Subscribes to a topic in this process (for subscriptions and internal listeners). */
-  subscribe<T extends Topic>(topic: T): AsyncIterable<Topics[T]> {
-    return this.pubSub.subscribe(topic) as AsyncIterable<Topics[T]>;
+  /** Subscribes to a topic in this process, to the messages `keep` accepts (all without it). */
+  subscribe<T extends Topic>(topic: T, keep?: (message: Topics[T]) => boolean): AsyncIterableIterator<Topics[T]> {
+    return this.fanout.subscribe(topic, keep);
   }
 
   async close(): Promise<void> {
@@ -63,7 +63,7 @@ export class EventBus {
   }
 
   private deliver<T extends Topic>(topic: T, payload: Topics[T]): void {
-    (this.pubSub.publish as (topic: T, payload: Topics[T]) => void)(topic, payload);
+    this.fanout.publish(topic, payload);
   }
 
   private async connect(): Promise<void> {

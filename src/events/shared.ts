@@ -16,8 +16,3 @@ export function sharedFor<T>(message: object, key: string, load: () => Promise<T
   }
   return entries.get(key) as Promise<T>;
 }
-
-/** A subscription source narrowed to the messages one subscriber may see. */
-export async function* only<T>(source: AsyncIterable<T>, keep: (message: T) => boolean): AsyncGenerator<T> {
-  for await (const message of source) if (keep(message)) yield message;
-}

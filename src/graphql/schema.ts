@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { GraphQLEnumType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { createPubSub } from '@graphql-yoga/subscription';
 import { buildSchemaSync } from 'type-graphql';
 import type { PubSub } from 'type-graphql';
+import { Fanout } from '../events/fanout';
+import { logger } from '../telemetry/logger';
 import { authChecker } from './auth';
 import { contractEnums } from './enums';
 import { resolvers } from './resolvers';
@@ -12,7 +13,7 @@ import { DateTimeScalar, JSONScalar, scalarsMap } from './scalars';
  * Builds the executable schema from the resolvers. The contract's enums and scalars are served
  * whether or not a field uses them yet.
  */
-export function buildGraphQLSchema(pubSub: PubSub = createPubSub() as PubSub): GraphQLSchema {
+export function buildGraphQLSchema(pubSub: PubSub = new Fanout(logger) as PubSub): GraphQLSchema {
   const schema = buildSchemaSync({
     resolvers,
     authChecker,

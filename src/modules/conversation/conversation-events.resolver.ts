@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { freshForEvent, type Context } from '../../context';
-import { only, sharedFor } from '../../events/shared';
+import { sharedFor } from '../../events/shared';
 import type { Topics } from '../../events/topics';
 import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
@@ -14,7 +14,7 @@ async function updates({ args, context }: SubscribeResolverData<unknown, { conve
   const ws = context.viewer.workspaceId;
   const found = isUuid(args.conversationId) && (await sql(context.em, `select 1 from conversation where workspace_id = ? and id = ?`, [ws, args.conversationId])).length > 0;
   if (!found) throw AppError.notFound('Conversation', args.conversationId);
-  return only(context.bus.subscribe('CONVERSATION_UPDATED'), (m) => m.ws === ws && m.conversationId === args.conversationId);
+  return context.bus.subscribe('CONVERSATION_UPDATED', (m) => m.ws === ws && m.conversationId === args.conversationId);
 }
 
 @Resolver()

@@ -69,8 +69,7 @@ const customerFeedbackOf = (ctx: Context) =>
 type Overdue = { ws: string; ids: string[] };
 
 async function* overdueOf({ context }: SubscribeResolverData<unknown, unknown, Context>): AsyncGenerator<string> {
-  for await (const message of context.bus.subscribe('FEEDBACK_OVERDUE')) {
-    if ((message as Overdue).ws !== context.viewer.workspaceId) continue;
+  for await (const message of context.bus.subscribe('FEEDBACK_OVERDUE', (m) => (m as Overdue).ws === context.viewer.workspaceId)) {
     yield* (message as Overdue).ids;
   }
 }

@@ -16,8 +16,7 @@ type Change = { customerId: string; transitionId: string };
 
 /** This workspace's lifecycle changes, one at a time (the bus carries them in groups). */
 async function* changesOf({ context }: SubscribeResolverData<unknown, unknown, Context>): AsyncGenerator<Change> {
-  for await (const message of context.bus.subscribe('LIFECYCLE_CHANGED')) {
-    if (message.ws !== context.viewer.workspaceId) continue;
+  for await (const message of context.bus.subscribe('LIFECYCLE_CHANGED', (m) => m.ws === context.viewer.workspaceId)) {
     for (const [customerId, transitionId] of message.changes) yield { customerId, transitionId };
   }
 }

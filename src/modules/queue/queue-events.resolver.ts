@@ -1,6 +1,6 @@
 import { Authorized, Ctx, Field, ID, ObjectType, Resolver, Root, Subscription, Arg, type SubscribeResolverData } from 'type-graphql';
 import { freshForEvent, type Context } from '../../context';
-import { only, sharedFor } from '../../events/shared';
+import { sharedFor } from '../../events/shared';
 import type { Topics } from '../../events/topics';
 import { may } from '../../graphql/auth';
 import { QueueChange, SlaState } from '../../graphql/enums';
@@ -38,17 +38,17 @@ const check = async (ctx: Context, table: 'queue' | 'agent', type: string, id: s
 
 async function queueUpdates({ args, context }: Data<{ queueId?: string | null }>) {
   await check(context, 'queue', 'Queue', args.queueId);
-  return only(context.bus.subscribe('QUEUE_UPDATED'), (m) => m.ws === context.viewer.workspaceId && (!args.queueId || m.queueId === args.queueId));
+  return context.bus.subscribe('QUEUE_UPDATED', (m) => m.ws === context.viewer.workspaceId && (!args.queueId || m.queueId === args.queueId));
 }
 
 async function assignments({ args, context }: Data<{ agentId: string }>) {
   await check(context, 'agent', 'Agent', args.agentId);
-  return only(context.bus.subscribe('AGENT_ASSIGNED'), (m) => m.ws === context.viewer.workspaceId && m.agentId === args.agentId);
+  return context.bus.subscribe('AGENT_ASSIGNED', (m) => m.ws === context.viewer.workspaceId && m.agentId === args.agentId);
 }
 
 async function alerts({ args, context }: Data<{ queueId?: string | null }>) {
   await check(context, 'queue', 'Queue', args.queueId);
-  return only(context.bus.subscribe('SLA_ALERT'), (m) => m.ws === context.viewer.workspaceId && (!args.queueId || m.queueId === args.queueId));
+  return context.bus.subscribe('SLA_ALERT', (m) => m.ws === context.viewer.workspaceId && (!args.queueId || m.queueId === args.queueId));
 }
 
 @Resolver()

@@ -66,9 +66,9 @@ type Membership = { ws: string; segmentId: string; changes: [string, string][] }
 async function* membershipOf({ context, args }: SubscribeResolverData<unknown, { segmentId: string }, Context>): AsyncGenerator<SegmentMembershipEvent> {
   const segment = isUuid(args.segmentId) ? await context.em.findOne(Segment, { id: args.segmentId }) : null;
   if (!segment) throw AppError.notFound('Segment', args.segmentId);
-  for await (const message of context.bus.subscribe('SEGMENT_MEMBERSHIP')) {
-    const { ws, segmentId, changes } = message as Membership;
-    if (ws !== context.viewer.workspaceId || segmentId !== segment.id) continue;
+  const mine = (message: object) => (message as Membership).ws === context.viewer.workspaceId && (message as Membership).segmentId === segment.id;
+  for await (const message of context.bus.subscribe('SEGMENT_MEMBERSHIP', mine)) {
+    const { segmentId, changes } = message as Membership;
     for (const [customerId, change] of changes) yield Object.assign(new SegmentMembershipEvent(), { segmentId, customerId, change: change as MembershipChange, at: new Date() });
   }
 }

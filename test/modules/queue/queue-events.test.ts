@@ -81,6 +81,20 @@ describe('live queue subscriptions', () => {
     expect(await errorOf(collect(client(t.wsUrl, marketer), op.QueueUpdated({ queueId })))).toEqual(['FORBIDDEN']);
   });
 
+  it('run one event once per kind of subscriber: the same operation and role share a result, an ANALYST still gets bodies masked', async () => {
+    const analystKey = await t.addKey(Role.ANALYST);
+    const c = await open(t.url, 'shared1@example.com');
+    const admins = [1, 2, 3].map(() => collect(client(t.wsUrl, t.adminKey), op.ConversationUpdated({ conversationId: c.id })));
+    const analyst = collect(client(t.wsUrl, analystKey), op.ConversationUpdated({ conversationId: c.id }));
+    await settle(300);
+    await data(t.url, t.adminKey, op.PostMessage({ input: { conversationId: c.id, body: 'my card ends 4242', direction: 'INBOUND', author: 'CUSTOMER' } }));
+    for (const sub of [...admins, analyst]) await sub.waitFor(1);
+    const bodies = (sub: ReturnType<typeof collect>) => sub.events.map((e) => e.data?.conversationUpdated.message?.body);
+    for (const sub of admins) expect(bodies(sub)).toEqual(['my card ends 4242']);
+    expect(bodies(analyst)).toEqual(['[masked: 17 characters]']);
+    await data(t.url, t.adminKey, op.ResolveConversation({ conversationId: c.id }));
+  });
+
   it('reach subscribers on two server processes alike, whichever process made the change', async () => {
     const here = collect(client(t.wsUrl, t.adminKey), op.QueueUpdated({ queueId }));
     const there = collect(client(other.wsUrl, t.adminKey), op.QueueUpdated({ queueId }));

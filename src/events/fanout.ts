@@ -1,0 +1,84 @@
+import type { Logger } from 'pino';
+
+/** Messages one slow subscriber may have waiting before the oldest are dropped. */
+const MAX_WAITING = 10_000;
+
+/**
+ * One subscriber's stream of a topic. `keep` runs when a message is published, so a message a
+ * subscriber may not see never costs it a promise; `return()` detaches at once, even mid-wait.
+ */
+class Subscription<T> implements AsyncIterableIterator<T> {
+  private readonly waiting: T[] = [];
+  private reader?: (result: IteratorResult<T>) => void;
+  private done = false;
+
+  constructor(
+    private readonly keep: (message: T) => boolean,
+    private readonly detach: () => void,
+    private readonly log: Logger,
+  ) {}
+
+  push(message: T): void {
+    if (this.done || !this.keep(message)) return;
+    const reader = this.reader;
+    if (reader) {
+      this.reader = undefined;
+      reader({ value: message, done: false });
+      return;
+    }
+    if (this.waiting.length >= MAX_WAITING) {
+      this.waiting.shift();
+      this.log.warn('a subscriber is too slow; its oldest waiting message was dropped');
+    }
+    this.waiting.push(message);
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.waiting.length) return Promise.resolve({ value: this.waiting.shift()!, done: false });
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve) => (this.reader = resolve));
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    if (!this.done) {
+      this.done = true;
+      this.waiting.length = 0;
+      this.detach();
+      this.reader?.({ value: undefined, done: true });
+      this.reader = undefined;
+    }
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  throw(error: unknown): Promise<IteratorResult<T>> {
+    void this.return();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+/**
+ * In-process publish/subscribe by topic: `publish` hands the same message object to every
+ * subscriber synchronously (subscription resolvers key shared work on that object). It also serves
+ * as type-graphql's PubSub.
+ */
+export class Fanout<Topics> {
+  private readonly subscribers = new Map<keyof Topics, Set<{ push(message: unknown): void }>>();
+
+  constructor(private readonly log: Logger) {}
+
+  publish<T extends keyof Topics>(topic: T, message: Topics[T]): void {
+    for (const subscriber of this.subscribers.get(topic) ?? []) subscriber.push(message);
+  }
+
+  subscribe<T extends keyof Topics>(topic: T, keep: (message: Topics[T]) => boolean = () => true): AsyncIterableIterator<Topics[T]> {
+    let set = this.subscribers.get(topic);
+    if (!set) this.subscribers.set(topic, (set = new Set()));
+    const subscriber = new Subscription(keep, () => set.delete(subscriber), this.log);
+    set.add(subscriber as { push(message: unknown): void });
+    return subscriber;
+  }
+}
