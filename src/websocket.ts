@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { execute, GraphQLError, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { execute, GraphQLError, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from './config';
@@ -24,6 +24,7 @@ type SocketState = {
 
 /** Close code graphql-ws uses for a refused connection; also used when a key is revoked. */
 const FORBIDDEN = 4403;
+const CHECKED_DOCUMENTS = 500;
 
 /**
  * graphql-ws on the HTTP server's `/graphql`: the API key comes in `connectionParams.authorization`,
@@ -44,6 +45,17 @@ export function attachWebSockets(deps: {
   const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
   const socketsByKey = new Map<string, Set<WebSocket>>();
   const rules = armorRules(config.limits);
+  // a floor of agents sends the same few subscriptions: parse and validate each text once
+  const checked = new Map<string, DocumentNode>();
+  const check = (query: string): DocumentNode | readonly GraphQLError[] => {
+    const known = checked.get(query);
+    if (known) return known;
+    const result = checkOperation(schema, query, config.limits, rules);
+    if (Array.isArray(result)) return result;
+    if (checked.size >= CHECKED_DOCUMENTS) checked.clear();
+    checked.set(query, result as DocumentNode);
+    return result;
+  };
 
   const cleanup = useServer<Record<string, unknown>, SocketState>(
     {
@@ -79,12 +91,12 @@ export function attachWebSockets(deps: {
             }),
           ];
         }
-        const checked = checkOperation(schema, payload.query, config.limits, rules);
-        if (Array.isArray(checked)) return checked;
+        const document = check(payload.query);
+        if (Array.isArray(document)) return document;
         ctx.extra.operations!.add(id);
         metrics.subscriptions.inc();
         logger.debug({ keyId: viewer.keyId, operation: payload.operationName }, 'subscribe');
-        return { schema, document: checked, variableValues: payload.variables, operationName: payload.operationName };
+        return { schema, document: document as DocumentNode, variableValues: payload.variables, operationName: payload.operationName };
       },
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
