@@ -11,7 +11,11 @@ export interface Compiled {
 const DAY = 86_400_000;
 const SYMBOL: Partial<Record<CompareOp, string>> = { [CompareOp.EQ]: '=', [CompareOp.NEQ]: '<>', [CompareOp.GT]: '>', [CompareOp.GTE]: '>=', [CompareOp.LT]: '<', [CompareOp.LTE]: '<=' };
 
-/** One comparison of a SQL expression with a bound value; `cast` types the parameter. */
+/**
+ * One comparison of a SQL expression with a bound value; `cast` types the parameter. Comparisons stay
+ * plain (`x = ?`, which indexes and row estimates understand) and may be null when `x` is: a null
+ * rejects the row wherever it stands under and/or, and every negation is written `is not true`.
+ */
 function compare(expression: string, op: CompareOp, value: unknown, cast: string, params: unknown[]): string {
   switch (op) {
     case CompareOp.EXISTS:
@@ -20,24 +24,27 @@ function compare(expression: string, op: CompareOp, value: unknown, cast: string
       return `${expression} is null`;
     case CompareOp.IN:
       params.push(value);
-      return `coalesce(${expression} = any(?::${cast}[]), false)`;
+      return `${expression} = any(?::${cast}[])`;
     case CompareOp.NOT_IN:
       params.push(value);
-      return `not coalesce(${expression} = any(?::${cast}[]), false)`;
+      return `(${expression} = any(?::${cast}[])) is not true`;
     case CompareOp.CONTAINS:
       params.push(value);
-      return `coalesce(strpos(lower(${expression}::text), lower(?::text)) > 0, false)`;
+      return `strpos(lower(${expression}::text), lower(?::text)) > 0`;
     case CompareOp.STARTS_WITH:
       params.push(value);
-      return `coalesce(starts_with(${expression}::text, ?::text), false)`;
+      return `starts_with(${expression}::text, ?::text)`;
     case CompareOp.NEQ:
       params.push(value);
       return `${expression} is distinct from ?::${cast}`;
     default:
       params.push(value);
-      return `coalesce(${expression} ${SYMBOL[op]} ?::${cast}, false)`;
+      return `${expression} ${SYMBOL[op]} ?::${cast}`;
   }
 }
+
+/** The negation of a predicate that may be null: true unless it is true. */
+const negate = (predicate: string) => `(${predicate}) is not true`;
 
 /**
  * A JSON value (a trait or an event property) compared with a JSON value: numbers as numbers,
@@ -46,11 +53,13 @@ function compare(expression: string, op: CompareOp, value: unknown, cast: string
 function compareJson(column: string, key: string, op: CompareOp, value: unknown, params: unknown[]): string {
   if (op === CompareOp.EXISTS || op === CompareOp.NOT_EXISTS) {
     params.push(key);
-    return `${op === CompareOp.NOT_EXISTS ? 'not ' : ''}jsonb_exists(${column}, ?::text)`;
+    const exists = `jsonb_exists(${column}, ?::text)`;
+    return op === CompareOp.NOT_EXISTS ? negate(exists) : exists;
   }
   if (op === CompareOp.IN || op === CompareOp.NOT_IN) {
     params.push(key, (value as unknown[]).map((item) => JSON.stringify(item)));
-    return `${op === CompareOp.NOT_IN ? 'not ' : ''}coalesce(${column} -> ?::text = any(?::jsonb[]), false)`;
+    const inList = `${column} -> ?::text = any(?::jsonb[])`;
+    return op === CompareOp.NOT_IN ? negate(inList) : inList;
   }
   if (op === CompareOp.CONTAINS || op === CompareOp.STARTS_WITH) {
     params.push(key);
@@ -58,7 +67,7 @@ function compareJson(column: string, key: string, op: CompareOp, value: unknown,
   }
   if (op === CompareOp.EQ || op === CompareOp.NEQ) {
     params.push(key, JSON.stringify(value));
-    return op === CompareOp.EQ ? `coalesce(${column} -> ?::text = ?::jsonb, false)` : `(${column} -> ?::text) is distinct from ?::jsonb`;
+    return op === CompareOp.EQ ? `${column} -> ?::text = ?::jsonb` : `(${column} -> ?::text) is distinct from ?::jsonb`;
   }
   params.push(key);
   if (typeof value === 'number') {
@@ -80,6 +89,12 @@ const FIELD_SQL: Record<CustomerField, string> = {
   [CustomerField.TAG]: 'c.tags',
   [CustomerField.PREFERRED_CHANNEL]: `(select p.preferred_channels[1] from customer_preference p where p.workspace_id = c.workspace_id and p.customer_id = c.id)`,
   [CustomerField.LANGUAGE]: `(select p.language from customer_preference p where p.workspace_id = c.workspace_id and p.customer_id = c.id)`,
+};
+
+/** Customer fields kept in `customer_preference`, by column. */
+const PREFERENCE_COLUMN: Partial<Record<CustomerField, string>> = {
+  [CustomerField.PREFERRED_CHANNEL]: 'p.preferred_channels[1]',
+  [CustomerField.LANGUAGE]: 'p.language',
 };
 
 function field(rule: NonNullable<Rule['field']>, params: unknown[]): string {
@@ -112,40 +127,65 @@ function field(rule: NonNullable<Rule['field']>, params: unknown[]): string {
 const windowStart = (now: Date, within: { days: number } | undefined) => (within ? new Date(now.getTime() - within.days * DAY) : null);
 
 /**
- * Compiles a validated rule into one predicate over customers `c`: sub-queries for events,
- * conversations and surveys (each an index probe by customer), every value a bound parameter.
+ * True when a comparison built by {@link compare} holds for a missing value (no row, or SQL null):
+ * a customer with no preference row "is not" every channel.
  */
-export function compileRule(rule: Rule, now: Date, params: unknown[] = []): Compiled {
-  const sql = node(rule, now, params);
+const holdsForMissing = (op: CompareOp): boolean => op === CompareOp.NOT_EXISTS || op === CompareOp.NOT_IN || op === CompareOp.NEQ;
+
+/** Whether an aggregate comparison holds for a customer with no matching rows (count 0, sum 0). */
+function holdsAtZero(op: CompareOp, value: unknown): boolean {
+  const v = Number(value);
+  switch (op) {
+    case CompareOp.EQ: return v === 0;
+    case CompareOp.NEQ: return v !== 0;
+    case CompareOp.GT: return 0 > v;
+    case CompareOp.GTE: return 0 >= v;
+    case CompareOp.LT: return 0 < v;
+    case CompareOp.LTE: return 0 <= v;
+    case CompareOp.IN: return (value as unknown[]).map(Number).includes(0);
+    case CompareOp.NOT_IN: return !(value as unknown[]).map(Number).includes(0);
+    case CompareOp.EXISTS: return true;
+    default: return false;
+  }
+}
+
+/**
+ * How sub-queries meet the customer row. CORRELATED probes per customer (best when a few known
+ * customers are re-evaluated); SET computes each sub-query once for the workspace and joins on
+ * `c.id in (...)` (best over the whole workspace: PostgreSQL makes it a hash semi-join).
+ */
+export type Plan = { kind: 'CORRELATED' } | { kind: 'SET'; workspaceId: string };
+const CORRELATED: Plan = { kind: 'CORRELATED' };
+
+/**
+ * Compiles a validated rule into one predicate over customers `c`: sub-queries for events,
+ * preferences, consent, conversations and surveys, every value a bound parameter.
+ */
+export function compileRule(rule: Rule, now: Date, params: unknown[] = [], plan: Plan = CORRELATED): Compiled {
+  const sql = node(rule, now, params, plan);
   return { sql, params };
 }
 
-function node(rule: Rule, now: Date, params: unknown[]): string {
-  if (rule.and) return `(${rule.and.map((child) => node(child, now, params)).join(' and ')})`;
-  if (rule.or) return `(${rule.or.map((child) => node(child, now, params)).join(' or ')})`;
-  if (rule.not) return `not ${node(rule.not, now, params)}`;
+/** `c.id in (select ...)`, or its complement when the condition also holds for customers the select cannot list. */
+const idIn = (select: string, complement: boolean) => (complement ? `not (c.id in (${select}))` : `c.id in (${select})`);
+
+function node(rule: Rule, now: Date, params: unknown[], plan: Plan): string {
+  if (rule.and) return `(${rule.and.map((child) => node(child, now, params, plan)).join(' and ')})`;
+  if (rule.or) return `(${rule.or.map((child) => node(child, now, params, plan)).join(' or ')})`;
+  if (rule.not) return negate(node(rule.not, now, params, plan));
+  if (rule.field && plan.kind === 'SET' && PREFERENCE_COLUMN[rule.field.field]) {
+    const missing = holdsForMissing(rule.field.op);
+    params.push(plan.workspaceId);
+    const condition = compare(PREFERENCE_COLUMN[rule.field.field]!, rule.field.op, rule.field.value, 'text', params);
+    return `(${idIn(`select p.customer_id from customer_preference p where p.workspace_id = ?::uuid and ${missing ? negate(condition) : condition}`, missing)})`;
+  }
   if (rule.field) return `(${field(rule.field, params)})`;
   if (rule.trait) return `(${compareJson('c.traits', rule.trait.key, rule.trait.op, rule.trait.value, params)})`;
   if (rule.identity) {
     params.push(rule.identity.type);
     return `(${rule.identity.exists ? '' : 'not '}exists (select 1 from identity i where i.workspace_id = c.workspace_id and i.customer_id = c.id and i.type = ?))`;
   }
-  if (rule.event) {
-    const event = rule.event;
-    const since = windowStart(now, event.within);
-    const fromParams: unknown[] = [event.name, ...(since ? [since] : [])];
-    const filters = (event.where ?? []).map((condition) => compareJson('e.properties', condition.key, condition.op, condition.value, fromParams));
-    const from = `from event e where e.workspace_id = c.workspace_id and e.customer_id = c.id and e.type = ?${since ? ' and e.occurred_at >= ?::timestamptz' : ''}${filters.map((f) => ` and ${f}`).join('')}`;
-    if (!event.count && !event.revenueSum) {
-      params.push(...fromParams);
-      return `exists (select 1 ${from})`;
-    }
-    const checks: string[] = [];
-    if (event.count) checks.push(compare('count(*)', event.count.op, event.count.value, 'bigint', params));
-    if (event.revenueSum) checks.push(compare('coalesce(sum(e.revenue), 0)', event.revenueSum.op, event.revenueSum.value, 'numeric', params));
-    params.push(...fromParams);
-    return `(select ${checks.join(' and ')} ${from})`;
-  }
+  if (rule.event) return event(rule.event, now, params, plan);
   if (rule.consent) {
     params.push(rule.consent.channel, rule.consent.purpose);
     const granted = `exists (select 1 from consent s where s.workspace_id = c.workspace_id and s.customer_id = c.id and s.channel = ? and s.purpose = ? and s.granted)`;
@@ -171,4 +211,27 @@ function node(rule: Rule, now: Date, params: unknown[]): string {
   const membership = rule.segment!;
   params.push(membership.segmentId);
   return `(${membership.member ? '' : 'not '}exists (select 1 from segment_member sm where sm.workspace_id = c.workspace_id and sm.segment_id = ?::uuid and sm.customer_id = c.id))`;
+}
+
+/** An event condition: any matching event, or a count or revenue sum over them (0 for a customer with none). */
+function event(rule: NonNullable<Rule['event']>, now: Date, params: unknown[], plan: Plan): string {
+  const since = windowStart(now, rule.within);
+  const set = plan.kind === 'SET';
+  const fromParams: unknown[] = [...(set ? [plan.workspaceId] : []), rule.name, ...(since ? [since] : [])];
+  const filters = (rule.where ?? []).map((condition) => compareJson('e.properties', condition.key, condition.op, condition.value, fromParams));
+  const scope = set ? 'e.workspace_id = ?::uuid' : 'e.workspace_id = c.workspace_id and e.customer_id = c.id';
+  const from = `from event e where ${scope} and e.type = ?${since ? ' and e.occurred_at >= ?::timestamptz' : ''}${filters.map((f) => ` and ${f}`).join('')}`;
+  const checkParams: unknown[] = [];
+  const checks: string[] = [];
+  if (rule.count) checks.push(compare('count(*)', rule.count.op, rule.count.value, 'bigint', checkParams));
+  if (rule.revenueSum) checks.push(compare('coalesce(sum(e.revenue), 0)', rule.revenueSum.op, rule.revenueSum.value, 'numeric', checkParams));
+  if (!set) {
+    params.push(...checkParams, ...fromParams);
+    return checks.length ? `(select ${checks.join(' and ')} ${from})` : `exists (select 1 ${from})`;
+  }
+  params.push(...fromParams, ...checkParams);
+  if (!checks.length) return `(c.id in (select e.customer_id ${from}))`;
+  const atZero = (!rule.count || holdsAtZero(rule.count.op, rule.count.value)) && (!rule.revenueSum || holdsAtZero(rule.revenueSum.op, rule.revenueSum.value));
+  const having = checks.join(' and ');
+  return `(${idIn(`select e.customer_id ${from} group by e.customer_id having ${atZero ? negate(having) : having}`, atZero)})`;
 }

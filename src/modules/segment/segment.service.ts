@@ -12,9 +12,12 @@ import { hasWindow, referencedSegments, ruleProblems } from './segment-rule';
 import type { Rule } from './segment-rule.types';
 import { Segment } from './segment.entity';
 
-/** Live customers of the workspace that a rule selects: the predicate, ready to follow `from customer c where`. */
-export function selection(workspaceId: string, rule: Rule, now: Date): { where: string; params: unknown[] } {
-  const compiled = compileRule(rule, now);
+/**
+ * Live customers of the workspace that a rule selects: the predicate, ready to follow `from customer c where`.
+ * `few` when only a handful of known customers will be tested (sub-queries probe per customer).
+ */
+export function selection(workspaceId: string, rule: Rule, now: Date, few = false): { where: string; params: unknown[] } {
+  const compiled = compileRule(rule, now, [], few ? { kind: 'CORRELATED' } : { kind: 'SET', workspaceId });
   return { where: `c.workspace_id = ? and c.merged_into_id is null and c.erased_at is null and ${compiled.sql}`, params: [workspaceId, ...compiled.params] };
 }
 
@@ -185,7 +188,7 @@ export async function reevaluateMembers(tx: EntityManager, workspaceId: string, 
   segments.sort((a, b) => referencedSegments(a.rule).length - referencedSegments(b.rule).length);
   const all: MembershipChanges[] = [];
   for (const segment of segments) {
-    const { where, params } = selection(workspaceId, segment.rule, now);
+    const { where, params } = selection(workspaceId, segment.rule, now, true);
     const rows = await sql<{ customer_id: string; change: 'ENTERED' | 'EXITED' }>(
       tx,
       `with target as (select c.id from customer c where c.id = any(?::uuid[]) and ${where}),

@@ -46,6 +46,8 @@ describe('segment rules', () => {
     ['no tags', { field: { field: 'TAG', op: 'NOT_EXISTS' } }, ['ann', 'bob']],
     ['last purchase before a date', { field: { field: 'LAST_PURCHASE_AT', op: 'LT', value: '2026-01-01T00:00:00Z' } }, ['bob']],
     ['preferred channel and language', { and: [{ field: { field: 'PREFERRED_CHANNEL', op: 'EQ', value: 'WECHAT' } }, { field: { field: 'LANGUAGE', op: 'STARTS_WITH', value: 'zh' } }] }, ['ann']],
+    ['not preferring WeChat, those with no preference included', { field: { field: 'PREFERRED_CHANNEL', op: 'NEQ', value: 'WECHAT' } }, ['bob', 'cat']],
+    ['fewer than two orders in 30 days, those with none included', { event: { name: 'order_completed', within: { days: 30 }, count: { op: 'LT', value: 2 } } }, ['bob', 'cat']],
     ['a trait equal', { trait: { key: 'city', op: 'EQ', value: 'Shanghai' } }, ['ann', 'cat']],
     ['a trait number', { trait: { key: 'age', op: 'GT', value: 40 } }, ['bob']],
     ['a trait contains', { trait: { key: 'name', op: 'CONTAINS', value: 'A' } }, ['ann', 'cat']],
