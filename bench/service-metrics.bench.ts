@@ -1,5 +1,7 @@
 import { forkForWorkspace } from '../src/context';
 import { sql } from '../src/db/sql';
+import { MetricGroup } from '../src/graphql/enums';
+import { serviceMetricsQuery } from '../src/modules/metrics/service-metrics';
 import { startBenchServer } from './support';
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1_000_000);
@@ -111,6 +113,11 @@ async function main() {
       sqlTimes.push((await direct(text, params)).ms);
     }
     const [a, s] = [median(apiTimes), median(sqlTimes)];
+    if (process.env.BENCH_EXPLAIN) {
+      const query = serviceMetricsQuery(ws, timezone, { from, to }, groupBy as MetricGroup);
+      const plan = (await connection.execute(`explain (analyze, costs off) ${query.text}`, query.params)) as { 'QUERY PLAN': string }[];
+      console.log(plan.map((row) => row['QUERY PLAN']).join('\n'));
+    }
     console.log(`  by ${groupBy.padEnd(5)} (${String(rows).padStart(3)} groups): API ${a.toFixed(0).padStart(5)} ms   hand-written SQL ${s.toFixed(0).padStart(5)} ms   ratio ${(a / s).toFixed(2)}   (targets: ratio <= 1.2, API < 1000 ms)`);
   }
   await bench.stop();

@@ -44,6 +44,28 @@ const MAX_RANGE_DAYS = 366;
  * answers given in the range grouped the same way (through their conversation where they have one).
  */
 export async function serviceMetrics(em: EntityManager, workspaceId: string, timezone: string, range: TimeRangeInput, groupBy: MetricGroup): Promise<ServiceMetrics[]> {
+  const { text, params } = serviceMetricsQuery(workspaceId, timezone, range, groupBy);
+  const rows = await sql<Record<string, string | number | null>>(em, text, params);
+  const num = (value: string | number | null) => (value === null ? null : Math.round(Number(value) * 10_000) / 10_000);
+  return rows.map((row) => ({
+    key: String(row.key),
+    conversations: Number(row.conversations),
+    avgFirstResponseSeconds: num(row.avg_first_response),
+    avgHandleSeconds: num(row.avg_handle),
+    firstContactResolutionRate: num(row.fcr),
+    resolutionRate: num(row.resolution),
+    transferRate: num(row.transfer),
+    repeatContactRate: num(row.repeat),
+    slaAttainment: num(row.sla),
+    csatAverage: num(row.csat),
+    nps: num(row.nps),
+    surveyResponses: Number(row.responses),
+    botResolutionRate: num(row.bot),
+  }));
+}
+
+/** The statement behind {@link serviceMetrics}, with its parameters (`?` placeholders). */
+export function serviceMetricsQuery(workspaceId: string, timezone: string, range: TimeRangeInput, groupBy: MetricGroup): { text: string; params: unknown[] } {
   if (!(range.from < range.to)) throw AppError.badInput('range.from must be before range.to', { field: 'range' });
   if (range.to.getTime() - range.from.getTime() > MAX_RANGE_DAYS * 86_400_000) throw AppError.badInput(`a range spans at most ${MAX_RANGE_DAYS} days`, { field: 'range' });
   const key = KEYS[groupBy];
@@ -98,21 +120,5 @@ export async function serviceMetrics(em: EntityManager, workspaceId: string, tim
       sm.csat, sm.nps, coalesce(sm.responses, 0) as responses
     from cm full join sm on sm.key = cm.key order by 1`;
   const tz = groupBy === MetricGroup.DAY ? [timezone] : [];
-  const rows = await sql<Record<string, string | number | null>>(em, text, [workspaceId, range.from, range.to, ...tz, workspaceId, range.from, range.to, ...tz, workspaceId, range.from, range.to]);
-  const num = (value: string | number | null) => (value === null ? null : Math.round(Number(value) * 10_000) / 10_000);
-  return rows.map((row) => ({
-    key: String(row.key),
-    conversations: Number(row.conversations),
-    avgFirstResponseSeconds: num(row.avg_first_response),
-    avgHandleSeconds: num(row.avg_handle),
-    firstContactResolutionRate: num(row.fcr),
-    resolutionRate: num(row.resolution),
-    transferRate: num(row.transfer),
-    repeatContactRate: num(row.repeat),
-    slaAttainment: num(row.sla),
-    csatAverage: num(row.csat),
-    nps: num(row.nps),
-    surveyResponses: Number(row.responses),
-    botResolutionRate: num(row.bot),
-  }));
+  return { text, params: [workspaceId, range.from, range.to, ...tz, workspaceId, range.from, range.to, ...tz, workspaceId, range.from, range.to] };
 }

@@ -65,6 +65,11 @@ function compareJson(column: string, key: string, op: CompareOp, value: unknown,
     params.push(key);
     return compare(`(${column} ->> ?::text)`, op, value, 'text', params);
   }
+  if (op === CompareOp.EQ && typeof value === 'string') {
+    // as text first (cheap, and what an index on the expression would hold), then the JSON type
+    params.push(key, value, key);
+    return `(${column} ->> ?::text = ?::text and jsonb_typeof(${column} -> ?::text) = 'string')`;
+  }
   if (op === CompareOp.EQ || op === CompareOp.NEQ) {
     params.push(key, JSON.stringify(value));
     return op === CompareOp.EQ ? `${column} -> ?::text = ?::jsonb` : `(${column} -> ?::text) is distinct from ?::jsonb`;
