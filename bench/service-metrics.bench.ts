@@ -37,7 +37,7 @@ const handWritten = (key: string, surveyKey: string) => `
 
 /**
  * serviceMetrics for 30 days grouped by DAY and by AGENT over 1,000,000 conversations (a year of
- * them) and 200,000 survey answers, through the API, against the hand-written SQL in the same run.
+ * them, stored in the order they were opened) and 200,000 survey answers, through the API, against the hand-written SQL in the same run.
  */
 async function main() {
   const bench = await startBenchServer();
@@ -55,11 +55,11 @@ async function main() {
      select gen_random_uuid(), ?, p.id, ch, array[ch], case when resolved then 'RESOLVED' else 'ASSIGNED' end, 'NORMAL', 2, null, a.id, '{}', t, t + interval '30 seconds',
        t + (30 + g % 600) * interval '1 second', case when g % 4 = 0 then null else 'MET' end, case when g % 4 = 0 then null else 'MET' end,
        case when g % 13 = 0 then t + interval '20 minutes' end, case when resolved then t + (300 + g % 3600) * interval '1 second' end, (g % 29 = 0)::int, t, t
-     from (select g, now() - (g % 365) * interval '1 day' - (g % 86400) * interval '1 second' as t, (array['PHONE','WEB_CHAT','WECHAT','APP','EMAIL','SMS'])[1 + g % 6] as ch, g % 10 <> 0 as resolved
+     from (select g, now() - (?::bigint - g) * (interval '365 days' / ?::bigint) as t, (array['PHONE','WEB_CHAT','WECHAT','APP','EMAIL','SMS'])[1 + g % 6] as ch, g % 10 <> 0 as resolved
            from generate_series(1, ?) g) x
-     join bench_people p on p.n = 1 + (x.g::bigint * 7919) % ?
+     join bench_people p on p.n = 1 + abs(hashint8(x.g * 7919 + 17)) % ?
      join bench_agents a on a.n = x.g % ?`,
-    [ws, CONVERSATIONS, CUSTOMERS, AGENTS],
+    [ws, CONVERSATIONS, CONVERSATIONS, CONVERSATIONS, CUSTOMERS, AGENTS],
   );
   await sql(em, `insert into conversation_transfer (id, workspace_id, conversation_id, from_channel, to_channel, at)
     select gen_random_uuid(), workspace_id, id, channel, 'PHONE', created_at + interval '5 minutes' from conversation where workspace_id = ? and abs(hashtext(id::text)) % 5 = 0`, [ws]);
@@ -68,8 +68,8 @@ async function main() {
     from conversation where workspace_id = ?`, [ws]);
   await sql(em, `insert into survey_response (id, workspace_id, customer_id, conversation_id, kind, score, created_at)
     select gen_random_uuid(), workspace_id, customer_id, id, case when g % 2 = 0 then 'CSAT' else 'NPS' end, case when g % 2 = 0 then 1 + g % 5 else g % 11 end, created_at + interval '1 hour'
-    from (select c.*, row_number() over () as g from conversation c where workspace_id = ? limit ?) s`, [ws, SURVEYS]);
-  await sql(em, `analyze conversation; analyze conversation_transfer; analyze message; analyze survey_response`);
+    from (select c.*, row_number() over () as g from conversation c where workspace_id = ? and abs(hashtext(id::text)) % 5 = 1 limit ?) s`, [ws, SURVEYS]);
+  for (const table of ['conversation', 'conversation_transfer', 'message', 'survey_response']) await sql(em, `vacuum analyze ${table}`);
   console.log(`\nseeded ${CONVERSATIONS} conversations (with transfers and messages) and ${SURVEYS} survey answers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const to = new Date();

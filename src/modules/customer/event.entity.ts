@@ -11,7 +11,10 @@ import { Workspace } from '../workspace/workspace.entity';
 @WorkspaceScoped()
 @Unique({ properties: ['workspace', 'messageId'] })
 @Index({ properties: ['workspace', 'customerId', 'occurredAt'] })
-@Index({ properties: ['workspace', 'type', 'occurredAt'] })
+@Index({
+  name: 'event_workspace_id_type_occurred_at_index',
+  expression: 'create index "event_workspace_id_type_occurred_at_index" on "event" ("workspace_id", "type", "occurred_at") include ("customer_id", "revenue")',
+})
 @ObjectType({ implements: Node })
 export class Event implements Node {
   @PrimaryKey({ type: 'uuid' })

@@ -42,15 +42,30 @@ export async function checkRule(em: EntityManager, workspaceId: string, rule: Ru
   }
 }
 
+/**
+ * Whole-workspace evaluation hashes sets of customers (per-customer event counts, members of an
+ * or-branch): with PostgreSQL's default 4 MB those spill to disk from a few hundred thousand
+ * customers on. Raised for the current transaction only.
+ */
+const EVALUATION_MEMORY = '64MB';
+const roomForSets = (tx: EntityManager) => sql(tx, `select set_config('work_mem', ?, true)`, [EVALUATION_MEMORY]);
+
+/** Runs one whole-workspace evaluation in its own short transaction with room for its sets. */
+const evaluate = <T>(em: EntityManager, text: string, params: unknown[]) =>
+  em.transactional(async (tx) => {
+    await roomForSets(tx);
+    return sql<T>(tx, text, params);
+  });
+
 export async function previewCount(em: EntityManager, workspaceId: string, rule: Rule, now: Date): Promise<{ count: number; where: string; params: unknown[] }> {
   await checkRule(em, workspaceId, rule, null);
   const { where, params } = selection(workspaceId, rule, now);
-  const [{ count }] = await sql<{ count: number }>(em, `select count(*)::int as count from customer c where ${where}`, params);
+  const [{ count }] = await evaluate<{ count: number }>(em, `select count(*)::int as count from customer c where ${where}`, params);
   return { count, where, params };
 }
 
 export async function sampleIds(em: EntityManager, where: string, params: unknown[], limit: number): Promise<string[]> {
-  const rows = await sql<{ id: string }>(em, `select c.id from customer c where ${where} order by c.last_seen_at desc, c.id desc limit ?`, [...params, limit]);
+  const rows = await evaluate<{ id: string }>(em, `select c.id from customer c where ${where} order by c.last_seen_at desc, c.id desc limit ?`, [...params, limit]);
   return rows.map((row) => row.id);
 }
 
@@ -71,6 +86,7 @@ const nameOf = (name: string) => {
 export async function refreshIn(tx: EntityManager, segment: Segment, now: Date): Promise<{ entered: string[]; exited: string[] }> {
   const ws = segment.workspace.id;
   const { where, params } = selection(ws, segment.rule!, now);
+  await roomForSets(tx);
   const rows = await sql<{ customer_id: string; change: 'ENTERED' | 'EXITED' }>(
     tx,
     `with target as (select c.id from customer c where ${where}),
