@@ -127,6 +127,14 @@ export function hasWindow(rule: Rule): boolean {
   return Boolean(rule.event?.within ?? rule.conversation?.within ?? rule.survey?.within);
 }
 
+/** Whether a rule looks at events (whose whole-workspace evaluation builds per-customer sets). */
+export function hasEvents(rule: Rule): boolean {
+  if (rule.and) return rule.and.some(hasEvents);
+  if (rule.or) return rule.or.some(hasEvents);
+  if (rule.not) return hasEvents(rule.not);
+  return Boolean(rule.event);
+}
+
 /** The segments a rule refers to. */
 export function referencedSegments(rule: Rule): string[] {
   if (rule.and) return rule.and.flatMap(referencedSegments);

@@ -8,7 +8,7 @@ import type { Viewer } from '../../graphql/auth';
 import { SegmentKind } from '../../graphql/enums';
 import { recordAudit } from '../workspace/audit.service';
 import { compileRule } from './segment-compiler';
-import { hasWindow, referencedSegments, ruleProblems } from './segment-rule';
+import { hasEvents, hasWindow, referencedSegments, ruleProblems } from './segment-rule';
 import type { Rule } from './segment-rule.types';
 import { Segment } from './segment.entity';
 
@@ -50,22 +50,24 @@ export async function checkRule(em: EntityManager, workspaceId: string, rule: Ru
 const EVALUATION_MEMORY = '64MB';
 const roomForSets = (tx: EntityManager) => sql(tx, `select set_config('work_mem', ?, true)`, [EVALUATION_MEMORY]);
 
-/** Runs one whole-workspace evaluation in its own short transaction with room for its sets. */
-const evaluate = <T>(em: EntityManager, text: string, params: unknown[]) =>
-  em.transactional(async (tx) => {
-    await roomForSets(tx);
-    return sql<T>(tx, text, params);
-  });
+/** Runs one whole-workspace evaluation; one over events in its own short transaction with room for its sets. */
+const evaluate = <T>(em: EntityManager, rule: Rule, text: string, params: unknown[]) =>
+  hasEvents(rule)
+    ? em.transactional(async (tx) => {
+        await roomForSets(tx);
+        return sql<T>(tx, text, params);
+      })
+    : sql<T>(em, text, params);
 
-export async function previewCount(em: EntityManager, workspaceId: string, rule: Rule, now: Date): Promise<{ count: number; where: string; params: unknown[] }> {
+export async function previewCount(em: EntityManager, workspaceId: string, rule: Rule, now: Date): Promise<{ count: number; rule: Rule; where: string; params: unknown[] }> {
   await checkRule(em, workspaceId, rule, null);
   const { where, params } = selection(workspaceId, rule, now);
-  const [{ count }] = await evaluate<{ count: number }>(em, `select count(*)::int as count from customer c where ${where}`, params);
-  return { count, where, params };
+  const [{ count }] = await evaluate<{ count: number }>(em, rule, `select count(*)::int as count from customer c where ${where}`, params);
+  return { count, rule, where, params };
 }
 
-export async function sampleIds(em: EntityManager, where: string, params: unknown[], limit: number): Promise<string[]> {
-  const rows = await evaluate<{ id: string }>(em, `select c.id from customer c where ${where} order by c.last_seen_at desc, c.id desc limit ?`, [...params, limit]);
+export async function sampleIds(em: EntityManager, rule: Rule, where: string, params: unknown[], limit: number): Promise<string[]> {
+  const rows = await evaluate<{ id: string }>(em, rule, `select c.id from customer c where ${where} order by c.last_seen_at desc, c.id desc limit ?`, [...params, limit]);
   return rows.map((row) => row.id);
 }
 
@@ -86,7 +88,7 @@ const nameOf = (name: string) => {
 export async function refreshIn(tx: EntityManager, segment: Segment, now: Date): Promise<{ entered: string[]; exited: string[] }> {
   const ws = segment.workspace.id;
   const { where, params } = selection(ws, segment.rule!, now);
-  await roomForSets(tx);
+  if (hasEvents(segment.rule!)) await roomForSets(tx);
   const rows = await sql<{ customer_id: string; change: 'ENTERED' | 'EXITED' }>(
     tx,
     `with target as (select c.id from customer c where ${where}),
