@@ -90,9 +90,9 @@ async function main() {
       `insert into event (id, workspace_id, customer_id, message_id, type, properties, revenue, occurred_at, received_at)
        select gen_random_uuid(), $1, p.id, 'e' || g, t, jsonb_build_object('category', (array['shoes','bags','books'])[1 + g % 3]), case when t = 'order_completed' then 20 + g % 400 end,
               now() - ($4::bigint - g) * (interval '365 days' / $4::bigint), now()
-       from (select g, (array['page_viewed','page_viewed','page_viewed','page_viewed','page_viewed','page_viewed','page_viewed','order_completed','order_completed','add_to_cart'])[1 + abs(hashint8(g)) % 10] as t
+       from (select g, (array['page_viewed','page_viewed','page_viewed','page_viewed','page_viewed','page_viewed','page_viewed','order_completed','order_completed','add_to_cart'])[1 + abs(hashint8(g)::bigint) % 10] as t
              from generate_series($2::bigint, $3::bigint) g) x
-       join bench_people p on p.n = 1 + abs(hashint8(g * 7919 + 17)) % $5`,
+       join bench_people p on p.n = 1 + abs(hashint8(g * 7919 + 17)::bigint) % $5`,
       [ws, from + 1, Math.min(from + chunk, EVENTS), EVENTS, CUSTOMERS],
     );
   }

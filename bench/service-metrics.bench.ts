@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { forkForWorkspace } from '../src/context';
 import { sql } from '../src/db/sql';
 import { MetricGroup } from '../src/graphql/enums';
@@ -57,7 +58,7 @@ async function main() {
        case when g % 13 = 0 then t + interval '20 minutes' end, case when resolved then t + (300 + g % 3600) * interval '1 second' end, (g % 29 = 0)::int, t, t
      from (select g, now() - (?::bigint - g) * (interval '365 days' / ?::bigint) as t, (array['PHONE','WEB_CHAT','WECHAT','APP','EMAIL','SMS'])[1 + g % 6] as ch, g % 10 <> 0 as resolved
            from generate_series(1, ?) g) x
-     join bench_people p on p.n = 1 + abs(hashint8(x.g * 7919 + 17)) % ?
+     join bench_people p on p.n = 1 + abs(hashint8(x.g::bigint * 7919 + 17)::bigint) % ?
      join bench_agents a on a.n = x.g % ?`,
     [ws, CONVERSATIONS, CONVERSATIONS, CONVERSATIONS, CUSTOMERS, AGENTS],
   );

@@ -45,7 +45,11 @@ const MAX_RANGE_DAYS = 366;
  */
 export async function serviceMetrics(em: EntityManager, workspaceId: string, timezone: string, range: TimeRangeInput, groupBy: MetricGroup): Promise<ServiceMetrics[]> {
   const { text, params } = serviceMetricsQuery(workspaceId, timezone, range, groupBy);
-  const rows = await sql<Record<string, string | number | null>>(em, text, params);
+  // a month of conversations sorts and hashes tens of megabytes: keep that off the disk, for this transaction only
+  const rows = await em.transactional(async (tx) => {
+    await sql(tx, `select set_config('work_mem', '64MB', true)`);
+    return sql<Record<string, string | number | null>>(tx, text, params);
+  });
   const num = (value: string | number | null) => (value === null ? null : Math.round(Number(value) * 10_000) / 10_000);
   return rows.map((row) => ({
     key: String(row.key),
@@ -82,6 +86,8 @@ export function serviceMetricsQuery(workspaceId: string, timezone: string, range
         -- the customer's next conversation is usually the first after the resolution; look further only when it came earlier
         case when c.resolved_at is null then false
              when c.next_at > c.resolved_at then c.next_at <= c.resolved_at + interval '7 days'
+             -- no later conversation before the window's end, and the 7 days after resolution end inside it
+             when c.next_at is null and c.resolved_at < ?::timestamptz then false
              else exists (select 1 from conversation n where n.workspace_id = c.workspace_id and n.customer_id = c.customer_id and n.id <> c.id
                             and n.created_at > c.resolved_at and n.created_at <= c.resolved_at + interval '7 days') end as came_back,
         -- no person answered (an agent's first reply sets first_response_at) and the bot did
@@ -120,5 +126,5 @@ export function serviceMetricsQuery(workspaceId: string, timezone: string, range
       sm.csat, sm.nps, coalesce(sm.responses, 0) as responses
     from cm full join sm on sm.key = cm.key order by 1`;
   const tz = groupBy === MetricGroup.DAY ? [timezone] : [];
-  return { text, params: [workspaceId, range.from, range.to, ...tz, workspaceId, range.from, range.to, ...tz, workspaceId, range.from, range.to] };
+  return { text, params: [workspaceId, range.from, range.to, ...tz, range.to, workspaceId, range.from, range.to, ...tz, workspaceId, range.from, range.to] };
 }
