@@ -111,7 +111,9 @@ export function serviceMetricsQuery(workspaceId: string, timezone: string, range
     ),
     s as (
       select ${key.survey.replaceAll('$tz', '?')} as key, s.kind, s.score
-      from survey_response s left join conversation c on c.workspace_id = s.workspace_id and c.id = s.conversation_id
+      -- a month of answers looks up its conversations one by one (limit 1 keeps the planner from hashing every conversation)
+      from survey_response s left join lateral (
+        select c.channel, c.assignee_id, c.queue_id from conversation c where c.workspace_id = s.workspace_id and c.id = s.conversation_id limit 1) c on true
       where s.workspace_id = ? and s.created_at >= ? and s.created_at < ?
     ),
     sm as (
