@@ -92,7 +92,8 @@ async function main() {
               now() - ($4::bigint - g) * (interval '365 days' / $4::bigint), now()
        from (select g, (array['page_viewed','page_viewed','page_viewed','page_viewed','page_viewed','page_viewed','page_viewed','order_completed','order_completed','add_to_cart'])[1 + abs(hashint8(g)::bigint) % 10] as t
              from generate_series($2::bigint, $3::bigint) g) x
-       join bench_people p on p.n = 1 + abs(hashint8(g * 7919 + 17)::bigint) % $5`,
+       join bench_people p on p.n = 1 + abs(hashint8(g * 7919 + 17)::bigint) % $5
+       order by g`,
       [ws, from + 1, Math.min(from + chunk, EVENTS), EVENTS, CUSTOMERS],
     );
   }

@@ -59,7 +59,8 @@ async function main() {
      from (select g, now() - (?::bigint - g) * (interval '365 days' / ?::bigint) as t, (array['PHONE','WEB_CHAT','WECHAT','APP','EMAIL','SMS'])[1 + g % 6] as ch, g % 10 <> 0 as resolved
            from generate_series(1, ?) g) x
      join bench_people p on p.n = 1 + abs(hashint8(x.g::bigint * 7919 + 17)::bigint) % ?
-     join bench_agents a on a.n = x.g % ?`,
+     join bench_agents a on a.n = x.g % ?
+     order by x.g`,
     [ws, CONVERSATIONS, CONVERSATIONS, CONVERSATIONS, CUSTOMERS, AGENTS],
   );
   await sql(em, `insert into conversation_transfer (id, workspace_id, conversation_id, from_channel, to_channel, at)

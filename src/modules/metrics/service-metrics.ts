@@ -73,6 +73,10 @@ export function serviceMetricsQuery(workspaceId: string, timezone: string, range
   if (!(range.from < range.to)) throw AppError.badInput('range.from must be before range.to', { field: 'range' });
   if (range.to.getTime() - range.from.getTime() > MAX_RANGE_DAYS * 86_400_000) throw AppError.badInput(`a range spans at most ${MAX_RANGE_DAYS} days`, { field: 'range' });
   const key = KEYS[groupBy];
+  // answers grouped by their conversation look it up one by one (limit 1 keeps the planner from hashing every conversation)
+  const surveyJoin = key.survey.includes('c.')
+    ? `left join lateral (select c.channel, c.assignee_id, c.queue_id from conversation c where c.workspace_id = s.workspace_id and c.id = s.conversation_id limit 1) c on true`
+    : '';
   const text = `
     with base as (
       select c.id, c.workspace_id, c.customer_id, c.channel, c.assignee_id, c.queue_id, c.created_at, c.assigned_at, c.first_response_at, c.resolved_at, c.reopen_count,
@@ -111,9 +115,7 @@ export function serviceMetricsQuery(workspaceId: string, timezone: string, range
     ),
     s as (
       select ${key.survey.replaceAll('$tz', '?')} as key, s.kind, s.score
-      -- a month of answers looks up its conversations one by one (limit 1 keeps the planner from hashing every conversation)
-      from survey_response s left join lateral (
-        select c.channel, c.assignee_id, c.queue_id from conversation c where c.workspace_id = s.workspace_id and c.id = s.conversation_id limit 1) c on true
+      from survey_response s ${surveyJoin}
       where s.workspace_id = ? and s.created_at >= ? and s.created_at < ?
     ),
     sm as (
