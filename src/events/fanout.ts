@@ -11,6 +11,7 @@ class Subscription<T> implements AsyncIterableIterator<T> {
   private readonly waiting: T[] = [];
   private reader?: (result: IteratorResult<T>) => void;
   private done = false;
+  private dropped = 0;
 
   constructor(
     private readonly keep: (message: T) => boolean,
@@ -28,7 +29,7 @@ class Subscription<T> implements AsyncIterableIterator<T> {
     }
     if (this.waiting.length >= MAX_WAITING) {
       this.waiting.shift();
-      this.log.warn('a subscriber is too slow; its oldest waiting message was dropped');
+      if (this.dropped++ === 0) this.log.warn('a subscriber is too slow; its oldest waiting messages are being dropped');
     }
     this.waiting.push(message);
   }
