@@ -137,20 +137,15 @@ const windowStart = (now: Date, within: { days: number } | undefined) => (within
  */
 const holdsForMissing = (op: CompareOp): boolean => op === CompareOp.NOT_EXISTS || op === CompareOp.NOT_IN || op === CompareOp.NEQ;
 
-/** Whether an aggregate comparison holds for a customer with no matching rows (count 0, sum 0). */
-function holdsAtZero(op: CompareOp, value: unknown): boolean {
-  const v = Number(value);
+/** Whether a count or amount comparison (validated to EQ, NEQ, GT, GTE, LT or LTE) holds for a customer with none. */
+function holdsAtZero(op: CompareOp, value: number): boolean {
   switch (op) {
-    case CompareOp.EQ: return v === 0;
-    case CompareOp.NEQ: return v !== 0;
-    case CompareOp.GT: return 0 > v;
-    case CompareOp.GTE: return 0 >= v;
-    case CompareOp.LT: return 0 < v;
-    case CompareOp.LTE: return 0 <= v;
-    case CompareOp.IN: return (value as unknown[]).map(Number).includes(0);
-    case CompareOp.NOT_IN: return !(value as unknown[]).map(Number).includes(0);
-    case CompareOp.EXISTS: return true;
-    default: return false;
+    case CompareOp.EQ: return value === 0;
+    case CompareOp.NEQ: return value !== 0;
+    case CompareOp.GT: return 0 > value;
+    case CompareOp.GTE: return 0 >= value;
+    case CompareOp.LT: return 0 < value;
+    default: return 0 <= value;
   }
 }
 
