@@ -1,7 +1,7 @@
 import { forkForWorkspace } from '../src/context';
 import { sql } from '../src/db/sql';
 import { wordsOf } from '../src/modules/knowledge/search-terms';
-import { load, row, startBenchServer } from './support';
+import { graphql, load, row, startBenchServer } from './support';
 import { ARTICLES, QUESTIONS } from '../test/support/knowledge-fixture';
 
 const ARTICLE_COUNT = Number(process.env.BENCH_ARTICLES ?? 10_000);
@@ -44,12 +44,7 @@ async function main() {
   console.log(`\nseeded ${all.length} articles in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${bench.adminKey}` };
-  const post = async (query: string, variables: Record<string, unknown>) => {
-    const response = await fetch(bench.server.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    const body = (await response.json()) as { data?: any; errors?: unknown };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  };
+  const post = (query: string, variables: Record<string, unknown>) => graphql(bench, query, variables);
   const search = `query($text: String!) { searchKnowledge(text: $text, first: 5) { score article { id title } } }`;
   const found = await Promise.all(QUESTIONS.map(async ([question]) => (await post(search, { text: question })).searchKnowledge[0]?.article.title));
   const right = QUESTIONS.filter(([, expected], i) => found[i] === ARTICLES[expected].title).length;

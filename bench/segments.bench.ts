@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { selection } from '../src/modules/segment/segment.service';
-import { startBenchServer } from './support';
+import { graphql, median, startBenchServer } from './support';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
@@ -104,14 +104,7 @@ async function main() {
   await db.end();
   console.log(`generated ${EVENTS} events in ${((Date.now() - started) / 1000).toFixed(1)} s (${loaded.toFixed(1)} s to load, the rest to build the indexes)`);
 
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${bench.adminKey}` };
-  const post = async (query: string, variables: Record<string, unknown>) => {
-    const response = await fetch(bench.server.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    const body = (await response.json()) as { data?: any; errors?: unknown };
-    if (body.errors) throw new Error(JSON.stringify(body.errors));
-    return body.data;
-  };
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const post = (query: string, variables: Record<string, unknown>) => graphql(bench, query, variables);
   const timed = async <T>(work: () => Promise<T>): Promise<[number, T]> => {
     const start = process.hrtime.bigint();
     const result = await work();

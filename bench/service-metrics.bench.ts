@@ -3,7 +3,7 @@ import { forkForWorkspace } from '../src/context';
 import { sql } from '../src/db/sql';
 import { MetricGroup } from '../src/graphql/enums';
 import { serviceMetricsQuery } from '../src/modules/metrics/service-metrics';
-import { startBenchServer } from './support';
+import { median, startBenchServer } from './support';
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1_000_000);
 const SURVEYS = Number(process.env.BENCH_SURVEYS ?? 200_000);
@@ -94,7 +94,6 @@ async function main() {
     const rows = await connection.execute(text, params);
     return { ms: Number(process.hrtime.bigint() - started) / 1e6, rows: (rows as unknown[]).length };
   };
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   console.log(`serviceMetrics for 30 days (${from.toISOString().slice(0, 10)} to ${to.toISOString().slice(0, 10)}), median of ${ROUNDS} runs each`);
   for (const [groupBy, key, surveyKey] of [
     ['DAY', `to_char(c.created_at at time zone '${timezone}', 'YYYY-MM-DD')`, `to_char(s.created_at at time zone '${timezone}', 'YYYY-MM-DD')`],

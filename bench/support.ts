@@ -45,6 +45,20 @@ export async function startBenchServer(): Promise<BenchServer> {
   };
 }
 
+/** Sends one GraphQL operation with the bench's admin key; throws on errors, returns `data`. */
+export async function graphql(bench: BenchServer, query: string, variables: Record<string, unknown> = {}): Promise<any> {
+  const response = await fetch(bench.server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${bench.adminKey}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await response.json()) as { data?: any; errors?: unknown };
+  if (body.errors) throw new Error(JSON.stringify(body.errors));
+  return body.data;
+}
+
+export const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 const run = promisify(execFile);
 
 export interface Load {

@@ -27,32 +27,12 @@ export function forkForWorkspace(orm: MikroORM, workspaceId: string): EntityMana
   return em;
 }
 
-interface EventState {
-  root: EntityManager;
-  em?: EntityManager;
-  loaders?: Loaders;
-}
-
-const eventStates = new WeakMap<Context, EventState>();
-
 /**
  * A subscription's context lives as long as the subscription: before resolving each event, give it
- * a fresh EntityManager and DataLoaders so nothing cached from an earlier event is answered. Both
- * are made on first use: most subscribers of a message only read what `sharedFor` loaded once, and
- * a fork per subscriber per event was most of a 1,000-subscriber fan-out's garbage. Read `ctx.em`
- * where it is needed (inside the `sharedFor` load), not before.
+ * a fresh EntityManager and DataLoaders so nothing cached from an earlier event is answered.
  */
 export function freshForEvent(ctx: Context): Context {
-  let state = eventStates.get(ctx);
-  if (!state) {
-    const made: EventState = (state = { root: ctx.em });
-    eventStates.set(ctx, made);
-    Object.defineProperties(ctx, {
-      em: { enumerable: true, configurable: true, get: () => (made.em ??= made.root.fork({ clear: true })), set: (em: EntityManager) => (made.em = em) },
-      loaders: { enumerable: true, configurable: true, get: () => (made.loaders ??= createLoaders(ctx.em)), set: (loaders: Loaders) => (made.loaders = loaders) },
-    });
-  }
-  state.em = undefined;
-  state.loaders = undefined;
+  ctx.em = ctx.em.fork({ clear: true });
+  ctx.loaders = createLoaders(ctx.em);
   return ctx;
 }

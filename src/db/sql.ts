@@ -16,6 +16,20 @@ export async function sql<T = Record<string, unknown>>(em: EntityManager, text: 
   return result.rows as T[];
 }
 
+/**
+ * Runs one large read (a whole-workspace segment, a month of metrics) in its own transaction with
+ * 64 MB of work_mem, so its sorts and hashes stay off the disk; the setting ends with the transaction.
+ */
+export function withWorkMemory<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  return em.transactional(async (tx) => {
+    await raiseWorkMemory(tx);
+    return work(tx);
+  });
+}
+
+/** The same inside the caller's transaction, for the rest of it. */
+export const raiseWorkMemory = (tx: EntityManager) => sql(tx, `select set_config('work_mem', '64MB', true)`);
+
 const RETRYABLE = new Set(['40001', '40P01', '23505']);
 
 /** Raised inside a transaction when what it read has changed under it; the transaction is retried. */

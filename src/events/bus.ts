@@ -11,8 +11,8 @@ const MAX_PAYLOAD = 7900;
 /**
  * The publish/subscribe bus shared by every server process on one database. `publish` delivers to
  * this process at once and to the others through `pg_notify`; one LISTEN connection per process
- * hands what arrives to the in-process fan-out (also type-graphql's PubSub). The connection is re-established after a database
- * outage.
+ * hands what arrives to the in-process fan-out (also type-graphql's PubSub). The connection is
+ * re-established after a database outage.
  */
 export class EventBus {
   readonly fanout: Fanout<Topics>;

@@ -22,11 +22,11 @@ export class ConversationEventsResolver {
   @Authorized(...may.readConversations)
   @Subscription(() => ConversationEvent, { description: 'Everything that happens to one conversation: OPENED, MESSAGE, ASSIGNED, TRANSFERRED, STATUS, SLA.', subscribe: updates })
   conversationUpdated(@Root() message: Topics['CONVERSATION_UPDATED'], @Ctx() ctx: Context, @Arg('conversationId', () => ID) _conversationId: string): Promise<ConversationEvent> {
-    freshForEvent(ctx);
+    const { em } = freshForEvent(ctx);
     return sharedFor(message, 'conversationEvent', async () => ({
-      conversation: await ctx.em.findOneOrFail(Conversation, { id: message.conversationId }),
+      conversation: await em.findOneOrFail(Conversation, { id: message.conversationId }),
       kind: message.kind,
-      message: message.messageId ? await ctx.em.findOne(Message, { id: message.messageId }) : null,
+      message: message.messageId ? await em.findOne(Message, { id: message.messageId }) : null,
       at: new Date(message.at),
     }));
   }

@@ -56,9 +56,8 @@ export class QueueEventsResolver {
   @Authorized(...may.readConversations)
   @Subscription(() => QueueEvent, { description: "A queue's line changed (all queues of the workspace without queueId), with fresh stats.", subscribe: queueUpdates })
   queueUpdated(@Root() message: Topics['QUEUE_UPDATED'], @Ctx() ctx: Context, @Arg('queueId', () => ID, { nullable: true }) _queueId?: string): Promise<QueueEvent> {
-    freshForEvent(ctx);
+    const { em } = freshForEvent(ctx);
     return sharedFor(message, 'queueEvent', async () => {
-      const { em } = ctx;
       const queue = await em.findOneOrFail(Queue, { id: message.queueId });
       const conversation = message.conversationId ? await em.findOne(Conversation, { id: message.conversationId }) : null;
       const { settings } = await getWorkspace(em, message.ws);
@@ -70,16 +69,16 @@ export class QueueEventsResolver {
   @Authorized(...may.readConversations)
   @Subscription(() => Conversation, { description: 'Each conversation given to the agent, by routing or by hand.', subscribe: assignments })
   agentAssigned(@Root() message: Topics['AGENT_ASSIGNED'], @Ctx() ctx: Context, @Arg('agentId', () => ID) _agentId: string): Promise<Conversation> {
-    freshForEvent(ctx);
-    return sharedFor(message, 'conversation', () => ctx.em.findOneOrFail(Conversation, { id: message.conversationId }));
+    const { em } = freshForEvent(ctx);
+    return sharedFor(message, 'conversation', () => em.findOneOrFail(Conversation, { id: message.conversationId }));
   }
 
   @Authorized(...may.readConversations)
   @Subscription(() => SlaAlert, { description: 'SLA targets becoming AT_RISK or BREACHED, each once (all queues without queueId).', subscribe: alerts })
   slaAlerts(@Root() message: Topics['SLA_ALERT'], @Ctx() ctx: Context, @Arg('queueId', () => ID, { nullable: true }) _queueId?: string): Promise<SlaAlert> {
-    freshForEvent(ctx);
+    const { em } = freshForEvent(ctx);
     return sharedFor(message, 'slaAlert', async () => ({
-      conversation: await ctx.em.findOneOrFail(Conversation, { id: message.conversationId }),
+      conversation: await em.findOneOrFail(Conversation, { id: message.conversationId }),
       state: message.state as SlaState,
       target: message.target,
       dueAt: new Date(message.dueAt),

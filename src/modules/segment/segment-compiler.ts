@@ -83,6 +83,15 @@ function compareJson(column: string, key: string, op: CompareOp, value: unknown,
   return compare(`(${column} ->> ?::text)`, op, value, 'text', params);
 }
 
+/** Customer fields kept in `customer_preference`, by column. */
+const PREFERENCE_COLUMN: Partial<Record<CustomerField, string>> = {
+  [CustomerField.PREFERRED_CHANNEL]: 'p.preferred_channels[1]',
+  [CustomerField.LANGUAGE]: 'p.language',
+};
+
+const preference = (field: CustomerField) =>
+  `(select ${PREFERENCE_COLUMN[field]} from customer_preference p where p.workspace_id = c.workspace_id and p.customer_id = c.id)`;
+
 const FIELD_SQL: Record<CustomerField, string> = {
   [CustomerField.LIFECYCLE_STAGE]: 'c.lifecycle_stage',
   [CustomerField.VALUE_TIER]: 'c.value_tier',
@@ -92,14 +101,8 @@ const FIELD_SQL: Record<CustomerField, string> = {
   [CustomerField.LAST_SEEN_AT]: 'c.last_seen_at',
   [CustomerField.LAST_PURCHASE_AT]: 'c.last_purchase_at',
   [CustomerField.TAG]: 'c.tags',
-  [CustomerField.PREFERRED_CHANNEL]: `(select p.preferred_channels[1] from customer_preference p where p.workspace_id = c.workspace_id and p.customer_id = c.id)`,
-  [CustomerField.LANGUAGE]: `(select p.language from customer_preference p where p.workspace_id = c.workspace_id and p.customer_id = c.id)`,
-};
-
-/** Customer fields kept in `customer_preference`, by column. */
-const PREFERENCE_COLUMN: Partial<Record<CustomerField, string>> = {
-  [CustomerField.PREFERRED_CHANNEL]: 'p.preferred_channels[1]',
-  [CustomerField.LANGUAGE]: 'p.language',
+  [CustomerField.PREFERRED_CHANNEL]: preference(CustomerField.PREFERRED_CHANNEL),
+  [CustomerField.LANGUAGE]: preference(CustomerField.LANGUAGE),
 };
 
 function field(rule: NonNullable<Rule['field']>, params: unknown[]): string {

@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
-import { sql } from '../../db/sql';
+import { raiseWorkMemory, sql, withWorkMemory } from '../../db/sql';
 import { AppError } from '../../errors';
 import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
@@ -43,21 +43,12 @@ export async function checkRule(em: EntityManager, workspaceId: string, rule: Ru
 }
 
 /**
- * Whole-workspace evaluation hashes sets of customers (per-customer event counts, members of an
- * or-branch): with PostgreSQL's default 4 MB those spill to disk from a few hundred thousand
- * customers on. Raised for the current transaction only.
+ * Runs one whole-workspace evaluation. One over events hashes per-customer sets (event counts,
+ * members of an or-branch) that spill to disk from a few hundred thousand customers at the default
+ * work_mem, so it gets more.
  */
-const EVALUATION_MEMORY = '64MB';
-const roomForSets = (tx: EntityManager) => sql(tx, `select set_config('work_mem', ?, true)`, [EVALUATION_MEMORY]);
-
-/** Runs one whole-workspace evaluation; one over events in its own short transaction with room for its sets. */
 const evaluate = <T>(em: EntityManager, rule: Rule, text: string, params: unknown[]) =>
-  hasEvents(rule)
-    ? em.transactional(async (tx) => {
-        await roomForSets(tx);
-        return sql<T>(tx, text, params);
-      })
-    : sql<T>(em, text, params);
+  hasEvents(rule) ? withWorkMemory(em, (tx) => sql<T>(tx, text, params)) : sql<T>(em, text, params);
 
 export async function previewCount(em: EntityManager, workspaceId: string, rule: Rule, now: Date): Promise<{ count: number; rule: Rule; where: string; params: unknown[] }> {
   await checkRule(em, workspaceId, rule, null);
@@ -88,7 +79,7 @@ const nameOf = (name: string) => {
 export async function refreshIn(tx: EntityManager, segment: Segment, now: Date): Promise<{ entered: string[]; exited: string[] }> {
   const ws = segment.workspace.id;
   const { where, params } = selection(ws, segment.rule!, now);
-  if (hasEvents(segment.rule!)) await roomForSets(tx);
+  if (hasEvents(segment.rule!)) await raiseWorkMemory(tx);
   const rows = await sql<{ customer_id: string; change: 'ENTERED' | 'EXITED' }>(
     tx,
     `with target as (select c.id from customer c where ${where}),
