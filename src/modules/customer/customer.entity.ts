@@ -18,7 +18,6 @@ import { Workspace } from '../workspace/workspace.entity';
 @Index({ properties: ['workspace', 'totalSpend', 'id'] })
 @Index({ properties: ['workspace', 'mergedIntoId'] })
 @Index({ properties: ['workspace', 'lifecycleStage'] })
-@Index({ name: 'customer_display_name_trgm', expression: 'create index "customer_display_name_trgm" on "customer" using gin ("display_name" gin_trgm_ops)' })
 @ObjectType({ implements: Node })
 export class Customer implements Node {
   [OptionalProps]?: 'traits' | 'traitTimes' | 'tags' | 'lifecycleStage' | 'valueTier' | 'totalSpend' | 'annualSpend' | 'orderCount' | 'createdAt' | 'updatedAt' | 'firstSeenAt' | 'lastSeenAt';
