@@ -157,70 +157,15 @@ async function suppressedItems(em: EntityManager, items: ValidItem[]): Promise<S
 /** The workspace the EntityManager is bound to (its filter parameter). */
 export const workspaceOf = (em: EntityManager): string => (em.getFilterParams('workspace') as { id: string }).id;
 
-const emptyPass = () => ({
-  accepted: 0,
-  duplicates: 0,
-  customersCreated: 0,
-  merges: 0,
-  unlinked: [] as IngestResult['unlinked'],
-  customerOf: new Map<number, string>(),
-  transitions: [] as Transition[],
-  touched: [] as string[],
-  absorbed: [] as { absorbedId: string; survivorId: string }[],
-});
-const emptyApplied = (): Applied => ({ ...emptyPass(), segmentChanges: [] });
+const emptyApplied = () => ({ accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>(), transitions: [] as Transition[], segmentChanges: [] as MembershipChanges[] });
 
-type Applied = Omit<Awaited<ReturnType<typeof applyPass>>, 'touched' | 'absorbed'> & { segmentChanges: MembershipChanges[] };
+async function applyItems(tx: EntityManager, { workspaceId, settings, now, actorKeyId }: IngestScope, all: ValidItem[], rules: Map<IdentityType, IdentityRule>) {
+  // Identifiers are locked so that racing batches resolve one after the other; a messageId resent
+  // in a racing batch needs no lock: the unique index refuses the second insert and the retry sees it.
+  const lockKeys = new Set<string>();
+  for (const item of all) for (const identifier of item.identifiers) lockKeys.add(identifierKey(identifier));
+  await sql(tx, `select pg_advisory_xact_lock(h) from (select distinct hashtextextended(? || k, 0) h from unnest(?::text[]) k order by 1) locks`, [workspaceId, [...lockKeys]]);
 
-/**
- * Applies the items under advisory locks on their identifiers, so that racing batches resolve one
- * after the other. Items whose identifiers are all free go first; those sharing an identifier with
- * a batch still in flight wait for it and go second, in the same transaction, so one shared
- * identifier holds up a few items rather than the whole batch.
- */
-async function applyItems(tx: EntityManager, scope: IngestScope, items: ValidItem[], rules: Map<IdentityType, IdentityRule>): Promise<Applied> {
-  const keysOf = (item: ValidItem) => item.identifiers.map(identifierKey);
-  const held = await tryLocks(tx, scope.workspaceId, [...new Set(items.flatMap(keysOf))]);
-  const waiting = items.filter((item) => keysOf(item).some((key) => held.has(key)));
-  const passes = waiting.length ? [items.filter((item) => !keysOf(item).some((key) => held.has(key))), waiting] : [items];
-  const applied: Awaited<ReturnType<typeof applyPass>>[] = [];
-  for (const [i, pass] of passes.entries()) {
-    if (i === 1) await lock(tx, scope.workspaceId, [...held]);
-    if (pass.length) applied.push(await applyPass(tx, scope, pass, rules));
-  }
-  // a customer the first pass wrote to may have been absorbed by the second
-  const survivorOf = new Map(applied.flatMap((pass) => pass.absorbed.map(({ absorbedId, survivorId }) => [absorbedId, survivorId] as const)));
-  const resolve = (id: string): string => (survivorOf.has(id) ? resolve(survivorOf.get(id)!) : id);
-  const touched = [...new Set(applied.flatMap((pass) => pass.touched.map(resolve)))];
-  return {
-    accepted: sum(applied, (pass) => pass.accepted),
-    duplicates: sum(applied, (pass) => pass.duplicates),
-    customersCreated: sum(applied, (pass) => pass.customersCreated),
-    merges: sum(applied, (pass) => pass.merges),
-    unlinked: applied.flatMap((pass) => pass.unlinked),
-    customerOf: new Map(applied.flatMap((pass) => [...pass.customerOf].map(([index, id]) => [index, resolve(id)] as const))),
-    transitions: applied.flatMap((pass) => pass.transitions),
-    segmentChanges: await reevaluateMembers(tx, scope.workspaceId, touched, scope.now),
-  };
-}
-
-const sum = <T>(list: T[], of: (item: T) => number) => list.reduce((total, item) => total + of(item), 0);
-
-const lockHash = `hashtextextended(?::text || k, 0)`;
-
-/** Takes the advisory locks that are free; returns the keys another transaction holds. */
-async function tryLocks(tx: EntityManager, workspaceId: string, keys: string[]): Promise<Set<string>> {
-  const rows = await sql<{ k: string }>(tx, `select k from unnest(?::text[]) k where not pg_try_advisory_xact_lock(${lockHash})`, [keys, workspaceId]);
-  return new Set(rows.map((row) => row.k));
-}
-
-/** Waits for the advisory locks, in one order for every transaction so that waits cannot cycle. */
-async function lock(tx: EntityManager, workspaceId: string, keys: string[]): Promise<void> {
-  await sql(tx, `select pg_advisory_xact_lock(h) from (select distinct ${lockHash} h from unnest(?::text[]) k order by 1) locks`, [workspaceId, keys]);
-}
-
-/** Resolves and writes one set of items whose identifiers this transaction has locked. */
-async function applyPass(tx: EntityManager, { workspaceId, settings, now, actorKeyId }: IngestScope, all: ValidItem[], rules: Map<IdentityType, IdentityRule>) {
   const seen = await sql<{ message_id: string }>(tx, `select message_id from event where workspace_id = ? and message_id = any(?)`, [workspaceId, all.map((item) => item.messageId)]);
   const seenIds = new Set(seen.map((row) => row.message_id));
   const items: ValidItem[] = [];
@@ -230,7 +175,7 @@ async function applyPass(tx: EntityManager, { workspaceId, settings, now, actorK
     items.push(item);
   }
   const duplicates = all.length - items.length;
-  if (items.length === 0) return { ...emptyPass(), duplicates };
+  if (items.length === 0) return { ...emptyApplied(), duplicates };
 
   const keys = [...new Map(items.flatMap((item) => item.identifiers.map((identifier) => [identifierKey(identifier), identifier]))).values()];
   const owned = await sql<{ id: string; type: string; value: string; customer_id: string }>(
@@ -337,8 +282,7 @@ async function applyPass(tx: EntityManager, { workspaceId, settings, now, actorK
     unlinked: link.unlinked.map((u) => ({ index: u.index, type: u.identifier.type, value: u.identifier.value, reason: u.reason })),
     customerOf: link.customerOf,
     transitions,
-    touched: [...states.keys()],
-    absorbed: link.absorbed,
+    segmentChanges: await reevaluateMembers(tx, workspaceId, [...states.keys()], now),
   };
 }
 
