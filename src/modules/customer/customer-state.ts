@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { copyInto, TextArray } from '../../db/copy';
 import { sql } from '../../db/sql';
 import { IdentityType, LifecycleStage, ValueTier } from '../../graphql/enums';
 import { isLapsed, stageAt, type StageRules } from '../lifecycle/lifecycle-rules';
@@ -157,7 +158,7 @@ export function displayNameOf(state: CustomerState): string | null {
   return full || state.displayName || state.contact;
 }
 
-/** Writes every computed state: new customers in one insert, existing ones in one update. */
+/** Writes every computed state: new customers in one COPY, existing ones in one update. */
 export async function applyCustomerState(tx: EntityManager, workspaceId: string, states: Map<string, CustomerState>, created: Set<string>, now: Date): Promise<void> {
   const all = [...states.entries()].map(([id, state]) => ({
     ...state,
@@ -191,17 +192,16 @@ export async function applyCustomerState(tx: EntityManager, workspaceId: string,
     );
   const recordset = `jsonb_to_recordset(?::jsonb) x(id uuid, display_name text, traits jsonb, trait_times jsonb, tags text[], total_spend numeric, order_count int, first_seen_at timestamptz, last_seen_at timestamptz, last_purchase_at timestamptz,
     lifecycle_stage text, value_tier text, first_purchase_at timestamptz, last_inbound_at timestamptz, complaint_at timestamptz, reactivated_at timestamptz, annual_spend numeric)`;
-  const fresh = all.filter((s) => created.has(s.id));
-  if (fresh.length) {
-    await sql(
-      tx,
-      `insert into customer (id, workspace_id, display_name, traits, trait_times, tags, total_spend, order_count, first_seen_at, last_seen_at, last_purchase_at,
-         lifecycle_stage, value_tier, first_purchase_at, last_inbound_at, complaint_at, reactivated_at, annual_spend, created_at, updated_at)
-       select x.id, ?, x.display_name, x.traits, x.trait_times, x.tags, x.total_spend, x.order_count, x.first_seen_at, x.last_seen_at, x.last_purchase_at,
-         x.lifecycle_stage, x.value_tier, x.first_purchase_at, x.last_inbound_at, x.complaint_at, x.reactivated_at, x.annual_spend, ?, ? from ${recordset}`,
-      [workspaceId, now, now, records(fresh)],
-    );
-  }
+  await copyInto(
+    tx,
+    'customer',
+    ['id', 'workspace_id', 'display_name', 'traits', 'trait_times', 'tags', 'total_spend', 'order_count', 'first_seen_at', 'last_seen_at', 'last_purchase_at',
+      'lifecycle_stage', 'value_tier', 'first_purchase_at', 'last_inbound_at', 'complaint_at', 'reactivated_at', 'annual_spend', 'created_at', 'updated_at'],
+    all
+      .filter((s) => created.has(s.id))
+      .map((s) => [s.id, workspaceId, s.displayName, s.traits, s.traitTimes, new TextArray(s.tags), s.totalSpend, s.orderCount, s.firstSeenAt, s.lastSeenAt, s.lastPurchaseAt,
+        s.stage ?? LifecycleStage.PROSPECT, s.tier, s.firstPurchaseAt, s.lastInboundAt, s.complaintAt, s.reactivatedAt, s.annualSpend, now, now]),
+  );
   const existing = all.filter((s) => !created.has(s.id));
   if (existing.length) {
     await sql(

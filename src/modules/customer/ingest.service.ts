@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
+import { copyInto } from '../../db/copy';
 import { sql, StaleReadError, withRetries } from '../../db/sql';
 import { AppError } from '../../errors';
 import type { Channel, IdentityType } from '../../graphql/enums';
@@ -160,13 +161,14 @@ export const workspaceOf = (em: EntityManager): string => (em.getFilterParams('w
 const emptyApplied = () => ({ accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>(), transitions: [] as Transition[], segmentChanges: [] as MembershipChanges[] });
 
 async function applyItems(tx: EntityManager, { workspaceId, settings, now, actorKeyId }: IngestScope, all: ValidItem[], rules: Map<IdentityType, IdentityRule>) {
-  // Identifiers are locked so that racing batches resolve one after the other; a messageId resent
-  // in a racing batch needs no lock: the unique index refuses the second insert and the retry sees it.
+  // Resent messageIds are looked for before the locks, which a racing batch may hold: one resent
+  // there as well is refused by the unique index, and the retry finds it.
+  const seen = await sql<{ message_id: string }>(tx, `select message_id from event where workspace_id = ? and message_id = any(?)`, [workspaceId, all.map((item) => item.messageId)]);
+  // Identifiers are locked so that racing batches resolve one after the other.
   const lockKeys = new Set<string>();
   for (const item of all) for (const identifier of item.identifiers) lockKeys.add(identifierKey(identifier));
   await sql(tx, `select pg_advisory_xact_lock(h) from (select distinct hashtextextended(? || k, 0) h from unnest(?::text[]) k order by 1) locks`, [workspaceId, [...lockKeys]]);
 
-  const seen = await sql<{ message_id: string }>(tx, `select message_id from event where workspace_id = ? and message_id = any(?)`, [workspaceId, all.map((item) => item.messageId)]);
   const seenIds = new Set(seen.map((row) => row.message_id));
   const items: ValidItem[] = [];
   for (const item of all) {
@@ -221,44 +223,25 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   await recordTransitions(tx, workspaceId, transitions);
   if (link.absorbed.length) await applyMerges(tx, workspaceId, link.absorbed, rows, now);
 
-  const newIdentities = [...link.newIdentities.values()];
-  if (newIdentities.length) {
-    const items_ = new Map(items.map((item) => [item.index, item]));
-    const rows = newIdentities.map((n) => ({
-      id: uuidv7(),
-      c: n.customerId,
-      t: n.identifier.type,
-      v: n.identifier.value,
-      s: items_.get(n.index)!.source,
-      ver: n.identifier.verified ?? false,
-      o: items_.get(n.index)!.occurredAtText,
-    }));
-    await sql(
-      tx,
-      `insert into identity (id, workspace_id, customer_id, type, value, source, verified, first_seen_at, last_seen_at)
-       select id, ?, c, t, v, s, ver, o, o from jsonb_to_recordset(?::jsonb) x(id uuid, c uuid, t text, v text, s text, ver boolean, o timestamptz)`,
-      [workspaceId, JSON.stringify(rows)],
-    );
-  }
+  const itemAt = new Map(items.map((item) => [item.index, item]));
+  await copyInto(
+    tx,
+    'identity',
+    ['id', 'workspace_id', 'customer_id', 'type', 'value', 'source', 'verified', 'first_seen_at', 'last_seen_at'],
+    [...link.newIdentities.values()].map(({ identifier, customerId, index }) => {
+      const { source, occurredAtText } = itemAt.get(index)!;
+      return [uuidv7(), workspaceId, customerId, identifier.type, identifier.value, source, identifier.verified ?? false, occurredAtText, occurredAtText];
+    }),
+  );
   const touched = owned.map((row) => row.id);
   if (touched.length) {
     await sql(tx, `update identity set last_seen_at = greatest(last_seen_at, ?) where workspace_id = ? and id = any(?::uuid[])`, [now, workspaceId, touched]);
   }
-  const events = items.map((item) => ({
-    id: uuidv7(),
-    c: link.customerOf.get(item.index),
-    m: item.messageId,
-    t: item.event,
-    p: item.properties,
-    r: item.revenue,
-    ch: item.channel,
-    o: item.occurredAtText,
-  }));
-  await sql(
+  await copyInto(
     tx,
-    `insert into event (id, workspace_id, customer_id, message_id, type, properties, revenue, channel, occurred_at, received_at)
-     select id, ?, c, m, t, p, r, ch, o, ? from jsonb_to_recordset(?::jsonb) x(id uuid, c uuid, m text, t text, p jsonb, r numeric, ch text, o timestamptz)`,
-    [workspaceId, now, JSON.stringify(events)],
+    'event',
+    ['id', 'workspace_id', 'customer_id', 'message_id', 'type', 'properties', 'revenue', 'channel', 'occurred_at', 'received_at'],
+    items.map((item) => [uuidv7(), workspaceId, link.customerOf.get(item.index), item.messageId, item.event, item.properties, item.revenue, item.channel, item.occurredAtText, now]),
   );
   if (link.unlinked.length) {
     await sql(

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
+import { copyInto } from '../../db/copy';
 import { sql } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
 import type { LifecycleStage, ValueTier } from '../../graphql/enums';
@@ -43,12 +44,11 @@ export function settle(states: Iterable<Settleable>, settings: WorkspaceSettings
 
 /** Keeps the transitions in the customers' lifecycle history (one statement). */
 export async function recordTransitions(tx: EntityManager, workspaceId: string, transitions: Transition[]): Promise<void> {
-  if (!transitions.length) return;
-  await sql(
+  await copyInto(
     tx,
-    `insert into lifecycle_transition (id, workspace_id, customer_id, "from", "to", reason, at)
-     select id, ?, c, f, t, r, a from jsonb_to_recordset(?::jsonb) x(id uuid, c uuid, f text, t text, r text, a timestamptz)`,
-    [workspaceId, JSON.stringify(transitions.map((t) => ({ id: t.id, c: t.customerId, f: t.from, t: t.to, r: t.reason, a: t.at.toISOString() })))],
+    'lifecycle_transition',
+    ['id', 'workspace_id', 'customer_id', 'from', 'to', 'reason', 'at'],
+    transitions.map((t) => [t.id, workspaceId, t.customerId, t.from, t.to, t.reason, t.at]),
   );
 }
 
