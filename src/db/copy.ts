@@ -19,12 +19,20 @@ const escape = (text: string): string => (SPECIAL.test(text) ? text.replace(/[\\
 
 /** One field in COPY's text format: null, text, number, boolean, time, text[] or (any other object) JSON. */
 function field(value: unknown): string {
-  if (value === null || value === undefined) return '\\N';
-  if (typeof value === 'string') return escape(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value instanceof Date) return value.toISOString();
-  if (value instanceof TextArray) return escape(value.toString());
-  return escape(JSON.stringify(value));
+  switch (typeof value) {
+    case 'string':
+      return escape(value);
+    case 'number':
+      return String(value);
+    case 'boolean':
+      return value ? 't' : 'f';
+    case 'undefined':
+      return '\\N';
+    default:
+      if (value === null) return '\\N';
+      if (value instanceof Date) return value.toISOString();
+      return escape(value instanceof TextArray ? value.toString() : JSON.stringify(value));
+  }
 }
 
 /**
@@ -37,7 +45,10 @@ export async function copyInto(em: EntityManager, table: string, columns: readon
   if (!transaction) return em.transactional((tx) => copyInto(tx, table, columns, rows));
   countStatement();
   let text = '';
-  for (const row of rows) text += row.map(field).join('\t') + '\n';
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) text += (i ? '\t' : '') + field(row[i]);
+    text += '\n';
+  }
   // inside a transaction knex hands out the transaction's own connection
   const connection = (await transaction.client.acquireConnection()) as PoolClient;
   const stream = connection.query(copyFrom(`copy ${table} (${columns.map((column) => `"${column}"`).join(', ')}) from stdin`));

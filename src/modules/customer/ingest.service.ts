@@ -155,6 +155,10 @@ async function suppressedItems(em: EntityManager, items: ValidItem[]): Promise<S
   return new Set(rows.flatMap((row) => indexesOf.get(row.key) ?? []));
 }
 
+// The reads of a batch probe an index once per key, in a lateral subquery that LIMIT or OFFSET 0
+// keeps the planner from flattening: a workspace that grows fast outruns its statistics, and with
+// them the planner would rather scan the whole workspace than probe.
+
 /** The workspace the EntityManager is bound to (its filter parameter). */
 export const workspaceOf = (em: EntityManager): string => (em.getFilterParams('workspace') as { id: string }).id;
 
@@ -163,7 +167,11 @@ const emptyApplied = () => ({ accepted: 0, duplicates: 0, customersCreated: 0, m
 async function applyItems(tx: EntityManager, { workspaceId, settings, now, actorKeyId }: IngestScope, all: ValidItem[], rules: Map<IdentityType, IdentityRule>) {
   // Resent messageIds are looked for before the locks, which a racing batch may hold: one resent
   // there as well is refused by the unique index, and the retry finds it.
-  const seen = await sql<{ message_id: string }>(tx, `select message_id from event where workspace_id = ? and message_id = any(?)`, [workspaceId, all.map((item) => item.messageId)]);
+  const seen = await sql<{ message_id: string }>(
+    tx,
+    `select m.message_id from unnest(?::text[]) m(message_id) cross join lateral (select 1 from event where workspace_id = ? and message_id = m.message_id limit 1) e`,
+    [all.map((item) => item.messageId), workspaceId],
+  );
   // Identifiers are locked so that racing batches resolve one after the other.
   const lockKeys = new Set<string>();
   for (const item of all) for (const identifier of item.identifiers) lockKeys.add(identifierKey(identifier));
@@ -182,15 +190,18 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   const keys = [...new Map(items.flatMap((item) => item.identifiers.map((identifier) => [identifierKey(identifier), identifier]))).values()];
   const owned = await sql<{ id: string; type: string; value: string; customer_id: string }>(
     tx,
-    // lateral: one unique-index probe per identifier, whatever the planner thinks of unnest's size
     `select i.id, i.type, i.value, i.customer_id from unnest(?::text[], ?::text[]) k(type, value)
-     cross join lateral (select id, type, value, customer_id from identity where workspace_id = ? and type = k.type and value = k.value) i`,
+     cross join lateral (select id, type, value, customer_id from identity where workspace_id = ? and type = k.type and value = k.value limit 1) i`,
     [keys.map((k) => k.type), keys.map((k) => k.value), workspaceId],
   );
   const owners = new Map(owned.map((row) => [identifierKey(row), row.customer_id]));
   const customerIds = [...new Set(owned.map((row) => row.customer_id))].sort();
   const rows = customerIds.length
-    ? await sql<CustomerRow>(tx, `select * from customer where workspace_id = ? and id = any(?::uuid[]) order by id for update`, [workspaceId, customerIds])
+    ? await sql<CustomerRow>(
+        tx,
+        `select c.* from unnest(?::uuid[]) k(id) cross join lateral (select * from customer where workspace_id = ? and id = k.id limit 1 for update) c`,
+        [customerIds, workspaceId],
+      )
     : [];
   if (rows.some((row) => row.merged_into_id || row.erased_at) || rows.length !== customerIds.length) throw new StaleReadError();
 
@@ -198,8 +209,9 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   const limited = customerIds.length
     ? await sql<{ customer_id: string; type: IdentityType; value: string }>(
         tx,
-        `select customer_id, type, value from identity where workspace_id = ? and customer_id = any(?::uuid[]) and type = any(?)`,
-        [workspaceId, customerIds, limitedTypes],
+        `select i.* from unnest(?::uuid[]) k(id)
+         cross join lateral (select customer_id, type, value from identity where workspace_id = ? and customer_id = k.id and type = any(?) offset 0) i`,
+        [customerIds, workspaceId, limitedTypes],
       )
     : [];
   const known = new Map<string, KnownCustomer>(rows.map((row) => [row.id, { id: row.id, createdAt: new Date(row.created_at), limitedValues: new Map() }]));
@@ -235,7 +247,7 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   );
   const touched = owned.map((row) => row.id);
   if (touched.length) {
-    await sql(tx, `update identity set last_seen_at = greatest(last_seen_at, ?) where workspace_id = ? and id = any(?::uuid[])`, [now, workspaceId, touched]);
+    await sql(tx, `update identity i set last_seen_at = greatest(i.last_seen_at, ?) from unnest(?::uuid[]) k(id) where i.id = k.id and i.workspace_id = ?`, [now, touched, workspaceId]);
   }
   await copyInto(
     tx,
@@ -275,10 +287,10 @@ async function refreshAnnualSpend(tx: EntityManager, workspaceId: string, states
   if (!spenders.length) return;
   const rows = await sql<{ customer_id: string; spend: string }>(
     tx,
-    `select customer_id, sum(revenue) spend from event
-     where workspace_id = ? and customer_id = any(?::uuid[]) and occurred_at >= ? and starts_with(type, 'order_completed') and revenue is not null
-     group by customer_id`,
-    [workspaceId, spenders, since],
+    `select k.id customer_id, e.spend from unnest(?::uuid[]) k(id)
+     cross join lateral (select sum(revenue) spend from event
+       where workspace_id = ? and customer_id = k.id and occurred_at >= ? and starts_with(type, 'order_completed') and revenue is not null) e`,
+    [spenders, workspaceId, since],
   );
   const spend = new Map(rows.map((row) => [row.customer_id, Number(row.spend)]));
   for (const id of spenders) states.get(id)!.annualSpend = spend.get(id) ?? 0;
