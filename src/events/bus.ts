@@ -21,6 +21,8 @@ export class EventBus {
   private closed = false;
   private reconnectDelay = 250;
   private reconnectTimer?: NodeJS.Timeout;
+  /** The last NOTIFY sent: the next waits for it, as one connection runs one query at a time. */
+  private notifying: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly url: string,
@@ -42,8 +44,11 @@ export class EventBus {
       return;
     }
     try {
-      if (!this.client) throw new Error('bus is not connected');
-      await this.client.query('select pg_notify($1, $2)', [CHANNEL, message]);
+      const client = this.client;
+      if (!client) throw new Error('bus is not connected');
+      const sent = this.notifying.then(() => client.query('select pg_notify($1, $2)', [CHANNEL, message]));
+      this.notifying = sent.catch(() => undefined);
+      await sent;
     } catch (error) {
       this.log.warn({ err: error, topic }, 'bus notify failed; other processes miss this event');
     }
