@@ -34,6 +34,30 @@ describe('ingest', () => {
     expect(await customerOf('PHONE', '+8613800138000')).toBeDefined();
   });
 
+  it('stores text with tabs, newlines, backslashes, quotes and non-Latin script exactly as sent', async () => {
+    const awkward = 'tab\there\nnew line\r\\back\\slash "quoted" \\N 王小明 😀';
+    const messageId = `${id()}\t\\x`;
+    const result = await ingest([
+      {
+        messageId,
+        kind: 'TRACK',
+        event: 'note\tadded',
+        identifiers: [{ type: 'EXTERNAL_ID', value: `ext\\${awkward}` }],
+        traits: { name: awkward, nested: { list: [awkward, null, 1.5], flag: true } },
+        properties: { text: awkward },
+        source: awkward,
+      },
+    ]);
+    expect(result).toMatchObject({ accepted: 1, errors: [] });
+    const customerId = await customerOf('EXTERNAL_ID', `ext\\${awkward}`);
+    const [customer] = await q(`select display_name, traits, tags from customer where id = ?`, [customerId]);
+    expect(customer).toEqual({ display_name: awkward, traits: { name: awkward, nested: { list: [awkward, null, 1.5], flag: true } }, tags: [] });
+    const [event] = await q(`select message_id, type, properties from event where customer_id = ?`, [customerId]);
+    expect(event).toEqual({ message_id: messageId, type: 'note\tadded', properties: { text: awkward } });
+    const [identity] = await q(`select source from identity where customer_id = ?`, [customerId]);
+    expect(identity.source).toBe(awkward);
+  });
+
   it('keeps the latest observation of each trait, whatever the arrival order', async () => {
     const email = { type: 'EMAIL', value: 'order@example.com' };
     await ingest([
