@@ -164,34 +164,10 @@ export async function applyCustomerState(tx: EntityManager, workspaceId: string,
     ...state,
     id,
     displayName: displayNameOf(state),
+    stage: state.stage ?? LifecycleStage.PROSPECT,
     firstSeenAt: state.firstSeenAt === FAR_FUTURE ? now : state.firstSeenAt,
     lastSeenAt: state.lastSeenAt === FAR_PAST ? now : state.lastSeenAt,
   }));
-  const records = (list: typeof all) =>
-    JSON.stringify(
-      list.map((s) => ({
-        id: s.id,
-        display_name: s.displayName,
-        traits: s.traits,
-        trait_times: s.traitTimes,
-        tags: s.tags,
-        total_spend: s.totalSpend,
-        order_count: s.orderCount,
-        // ISO text, not Date: a Date takes JSON.stringify off its fast path (several times slower)
-        first_seen_at: s.firstSeenAt.toISOString(),
-        last_seen_at: s.lastSeenAt.toISOString(),
-        last_purchase_at: s.lastPurchaseAt?.toISOString() ?? null,
-        lifecycle_stage: s.stage ?? LifecycleStage.PROSPECT,
-        value_tier: s.tier,
-        first_purchase_at: s.firstPurchaseAt?.toISOString() ?? null,
-        last_inbound_at: s.lastInboundAt?.toISOString() ?? null,
-        complaint_at: s.complaintAt?.toISOString() ?? null,
-        reactivated_at: s.reactivatedAt?.toISOString() ?? null,
-        annual_spend: s.annualSpend,
-      })),
-    );
-  const recordset = `jsonb_to_recordset(?::jsonb) x(id uuid, display_name text, traits jsonb, trait_times jsonb, tags text[], total_spend numeric, order_count int, first_seen_at timestamptz, last_seen_at timestamptz, last_purchase_at timestamptz,
-    lifecycle_stage text, value_tier text, first_purchase_at timestamptz, last_inbound_at timestamptz, complaint_at timestamptz, reactivated_at timestamptz, annual_spend numeric)`;
   await copyInto(
     tx,
     'customer',
@@ -200,18 +176,40 @@ export async function applyCustomerState(tx: EntityManager, workspaceId: string,
     all
       .filter((s) => created.has(s.id))
       .map((s) => [s.id, workspaceId, s.displayName, s.traits, s.traitTimes, new TextArray(s.tags), s.totalSpend, s.orderCount, s.firstSeenAt, s.lastSeenAt, s.lastPurchaseAt,
-        s.stage ?? LifecycleStage.PROSPECT, s.tier, s.firstPurchaseAt, s.lastInboundAt, s.complaintAt, s.reactivatedAt, s.annualSpend, now, now]),
+        s.stage, s.tier, s.firstPurchaseAt, s.lastInboundAt, s.complaintAt, s.reactivatedAt, s.annualSpend, now, now]),
   );
   const existing = all.filter((s) => !created.has(s.id));
-  if (existing.length) {
-    await sql(
-      tx,
-      `update customer c set display_name = x.display_name, traits = x.traits, trait_times = x.trait_times, tags = x.tags,
-         total_spend = x.total_spend, order_count = x.order_count, first_seen_at = x.first_seen_at, last_seen_at = x.last_seen_at,
-         last_purchase_at = x.last_purchase_at, lifecycle_stage = x.lifecycle_stage, value_tier = x.value_tier, first_purchase_at = x.first_purchase_at,
-         last_inbound_at = x.last_inbound_at, complaint_at = x.complaint_at, reactivated_at = x.reactivated_at, annual_spend = x.annual_spend, updated_at = ?
-       from ${recordset} where c.workspace_id = ? and c.id = x.id`,
-      [now, records(existing), workspaceId],
-    );
-  }
+  if (!existing.length) return;
+  const records = existing.map((s) => ({
+    id: s.id,
+    display_name: s.displayName,
+    traits: s.traits,
+    trait_times: s.traitTimes,
+    tags: s.tags,
+    total_spend: s.totalSpend,
+    order_count: s.orderCount,
+    // ISO text, not Date: a Date takes JSON.stringify off its fast path (several times slower)
+    first_seen_at: s.firstSeenAt.toISOString(),
+    last_seen_at: s.lastSeenAt.toISOString(),
+    last_purchase_at: s.lastPurchaseAt?.toISOString() ?? null,
+    lifecycle_stage: s.stage,
+    value_tier: s.tier,
+    first_purchase_at: s.firstPurchaseAt?.toISOString() ?? null,
+    last_inbound_at: s.lastInboundAt?.toISOString() ?? null,
+    complaint_at: s.complaintAt?.toISOString() ?? null,
+    reactivated_at: s.reactivatedAt?.toISOString() ?? null,
+    annual_spend: s.annualSpend,
+  }));
+  await sql(
+    tx,
+    `update customer c set display_name = x.display_name, traits = x.traits, trait_times = x.trait_times, tags = x.tags,
+       total_spend = x.total_spend, order_count = x.order_count, first_seen_at = x.first_seen_at, last_seen_at = x.last_seen_at,
+       last_purchase_at = x.last_purchase_at, lifecycle_stage = x.lifecycle_stage, value_tier = x.value_tier, first_purchase_at = x.first_purchase_at,
+       last_inbound_at = x.last_inbound_at, complaint_at = x.complaint_at, reactivated_at = x.reactivated_at, annual_spend = x.annual_spend, updated_at = ?
+     from jsonb_to_recordset(?::jsonb) x(id uuid, display_name text, traits jsonb, trait_times jsonb, tags text[], total_spend numeric, order_count int,
+       first_seen_at timestamptz, last_seen_at timestamptz, last_purchase_at timestamptz, lifecycle_stage text, value_tier text, first_purchase_at timestamptz,
+       last_inbound_at timestamptz, complaint_at timestamptz, reactivated_at timestamptz, annual_spend numeric)
+     where c.workspace_id = ? and c.id = x.id`,
+    [now, JSON.stringify(records), workspaceId],
+  );
 }

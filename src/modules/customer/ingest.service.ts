@@ -155,16 +155,15 @@ async function suppressedItems(em: EntityManager, items: ValidItem[]): Promise<S
   return new Set(rows.flatMap((row) => indexesOf.get(row.key) ?? []));
 }
 
-// The reads of a batch probe an index once per key, in a lateral subquery that LIMIT or OFFSET 0
-// keeps the planner from flattening: a workspace that grows fast outruns its statistics, and with
-// them the planner would rather scan the whole workspace than probe.
-
 /** The workspace the EntityManager is bound to (its filter parameter). */
 export const workspaceOf = (em: EntityManager): string => (em.getFilterParams('workspace') as { id: string }).id;
 
 const emptyApplied = () => ({ accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>(), transitions: [] as Transition[], segmentChanges: [] as MembershipChanges[] });
 
 async function applyItems(tx: EntityManager, { workspaceId, settings, now, actorKeyId }: IngestScope, all: ValidItem[], rules: Map<IdentityType, IdentityRule>) {
+  // Each read below probes an index once per key, in a lateral subquery that LIMIT or OFFSET 0 keeps
+  // the planner from flattening: a workspace that grows fast outruns its statistics, and with them
+  // the planner would rather scan the whole workspace than probe.
   // Resent messageIds are looked for before the locks, which a racing batch may hold: one resent
   // there as well is refused by the unique index, and the retry finds it.
   const seen = await sql<{ message_id: string }>(
