@@ -200,6 +200,8 @@ export async function applyCustomerState(tx: EntityManager, workspaceId: string,
     reactivated_at: s.reactivatedAt?.toISOString() ?? null,
     annual_spend: s.annualSpend,
   }));
+  // the workspace check sits in a lateral probe: as a plain condition, a workspace that outgrew its
+  // statistics would have it scanned whole for a hash join
   await sql(
     tx,
     `update customer c set display_name = x.display_name, traits = x.traits, trait_times = x.trait_times, tags = x.tags,
@@ -209,7 +211,8 @@ export async function applyCustomerState(tx: EntityManager, workspaceId: string,
      from jsonb_to_recordset(?::jsonb) x(id uuid, display_name text, traits jsonb, trait_times jsonb, tags text[], total_spend numeric, order_count int,
        first_seen_at timestamptz, last_seen_at timestamptz, last_purchase_at timestamptz, lifecycle_stage text, value_tier text, first_purchase_at timestamptz,
        last_inbound_at timestamptz, complaint_at timestamptz, reactivated_at timestamptz, annual_spend numeric)
-     where c.workspace_id = ? and c.id = x.id`,
+     cross join lateral (select id from customer where workspace_id = ? and id = x.id limit 1) k
+     where c.id = k.id`,
     [now, JSON.stringify(records), workspaceId],
   );
 }

@@ -187,32 +187,13 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   if (items.length === 0) return { ...emptyApplied(), duplicates };
 
   const keys = [...new Map(items.flatMap((item) => item.identifiers.map((identifier) => [identifierKey(identifier), identifier]))).values()];
-  const owned = await sql<{ id: string; type: string; value: string; customer_id: string }>(
-    tx,
-    `select i.id, i.type, i.value, i.customer_id from unnest(?::text[], ?::text[]) k(type, value)
-     cross join lateral (select id, type, value, customer_id from identity where workspace_id = ? and type = k.type and value = k.value limit 1) i`,
-    [keys.map((k) => k.type), keys.map((k) => k.value), workspaceId],
-  );
-  const owners = new Map(owned.map((row) => [identifierKey(row), row.customer_id]));
-  const customerIds = [...new Set(owned.map((row) => row.customer_id))].sort();
-  const rows = customerIds.length
-    ? await sql<CustomerRow>(
-        tx,
-        `select c.* from unnest(?::uuid[]) k(id) cross join lateral (select * from customer where workspace_id = ? and id = k.id limit 1 for update) c`,
-        [customerIds, workspaceId],
-      )
-    : [];
-  if (rows.some((row) => row.merged_into_id || row.erased_at) || rows.length !== customerIds.length) throw new StaleReadError();
-
   const limitedTypes = [...rules.values()].filter((rule) => rule.maxPerCustomer !== null).map((rule) => rule.type);
-  const limited = customerIds.length
-    ? await sql<{ customer_id: string; type: IdentityType; value: string }>(
-        tx,
-        `select i.* from unnest(?::uuid[]) k(id)
-         cross join lateral (select customer_id, type, value from identity where workspace_id = ? and customer_id = k.id and type = any(?) offset 0) i`,
-        [customerIds, workspaceId, limitedTypes],
-      )
-    : [];
+  const spendSince = spendWindowStart(now);
+  const { owned, rows, limited, spend } = await readOwners(tx, workspaceId, keys, limitedTypes, spendSince);
+  const owners = new Map(owned.map((row) => [identifierKey(row), row.customer_id]));
+  const customerIds = new Set(owned.map((row) => row.customer_id));
+  if (rows.some((row) => row.merged_into_id || row.erased_at) || rows.length !== customerIds.size) throw new StaleReadError();
+
   const known = new Map<string, KnownCustomer>(rows.map((row) => [row.id, { id: row.id, createdAt: new Date(row.created_at), limitedValues: new Map() }]));
   for (const row of limited) {
     const values = known.get(row.customer_id)!.limitedValues;
@@ -223,8 +204,8 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   const states = new Map<string, CustomerState>();
   for (const row of rows) states.set(row.id, stateOf(row));
   for (const id of link.created) states.set(id, stateOf(null, now, id));
-  const spendSince = spendWindowStart(now);
-  await refreshAnnualSpend(tx, workspaceId, states, spendSince);
+  // stored spend may still count orders that have left the window since: the recount replaces it
+  for (const row of rows) if (Number(row.annual_spend) > 0) states.get(row.id)!.annualSpend = Number(spend.get(row.id) ?? 0);
   for (const { absorbedId, survivorId } of link.absorbed) foldAbsorbed(states.get(survivorId)!, states.get(absorbedId)!);
   for (const item of items) foldItem(states.get(link.customerOf.get(item.index)!)!, item, { stages: settings, spendSince });
   for (const { absorbedId } of link.absorbed) states.delete(absorbedId);
@@ -280,17 +261,37 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   };
 }
 
-/** Stored spend may still count orders that have left the window since: recount it for customers who have any. */
-async function refreshAnnualSpend(tx: EntityManager, workspaceId: string, states: Map<string, CustomerState>, since: Date): Promise<void> {
-  const spenders = [...states.values()].filter((state) => state.annualSpend > 0).map((state) => state.id);
-  if (!spenders.length) return;
-  const rows = await sql<{ customer_id: string; spend: string }>(
+/**
+ * In one statement: the owner of each identifier, those customers locked (in id order, so that
+ * racing writers lock them alike), their values of limited identifier types, and the spend inside
+ * the window of those who had any.
+ */
+async function readOwners(tx: EntityManager, workspaceId: string, keys: Identifier[], limitedTypes: IdentityType[], spendSince: Date) {
+  const [result] = await sql<{
+    owned: { id: string; type: string; value: string; customer_id: string }[];
+    customers: CustomerRow[];
+    limited: { customer_id: string; type: IdentityType; value: string }[];
+    spend: { id: string; spend: string | number }[];
+  }>(
     tx,
-    `select k.id customer_id, e.spend from unnest(?::uuid[]) k(id)
-     cross join lateral (select sum(revenue) spend from event
-       where workspace_id = ? and customer_id = k.id and occurred_at >= ? and starts_with(type, 'order_completed') and revenue is not null) e`,
-    [spenders, workspaceId, since],
+    `with owned as (
+       select i.id, i.type, i.value, i.customer_id from unnest(?::text[], ?::text[]) k(type, value)
+       cross join lateral (select id, type, value, customer_id from identity where workspace_id = ? and type = k.type and value = k.value limit 1) i
+     ), customers as (
+       select c.* from (select distinct customer_id id from owned order by 1) k
+       cross join lateral (select * from customer where workspace_id = ? and id = k.id limit 1 for update) c
+     ), limited as (
+       select l.* from customers c
+       cross join lateral (select customer_id, type, value from identity where workspace_id = ? and customer_id = c.id and type = any(?) offset 0) l
+     ), spent as (
+       select c.id, e.spend from customers c
+       cross join lateral (select coalesce(sum(revenue), 0) spend from event
+         where workspace_id = ? and customer_id = c.id and occurred_at >= ? and starts_with(type, 'order_completed') and revenue is not null) e
+       where c.annual_spend > 0
+     )
+     select (select coalesce(json_agg(owned), '[]') from owned) owned, (select coalesce(json_agg(customers), '[]') from customers) customers,
+       (select coalesce(json_agg(limited), '[]') from limited) limited, (select coalesce(json_agg(spent), '[]') from spent) spend`,
+    [keys.map((k) => k.type), keys.map((k) => k.value), workspaceId, workspaceId, workspaceId, limitedTypes, workspaceId, spendSince],
   );
-  const spend = new Map(rows.map((row) => [row.customer_id, Number(row.spend)]));
-  for (const id of spenders) states.get(id)!.annualSpend = spend.get(id) ?? 0;
+  return { owned: result.owned, rows: result.customers, limited: result.limited, spend: new Map(result.spend.map((row) => [row.id, row.spend])) };
 }

@@ -49,9 +49,11 @@ export async function applyMerges(
   const tombstones = await sql<{ id: string; absorbed: string }>(
     tx,
     `update customer c set merged_into_id = m.s, updated_at = ? from unnest(?::uuid[], ?::uuid[]) m(a, s)
-     where c.workspace_id = ? and (c.id = any(?::uuid[]) or c.merged_into_id = any(?::uuid[])) and m.a = coalesce(c.merged_into_id, c.id)
+     cross join lateral (select id from customer where workspace_id = ? and id = m.a
+                         union all select id from customer where workspace_id = ? and merged_into_id = m.a) t
+     where c.id = t.id
      returning c.id, m.a as absorbed`,
-    [now, ...pairs, workspaceId, pairs[0], pairs[0]],
+    [now, ...pairs, workspaceId, workspaceId],
   );
   const ids = merges.map(() => uuidv7());
   await sql(
