@@ -74,13 +74,15 @@ export function linkIdentities(
     }
     return true;
   };
+  const none = new Map<IdentityType, Set<string>>();
   const valuesOf = (identifiers: Identifier[]) => {
-    const map = new Map<IdentityType, Set<string>>();
+    let map: Map<IdentityType, Set<string>> | null = null;
     for (const identifier of identifiers) {
       if (limited(identifier.type) === null) continue;
+      map ??= new Map();
       map.set(identifier.type, new Set([...(map.get(identifier.type) ?? []), identifier.value]));
     }
-    return map;
+    return map ?? none;
   };
   const absorb = (into: Map<IdentityType, Set<string>>, from: Map<IdentityType, Set<string>>) => {
     for (const [type, set] of from) into.set(type, new Set([...(into.get(type) ?? []), ...set]));
@@ -97,8 +99,8 @@ export function linkIdentities(
       const owner = owners.has(key) ? root(owners.get(key)!) : null;
       const leave = (reason: string) => result.unlinked.push({ index: item.index, identifier, reason });
       if (owner === null) {
-        const group = target ? values.get(target)! : valuesOf(pending);
-        if (fits(group, valuesOf([identifier]))) pending.push(identifier);
+        const own = valuesOf([identifier]);
+        if (own === none || fits(target ? values.get(target)! : valuesOf(pending), own)) pending.push(identifier);
         else leave(`would give one customer more ${identifier.type} values than its rule allows`);
       } else if (target === null) {
         if (fits(values.get(owner)!, valuesOf(pending))) {

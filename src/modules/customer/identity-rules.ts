@@ -40,6 +40,8 @@ export function effectiveRules(stored: IdentityRule[]): Map<IdentityType, Identi
 export function isBlocked(rule: IdentityRule, value: string): boolean {
   const lower = value.toLowerCase();
   if (JUNK_VALUES.includes(lower) || rule.blockedValues.some((blocked) => blocked.toLowerCase() === lower)) return true;
-  // all-zero ids and phones: 0000, +8600000000000
-  return /^\+?0*$/.test(lower.replace(/^\+\d{1,3}(?=0)/, '').replace(/[\s-]/g, ''));
+  // all-zero ids and phones: 0000, +8600000000000 (only digits, +, spaces and dashes can be)
+  return !NOT_PHONE_LIKE.test(lower) && /^\+?0*$/.test(lower.replace(/^\+\d{1,3}(?=0)/, '').replace(/[\s-]/g, ''));
 }
+
+const NOT_PHONE_LIKE = /[^\d\s+-]/;

@@ -52,7 +52,7 @@ export interface IngestScope {
 export async function ingest(em: EntityManager, scope: IngestScope, inputs: IngestEventInput[]): Promise<IngestResult & { transitions: Transition[]; segmentChanges: MembershipChanges[] }> {
   const { items, errors, rules } = await prepareItems(em, scope, inputs);
   const applied = items.length ? await withRetries(em, (tx) => applyItems(tx, scope, items, rules)) : emptyApplied();
-  return { ...applied, errors };
+  return { ...applied, errors: [...errors, ...applied.errors].sort((a, b) => a.index - b.index) };
 }
 
 /**
@@ -62,10 +62,10 @@ export async function ingest(em: EntityManager, scope: IngestScope, inputs: Inge
 export async function ingestWithin(tx: EntityManager, scope: IngestScope, inputs: IngestEventInput[]): Promise<IngestResult & { transitions: Transition[]; segmentChanges: MembershipChanges[] }> {
   const { items, errors, rules } = await prepareItems(tx, scope, inputs);
   const applied = items.length ? await applyItems(tx, scope, items, rules) : emptyApplied();
-  return { ...applied, errors };
+  return { ...applied, errors: [...errors, ...applied.errors].sort((a, b) => a.index - b.index) };
 }
 
-/** Validates a batch, without writing: the items to apply and the errors of the others, by index. */
+/** Validates a batch, without writing: the items to apply and the errors of the others. */
 async function prepareItems(em: EntityManager, scope: IngestScope, inputs: IngestEventInput[]) {
   const { settings, now } = scope;
   if (inputs.length > MAX_BATCH) throw AppError.badInput(`a batch holds at most ${MAX_BATCH} items, got ${inputs.length}`, { max: MAX_BATCH });
@@ -80,12 +80,7 @@ async function prepareItems(em: EntityManager, scope: IngestScope, inputs: Inges
       errors.push({ index, messageId: input.messageId ?? null, code: error.code, message: error.message });
     }
   });
-  const suppressed = await suppressedItems(em, valid);
-  for (const item of valid.filter((candidate) => suppressed.has(candidate.index))) {
-    errors.push({ index: item.index, messageId: item.messageId, code: 'SUPPRESSED', message: 'an identifier of this item belongs to an erased customer' });
-  }
-  const items = valid.filter((item) => !suppressed.has(item.index));
-  return { items, errors: errors.sort((a, b) => a.index - b.index), rules };
+  return { items: valid, errors, rules };
 }
 
 class ItemError extends Error {
@@ -109,10 +104,11 @@ function validate(input: IngestEventInput, index: number, region: string, rules:
   const identifiers: Identifier[] = [];
   for (const raw of input.identifiers) {
     const rule = rules.get(raw.type)!;
-    if (isBlocked(rule, raw.value.trim())) continue;
+    const trimmed = raw.value.trim();
+    if (isBlocked(rule, trimmed)) continue;
     const identifier = normaliseIdentifier(raw, region);
-    if (isBlocked(rule, identifier.value)) continue;
-    if (!identifiers.some((known) => identifierKey(known) === identifierKey(identifier))) identifiers.push(identifier);
+    if (identifier.value !== trimmed && isBlocked(rule, identifier.value)) continue;
+    if (!identifiers.some((known) => known.type === identifier.type && known.value === identifier.value)) identifiers.push(identifier);
   }
   if (identifiers.length === 0) throw new ItemError('NO_IDENTIFIERS', 'the item has no usable identifier (empty, junk or blocked values only)');
   return {
@@ -133,63 +129,37 @@ function validate(input: IngestEventInput, index: number, region: string, rules:
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Items with an identifier of an erased customer (hashed in SQL the way erase stores them). */
-async function suppressedItems(em: EntityManager, items: ValidItem[]): Promise<Set<number>> {
-  const indexesOf = new Map<string, number[]>();
-  for (const item of items) {
-    for (const identifier of item.identifiers) {
-      const key = identifierKey(identifier);
-      const indexes = indexesOf.get(key);
-      if (indexes) indexes.push(item.index);
-      else indexesOf.set(key, [item.index]);
-    }
-  }
-  if (indexesOf.size === 0) return new Set();
-  const keys = [...indexesOf.keys()];
-  const rows = await sql<{ key: string }>(
-    em,
-    `select k.key from unnest(?::text[], ?::text[]) k(type, key)
-     where exists (select 1 from suppression s where s.workspace_id = ? and s.type = k.type and s.value_hash = encode(sha256(convert_to(k.key, 'UTF8')), 'hex'))`,
-    [keys.map((key) => key.slice(0, key.indexOf(':'))), keys, workspaceOf(em)],
-  );
-  return new Set(rows.flatMap((row) => indexesOf.get(row.key) ?? []));
-}
-
 /** The workspace the EntityManager is bound to (its filter parameter). */
 export const workspaceOf = (em: EntityManager): string => (em.getFilterParams('workspace') as { id: string }).id;
 
-const emptyApplied = () => ({ accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>(), transitions: [] as Transition[], segmentChanges: [] as MembershipChanges[] });
+const emptyApplied = () => ({ errors: [] as IngestItemError[], accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>(), transitions: [] as Transition[], segmentChanges: [] as MembershipChanges[] });
 
 async function applyItems(tx: EntityManager, { workspaceId, settings, now, actorKeyId }: IngestScope, all: ValidItem[], rules: Map<IdentityType, IdentityRule>) {
   // Each read below probes an index once per key, in a lateral subquery that LIMIT or OFFSET 0 keeps
   // the planner from flattening: a workspace that grows fast outruns its statistics, and with them
   // the planner would rather scan the whole workspace than probe.
-  // Resent messageIds are looked for before the locks, which a racing batch may hold: one resent
-  // there as well is refused by the unique index, and the retry finds it.
-  const seen = await sql<{ message_id: string }>(
-    tx,
-    `select m.message_id from unnest(?::text[]) m(message_id) cross join lateral (select 1 from event where workspace_id = ? and message_id = m.message_id limit 1) e`,
-    [all.map((item) => item.messageId), workspaceId],
-  );
-  // Identifiers are locked so that racing batches resolve one after the other.
-  const lockKeys = new Set<string>();
-  for (const item of all) for (const identifier of item.identifiers) lockKeys.add(identifierKey(identifier));
-  await sql(tx, `select pg_advisory_xact_lock(h) from (select distinct hashtextextended(? || k, 0) h from unnest(?::text[]) k order by 1) locks`, [workspaceId, [...lockKeys]]);
+  const keys = new Map<string, Identifier>();
+  for (const item of all) for (const identifier of item.identifiers) keys.set(identifierKey(identifier), identifier);
+  const { suppressed, seen } = await screenAndLock(tx, workspaceId, [...keys.keys()], all);
 
-  const seenIds = new Set(seen.map((row) => row.message_id));
+  const errors: IngestItemError[] = [];
+  const seenIds = new Set(seen);
   const items: ValidItem[] = [];
   for (const item of all) {
+    if (item.identifiers.some((identifier) => suppressed.has(identifierKey(identifier)))) {
+      errors.push({ index: item.index, messageId: item.messageId, code: 'SUPPRESSED', message: 'an identifier of this item belongs to an erased customer' });
+      continue;
+    }
     if (seenIds.has(item.messageId)) continue;
     seenIds.add(item.messageId);
     items.push(item);
   }
-  const duplicates = all.length - items.length;
-  if (items.length === 0) return { ...emptyApplied(), duplicates };
+  const duplicates = all.length - items.length - errors.length;
+  if (items.length === 0) return { ...emptyApplied(), errors, duplicates };
 
-  const keys = [...new Map(items.flatMap((item) => item.identifiers.map((identifier) => [identifierKey(identifier), identifier]))).values()];
   const limitedTypes = [...rules.values()].filter((rule) => rule.maxPerCustomer !== null).map((rule) => rule.type);
   const spendSince = spendWindowStart(now);
-  const { owned, rows, limited, spend } = await readOwners(tx, workspaceId, keys, limitedTypes, spendSince);
+  const { owned, rows, limited, spend } = await readOwners(tx, workspaceId, [...keys.values()], limitedTypes, spendSince);
   const owners = new Map(owned.map((row) => [identifierKey(row), row.customer_id]));
   const customerIds = new Set(owned.map((row) => row.customer_id));
   if (rows.some((row) => row.merged_into_id || row.erased_at) || rows.length !== customerIds.size) throw new StaleReadError();
@@ -250,6 +220,7 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
     );
   }
   return {
+    errors,
     accepted: items.length,
     duplicates,
     customersCreated: link.created.length,
@@ -259,6 +230,28 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
     transitions,
     segmentChanges: await reevaluateMembers(tx, workspaceId, [...states.keys()], now),
   };
+}
+
+/**
+ * In one statement, before anything is written: the identifier keys of erased customers (hashed as
+ * erase stores them), the messageIds already applied, and then the identifier locks, taken in sorted
+ * order so that racing batches resolve one after the other. The first two are read before the locks,
+ * which a racing batch may hold: a messageId it applies as well is refused by the unique index, and
+ * the retry finds it.
+ */
+async function screenAndLock(tx: EntityManager, workspaceId: string, keys: string[], items: ValidItem[]): Promise<{ suppressed: Set<string>; seen: string[] }> {
+  const [result] = await sql<{ suppressed: string[]; seen: string[] }>(
+    tx,
+    `with k as (select * from unnest(?::text[]) k(key))
+     select
+       (select coalesce(json_agg(k.key), '[]') from k where exists (select 1 from suppression s
+          where s.workspace_id = ? and s.type = split_part(k.key, ':', 1) and s.value_hash = encode(sha256(convert_to(k.key, 'UTF8')), 'hex'))) suppressed,
+       (select coalesce(json_agg(m.message_id), '[]') from unnest(?::text[]) m(message_id)
+          cross join lateral (select 1 from event where workspace_id = ? and message_id = m.message_id limit 1) e) seen,
+       (select count(*) from (select pg_advisory_xact_lock(h) from (select distinct hashtextextended(? || k.key, 0) h from k order by 1) hashes) locks) locked`,
+    [keys, workspaceId, items.map((item) => item.messageId), workspaceId, workspaceId],
+  );
+  return { suppressed: new Set(result.suppressed), seen: result.seen };
 }
 
 /**
