@@ -129,6 +129,13 @@ function validate(input: IngestEventInput, index: number, region: string, rules:
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The distinct identifiers of some items. */
+function identifiersOf(items: ValidItem[]): Identifier[] {
+  const distinct = new Map<string, Identifier>();
+  for (const item of items) for (const identifier of item.identifiers) distinct.set(identifierKey(identifier), identifier);
+  return [...distinct.values()];
+}
+
 /** The workspace the EntityManager is bound to (its filter parameter). */
 export const workspaceOf = (em: EntityManager): string => (em.getFilterParams('workspace') as { id: string }).id;
 
@@ -138,9 +145,7 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   // Each read below probes an index once per key, in a lateral subquery that LIMIT or OFFSET 0 keeps
   // the planner from flattening: a workspace that grows fast outruns its statistics, and with them
   // the planner would rather scan the whole workspace than probe.
-  const keys = new Map<string, Identifier>();
-  for (const item of all) for (const identifier of item.identifiers) keys.set(identifierKey(identifier), identifier);
-  const { suppressed, seen } = await screenAndLock(tx, workspaceId, [...keys.keys()], all);
+  const { suppressed, seen } = await screenAndLock(tx, workspaceId, identifiersOf(all).map(identifierKey), all);
 
   const errors: IngestItemError[] = [];
   const seenIds = new Set(seen);
@@ -159,7 +164,7 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
 
   const limitedTypes = [...rules.values()].filter((rule) => rule.maxPerCustomer !== null).map((rule) => rule.type);
   const spendSince = spendWindowStart(now);
-  const { owned, rows, limited, spend } = await readOwners(tx, workspaceId, [...keys.values()], limitedTypes, spendSince);
+  const { owned, rows, limited, spend } = await readOwners(tx, workspaceId, identifiersOf(items), limitedTypes, spendSince, now);
   const owners = new Map(owned.map((row) => [identifierKey(row), row.customer_id]));
   const customerIds = new Set(owned.map((row) => row.customer_id));
   if (rows.some((row) => row.merged_into_id || row.erased_at) || rows.length !== customerIds.size) throw new StaleReadError();
@@ -195,10 +200,6 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
       return [uuidv7(), workspaceId, customerId, identifier.type, identifier.value, source, identifier.verified ?? false, occurredAtText, occurredAtText];
     }),
   );
-  const touched = owned.map((row) => row.id);
-  if (touched.length) {
-    await sql(tx, `update identity i set last_seen_at = greatest(i.last_seen_at, ?) from unnest(?::uuid[]) k(id) where i.id = k.id and i.workspace_id = ?`, [now, touched, workspaceId]);
-  }
   await copyInto(
     tx,
     'event',
@@ -255,11 +256,11 @@ async function screenAndLock(tx: EntityManager, workspaceId: string, keys: strin
 }
 
 /**
- * In one statement: the owner of each identifier, those customers locked (in id order, so that
- * racing writers lock them alike), their values of limited identifier types, and the spend inside
- * the window of those who had any.
+ * In one statement: the owner of each identifier (marked as seen now), those customers locked (in id
+ * order, so that racing writers lock them alike), their values of limited identifier types, and the
+ * spend inside the window of those who had any.
  */
-async function readOwners(tx: EntityManager, workspaceId: string, keys: Identifier[], limitedTypes: IdentityType[], spendSince: Date) {
+async function readOwners(tx: EntityManager, workspaceId: string, keys: Identifier[], limitedTypes: IdentityType[], spendSince: Date, now: Date) {
   const [result] = await sql<{
     owned: { id: string; type: string; value: string; customer_id: string }[];
     customers: CustomerRow[];
@@ -276,6 +277,8 @@ async function readOwners(tx: EntityManager, workspaceId: string, keys: Identifi
      ), limited as (
        select l.* from customers c
        cross join lateral (select customer_id, type, value from identity where workspace_id = ? and customer_id = c.id and type = any(?) offset 0) l
+     ), touched as (
+       update identity i set last_seen_at = greatest(i.last_seen_at, ?) from owned o where i.id = o.id
      ), spent as (
        select c.id, e.spend from customers c
        cross join lateral (select coalesce(sum(revenue), 0) spend from event
@@ -284,7 +287,7 @@ async function readOwners(tx: EntityManager, workspaceId: string, keys: Identifi
      )
      select (select coalesce(json_agg(owned), '[]') from owned) owned, (select coalesce(json_agg(customers), '[]') from customers) customers,
        (select coalesce(json_agg(limited), '[]') from limited) limited, (select coalesce(json_agg(spent), '[]') from spent) spend`,
-    [keys.map((k) => k.type), keys.map((k) => k.value), workspaceId, workspaceId, workspaceId, limitedTypes, workspaceId, spendSince],
+    [keys.map((k) => k.type), keys.map((k) => k.value), workspaceId, workspaceId, workspaceId, limitedTypes, now, workspaceId, spendSince],
   );
   return { owned: result.owned, rows: result.customers, limited: result.limited, spend: new Map(result.spend.map((row) => [row.id, row.spend])) };
 }

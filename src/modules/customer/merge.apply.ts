@@ -22,8 +22,8 @@ export function snapshotOf(row: CustomerRow): CustomerSnapshot {
 
 /**
  * Moves what each absorbed customer owns (identities, events, older tombstones) to its survivor and
- * records one `customer_merge` row per absorbed customer with both sides as they were, in four
- * statements however many merges there are. The survivor's new state is written by the caller.
+ * records one `customer_merge` row per absorbed customer with both sides as they were, in one
+ * statement however many merges there are. The survivor's new state is written by the caller.
  */
 export async function applyMerges(
   tx: EntityManager,
@@ -33,48 +33,38 @@ export async function applyMerges(
   now: Date,
 ): Promise<string[]> {
   const rows = new Map(before.map((row) => [row.id, row]));
-  const pairs = [merges.map((m) => m.absorbedId), merges.map((m) => m.survivorId)];
-  const moved = async (table: 'identity' | 'event') => {
-    const result = await sql<{ id: string; absorbed: string }>(
-      tx,
-      `update ${table} t set customer_id = m.s from unnest(?::uuid[], ?::uuid[]) m(a, s) where t.workspace_id = ? and t.customer_id = m.a returning t.id, m.a as absorbed`,
-      [...pairs, workspaceId],
-    );
-    const byAbsorbed = new Map<string, string[]>();
-    for (const row of result) byAbsorbed.set(row.absorbed, [...(byAbsorbed.get(row.absorbed) ?? []), row.id]);
-    return byAbsorbed;
-  };
-  const identities = await moved('identity');
-  const events = await moved('event');
-  const tombstones = await sql<{ id: string; absorbed: string }>(
-    tx,
-    `update customer c set merged_into_id = m.s, updated_at = ? from unnest(?::uuid[], ?::uuid[]) m(a, s)
-     cross join lateral (select id from customer where workspace_id = ? and id = m.a
-                         union all select id from customer where workspace_id = ? and merged_into_id = m.a) t
-     where c.id = t.id
-     returning c.id, m.a as absorbed`,
-    [now, ...pairs, workspaceId, workspaceId],
-  );
   const ids = merges.map(() => uuidv7());
   await sql(
     tx,
-    `insert into customer_merge (id, workspace_id, survivor_id, absorbed_id, reason, survivor_before, absorbed_before, moved_identity_ids, moved_event_ids, at)
-     select x.id, ?, x.s, x.a, x.r, x.sb, x.ab, array(select jsonb_array_elements_text(x.mi)), array(select jsonb_array_elements_text(x.me)), ?
-     from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::jsonb[], ?::jsonb[], ?::jsonb[], ?::jsonb[]) x(id, s, a, r, sb, ab, mi, me)`,
+    `with m as (select * from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::jsonb[], ?::jsonb[]) m(id, a, s, reason, sb, ab)),
+     identities as (update identity t set customer_id = m.s from m where t.workspace_id = ? and t.customer_id = m.a returning t.id, m.a),
+     events as (update event t set customer_id = m.s from m where t.workspace_id = ? and t.customer_id = m.a returning t.id, m.a),
+     tombstones as (
+       update customer c set merged_into_id = m.s, updated_at = ? from m
+       cross join lateral (select id from customer where workspace_id = ? and id = m.a
+                           union all select id from customer where workspace_id = ? and merged_into_id = m.a) t
+       where c.id = t.id
+       returning c.id, m.a)
+     insert into customer_merge (id, workspace_id, survivor_id, absorbed_id, reason, survivor_before, absorbed_before, moved_identity_ids, moved_event_ids, at)
+     select m.id, ?, m.s, m.a, m.reason, m.sb,
+       m.ab || jsonb_build_object('tombstones', coalesce((select jsonb_agg(t.id) from tombstones t where t.a = m.a and t.id <> m.a), '[]')),
+       coalesce((select array_agg(i.id::text) from identities i where i.a = m.a), '{}'),
+       coalesce((select array_agg(e.id::text) from events e where e.a = m.a), '{}'), ?
+     from m`,
     [
-      workspaceId,
-      now,
       ids,
-      merges.map((m) => m.survivorId),
       merges.map((m) => m.absorbedId),
+      merges.map((m) => m.survivorId),
       merges.map((m) => m.reason),
       merges.map((m) => JSON.stringify(snapshotOf(rows.get(m.survivorId)!))),
-      merges.map((m) => {
-        const repointed = tombstones.filter((t) => t.absorbed === m.absorbedId && t.id !== m.absorbedId).map((t) => t.id);
-        return JSON.stringify({ ...snapshotOf(rows.get(m.absorbedId)!), tombstones: repointed });
-      }),
-      merges.map((m) => JSON.stringify(identities.get(m.absorbedId) ?? [])),
-      merges.map((m) => JSON.stringify(events.get(m.absorbedId) ?? [])),
+      merges.map((m) => JSON.stringify(snapshotOf(rows.get(m.absorbedId)!))),
+      workspaceId,
+      workspaceId,
+      now,
+      workspaceId,
+      workspaceId,
+      workspaceId,
+      now,
     ],
   );
   return ids;

@@ -100,7 +100,13 @@ describe('ingest', () => {
   it('acknowledges a resent batch as duplicates and changes nothing; the same messageId in another workspace is another event', async () => {
     const batch = [1, 2, 3].map((i) => ({ messageId: `resend-${i}`, kind: 'TRACK', event: 'order_completed', revenue: 100, identifiers: [{ type: 'EMAIL', value: 'resend@x.test' }] }));
     expect(await ingest(batch)).toMatchObject({ accepted: 3, duplicates: 0 });
+    const stamps = () => q(`select i.last_seen_at, c.updated_at from identity i join customer c on c.id = i.customer_id where i.value = 'resend@x.test'`);
+    const before = await stamps();
     expect(await ingest(batch)).toMatchObject({ accepted: 0, duplicates: 3, customersCreated: 0 });
+    expect(await stamps()).toEqual(before);
+    const mixed = [batch[0], { messageId: 'resend-new', kind: 'TRACK', event: 'page_viewed', identifiers: [{ type: 'EMAIL', value: 'other@x.test' }] }];
+    expect(await ingest(mixed)).toMatchObject({ accepted: 1, duplicates: 1 });
+    expect(await stamps()).toEqual(before);
     const [row] = await q(`select total_spend, order_count from customer where id = ?`, [await customerOf('EMAIL', 'resend@x.test')]);
     expect({ spend: Number(row.total_spend), orders: row.order_count }).toEqual({ spend: 300, orders: 3 });
     const b = await t.addWorkspace('B');
