@@ -1,7 +1,5 @@
-import { finished } from 'node:stream/promises';
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import type { PoolClient } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { countStatement } from '../telemetry/request-scope';
 
 /** A text[] value for {@link copyInto}, in PostgreSQL's array syntax. */
@@ -51,7 +49,57 @@ export async function copyInto(em: EntityManager, table: string, columns: readon
   }
   // inside a transaction knex hands out the transaction's own connection
   const connection = (await transaction.client.acquireConnection()) as PoolClient;
-  const stream = connection.query(copyFrom(`copy ${table} (${columns.map((column) => `"${column}"`).join(', ')}) from stdin`));
-  stream.end(text);
-  await finished(stream);
+  await new Promise<void>((resolve, reject) => {
+    connection.query(new CopyIn(`copy ${table} (${columns.map((column) => `"${column}"`).join(', ')}) from stdin`, Buffer.from(text), (error) => (error ? reject(error) : resolve())) as never);
+  });
+}
+
+const COPY_DATA = 0x64;
+const COPY_DONE = Buffer.from([0x63, 0, 0, 0, 4]);
+
+/** The part of pg's connection a submitted query writes to. */
+interface PgConnection {
+  query(text: string): void;
+  stream: { write(data: Buffer): boolean };
+}
+
+/**
+ * A COPY FROM STDIN for pg's query queue that sends its rows right behind the command instead of
+ * waiting a round trip for the server's CopyInResponse: the server reads them in order, and when
+ * the command fails it ignores copy messages, as the protocol specifies.
+ */
+class CopyIn {
+  /** pg wraps this for its query timeout. */
+  callback: (error?: Error) => void = () => {};
+
+  constructor(
+    private readonly text: string,
+    private readonly data: Buffer,
+    private readonly settle: (error?: Error) => void,
+  ) {}
+
+  submit(connection: PgConnection): void {
+    connection.query(this.text);
+    const header = Buffer.allocUnsafe(5);
+    header[0] = COPY_DATA;
+    header.writeUInt32BE(this.data.length + 4, 1);
+    connection.stream.write(header);
+    connection.stream.write(this.data);
+    connection.stream.write(COPY_DONE);
+  }
+
+  handleCopyInResponse(): void {}
+
+  handleCommandComplete(): void {}
+
+  handleReadyForQuery(): void {
+    this.callback();
+    this.settle();
+  }
+
+  /** pg forgets the query before this, so no ReadyForQuery reaches it afterwards. */
+  handleError(error: Error): void {
+    this.callback(error);
+    this.settle(error);
+  }
 }
