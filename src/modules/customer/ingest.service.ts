@@ -164,7 +164,7 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
 
   const limitedTypes = [...rules.values()].filter((rule) => rule.maxPerCustomer !== null).map((rule) => rule.type);
   const spendSince = spendWindowStart(now);
-  const { owned, rows, limited, spend } = await readOwners(tx, workspaceId, identifiersOf(items), limitedTypes, spendSince, now);
+  const { owned, rows, limited, spend } = await readOwners(tx, workspaceId, identifiersOf(items), limitedTypes, spendSince);
   const owners = new Map(owned.map((row) => [identifierKey(row), row.customer_id]));
   const customerIds = new Set(owned.map((row) => row.customer_id));
   if (rows.some((row) => row.merged_into_id || row.erased_at) || rows.length !== customerIds.size) throw new StaleReadError();
@@ -191,6 +191,12 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   if (link.absorbed.length) await applyMerges(tx, workspaceId, link.absorbed, rows, now);
 
   const itemAt = new Map(items.map((item) => [item.index, item]));
+  const touched = owned.map((row) => row.id);
+  if (touched.length) {
+    // the ids come from here, not from a CTE: the planner would expect a row per identifier looked up
+    // (most are new) and hash-join the whole table
+    await sql(tx, `update identity i set last_seen_at = greatest(i.last_seen_at, ?) from unnest(?::uuid[]) k(id) where i.id = k.id and i.workspace_id = ?`, [now, touched, workspaceId]);
+  }
   await copyInto(
     tx,
     'identity',
@@ -256,11 +262,11 @@ async function screenAndLock(tx: EntityManager, workspaceId: string, keys: strin
 }
 
 /**
- * In one statement: the owner of each identifier (marked as seen now), those customers locked (in id
- * order, so that racing writers lock them alike), their values of limited identifier types, and the
- * spend inside the window of those who had any.
+ * In one statement: the owner of each identifier, those customers locked (in id order, so that
+ * racing writers lock them alike), their values of limited identifier types, and the spend inside
+ * the window of those who had any.
  */
-async function readOwners(tx: EntityManager, workspaceId: string, keys: Identifier[], limitedTypes: IdentityType[], spendSince: Date, now: Date) {
+async function readOwners(tx: EntityManager, workspaceId: string, keys: Identifier[], limitedTypes: IdentityType[], spendSince: Date) {
   const [result] = await sql<{
     owned: { id: string; type: string; value: string; customer_id: string }[];
     customers: CustomerRow[];
@@ -277,8 +283,6 @@ async function readOwners(tx: EntityManager, workspaceId: string, keys: Identifi
      ), limited as (
        select l.* from customers c
        cross join lateral (select customer_id, type, value from identity where workspace_id = ? and customer_id = c.id and type = any(?) offset 0) l
-     ), touched as (
-       update identity i set last_seen_at = greatest(i.last_seen_at, ?) from owned o where i.id = o.id
      ), spent as (
        select c.id, e.spend from customers c
        cross join lateral (select coalesce(sum(revenue), 0) spend from event
@@ -287,7 +291,7 @@ async function readOwners(tx: EntityManager, workspaceId: string, keys: Identifi
      )
      select (select coalesce(json_agg(owned), '[]') from owned) owned, (select coalesce(json_agg(customers), '[]') from customers) customers,
        (select coalesce(json_agg(limited), '[]') from limited) limited, (select coalesce(json_agg(spent), '[]') from spent) spend`,
-    [keys.map((k) => k.type), keys.map((k) => k.value), workspaceId, workspaceId, workspaceId, limitedTypes, now, workspaceId, spendSince],
+    [keys.map((k) => k.type), keys.map((k) => k.value), workspaceId, workspaceId, workspaceId, limitedTypes, workspaceId, spendSince],
   );
   return { owned: result.owned, rows: result.customers, limited: result.limited, spend: new Map(result.spend.map((row) => [row.id, row.spend])) };
 }
