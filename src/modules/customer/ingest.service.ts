@@ -136,9 +136,6 @@ function identifiersOf(items: ValidItem[]): Identifier[] {
   return [...distinct.values()];
 }
 
-/** The workspace the EntityManager is bound to (its filter parameter). */
-export const workspaceOf = (em: EntityManager): string => (em.getFilterParams('workspace') as { id: string }).id;
-
 const emptyApplied = () => ({ errors: [] as IngestItemError[], accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>(), transitions: [] as Transition[], segmentChanges: [] as MembershipChanges[] });
 
 async function applyItems(tx: EntityManager, { workspaceId, settings, now, actorKeyId }: IngestScope, all: ValidItem[], rules: Map<IdentityType, IdentityRule>) {
