@@ -142,7 +142,7 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   // Each read below probes an index once per key, in a lateral subquery that LIMIT or OFFSET 0 keeps
   // the planner from flattening: a workspace that grows fast outruns its statistics, and with them
   // the planner would rather scan the whole workspace than probe.
-  const { suppressed, seen } = await screenAndLock(tx, workspaceId, identifiersOf(all).map(identifierKey), all);
+  const { suppressed, seen } = await screenAndLock(tx, workspaceId, all);
 
   const errors: IngestItemError[] = [];
   const seenIds = new Set(seen);
@@ -243,7 +243,7 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
  * which a racing batch may hold: a messageId it applies as well is refused by the unique index, and
  * the retry finds it.
  */
-async function screenAndLock(tx: EntityManager, workspaceId: string, keys: string[], items: ValidItem[]): Promise<{ suppressed: Set<string>; seen: string[] }> {
+async function screenAndLock(tx: EntityManager, workspaceId: string, items: ValidItem[]): Promise<{ suppressed: Set<string>; seen: string[] }> {
   const [result] = await sql<{ suppressed: string[]; seen: string[] }>(
     tx,
     `with k as (select * from unnest(?::text[]) k(key))
@@ -253,7 +253,7 @@ async function screenAndLock(tx: EntityManager, workspaceId: string, keys: strin
        (select coalesce(json_agg(m.message_id), '[]') from unnest(?::text[]) m(message_id)
           cross join lateral (select 1 from event where workspace_id = ? and message_id = m.message_id limit 1) e) seen,
        (select count(*) from (select pg_advisory_xact_lock(h) from (select distinct hashtextextended(? || k.key, 0) h from k order by 1) hashes) locks) locked`,
-    [keys, workspaceId, items.map((item) => item.messageId), workspaceId, workspaceId],
+    [identifiersOf(items).map(identifierKey), workspaceId, items.map((item) => item.messageId), workspaceId, workspaceId],
   );
   return { suppressed: new Set(result.suppressed), seen: result.seen };
 }

@@ -119,21 +119,19 @@ export function ruleProblems(rule: Rule, path = 'rule', depth = 1): RuleProblem[
   return problems;
 }
 
-/** Whether a rule has a window relative to now (so its membership moves with time). */
-export function hasWindow(rule: Rule): boolean {
-  if (rule.and) return rule.and.some(hasWindow);
-  if (rule.or) return rule.or.some(hasWindow);
-  if (rule.not) return hasWindow(rule.not);
-  return Boolean(rule.event?.within ?? rule.conversation?.within ?? rule.survey?.within);
+/** Whether some leaf of a rule passes `test`. */
+function anyLeaf(rule: Rule, test: (leaf: Rule) => boolean): boolean {
+  if (rule.and) return rule.and.some((part) => anyLeaf(part, test));
+  if (rule.or) return rule.or.some((part) => anyLeaf(part, test));
+  if (rule.not) return anyLeaf(rule.not, test);
+  return test(rule);
 }
 
+/** Whether a rule has a window relative to now (so its membership moves with time). */
+export const hasWindow = (rule: Rule): boolean => anyLeaf(rule, (leaf) => Boolean(leaf.event?.within ?? leaf.conversation?.within ?? leaf.survey?.within));
+
 /** Whether a rule looks at events (whose whole-workspace evaluation builds per-customer sets). */
-export function hasEvents(rule: Rule): boolean {
-  if (rule.and) return rule.and.some(hasEvents);
-  if (rule.or) return rule.or.some(hasEvents);
-  if (rule.not) return hasEvents(rule.not);
-  return Boolean(rule.event);
-}
+export const hasEvents = (rule: Rule): boolean => anyLeaf(rule, (leaf) => Boolean(leaf.event));
 
 /** The segments a rule refers to. */
 export function referencedSegments(rule: Rule): string[] {
