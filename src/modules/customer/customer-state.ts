@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { copyInto, TextArray } from '../../db/copy';
+import { copyInto, TextArray } from '../../db/pipeline';
 import { sql } from '../../db/sql';
 import { IdentityType, LifecycleStage, ValueTier } from '../../graphql/enums';
 import { isLapsed, stageAt, type StageRules } from '../lifecycle/lifecycle-rules';

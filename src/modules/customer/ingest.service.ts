@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
-import { copyInto } from '../../db/copy';
+import { copyInto } from '../../db/pipeline';
 import { sql, StaleReadError, withRetries } from '../../db/sql';
 import { AppError } from '../../errors';
 import type { Channel, IdentityType } from '../../graphql/enums';

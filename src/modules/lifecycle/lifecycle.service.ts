@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
-import { copyInto } from '../../db/copy';
+import { copyInto } from '../../db/pipeline';
 import { sql } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
 import type { LifecycleStage, ValueTier } from '../../graphql/enums';

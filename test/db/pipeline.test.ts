@@ -1,0 +1,116 @@
+import { copyInto, pipeline, TextArray } from '../../src/db/pipeline';
+import { sql } from '../../src/db/sql';
+import { startTestServer, type TestServer } from '../support/server';
+
+let t: TestServer;
+
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(() => t.stop());
+
+describe('copyInto', () => {
+  it('rejects with the database error when the COPY fails, and the connection stays usable', async () => {
+    const failure = await t.orm.em
+      .fork()
+      .transactional(async (tx) => {
+        await sql(tx, `create temporary table copied (id int primary key, note text) on commit drop`);
+        await copyInto(tx, 'copied', ['id', 'note'], [[1, 'first']]);
+        await copyInto(tx, 'copied', ['id', 'note'], [[2, 'second'], [1, 'a duplicate key']]);
+      })
+      .catch((error: { code?: string }) => error);
+    expect(failure).toMatchObject({ code: '23505' });
+    // the rows sent behind a command that fails are ignored by the server: the same connection,
+    // after rolling back to a savepoint, answers the next statement
+    const answer = await t.orm.em.fork().transactional(async (tx) => {
+      const missing = await tx.transactional((inner) => copyInto(inner, 'no_such_table', ['id'], [[1]])).catch((error: { code?: string }) => error);
+      expect(missing).toMatchObject({ code: '42P01' });
+      const [row] = await sql<{ answer: number }>(tx, 'select 42 as answer');
+      return row.answer;
+    });
+    expect(answer).toBe(42);
+  });
+
+  it('reads back exactly what it wrote', async () => {
+    const em = t.orm.em.fork();
+    const back = await em.transactional(async (tx) => {
+      await sql(tx, `create temporary table copied (id int primary key, note text, data jsonb) on commit drop`);
+      await copyInto(tx, 'copied', ['id', 'note', 'data'], [
+        [1, 'tab\there', { text: 'back\\slash "quoted"' }],
+        [2, 'line\nbreak \\N', null],
+        [3, null, { 中文: '😀' }],
+      ]);
+      return sql<{ id: number; note: string | null; data: unknown }>(tx, 'select id, note, data from copied order by id');
+    });
+    expect(back).toEqual([
+      { id: 1, note: 'tab\there', data: { text: 'back\\slash "quoted"' } },
+      { id: 2, note: 'line\nbreak \\N', data: null },
+      { id: 3, note: null, data: { 中文: '😀' } },
+    ]);
+  });
+});
+
+describe('pipeline', () => {
+  it('runs statements and COPYs in order in one round trip and returns each one rows, parsed', async () => {
+    const results = await t.orm.em.fork().transactional(async (tx) => {
+      await sql(tx, `create temporary table piped (id int primary key, at timestamptz, tags text[]) on commit drop`);
+      return pipeline(tx, [
+        { text: `insert into piped (id, at, tags) select x, ?, ? from unnest(?::int[]) x`, params: [new Date('2026-01-02T03:04:05Z'), ['a', 'b'], [1, 2]] },
+        { table: 'piped', columns: ['id', 'at', 'tags'], rows: [[3, new Date('2026-01-03T00:00:00Z'), new TextArray(['c "quoted"'])]] },
+        { table: 'piped', columns: ['id'], rows: [] },
+        { text: `select id, at, tags, '?' as mark from piped where id >= ? order by id`, params: [2] },
+        { text: `select json_build_object('n', count(*)) as counted from piped` },
+      ]);
+    });
+    // values are parsed by the connection's own type parsers, as `sql` parses them (the ORM keeps times as text)
+    expect(results).toEqual([
+      [],
+      [],
+      [],
+      [
+        { id: 2, at: '2026-01-02 03:04:05+00', tags: ['a', 'b'], mark: '?' },
+        { id: 3, at: '2026-01-03 00:00:00+00', tags: ['c "quoted"'], mark: '?' },
+      ],
+      [{ counted: { n: 3 } }],
+    ]);
+  });
+
+  it('stops at the first failing step: it rejects with that error and the steps behind it do not run', async () => {
+    const em = t.orm.em.fork();
+    await sql(em, `create sequence if not exists piped_steps`);
+    await sql(em, `select setval('piped_steps', 10)`);
+    const failure = await em
+      .transactional((tx) => pipeline(tx, [{ text: `select nextval('piped_steps')` }, { text: `select 1 / (? - 1)`, params: [1] }, { text: `select nextval('piped_steps')` }]))
+      .catch((error: { code?: string }) => error);
+    expect(failure).toMatchObject({ code: '22012' });
+    // sequences do not roll back: one step ran before the failure, none after it
+    const [after] = await sql<{ value: string }>(em, `select last_value::text as value from piped_steps`);
+    expect(after.value).toBe('11');
+    const [row] = await sql<{ answer: number }>(em, 'select 42 as answer');
+    expect(row.answer).toBe(42);
+  });
+
+  it('gives each statement its own snapshot: a read behind a lock wait sees what the lock holder committed', async () => {
+    const em = t.orm.em.fork();
+    await sql(em, `create table if not exists piped_commits (id int)`);
+    await sql(em, `truncate piped_commits`);
+    let release!: () => void;
+    const holding = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    const holder = t.orm.em.fork().transactional(async (tx) => {
+      await sql(tx, `select pg_advisory_xact_lock(424242)`);
+      await sql(tx, `insert into piped_commits values (1)`);
+      locked();
+      await holding;
+    });
+    await lockTaken;
+    const waiter = t.orm.em.fork().transactional((tx) => pipeline(tx, [{ text: `select pg_advisory_xact_lock(424242)` }, { text: `select count(*)::int as n from piped_commits` }]));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    release();
+    await holder;
+    const [, [counted]] = await waiter;
+    expect(counted.n).toBe(1);
+    await sql(em, `drop table piped_commits`);
+  });
+});
