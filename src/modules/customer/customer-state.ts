@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { copyInto, TextArray } from '../../db/pipeline';
-import { sql } from '../../db/sql';
+import { pipeline, TextArray, type Step } from '../../db/pipeline';
 import { IdentityType, LifecycleStage, ValueTier } from '../../graphql/enums';
 import { isLapsed, stageAt, type StageRules } from '../lifecycle/lifecycle-rules';
 import type { ValidItem } from './ingest.service';
@@ -160,6 +159,11 @@ export function displayNameOf(state: CustomerState): string | null {
 
 /** Writes every computed state: new customers in one COPY, existing ones in one update. */
 export async function applyCustomerState(tx: EntityManager, workspaceId: string, states: Map<string, CustomerState>, created: Set<string>, now: Date): Promise<void> {
+  await pipeline(tx, customerStateSteps(workspaceId, states, created, now));
+}
+
+/** The steps of {@link applyCustomerState}, to send with others. */
+export function customerStateSteps(workspaceId: string, states: Map<string, CustomerState>, created: Set<string>, now: Date): Step[] {
   const all = [...states.entries()].map(([id, state]) => ({
     ...state,
     id,
@@ -168,18 +172,17 @@ export async function applyCustomerState(tx: EntityManager, workspaceId: string,
     firstSeenAt: state.firstSeenAt === FAR_FUTURE ? now : state.firstSeenAt,
     lastSeenAt: state.lastSeenAt === FAR_PAST ? now : state.lastSeenAt,
   }));
-  await copyInto(
-    tx,
-    'customer',
-    ['id', 'workspace_id', 'display_name', 'traits', 'trait_times', 'tags', 'total_spend', 'order_count', 'first_seen_at', 'last_seen_at', 'last_purchase_at',
+  const copy: Step = {
+    table: 'customer',
+    columns: ['id', 'workspace_id', 'display_name', 'traits', 'trait_times', 'tags', 'total_spend', 'order_count', 'first_seen_at', 'last_seen_at', 'last_purchase_at',
       'lifecycle_stage', 'value_tier', 'first_purchase_at', 'last_inbound_at', 'complaint_at', 'reactivated_at', 'annual_spend', 'created_at', 'updated_at'],
-    all
+    rows: all
       .filter((s) => created.has(s.id))
       .map((s) => [s.id, workspaceId, s.displayName, s.traits, s.traitTimes, new TextArray(s.tags), s.totalSpend, s.orderCount, s.firstSeenAt, s.lastSeenAt, s.lastPurchaseAt,
         s.stage, s.tier, s.firstPurchaseAt, s.lastInboundAt, s.complaintAt, s.reactivatedAt, s.annualSpend, now, now]),
-  );
+  };
   const existing = all.filter((s) => !created.has(s.id));
-  if (!existing.length) return;
+  if (!existing.length) return [copy];
   const records = existing.map((s) => ({
     id: s.id,
     display_name: s.displayName,
@@ -202,9 +205,8 @@ export async function applyCustomerState(tx: EntityManager, workspaceId: string,
   }));
   // the workspace check sits in a lateral probe: as a plain condition, a workspace that outgrew its
   // statistics would have it scanned whole for a hash join
-  await sql(
-    tx,
-    `update customer c set display_name = x.display_name, traits = x.traits, trait_times = x.trait_times, tags = x.tags,
+  const update: Step = {
+    text: `update customer c set display_name = x.display_name, traits = x.traits, trait_times = x.trait_times, tags = x.tags,
        total_spend = x.total_spend, order_count = x.order_count, first_seen_at = x.first_seen_at, last_seen_at = x.last_seen_at,
        last_purchase_at = x.last_purchase_at, lifecycle_stage = x.lifecycle_stage, value_tier = x.value_tier, first_purchase_at = x.first_purchase_at,
        last_inbound_at = x.last_inbound_at, complaint_at = x.complaint_at, reactivated_at = x.reactivated_at, annual_spend = x.annual_spend, updated_at = ?
@@ -213,6 +215,7 @@ export async function applyCustomerState(tx: EntityManager, workspaceId: string,
        last_inbound_at timestamptz, complaint_at timestamptz, reactivated_at timestamptz, annual_spend numeric)
      cross join lateral (select id from customer where workspace_id = ? and id = x.id limit 1) k
      where c.id = k.id`,
-    [now, JSON.stringify(records), workspaceId],
-  );
+    params: [now, JSON.stringify(records), workspaceId],
+  };
+  return [copy, update];
 }

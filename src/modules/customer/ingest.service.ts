@@ -1,21 +1,21 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
-import { copyInto } from '../../db/pipeline';
-import { sql, StaleReadError, withRetries } from '../../db/sql';
+import { pipeline, type Statement, type Step } from '../../db/pipeline';
+import { StaleReadError, withRetries } from '../../db/sql';
 import { AppError } from '../../errors';
 import type { Channel, IdentityType } from '../../graphql/enums';
 import { IngestKind } from '../../graphql/enums';
 import { identifierKey, IdentifierError, normaliseIdentifier, type Identifier } from './identifiers';
-import { linkIdentities, type KnownCustomer } from './identity-linker';
+import { linkIdentities, type KnownCustomer, type LinkResult } from './identity-linker';
 import { isBlocked, type IdentityRule } from './identity-rules';
 import { loadRules } from './identity-rule.service';
 import type { IngestEventInput, IngestItemError, IngestResult } from './ingest.input';
-import { applyCustomerState, foldItem, foldAbsorbed, stateOf, type CustomerRow, type CustomerState } from './customer-state';
-import { applyMerges } from './merge.apply';
+import { customerStateSteps, foldItem, foldAbsorbed, stateOf, type CustomerRow, type CustomerState } from './customer-state';
+import { mergeStep } from './merge.apply';
 import { spendWindowStart } from '../lifecycle/lifecycle-rules';
-import { recordTransitions, settle, type Transition } from '../lifecycle/lifecycle.service';
+import { settle, transitionsCopy, type Transition } from '../lifecycle/lifecycle.service';
 import type { WorkspaceSettings } from '../workspace/workspace-settings';
-import { reevaluateMembers, type MembershipChanges } from '../segment/segment.service';
+import { dynamicSegmentsStep, membershipSteps, type MembershipChanges } from '../segment/segment.service';
 
 export const MAX_BATCH = 1000;
 
@@ -139,13 +139,18 @@ function identifiersOf(items: ValidItem[]): Identifier[] {
 const emptyApplied = () => ({ errors: [] as IngestItemError[], accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>(), transitions: [] as Transition[], segmentChanges: [] as MembershipChanges[] });
 
 async function applyItems(tx: EntityManager, { workspaceId, settings, now, actorKeyId }: IngestScope, all: ValidItem[], rules: Map<IdentityType, IdentityRule>) {
-  // Each read below probes an index once per key, in a lateral subquery that LIMIT or OFFSET 0 keeps
-  // the planner from flattening: a workspace that grows fast outruns its statistics, and with them
-  // the planner would rather scan the whole workspace than probe.
-  const { suppressed, seen } = await screenAndLock(tx, workspaceId, all);
+  // Two round trips while the identifiers are locked, whatever the batch: the reads behind the
+  // locks, then every write. Each read probes an index once per key, in a lateral subquery that
+  // LIMIT or OFFSET 0 keeps the planner from flattening: a workspace that grows fast outruns its
+  // statistics, and with them the planner would rather scan the whole workspace than probe.
+  const limitedTypes = [...rules.values()].filter((rule) => rule.maxPerCustomer !== null).map((rule) => rule.type);
+  const spendSince = spendWindowStart(now);
+  const keys = identifiersOf(all);
+  const [[screened], [read], segments] = await pipeline(tx, [screenAndLock(workspaceId, keys, all), readOwners(workspaceId, keys, limitedTypes, spendSince), dynamicSegmentsStep(workspaceId)]);
 
   const errors: IngestItemError[] = [];
-  const seenIds = new Set(seen);
+  const suppressed = new Set<string>(screened.suppressed);
+  const seenIds = new Set<string>(screened.seen);
   const items: ValidItem[] = [];
   for (const item of all) {
     if (item.identifiers.some((identifier) => suppressed.has(identifierKey(identifier)))) {
@@ -159,17 +164,19 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   const duplicates = all.length - items.length - errors.length;
   if (items.length === 0) return { ...emptyApplied(), errors, duplicates };
 
-  const limitedTypes = [...rules.values()].filter((rule) => rule.maxPerCustomer !== null).map((rule) => rule.type);
-  const spendSince = spendWindowStart(now);
-  const { owned, rows, limited, spend } = await readOwners(tx, workspaceId, identifiersOf(items), limitedTypes, spendSince);
+  // the owners were read for every item; refused and resent items leave theirs untouched
+  const applying = new Set(identifiersOf(items).map(identifierKey));
+  const owned = (read.owned as OwnedRow[]).filter((row) => applying.has(identifierKey(row)));
   const owners = new Map(owned.map((row) => [identifierKey(row), row.customer_id]));
   const customerIds = new Set(owned.map((row) => row.customer_id));
+  const rows = (read.customers as CustomerRow[]).filter((row) => customerIds.has(row.id));
   if (rows.some((row) => row.merged_into_id || row.erased_at) || rows.length !== customerIds.size) throw new StaleReadError();
+  const spend = new Map((read.spend as { id: string; spend: string | number }[]).map((row) => [row.id, row.spend]));
 
   const known = new Map<string, KnownCustomer>(rows.map((row) => [row.id, { id: row.id, createdAt: new Date(row.created_at), limitedValues: new Map() }]));
-  for (const row of limited) {
-    const values = known.get(row.customer_id)!.limitedValues;
-    values.set(row.type, new Set([...(values.get(row.type) ?? []), row.value]));
+  for (const row of read.limited as { customer_id: string; type: IdentityType; value: string }[]) {
+    const values = known.get(row.customer_id)?.limitedValues;
+    values?.set(row.type, new Set([...(values.get(row.type) ?? []), row.value]));
   }
 
   const link = linkIdentities(items, owners, known, rules, uuidv7);
@@ -183,46 +190,32 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   for (const { absorbedId } of link.absorbed) states.delete(absorbedId);
   const transitions = settle(states.values(), settings, now);
 
-  await applyCustomerState(tx, workspaceId, states, new Set(link.created), now);
-  await recordTransitions(tx, workspaceId, transitions);
-  if (link.absorbed.length) await applyMerges(tx, workspaceId, link.absorbed, rows, now);
-
   const itemAt = new Map(items.map((item) => [item.index, item]));
-  const touched = owned.map((row) => row.id);
-  if (touched.length) {
+  const membership = membershipSteps(workspaceId, segments, [...states.keys()], now);
+  const writes: Step[] = [
+    ...customerStateSteps(workspaceId, states, new Set(link.created), now),
+    transitionsCopy(workspaceId, transitions),
+    ...(link.absorbed.length ? [mergeStep(workspaceId, link.absorbed, rows, now).step] : []),
     // the ids come from here, not from a CTE: the planner would expect a row per identifier looked up
     // (most are new) and hash-join the whole table
-    await sql(tx, `update identity i set last_seen_at = greatest(i.last_seen_at, ?) from unnest(?::uuid[]) k(id) where i.id = k.id and i.workspace_id = ?`, [now, touched, workspaceId]);
-  }
-  await copyInto(
-    tx,
-    'identity',
-    ['id', 'workspace_id', 'customer_id', 'type', 'value', 'source', 'verified', 'first_seen_at', 'last_seen_at'],
-    [...link.newIdentities.values()].map(({ identifier, customerId, index }) => {
-      const { source, occurredAtText } = itemAt.get(index)!;
-      return [uuidv7(), workspaceId, customerId, identifier.type, identifier.value, source, identifier.verified ?? false, occurredAtText, occurredAtText];
-    }),
-  );
-  await copyInto(
-    tx,
-    'event',
-    ['id', 'workspace_id', 'customer_id', 'message_id', 'type', 'properties', 'revenue', 'channel', 'occurred_at', 'received_at'],
-    items.map((item) => [uuidv7(), workspaceId, link.customerOf.get(item.index), item.messageId, item.event, item.properties, item.revenue, item.channel, item.occurredAtText, now]),
-  );
-  if (link.unlinked.length) {
-    await sql(
-      tx,
-      `insert into audit_entry (id, workspace_id, action, actor_key_id, subject_type, subject_id, details, at)
-       select gen_random_uuid(), ?, 'customer.merge_refused', ?, 'Customer', c, d, ? from unnest(?::uuid[], ?::jsonb[]) x(c, d)`,
-      [
-        workspaceId,
-        actorKeyId,
-        now,
-        link.unlinked.map((u) => link.customerOf.get(u.index)),
-        link.unlinked.map((u) => JSON.stringify({ type: u.identifier.type, value: u.identifier.value, reason: u.reason })),
-      ],
-    );
-  }
+    ...(owned.length ? [{ text: `update identity i set last_seen_at = greatest(i.last_seen_at, ?) from unnest(?::uuid[]) k(id) where i.id = k.id and i.workspace_id = ?`, params: [now, owned.map((row) => row.id), workspaceId] }] : []),
+    {
+      table: 'identity',
+      columns: ['id', 'workspace_id', 'customer_id', 'type', 'value', 'source', 'verified', 'first_seen_at', 'last_seen_at'],
+      rows: [...link.newIdentities.values()].map(({ identifier, customerId, index }) => {
+        const { source, occurredAtText } = itemAt.get(index)!;
+        return [uuidv7(), workspaceId, customerId, identifier.type, identifier.value, source, identifier.verified ?? false, occurredAtText, occurredAtText];
+      }),
+    },
+    {
+      table: 'event',
+      columns: ['id', 'workspace_id', 'customer_id', 'message_id', 'type', 'properties', 'revenue', 'channel', 'occurred_at', 'received_at'],
+      rows: items.map((item) => [uuidv7(), workspaceId, link.customerOf.get(item.index), item.messageId, item.event, item.properties, item.revenue, item.channel, item.occurredAtText, now]),
+    },
+    ...(link.unlinked.length ? [refusedMergesStep(workspaceId, actorKeyId, now, link)] : []),
+    ...membership.steps,
+  ];
+  const results = await pipeline(tx, writes);
   return {
     errors,
     accepted: items.length,
@@ -232,46 +225,60 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
     unlinked: link.unlinked.map((u) => ({ index: u.index, type: u.identifier.type, value: u.identifier.value, reason: u.reason })),
     customerOf: link.customerOf,
     transitions,
-    segmentChanges: await reevaluateMembers(tx, workspaceId, [...states.keys()], now),
+    segmentChanges: membership.changes(results.slice(writes.length - membership.steps.length)),
+  };
+}
+
+interface OwnedRow {
+  id: string;
+  type: string;
+  value: string;
+  customer_id: string;
+}
+
+/** Audit entries for the identifiers an identity rule kept from linking. */
+function refusedMergesStep(workspaceId: string, actorKeyId: string | null, now: Date, link: LinkResult): Statement {
+  return {
+    text: `insert into audit_entry (id, workspace_id, action, actor_key_id, subject_type, subject_id, details, at)
+       select gen_random_uuid(), ?, 'customer.merge_refused', ?, 'Customer', c, d, ? from unnest(?::uuid[], ?::jsonb[]) x(c, d)`,
+    params: [
+      workspaceId,
+      actorKeyId,
+      now,
+      link.unlinked.map((u) => link.customerOf.get(u.index)),
+      link.unlinked.map((u) => JSON.stringify({ type: u.identifier.type, value: u.identifier.value, reason: u.reason })),
+    ],
   };
 }
 
 /**
- * In one statement, before anything is written: the identifier keys of erased customers (hashed as
- * erase stores them), the messageIds already applied, and then the identifier locks, taken in sorted
- * order so that racing batches resolve one after the other. The first two are read before the locks,
- * which a racing batch may hold: a messageId it applies as well is refused by the unique index, and
- * the retry finds it.
+ * Before anything is written: the identifier keys of erased customers (hashed as erase stores them),
+ * the messageIds already applied, and then the identifier locks, taken in sorted order so that
+ * racing batches resolve one after the other. The first two are read before the locks, which a
+ * racing batch may hold: a messageId it applies as well is refused by the unique index, and the
+ * retry finds it. One row: `suppressed` keys and `seen` messageIds.
  */
-async function screenAndLock(tx: EntityManager, workspaceId: string, items: ValidItem[]): Promise<{ suppressed: Set<string>; seen: string[] }> {
-  const [result] = await sql<{ suppressed: string[]; seen: string[] }>(
-    tx,
-    `with k as (select * from unnest(?::text[]) k(key))
+function screenAndLock(workspaceId: string, keys: Identifier[], items: ValidItem[]): Statement {
+  return {
+    text: `with k as (select * from unnest(?::text[]) k(key))
      select
        (select coalesce(json_agg(k.key), '[]') from k where exists (select 1 from suppression s
           where s.workspace_id = ? and s.type = split_part(k.key, ':', 1) and s.value_hash = encode(sha256(convert_to(k.key, 'UTF8')), 'hex'))) suppressed,
        (select coalesce(json_agg(m.message_id), '[]') from unnest(?::text[]) m(message_id)
           cross join lateral (select 1 from event where workspace_id = ? and message_id = m.message_id limit 1) e) seen,
        (select count(*) from (select pg_advisory_xact_lock(h) from (select distinct hashtextextended(? || k.key, 0) h from k order by 1) hashes) locks) locked`,
-    [identifiersOf(items).map(identifierKey), workspaceId, items.map((item) => item.messageId), workspaceId, workspaceId],
-  );
-  return { suppressed: new Set(result.suppressed), seen: result.seen };
+    params: [keys.map(identifierKey), workspaceId, items.map((item) => item.messageId), workspaceId, workspaceId],
+  };
 }
 
 /**
- * In one statement: the owner of each identifier, those customers locked (in id order, so that
- * racing writers lock them alike), their values of limited identifier types, and the spend inside
- * the window of those who had any.
+ * Behind the locks, on a snapshot taken after them: the owner of each identifier, those customers
+ * locked (in id order, so that racing writers lock them alike), their values of limited identifier
+ * types, and the spend inside the window of those who had any. One row of four JSON arrays.
  */
-async function readOwners(tx: EntityManager, workspaceId: string, keys: Identifier[], limitedTypes: IdentityType[], spendSince: Date) {
-  const [result] = await sql<{
-    owned: { id: string; type: string; value: string; customer_id: string }[];
-    customers: CustomerRow[];
-    limited: { customer_id: string; type: IdentityType; value: string }[];
-    spend: { id: string; spend: string | number }[];
-  }>(
-    tx,
-    `with owned as (
+function readOwners(workspaceId: string, keys: Identifier[], limitedTypes: IdentityType[], spendSince: Date): Statement {
+  return {
+    text: `with owned as (
        select i.id, i.type, i.value, i.customer_id from unnest(?::text[], ?::text[]) k(type, value)
        cross join lateral (select id, type, value, customer_id from identity where workspace_id = ? and type = k.type and value = k.value limit 1) i
      ), customers as (
@@ -288,7 +295,6 @@ async function readOwners(tx: EntityManager, workspaceId: string, keys: Identifi
      )
      select (select coalesce(json_agg(owned), '[]') from owned) owned, (select coalesce(json_agg(customers), '[]') from customers) customers,
        (select coalesce(json_agg(limited), '[]') from limited) limited, (select coalesce(json_agg(spent), '[]') from spent) spend`,
-    [keys.map((k) => k.type), keys.map((k) => k.value), workspaceId, workspaceId, workspaceId, limitedTypes, workspaceId, spendSince],
-  );
-  return { owned: result.owned, rows: result.customers, limited: result.limited, spend: new Map(result.spend.map((row) => [row.id, row.spend])) };
+    params: [keys.map((k) => k.type), keys.map((k) => k.value), workspaceId, workspaceId, workspaceId, limitedTypes, workspaceId, spendSince],
+  };
 }

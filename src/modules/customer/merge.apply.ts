@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
-import { sql } from '../../db/sql';
+import { pipeline, type Statement } from '../../db/pipeline';
 import type { CustomerSnapshot } from './customer-merge.entity';
 import type { CustomerRow } from './customer-state';
 
@@ -32,11 +32,17 @@ export async function applyMerges(
   before: CustomerRow[],
   now: Date,
 ): Promise<string[]> {
+  const { step, ids } = mergeStep(workspaceId, merges, before, now);
+  await pipeline(tx, [step]);
+  return ids;
+}
+
+/** The statement of {@link applyMerges}, to send with others, and the ids of the `customer_merge` rows it writes. */
+export function mergeStep(workspaceId: string, merges: { absorbedId: string; survivorId: string; reason: string }[], before: CustomerRow[], now: Date): { step: Statement; ids: string[] } {
   const rows = new Map(before.map((row) => [row.id, row]));
   const ids = merges.map(() => uuidv7());
-  await sql(
-    tx,
-    `with m as (select * from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::jsonb[], ?::jsonb[]) m(id, a, s, reason, sb, ab)),
+  const step = {
+    text: `with m as (select * from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::jsonb[], ?::jsonb[]) m(id, a, s, reason, sb, ab)),
      identities as (update identity t set customer_id = m.s from m where t.workspace_id = ? and t.customer_id = m.a returning t.id, m.a),
      events as (update event t set customer_id = m.s from m where t.workspace_id = ? and t.customer_id = m.a returning t.id, m.a),
      tombstones as (
@@ -51,7 +57,7 @@ export async function applyMerges(
        coalesce((select array_agg(i.id::text) from identities i where i.a = m.a), '{}'),
        coalesce((select array_agg(e.id::text) from events e where e.a = m.a), '{}'), ?
      from m`,
-    [
+    params: [
       ids,
       merges.map((m) => m.absorbedId),
       merges.map((m) => m.survivorId),
@@ -66,6 +72,6 @@ export async function applyMerges(
       workspaceId,
       now,
     ],
-  );
-  return ids;
+  };
+  return { step, ids };
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
-import { copyInto } from '../../db/pipeline';
+import { pipeline, type Copy } from '../../db/pipeline';
 import { sql } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
 import type { LifecycleStage, ValueTier } from '../../graphql/enums';
@@ -44,13 +44,15 @@ export function settle(states: Iterable<Settleable>, settings: WorkspaceSettings
 
 /** Keeps the transitions in the customers' lifecycle history (one statement). */
 export async function recordTransitions(tx: EntityManager, workspaceId: string, transitions: Transition[]): Promise<void> {
-  await copyInto(
-    tx,
-    'lifecycle_transition',
-    ['id', 'workspace_id', 'customer_id', 'from', 'to', 'reason', 'at'],
-    transitions.map((t) => [t.id, workspaceId, t.customerId, t.from, t.to, t.reason, t.at]),
-  );
+  await pipeline(tx, [transitionsCopy(workspaceId, transitions)]);
 }
+
+/** The step of {@link recordTransitions}, to send with others. */
+export const transitionsCopy = (workspaceId: string, transitions: Transition[]): Copy => ({
+  table: 'lifecycle_transition',
+  columns: ['id', 'workspace_id', 'customer_id', 'from', 'to', 'reason', 'at'],
+  rows: transitions.map((t) => [t.id, workspaceId, t.customerId, t.from, t.to, t.reason, t.at]),
+});
 
 /** Transitions per NOTIFY payload: a pair of ids is about 80 bytes, NOTIFY takes under 8000. */
 const PER_MESSAGE = 80;

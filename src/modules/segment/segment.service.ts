@@ -1,6 +1,7 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
+import { pipeline, type Row, type Statement } from '../../db/pipeline';
 import { raiseWorkMemory, sql, withWorkMemory } from '../../db/sql';
 import { AppError } from '../../errors';
 import type { EventBus } from '../../events/bus';
@@ -186,32 +187,49 @@ export interface MembershipChanges {
   exited: string[];
 }
 
+/** The workspace's dynamic segments, for {@link membershipSteps}. */
+export const dynamicSegmentsStep = (workspaceId: string): Statement => ({
+  text: `select id, rule from segment where workspace_id = ? and kind = 'DYNAMIC' and rule is not null order by created_at, id`,
+  params: [workspaceId],
+});
+
 /**
  * Live membership: after a write touched some customers, each dynamic segment of the workspace is
  * re-evaluated for those customers only, in the caller's transaction (segments that refer to no
- * other segment first, so a segment of segments sees them current). One statement per segment.
+ * other segment first, so a segment of segments sees them current). One statement per segment;
+ * `changes` reads their results.
  */
-export async function reevaluateMembers(tx: EntityManager, workspaceId: string, customerIds: string[], now: Date): Promise<MembershipChanges[]> {
-  if (!customerIds.length) return [];
-  const segments = await sql<{ id: string; rule: Rule }>(tx, `select id, rule from segment where workspace_id = ? and kind = 'DYNAMIC' and rule is not null order by created_at, id`, [workspaceId]);
-  segments.sort((a, b) => referencedSegments(a.rule).length - referencedSegments(b.rule).length);
-  const all: MembershipChanges[] = [];
-  for (const segment of segments) {
+export function membershipSteps(workspaceId: string, segments: Row[], customerIds: string[], now: Date): { steps: Statement[]; changes(results: Row[][]): MembershipChanges[] } {
+  if (!customerIds.length) return { steps: [], changes: () => [] };
+  const ordered = [...(segments as { id: string; rule: Rule }[])].sort((a, b) => referencedSegments(a.rule).length - referencedSegments(b.rule).length);
+  const steps = ordered.map((segment) => {
     const { where, params } = selection(workspaceId, segment.rule, now, true);
-    const rows = await sql<{ customer_id: string; change: 'ENTERED' | 'EXITED' }>(
-      tx,
-      `with target as (select c.id from customer c where c.id = any(?::uuid[]) and ${where}),
+    return {
+      text: `with target as (select c.id from customer c where c.id = any(?::uuid[]) and ${where}),
        entered as (insert into segment_member (segment_id, customer_id, workspace_id, since) select ?, t.id, ?, ? from target t on conflict do nothing returning customer_id),
        exited as (delete from segment_member m where m.workspace_id = ? and m.segment_id = ? and m.customer_id = any(?::uuid[])
                     and not exists (select 1 from target t where t.id = m.customer_id) returning m.customer_id),
        changes as (select customer_id, 'ENTERED' as change from entered union all select customer_id, 'EXITED' from exited),
        logged as (insert into segment_change (id, workspace_id, segment_id, customer_id, change, at) select gen_random_uuid(), ?, ?, customer_id, change, ? from changes returning customer_id, change)
        select customer_id, change from logged`,
-      [customerIds, ...params, segment.id, workspaceId, now, workspaceId, segment.id, customerIds, workspaceId, segment.id, now],
-    );
-    if (rows.length) all.push({ segmentId: segment.id, entered: rows.filter((r) => r.change === 'ENTERED').map((r) => r.customer_id), exited: rows.filter((r) => r.change === 'EXITED').map((r) => r.customer_id) });
-  }
-  return all;
+      params: [customerIds, ...params, segment.id, workspaceId, now, workspaceId, segment.id, customerIds, workspaceId, segment.id, now],
+    };
+  });
+  const changes = (results: Row[][]) =>
+    ordered.flatMap((segment, i) => {
+      const rows = results[i] as { customer_id: string; change: 'ENTERED' | 'EXITED' }[];
+      if (!rows.length) return [];
+      return [{ segmentId: segment.id, entered: rows.filter((r) => r.change === 'ENTERED').map((r) => r.customer_id), exited: rows.filter((r) => r.change === 'EXITED').map((r) => r.customer_id) }];
+    });
+  return { steps, changes };
+}
+
+/** {@link membershipSteps}, run now. */
+export async function reevaluateMembers(tx: EntityManager, workspaceId: string, customerIds: string[], now: Date): Promise<MembershipChanges[]> {
+  if (!customerIds.length) return [];
+  const [segments] = await pipeline(tx, [dynamicSegmentsStep(workspaceId)]);
+  const { steps, changes } = membershipSteps(workspaceId, segments, customerIds, now);
+  return changes(await pipeline(tx, steps));
 }
 
 export async function publishMembership(bus: EventBus, workspaceId: string, changes: MembershipChanges[]): Promise<void> {
