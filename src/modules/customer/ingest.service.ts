@@ -139,8 +139,8 @@ function identifiersOf(items: ValidItem[]): Identifier[] {
 const emptyApplied = () => ({ errors: [] as IngestItemError[], accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>(), transitions: [] as Transition[], segmentChanges: [] as MembershipChanges[] });
 
 async function applyItems(tx: EntityManager, { workspaceId, settings, now, actorKeyId }: IngestScope, all: ValidItem[], rules: Map<IdentityType, IdentityRule>) {
-  // Two round trips while the identifiers are locked, whatever the batch: the reads behind the
-  // locks, then every write. Each read probes an index once per key, in a lateral subquery that
+  // While the identifiers are locked, two round trips and the commit, whatever the batch: the reads
+  // behind the locks, then every write. Each read probes an index once per key, in a lateral subquery that
   // LIMIT or OFFSET 0 keeps the planner from flattening: a workspace that grows fast outruns its
   // statistics, and with them the planner would rather scan the whole workspace than probe.
   const limitedTypes = [...rules.values()].filter((rule) => rule.maxPerCustomer !== null).map((rule) => rule.type);
