@@ -80,7 +80,16 @@ describe('pipeline', () => {
     await sql(em, `create sequence if not exists piped_steps`);
     await sql(em, `select setval('piped_steps', 10)`);
     const failure = await em
-      .transactional((tx) => pipeline(tx, [{ text: `select nextval('piped_steps')` }, { text: `select 1 / (? - 1)`, params: [1] }, { text: `select nextval('piped_steps')` }]))
+      .transactional(async (tx) => {
+        await sql(tx, `create temporary table piped_after (id int) on commit drop`);
+        // the COPY's rows already follow the failing step on the wire: the server drops them
+        return pipeline(tx, [
+          { text: `select nextval('piped_steps')` },
+          { text: `select 1 / (? - 1)`, params: [1] },
+          { table: 'piped_after', columns: ['id'], rows: [[1], [2]] },
+          { text: `select nextval('piped_steps')` },
+        ]);
+      })
       .catch((error: { code?: string }) => error);
     expect(failure).toMatchObject({ code: '22012' });
     // sequences do not roll back: one step ran before the failure, none after it
