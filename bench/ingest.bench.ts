@@ -3,6 +3,8 @@ import { Readable } from 'node:stream';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { fork } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import { startBenchServer } from './support';
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 100_000);
@@ -108,13 +110,37 @@ async function copyRate(databaseUrl: string, items: Item[]): Promise<{ rate: num
   }
 }
 
+/** CPU time used so far by this machine's PostgreSQL processes, in ms; null where /proc cannot tell (not Linux). */
+function postgresCpuMs(): number | null {
+  if (!fs.existsSync('/proc/self/stat')) return null;
+  let ticks = 0;
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]); // utime and stime, in clock ticks of 10 ms
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return ticks * 10;
+}
+
 async function main() {
   const { server, database, workspaceId, adminKey, stop } = await startBenchServer();
+  // where the time goes: this process serves the API; the sender is another process
+  const cpuBefore = process.cpuUsage();
+  const postgresBefore = postgresCpuMs();
+  const loopBefore = performance.eventLoopUtilization();
   const sender = fork(__filename, ['send'], { env: { ...process.env, BENCH_URL: server.url, BENCH_KEY: adminKey }, execArgv: [] });
   const totals = await new Promise<Totals>((resolve, reject) => {
     sender.once('message', (message) => resolve(message as Totals));
     sender.once('exit', (code) => reject(new Error(`the sending process exited with ${code}`)));
   });
+  const apiCpu = process.cpuUsage(cpuBefore);
+  const postgresAfter = postgresCpuMs();
+  const loop = performance.eventLoopUtilization(loopBefore);
   const apiRate = TOTAL / totals.seconds;
   const copy = await copyRate(database.url, generate(TOTAL));
 
@@ -122,6 +148,11 @@ async function main() {
   console.log(`  applied ${totals.accepted}, duplicates ${totals.duplicates}, customers created ${totals.customersCreated}, merges ${totals.merges}, item errors ${totals.errors}`);
   console.log(`  through the API (HTTP + GraphQL + identity resolution): ${apiRate.toFixed(0)} events/s (${totals.seconds.toFixed(1)} s)`);
   console.log(`  PostgreSQL COPY of the same rows into a scratch table:  ${copy.rate.toFixed(0)} rows/s (${copy.seconds.toFixed(2)} s)`);
+  const batches = TOTAL / BATCH;
+  const postgres = postgresBefore === null || postgresAfter === null ? 'not measured' : `${((postgresAfter - postgresBefore) / batches).toFixed(0)} ms`;
+  console.log(
+    `  CPU per batch: API process ${((apiCpu.user + apiCpu.system) / 1000 / batches).toFixed(0)} ms (event loop busy ${(loop.utilization * 100).toFixed(0)}%), PostgreSQL ${postgres}; ${os.cpus().length} cores`,
+  );
   console.log(`  ratio API / COPY: ${(apiRate / copy.rate).toFixed(3)}   (targets: >= 5000 events/s and >= 0.1 of COPY)`);
 
   await stop();
