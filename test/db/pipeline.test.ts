@@ -1,15 +1,18 @@
-import { copyInto, pipeline, TextArray } from '../../src/db/pipeline';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { pipeline, TextArray } from '../../src/db/pipeline';
 import { sql } from '../../src/db/sql';
 import { startTestServer, type TestServer } from '../support/server';
 
 let t: TestServer;
+
+const copyInto = (em: EntityManager, table: string, columns: string[], rows: unknown[][]) => pipeline(em, [{ table, columns, rows }]);
 
 beforeAll(async () => {
   t = await startTestServer();
 });
 afterAll(() => t.stop());
 
-describe('copyInto', () => {
+describe('a COPY step', () => {
   it('rejects with the database error when the COPY fails, and the connection stays usable', async () => {
     const failure = await t.orm.em
       .fork()
