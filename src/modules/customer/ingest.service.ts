@@ -36,11 +36,6 @@ export interface ValidItem {
   source: string | null;
 }
 
-/**
- * Applies a batch of IDENTIFY/TRACK items (the design's Ingestion flow) in one transaction, with
- * a bounded number of statements whatever the batch size. Invalid items are reported, valid ones
- * applied; resent messageIds change nothing.
- */
 /** Who ingests, where, and when. */
 export interface IngestScope {
   workspaceId: string;
@@ -49,10 +44,15 @@ export interface IngestScope {
   actorKeyId: string | null;
 }
 
+/**
+ * Applies a batch of IDENTIFY/TRACK items (the design's Ingestion flow) in one transaction, with
+ * a bounded number of statements whatever the batch size. Invalid items are reported, valid ones
+ * applied; resent messageIds change nothing.
+ */
 export async function ingest(em: EntityManager, scope: IngestScope, inputs: IngestEventInput[]): Promise<IngestResult & { transitions: Transition[]; segmentChanges: MembershipChanges[] }> {
   const { items, errors, rules } = await prepareItems(em, scope, inputs);
   const applied = items.length ? await withRetries(em, (tx) => applyItems(tx, scope, items, rules)) : emptyApplied();
-  return { ...applied, errors: [...errors, ...applied.errors].sort((a, b) => a.index - b.index) };
+  return withItemErrors(applied, errors);
 }
 
 /**
@@ -62,8 +62,14 @@ export async function ingest(em: EntityManager, scope: IngestScope, inputs: Inge
 export async function ingestWithin(tx: EntityManager, scope: IngestScope, inputs: IngestEventInput[]): Promise<IngestResult & { transitions: Transition[]; segmentChanges: MembershipChanges[] }> {
   const { items, errors, rules } = await prepareItems(tx, scope, inputs);
   const applied = items.length ? await applyItems(tx, scope, items, rules) : emptyApplied();
-  return { ...applied, errors: [...errors, ...applied.errors].sort((a, b) => a.index - b.index) };
+  return withItemErrors(applied, errors);
 }
+
+/** The errors found in validation beside those found while applying, by index. */
+const withItemErrors = <T extends { errors: IngestItemError[] }>(applied: T, errors: IngestItemError[]): T => ({
+  ...applied,
+  errors: [...errors, ...applied.errors].sort((a, b) => a.index - b.index),
+});
 
 /** Validates a batch, without writing: the items to apply and the errors of the others. */
 async function prepareItems(em: EntityManager, scope: IngestScope, inputs: IngestEventInput[]) {
