@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../errors';
 import { countStatement } from '../telemetry/request-scope';
+import type { Statement } from './pipeline';
 
 /**
  * Runs one SQL statement with real bound parameters (`?` placeholders; arrays bind as PostgreSQL
@@ -29,6 +30,15 @@ export function withWorkMemory<T>(em: EntityManager, work: (tx: EntityManager) =
 
 /** The same inside the caller's transaction, for the rest of it. */
 export const raiseWorkMemory = (tx: EntityManager) => sql(tx, `select set_config('work_mem', '64MB', true)`);
+
+/**
+ * A step that has the rest of the transaction planned without looking at the values bound, so a
+ * workspace is estimated from the number of workspaces, not from its own statistics. For paths
+ * that only probe by key, such as ingestion: a workspace that grew since the last ANALYZE is
+ * otherwise estimated at one row, and then any index that starts with workspace_id looks as cheap
+ * as the one that fits the key, which turns each probe into a scan of the workspace.
+ */
+export const planForAnyWorkspace = (): Statement => ({ text: `select set_config('plan_cache_mode', 'force_generic_plan', true)` });
 
 const RETRYABLE = new Set(['40001', '40P01', '23505']);
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
 import { pipeline, type Statement, type Step } from '../../db/pipeline';
-import { StaleReadError, withRetries } from '../../db/sql';
+import { planForAnyWorkspace, StaleReadError, withRetries } from '../../db/sql';
 import { AppError } from '../../errors';
 import type { Channel, IdentityType } from '../../graphql/enums';
 import { IngestKind } from '../../graphql/enums';
@@ -152,7 +152,12 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   const limitedTypes = [...rules.values()].filter((rule) => rule.maxPerCustomer !== null).map((rule) => rule.type);
   const spendSince = spendWindowStart(now);
   const keys = identifiersOf(all);
-  const [[screened], [read], segments] = await pipeline(tx, [screenAndLock(workspaceId, keys, all), readOwners(workspaceId, keys, limitedTypes, spendSince), dynamicSegmentsStep(workspaceId)]);
+  const [, [screened], [read], segments] = await pipeline(tx, [
+    planForAnyWorkspace(),
+    screenAndLock(workspaceId, keys, all),
+    readOwners(workspaceId, keys, limitedTypes, spendSince),
+    dynamicSegmentsStep(workspaceId),
+  ]);
 
   const errors: IngestItemError[] = [];
   const suppressed = new Set<string>(screened.suppressed);
@@ -202,9 +207,14 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
     ...customerStateSteps(workspaceId, states, new Set(link.created), now),
     transitionsCopy(workspaceId, transitions),
     ...(link.absorbed.length ? [mergeStep(workspaceId, link.absorbed, rows, now).step] : []),
-    // the ids come from here, not from a CTE: the planner would expect a row per identifier looked up
-    // (most are new) and hash-join the whole table
-    ...(owned.length ? [{ text: `update identity i set last_seen_at = greatest(i.last_seen_at, ?) from unnest(?::uuid[]) k(id) where i.id = k.id and i.workspace_id = ?`, params: [now, owned.map((row) => row.id), workspaceId] }] : []),
+    // the workspace check sits in a lateral probe, as in the customers' update
+    ...(owned.length
+      ? [{
+          text: `update identity i set last_seen_at = greatest(i.last_seen_at, ?)
+             from unnest(?::uuid[]) k(id) cross join lateral (select id from identity where workspace_id = ? and id = k.id limit 1) x where i.id = x.id`,
+          params: [now, owned.map((row) => row.id), workspaceId],
+        }]
+      : []),
     {
       table: 'identity',
       columns: ['id', 'workspace_id', 'customer_id', 'type', 'value', 'source', 'verified', 'first_seen_at', 'last_seen_at'],

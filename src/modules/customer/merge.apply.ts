@@ -24,6 +24,8 @@ export function snapshotOf(row: CustomerRow): CustomerSnapshot {
  * Moves what each absorbed customer owns (identities, events, older tombstones) to its survivor and
  * records one `customer_merge` row per absorbed customer with both sides as they were, in one
  * statement however many merges there are. The survivor's new state is written by the caller.
+ * Rows are found by lateral probes per absorbed customer: with a plain workspace condition, a
+ * workspace that outgrew its statistics would be scanned whole for a hash join.
  */
 export async function applyMerges(
   tx: EntityManager,
@@ -43,8 +45,12 @@ export function mergeStep(workspaceId: string, merges: { absorbedId: string; sur
   const ids = merges.map(() => uuidv7());
   const step = {
     text: `with m as (select * from unnest(?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::jsonb[], ?::jsonb[]) m(id, a, s, reason, sb, ab)),
-     identities as (update identity t set customer_id = m.s from m where t.workspace_id = ? and t.customer_id = m.a returning t.id, m.a),
-     events as (update event t set customer_id = m.s from m where t.workspace_id = ? and t.customer_id = m.a returning t.id, m.a),
+     identities as (
+       update identity t set customer_id = m.s from m cross join lateral (select id from identity where workspace_id = ? and customer_id = m.a offset 0) x
+       where t.id = x.id returning t.id, m.a),
+     events as (
+       update event t set customer_id = m.s from m cross join lateral (select id from event where workspace_id = ? and customer_id = m.a offset 0) x
+       where t.id = x.id returning t.id, m.a),
      tombstones as (
        update customer c set merged_into_id = m.s, updated_at = ? from m
        cross join lateral (select id from customer where workspace_id = ? and id = m.a
