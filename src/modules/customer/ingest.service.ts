@@ -146,9 +146,10 @@ const emptyApplied = () => ({ errors: [] as IngestItemError[], accepted: 0, dupl
 
 async function applyItems(tx: EntityManager, { workspaceId, settings, now, actorKeyId }: IngestScope, all: ValidItem[], rules: Map<IdentityType, IdentityRule>) {
   // While the identifiers are locked, two round trips and the commit, whatever the batch: the reads
-  // behind the locks, then every write. Each read probes an index once per key, in a lateral subquery that
-  // LIMIT or OFFSET 0 keeps the planner from flattening: a workspace that grows fast outruns its
-  // statistics, and with them the planner would rather scan the whole workspace than probe.
+  // behind the locks, then every write. Each read probes an index once per key, in a lateral subquery
+  // that LIMIT or OFFSET 0 keeps the planner from flattening, and every statement is planned for any
+  // workspace (see planForAnyWorkspace): a workspace that grows fast outruns its statistics, and with
+  // them the planner would rather scan the whole workspace than probe.
   const limitedTypes = [...rules.values()].filter((rule) => rule.maxPerCustomer !== null).map((rule) => rule.type);
   const spendSince = spendWindowStart(now);
   const keys = identifiersOf(all);
@@ -207,14 +208,9 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
     ...customerStateSteps(workspaceId, states, new Set(link.created), now),
     transitionsCopy(workspaceId, transitions),
     ...(link.absorbed.length ? [mergeStep(workspaceId, link.absorbed, rows, now).step] : []),
-    // the workspace check sits in a lateral probe, as in the customers' update
-    ...(owned.length
-      ? [{
-          text: `update identity i set last_seen_at = greatest(i.last_seen_at, ?)
-             from unnest(?::uuid[]) k(id) cross join lateral (select id from identity where workspace_id = ? and id = k.id limit 1) x where i.id = x.id`,
-          params: [now, owned.map((row) => row.id), workspaceId],
-        }]
-      : []),
+    // the ids come from here, not from a CTE: the planner would expect a row per identifier looked up
+    // (most are new) and hash-join the whole table
+    ...(owned.length ? [{ text: `update identity i set last_seen_at = greatest(i.last_seen_at, ?) from unnest(?::uuid[]) k(id) where i.id = k.id and i.workspace_id = ?`, params: [now, owned.map((row) => row.id), workspaceId] }] : []),
     {
       table: 'identity',
       columns: ['id', 'workspace_id', 'customer_id', 'type', 'value', 'source', 'verified', 'first_seen_at', 'last_seen_at'],
