@@ -60,7 +60,7 @@ function generate(total: number): Item[] {
 }
 
 const QUERY = 'mutation($e: [IngestEventInput!]!) { ingest(events: $e) { accepted duplicates customersCreated merges errors { code } } }';
-type Totals = { accepted: number; duplicates: number; customersCreated: number; merges: number; errors: number; seconds: number };
+type Totals = { accepted: number; duplicates: number; customersCreated: number; merges: number; errors: number; seconds: number; senderCpuMs: number };
 
 /**
  * The client side, in its own process so that building and sending requests does not share the
@@ -70,13 +70,14 @@ async function send(url: string, key: string): Promise<Totals> {
   const items = generate(TOTAL);
   const bodies: string[] = [];
   for (let i = 0; i < items.length; i += BATCH) bodies.push(JSON.stringify({ query: QUERY, variables: { e: items.slice(i, i + BATCH) } }));
-  const totals = { accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, errors: 0, seconds: 0 };
+  const totals = { accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, errors: 0, seconds: 0, senderCpuMs: 0 };
   const started = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   let next = 0;
   const worker = async () => {
     while (next < bodies.length) {
       const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: bodies[next++] });
-      const body = (await response.json()) as { data?: { ingest: Omit<Totals, 'errors' | 'seconds'> & { errors: unknown[] } }; errors?: unknown[] };
+      const body = (await response.json()) as { data?: { ingest: Omit<Totals, 'errors' | 'seconds' | 'senderCpuMs'> & { errors: unknown[] } }; errors?: unknown[] };
       if (!body.data) throw new Error(`ingest failed: ${JSON.stringify(body.errors)}`);
       const result = body.data.ingest;
       totals.accepted += result.accepted;
@@ -88,6 +89,8 @@ async function send(url: string, key: string): Promise<Totals> {
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   totals.seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuBefore);
+  totals.senderCpuMs = (cpu.user + cpu.system) / 1000;
   return totals;
 }
 
@@ -163,7 +166,7 @@ async function main() {
   const batches = TOTAL / BATCH;
   const postgres = postgresBefore === null || postgresAfter === null ? 'not measured' : `${((postgresAfter - postgresBefore) / batches).toFixed(0)} ms`;
   console.log(
-    `  CPU per batch: API process ${((apiCpu.user + apiCpu.system) / 1000 / batches).toFixed(0)} ms (event loop busy ${(loop.utilization * 100).toFixed(0)}%), PostgreSQL ${postgres}; ${os.cpus().length} cores`,
+    `  CPU per batch: API process ${((apiCpu.user + apiCpu.system) / 1000 / batches).toFixed(0)} ms (event loop busy ${(loop.utilization * 100).toFixed(0)}%), PostgreSQL ${postgres}, sender ${(totals.senderCpuMs / batches).toFixed(0)} ms; ${os.cpus().length} cores`,
   );
   console.log(`  ratio API / COPY: ${(apiRate / copy.rate).toFixed(3)}   (targets: >= 5000 events/s and >= 0.1 of COPY)`);
 
