@@ -32,13 +32,19 @@ export function withWorkMemory<T>(em: EntityManager, work: (tx: EntityManager) =
 export const raiseWorkMemory = (tx: EntityManager) => sql(tx, `select set_config('work_mem', '64MB', true)`);
 
 /**
- * A step that has the rest of the transaction planned without looking at the values bound, so a
+ * A step that has the statements after it planned without looking at the values bound, so a
  * workspace is estimated from the number of workspaces, not from its own statistics. For paths
  * that only probe by key, such as ingestion: a workspace that grew since the last ANALYZE is
  * otherwise estimated at one row, and then any index that starts with workspace_id looks as cheap
- * as the one that fits the key, which turns each probe into a scan of the workspace.
+ * as the one that fits the key, which turns each probe into a scan of the workspace. Its row's
+ * `previous` is the mode it replaced, for {@link restorePlanMode}.
  */
-export const planForAnyWorkspace = (): Statement => ({ text: `select set_config('plan_cache_mode', 'force_generic_plan', true)` });
+export const planForAnyWorkspace = (): Statement => ({
+  text: `select current_setting('plan_cache_mode') previous, set_config('plan_cache_mode', 'force_generic_plan', true)`,
+});
+
+/** Puts back the mode {@link planForAnyWorkspace} replaced, so the rest of a caller's transaction is planned as before. */
+export const restorePlanMode = (previous: string): Statement => ({ text: `select set_config('plan_cache_mode', ?, true)`, params: [previous] });
 
 const RETRYABLE = new Set(['40001', '40P01', '23505']);
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
 import { pipeline, type Statement, type Step } from '../../db/pipeline';
-import { planForAnyWorkspace, StaleReadError, withRetries } from '../../db/sql';
+import { planForAnyWorkspace, restorePlanMode, StaleReadError, withRetries } from '../../db/sql';
 import { AppError } from '../../errors';
 import type { Channel, IdentityType } from '../../graphql/enums';
 import { IngestKind } from '../../graphql/enums';
@@ -149,11 +149,12 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   // behind the locks, then every write. Each read probes an index once per key, in a lateral subquery
   // that LIMIT or OFFSET 0 keeps the planner from flattening, and every statement is planned for any
   // workspace (see planForAnyWorkspace): a workspace that grows fast outruns its statistics, and with
-  // them the planner would rather scan the whole workspace than probe.
+  // them the planner would rather scan the whole workspace than probe. The caller's own statements
+  // after these (ingestWithin's) are planned as before.
   const limitedTypes = [...rules.values()].filter((rule) => rule.maxPerCustomer !== null).map((rule) => rule.type);
   const spendSince = spendWindowStart(now);
   const keys = identifiersOf(all);
-  const [, [screened], [read], segments] = await pipeline(tx, [
+  const [[plan], [screened], [read], segments] = await pipeline(tx, [
     planForAnyWorkspace(),
     screenAndLock(workspaceId, keys, all),
     readOwners(workspaceId, keys, limitedTypes, spendSince),
@@ -174,7 +175,10 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
     items.push(item);
   }
   const duplicates = all.length - items.length - errors.length;
-  if (items.length === 0) return { ...emptyApplied(), errors, duplicates };
+  if (items.length === 0) {
+    await pipeline(tx, [restorePlanMode(plan.previous)]);
+    return { ...emptyApplied(), errors, duplicates };
+  }
 
   // the owners were read for every item; refused and resent items leave theirs untouched
   const applying = new Set(identifiersOf(items).map(identifierKey));
@@ -225,9 +229,8 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
       rows: items.map((item) => [uuidv7(), workspaceId, link.customerOf.get(item.index), item.messageId, item.event, item.properties, item.revenue, item.channel, item.occurredAtText, now]),
     },
     ...(link.unlinked.length ? [refusedMergesStep(workspaceId, actorKeyId, now, link)] : []),
-    ...membership.steps,
   ];
-  const results = await pipeline(tx, writes);
+  const results = await pipeline(tx, [...writes, ...membership.steps, restorePlanMode(plan.previous)]);
   return {
     errors,
     accepted: items.length,
@@ -237,7 +240,7 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
     unlinked: link.unlinked.map((u) => ({ index: u.index, type: u.identifier.type, value: u.identifier.value, reason: u.reason })),
     customerOf: link.customerOf,
     transitions,
-    segmentChanges: membership.changes(results.slice(writes.length - membership.steps.length)),
+    segmentChanges: membership.changes(results.slice(writes.length, writes.length + membership.steps.length)),
   };
 }
 

@@ -54,13 +54,16 @@ describe('ingest into a workspace the planner statistics do not know yet', () =>
     ];
     const em = t.orm.em.fork();
     em.setFilterParams('workspace', { id: b.workspaceId });
-    const { result, reads } = await em.transactional(async (tx) => {
+    const { result, mode, reads } = await em.transactional(async (tx) => {
       const before = await indexReads(tx);
       const result = await ingestWithin(tx, { workspaceId: b.workspaceId, settings: DEFAULT_SETTINGS, now: new Date(), actorKeyId: null }, batch);
       const after = await indexReads(tx);
-      return { result, reads: [...after].map(([index, count]) => [index, count - (before.get(index) ?? 0)] as const) };
+      const [{ mode }] = await sql<{ mode: string }>(tx, `select current_setting('plan_cache_mode') mode`);
+      return { result, mode, reads: [...after].map(([index, count]) => [index, count - (before.get(index) ?? 0)] as const) };
     });
     expect(result).toMatchObject({ accepted: 160, customersCreated: 100, merges: 20, errors: [] });
+    // the generic plans are ingestion's own: the caller's transaction goes on planned as before
+    expect(mode).toBe('auto');
 
     // a probe reads an entry or two; a scan of the workspace reads 800 customers' entries at a time
     expect(reads.filter(([, count]) => count >= 400)).toEqual([]);
