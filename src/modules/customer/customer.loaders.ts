@@ -28,18 +28,25 @@ export const liveCustomer = (ctx: Context) =>
     return ids.map((id) => byRequested.get(id) ?? null);
   });
 
+// The loaders below send their values as bound parameters, not through the ORM, which writes them
+// into the SQL text: only then are they planned generically (see ormOptions), which keeps them
+// probing by key in a workspace the statistics do not know yet.
+
 export const identitiesOf = (ctx: Context) =>
   ctx.loaders.named<string, Identity[]>('identitiesOf', async (customerIds) => {
-    const rows = await ctx.em.find(Identity, { customerId: { $in: [...customerIds] } }, { orderBy: { firstSeenAt: 'asc', id: 'asc' } });
-    const groups = groupBy(rows, (row) => row.customerId);
+    const rows = await sql(ctx.em, `select * from identity where workspace_id = ? and customer_id = any(?::uuid[]) order by first_seen_at, id`, [ctx.viewer.workspaceId, customerIds]);
+    const groups = groupBy(
+      rows.map((row) => ctx.em.map(Identity, row)),
+      (row) => row.customerId,
+    );
     return customerIds.map((id) => groups.get(id) ?? []);
   });
 
 export const mergesOf = (ctx: Context) =>
   ctx.loaders.named<string, CustomerMerge[]>('mergesOf', async (customerIds) => {
-    const ids = [...customerIds];
-    const rows = await ctx.em.find(CustomerMerge, { $or: [{ survivorId: { $in: ids } }, { absorbedId: { $in: ids } }] }, { orderBy: { at: 'desc', id: 'desc' } });
-    return ids.map((id) => rows.filter((row) => row.survivorId === id || row.absorbedId === id));
+    const rows = await sql(ctx.em, `select * from customer_merge where workspace_id = ? and (survivor_id = any(?::uuid[]) or absorbed_id = any(?::uuid[])) order by at desc, id desc`, [ctx.viewer.workspaceId, customerIds, customerIds]);
+    const merges = rows.map((row) => ctx.em.map(CustomerMerge, row));
+    return customerIds.map((id) => merges.filter((row) => row.survivorId === id || row.absorbedId === id));
   });
 
 export interface EventsKey {

@@ -1,6 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { graphql } from 'graphql';
+import { systemClock } from '../../../src/clock';
+import type { Context } from '../../../src/context';
 import { sql } from '../../../src/db/sql';
-import { IdentityType, IngestKind } from '../../../src/graphql/enums';
+import { IdentityType, IngestKind, Role } from '../../../src/graphql/enums';
+import { createLoaders } from '../../../src/graphql/loaders';
+import { buildGraphQLSchema } from '../../../src/graphql/schema';
 import { ingestWithin } from '../../../src/modules/customer/ingest.service';
 import type { IngestEventInput } from '../../../src/modules/customer/ingest.input';
 import { DEFAULT_SETTINGS } from '../../../src/modules/workspace/workspace-settings';
@@ -9,10 +14,17 @@ import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';
 
 const op = operations('ingest.graphql');
+const customerOp = operations('customer.graphql');
 let t: TestServer;
+let b: { workspaceId: string; adminKey: string };
 
 beforeAll(async () => {
   t = await startTestServer();
+  // the statistics see workspace A alone, so with the values bound they estimate any other workspace at one row
+  await ingestOverHttp(t.adminKey, Array.from({ length: 600 }, (_, i) => visit('a', i, [email('a', i)])));
+  await sql(t.orm.em.fork(), `analyze customer, identity, event`);
+  b = await t.addWorkspace('Workspace B');
+  await ingestOverHttp(b.adminKey, [...Array.from({ length: 800 }, (_, i) => visit('b', i, [email('b', i)])), ...Array.from({ length: 20 }, (_, i) => visit('b-phone', i, [phone(i)]))]);
 });
 afterAll(() => t.stop());
 
@@ -33,40 +45,58 @@ async function indexReads(tx: EntityManager): Promise<Map<string, number>> {
   const rows = await sql<{ index: string; reads: string }>(
     tx,
     `select c.relname index, pg_stat_get_xact_tuples_returned(c.oid) reads from pg_index i join pg_class c on c.oid = i.indexrelid
-     where i.indrelid in ('customer'::regclass, 'identity'::regclass, 'event'::regclass)`,
+     where i.indrelid in ('customer'::regclass, 'identity'::regclass, 'event'::regclass, 'customer_merge'::regclass)`,
   );
   return new Map(rows.map((row) => [row.index, Number(row.reads)]));
 }
 
-describe('ingest into a workspace the planner statistics do not know yet', () => {
-  it('probes by key: the index entries a batch reads follow the batch, not the size of the workspace', async () => {
-    // the statistics see workspace A alone, so they estimate any other workspace at one row
-    await ingestOverHttp(t.adminKey, Array.from({ length: 600 }, (_, i) => visit('a', i, [email('a', i)])));
-    await sql(t.orm.em.fork(), `analyze customer, identity, event`);
-    const b = await t.addWorkspace('Workspace B');
-    await ingestOverHttp(b.adminKey, [...Array.from({ length: 800 }, (_, i) => visit('b', i, [email('b', i)])), ...Array.from({ length: 20 }, (_, i) => visit('b-phone', i, [phone(i)]))]);
+/** The index entries each index was read for while `work` ran, in one transaction of workspace B. */
+async function readsDuring<T>(work: (tx: EntityManager) => Promise<T>): Promise<{ result: T; reads: (readonly [string, number])[] }> {
+  const em = t.orm.em.fork();
+  em.setFilterParams('workspace', { id: b.workspaceId });
+  return em.transactional(async (tx) => {
+    const before = await indexReads(tx);
+    const result = await work(tx);
+    const after = await indexReads(tx);
+    return { result, reads: [...after].map(([index, count]) => [index, count - (before.get(index) ?? 0)] as const) };
+  });
+}
 
+/** A probe reads an entry or two; a scan of workspace B reads its 820 customers' entries at a time. */
+function expectProbes(reads: (readonly [string, number])[]) {
+  expect(reads.filter(([, count]) => count >= 400)).toEqual([]);
+  expect(reads.reduce((sum, [, count]) => sum + count, 0)).toBeLessThan(2000);
+}
+
+describe('a workspace the planner statistics do not know yet', () => {
+  it('ingests by probing keys: the index entries a batch reads follow the batch, not the size of the workspace', async () => {
     // new people, returning ones, and ones whose e-mail and phone were two customers until now
     const batch = [
       ...Array.from({ length: 100 }, (_, i) => visit('new', i, [email('new', i), phone(1000 + i)])),
       ...Array.from({ length: 40 }, (_, i) => visit('again', i, [email('b', i * 7)])),
       ...Array.from({ length: 20 }, (_, i) => visit('merge', i, [email('b', 500 + i), phone(i)])),
     ];
-    const em = t.orm.em.fork();
-    em.setFilterParams('workspace', { id: b.workspaceId });
-    const { result, mode, reads } = await em.transactional(async (tx) => {
-      const before = await indexReads(tx);
-      const result = await ingestWithin(tx, { workspaceId: b.workspaceId, settings: DEFAULT_SETTINGS, now: new Date(), actorKeyId: null }, batch);
-      const after = await indexReads(tx);
-      const [{ mode }] = await sql<{ mode: string }>(tx, `select current_setting('plan_cache_mode') mode`);
-      return { result, mode, reads: [...after].map(([index, count]) => [index, count - (before.get(index) ?? 0)] as const) };
-    });
+    const { result, reads } = await readsDuring((tx) => ingestWithin(tx, { workspaceId: b.workspaceId, settings: DEFAULT_SETTINGS, now: new Date(), actorKeyId: null }, batch));
     expect(result).toMatchObject({ accepted: 160, customersCreated: 100, merges: 20, errors: [] });
-    // the generic plans are ingestion's own: the caller's transaction goes on planned as before
-    expect(mode).toBe('auto');
+    expectProbes(reads);
+  });
 
-    // a probe reads an entry or two; a scan of the workspace reads 800 customers' entries at a time
-    expect(reads.filter(([, count]) => count >= 400)).toEqual([]);
-    expect(reads.reduce((sum, [, count]) => sum + count, 0)).toBeLessThan(2000);
+  it('reads a customer and a page of customers with what they hold by probing keys too', async () => {
+    const schema = buildGraphQLSchema();
+    const run = (tx: EntityManager, operation: { query: string; variables?: Record<string, unknown> }) => {
+      const context: Context = { requestId: 'plans', viewer: { workspaceId: b.workspaceId, role: Role.ADMIN, keyId: 'plans' }, em: tx, loaders: createLoaders(tx), bus: t.server.bus, clock: systemClock };
+      return graphql({ schema, source: operation.query, variableValues: operation.variables, contextValue: context });
+    };
+    const { result: page, reads: pageReads } = await readsDuring((tx) => run(tx, customerOp.Customer360({ first: 20 })));
+    expect(page.errors).toBeUndefined();
+    const customers = (page.data as any).customers.edges.map((edge: any) => edge.node);
+    expect(customers).toHaveLength(20);
+    expect(customers.every((customer: any) => customer.identities.length >= 1 && customer.events.edges.length >= 1)).toBe(true);
+    expectProbes(pageReads);
+
+    const { result: one, reads: oneReads } = await readsDuring((tx) => run(tx, customerOp.Customer({ id: customers[0].id })));
+    expect(one.errors).toBeUndefined();
+    expect((one.data as any).customer).toMatchObject({ id: customers[0].id, identities: customers[0].identities });
+    expectProbes(oneReads);
   });
 });
