@@ -19,13 +19,7 @@ export function ormOptions(url: string, config: Pick<Config, 'poolSize' | 'poolA
     pool: { min: 0, max: config.poolSize, idleTimeoutMillis: 10_000 },
     driverOptions: {
       acquireConnectionTimeout: config.poolAcquireTimeoutMs,
-      // Statements with bound parameters are planned without looking at the values: a workspace is
-      // then estimated from the number of workspaces. With the values, one that grew since the last
-      // ANALYZE is estimated at one row, any index that starts with workspace_id looks as cheap as
-      // the one that fits the key, and a lookup of a customer by id scans the workspace. The ORM
-      // writes its values into the SQL text, so key lookups on hot paths go through `sql`; whole-
-      // workspace reads opt out (planWholeWorkspaceRead).
-      connection: { connectionTimeoutMillis: config.poolAcquireTimeoutMs, application_name: 'cdp-api', options: '-c plan_cache_mode=force_generic_plan' },
+      connection: { connectionTimeoutMillis: config.poolAcquireTimeoutMs, application_name: 'cdp-api' },
       log: {
         warn: (message: unknown) => logger.warn({ knex: message }, 'database warning'),
         error: (message: unknown) => logger.warn({ knex: message }, 'database connection error'),

@@ -41,15 +41,34 @@ export async function pipeline(em: EntityManager, steps: readonly Step[]): Promi
   if (!transaction) return em.transactional((tx) => pipeline(tx, steps));
   const sent = steps.filter((step) => !isEmptyCopy(step));
   if (!sent.length) return steps.map(() => []);
-  const wire = sent.map(toWire);
-  for (let i = 0; i < sent.length; i++) countStatement();
   // inside a transaction knex hands out the transaction's own connection
-  const connection = (await transaction.client.acquireConnection()) as PoolClient;
-  const results = await new Promise<Row[][]>((resolve, reject) => {
-    connection.query(new Pipelined(wire, connection, (error, rows) => (error ? reject(error) : resolve(rows!))) as never);
-  });
+  const results = await send((await transaction.client.acquireConnection()) as PoolClient, sent);
   let next = 0;
   return steps.map((step) => (isEmptyCopy(step) ? [] : results[next++]));
+}
+
+/**
+ * {@link pipeline} for reads. Without a transaction the statements run on a pooled connection, not
+ * in a transaction of their own: up to the Sync they share an implicit one, so what one sets with
+ * `set_config(..., true)` lasts for those after it and ends with them.
+ */
+export async function readPipeline(em: EntityManager, statements: readonly Statement[]): Promise<Row[][]> {
+  if (em.getTransactionContext()) return pipeline(em, statements);
+  const { client } = em.getConnection().getKnex();
+  const connection = (await client.acquireConnection()) as PoolClient;
+  try {
+    return await send(connection, statements);
+  } finally {
+    await client.releaseConnection(connection);
+  }
+}
+
+function send(connection: PoolClient, steps: readonly Step[]): Promise<Row[][]> {
+  for (let i = 0; i < steps.length; i++) countStatement();
+  const wire = steps.map(toWire);
+  return new Promise<Row[][]>((resolve, reject) => {
+    connection.query(new Pipelined(wire, connection, (error, rows) => (error ? reject(error) : resolve(rows!))) as never);
+  });
 }
 
 const isEmptyCopy = (step: Step): boolean => 'rows' in step && step.rows.length === 0;

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../errors';
 import { countStatement } from '../telemetry/request-scope';
+import { readPipeline, type Statement } from './pipeline';
 
 /**
  * Runs one SQL statement with real bound parameters (`?` placeholders; arrays bind as PostgreSQL
@@ -17,23 +18,43 @@ export async function sql<T = Record<string, unknown>>(em: EntityManager, text: 
 }
 
 /**
- * Runs one whole-workspace read (a segment, a month of metrics) in its own transaction, set up by
- * {@link planWholeWorkspaceRead}.
+ * Runs one large read (a whole-workspace segment, a month of metrics) in its own transaction with
+ * 64 MB of work_mem, so its sorts and hashes stay off the disk; the setting ends with the transaction.
  */
-export function wholeWorkspaceRead<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
+export function withWorkMemory<T>(em: EntityManager, work: (tx: EntityManager) => Promise<T>): Promise<T> {
   return em.transactional(async (tx) => {
-    await planWholeWorkspaceRead(tx);
+    await raiseWorkMemory(tx);
     return work(tx);
   });
 }
 
+/** The same inside the caller's transaction, for the rest of it. */
+export const raiseWorkMemory = (tx: EntityManager) => sql(tx, `select set_config('work_mem', '64MB', true)`);
+
 /**
- * For the rest of the caller's transaction: plans made for the values bound, not the generic ones
- * every connection uses (see ormOptions), since how much of a workspace a rule or a time range
- * selects decides between an index and a scan; and 64 MB of work_mem, so per-customer sorts and
- * hashes over a whole workspace stay off the disk.
+ * A step that has the statements after it planned without looking at the values bound, so a
+ * workspace is estimated from the number of workspaces, not from its own statistics. For paths
+ * that only probe by key, such as ingestion and the customer loaders: a workspace that grew since
+ * the last ANALYZE is otherwise estimated at one row, and then any index that starts with
+ * workspace_id looks as cheap as the one that fits the key, which turns each probe into a scan of
+ * the workspace. It keeps the mode it replaces for {@link restorePlanMode}.
  */
-export const planWholeWorkspaceRead = (tx: EntityManager) => sql(tx, `select set_config('plan_cache_mode', 'force_custom_plan', true), set_config('work_mem', '64MB', true)`);
+export const planForAnyWorkspace = (): Statement => ({
+  text: `select set_config('cdp.replaced_plan_cache_mode', current_setting('plan_cache_mode'), true), set_config('plan_cache_mode', 'force_generic_plan', true)`,
+});
+
+/** Puts back the mode {@link planForAnyWorkspace} replaced, so the rest of a caller's transaction is planned as before. */
+export const restorePlanMode = (): Statement => ({ text: `select set_config('plan_cache_mode', current_setting('cdp.replaced_plan_cache_mode'), true)` });
+
+/**
+ * Runs one read that probes by key ({@link sql}'s placeholders), planned for any workspace, in a
+ * single round trip: in the EntityManager's transaction when it has one (which then goes on planned
+ * as before), else on its own, where the setting ends with the read.
+ */
+export async function readByKey<T = Record<string, unknown>>(em: EntityManager, text: string, params: readonly unknown[]): Promise<T[]> {
+  const [, rows] = await readPipeline(em, [planForAnyWorkspace(), { text, params }, ...(em.getTransactionContext() ? [restorePlanMode()] : [])]);
+  return rows as T[];
+}
 
 const RETRYABLE = new Set(['40001', '40P01', '23505']);
 

@@ -18,7 +18,8 @@ export interface Edge<T> {
 export interface Connection<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
-  totalCount?: number;
+  /** A function is called (by graphql-js's default resolver) only when the query asks for the total. */
+  totalCount?: number | (() => Promise<number>);
 }
 
 /** Builds `<Name>Edge` and `<Name>Connection` object types for a node type. */
@@ -84,7 +85,7 @@ export function decodeCursor<K>(cursor: string): K {
  * Turns `first + 1` fetched rows into a connection: the extra row only says there is a next page.
  * `keyOf` gives the sort key a cursor encodes.
  */
-export function toConnection<T>(rows: T[], page: Page<unknown>, keyOf: (row: T) => unknown, totalCount?: number): Connection<T> {
+export function toConnection<T>(rows: T[], page: Page<unknown>, keyOf: (row: T) => unknown, totalCount?: Connection<T>['totalCount']): Connection<T> {
   const hasNextPage = rows.length > page.first;
   const nodes = hasNextPage ? rows.slice(0, page.first) : rows;
   const edges = nodes.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));

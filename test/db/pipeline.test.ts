@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pipeline, TextArray } from '../../src/db/pipeline';
-import { sql } from '../../src/db/sql';
+import { connectOrm } from '../../src/db/orm';
+import { readByKey, sql } from '../../src/db/sql';
 import { startTestServer, type TestServer } from '../support/server';
 
 let t: TestServer;
@@ -124,5 +125,21 @@ describe('pipeline', () => {
     const [, [counted]] = await waiter;
     expect(counted.n).toBe(1);
     await sql(em, `drop table piped_commits`);
+  });
+});
+
+describe('a read by key outside a transaction', () => {
+  it('is planned generically, and the setting ends with it on its pooled connection', async () => {
+    const orm = await connectOrm(t.databaseUrl, { ...t.config, poolSize: 1 });
+    try {
+      const mode = () => sql<{ mode: string }>(orm.em.fork(), `select current_setting('plan_cache_mode') mode`).then(([row]) => row.mode);
+      expect(await mode()).toBe('auto');
+      const [row] = await readByKey<{ mode: string; answer: number }>(orm.em.fork(), `select current_setting('plan_cache_mode') mode, ?::int answer`, [7]);
+      expect(row).toEqual({ mode: 'force_generic_plan', answer: 7 });
+      // the pool's one connection, asked again
+      expect(await mode()).toBe('auto');
+    } finally {
+      await orm.close();
+    }
   });
 });

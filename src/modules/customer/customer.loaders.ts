@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../context';
 import { isUuid } from '../../db/ids';
-import { sql } from '../../db/sql';
+import { readByKey } from '../../db/sql';
 import { parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { CustomerMerge } from './customer-merge.entity';
 import { checkKeyset, keyText, type Keyset } from './customer.service';
@@ -15,10 +15,14 @@ const groupBy = <T>(rows: T[], key: (row: T) => string): Map<string, T[]> => {
   return groups;
 };
 
+// These loaders probe by key planned for any workspace (readByKey), so a workspace the statistics
+// do not know yet is not scanned whole. Through the ORM, which writes values into the SQL text, they
+// could not be.
+
 /** Live customers by id; an absorbed id resolves to its survivor, an erased or unknown one to null. */
 export const liveCustomer = (ctx: Context) =>
   ctx.loaders.named<string, Customer | null>('liveCustomer', async (ids) => {
-    const rows = await sql<Record<string, unknown> & { requested: string }>(
+    const rows = await readByKey<Record<string, unknown> & { requested: string }>(
       ctx.em,
       `select c.*, r.id as requested from customer r join customer c on c.workspace_id = r.workspace_id and c.id = coalesce(r.merged_into_id, r.id)
        where r.workspace_id = ? and r.id = any(?::uuid[]) and c.erased_at is null`,
@@ -28,13 +32,9 @@ export const liveCustomer = (ctx: Context) =>
     return ids.map((id) => byRequested.get(id) ?? null);
   });
 
-// The loaders below send their values as bound parameters, not through the ORM, which writes them
-// into the SQL text: only then are they planned generically (see ormOptions), which keeps them
-// probing by key in a workspace the statistics do not know yet.
-
 export const identitiesOf = (ctx: Context) =>
   ctx.loaders.named<string, Identity[]>('identitiesOf', async (customerIds) => {
-    const rows = await sql(ctx.em, `select * from identity where workspace_id = ? and customer_id = any(?::uuid[]) order by first_seen_at, id`, [ctx.viewer.workspaceId, customerIds]);
+    const rows = await readByKey(ctx.em, `select * from identity where workspace_id = ? and customer_id = any(?::uuid[]) order by first_seen_at, id`, [ctx.viewer.workspaceId, customerIds]);
     const groups = groupBy(
       rows.map((row) => ctx.em.map(Identity, row)),
       (row) => row.customerId,
@@ -44,7 +44,7 @@ export const identitiesOf = (ctx: Context) =>
 
 export const mergesOf = (ctx: Context) =>
   ctx.loaders.named<string, CustomerMerge[]>('mergesOf', async (customerIds) => {
-    const rows = await sql(ctx.em, `select * from customer_merge where workspace_id = ? and (survivor_id = any(?::uuid[]) or absorbed_id = any(?::uuid[])) order by at desc, id desc`, [ctx.viewer.workspaceId, customerIds, customerIds]);
+    const rows = await readByKey(ctx.em, `select * from customer_merge where workspace_id = ? and (survivor_id = any(?::uuid[]) or absorbed_id = any(?::uuid[])) order by at desc, id desc`, [ctx.viewer.workspaceId, customerIds, customerIds]);
     const merges = rows.map((row) => ctx.em.map(CustomerMerge, row));
     return customerIds.map((id) => merges.filter((row) => row.survivorId === id || row.absorbedId === id));
   });
@@ -82,7 +82,7 @@ export const eventsOf = (ctx: Context) =>
   );
 
 async function pageOfEvents(em: EntityManager, workspaceId: string, customerIds: string[], limit: number, after: Keyset | undefined, type: string | null): Promise<{ event: Event; key: Keyset }[]> {
-  const rows = await sql<Record<string, unknown> & { sort_key: string }>(
+  const rows = await readByKey<Record<string, unknown> & { sort_key: string }>(
     em,
     `select * from (
        select e.*, ${keyText('e.occurred_at', 'time')} sort_key,

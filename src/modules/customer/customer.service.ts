@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
-import { sql, StaleReadError, withRetries } from '../../db/sql';
+import { readByKey, sql, StaleReadError, withRetries } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
 import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
@@ -76,12 +76,14 @@ export async function listCustomers(
     if (!segment) throw AppError.notFound('Segment', filter.segmentId);
     where.push('c.id in (select m.customer_id from segment_member m where m.workspace_id = c.workspace_id and m.segment_id = ?::uuid)') && params.push(filter.segmentId);
   }
-  const [{ total }] = await sql<{ total: number }>(em, `select count(*)::int total from customer c where ${where.join(' and ')}`, params);
+  const counted = { text: `select count(*)::int total from customer c where ${where.join(' and ')}`, params: [...params] };
+  const total = async () => (await sql<{ total: number }>(em, counted.text, counted.params))[0].total;
   if (after) {
     where.push(`(c.${column}, c.id) < (?::${kind === 'time' ? 'timestamptz' : 'numeric'}, ?::uuid)`);
     params.push(...after);
   }
-  const rows = await sql<Record<string, unknown> & { sort_key: string }>(
+  // a page walks an index in sort order, which a workspace the statistics do not know yet would not
+  const rows = await readByKey<Record<string, unknown> & { sort_key: string }>(
     em,
     `select c.*, ${keyText(`c.${column}`, kind)} sort_key from customer c where ${where.join(' and ')} order by c.${column} desc, c.id desc limit ?`,
     [...params, page.first + 1],

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
 import { pipeline, type Statement, type Step } from '../../db/pipeline';
-import { StaleReadError, withRetries } from '../../db/sql';
+import { planForAnyWorkspace, restorePlanMode, StaleReadError, withRetries } from '../../db/sql';
 import { AppError } from '../../errors';
 import type { Channel, IdentityType } from '../../graphql/enums';
 import { IngestKind } from '../../graphql/enums';
@@ -147,11 +147,15 @@ const emptyApplied = () => ({ errors: [] as IngestItemError[], accepted: 0, dupl
 async function applyItems(tx: EntityManager, { workspaceId, settings, now, actorKeyId }: IngestScope, all: ValidItem[], rules: Map<IdentityType, IdentityRule>) {
   // While the identifiers are locked, two round trips and the commit, whatever the batch: the reads
   // behind the locks, then every write. Each read probes an index once per key, in a lateral subquery
-  // that LIMIT or OFFSET 0 keeps the planner from flattening.
+  // that LIMIT or OFFSET 0 keeps the planner from flattening, and every statement is planned for any
+  // workspace (see planForAnyWorkspace): a workspace that grows fast outruns its statistics, and with
+  // them the planner would rather scan the whole workspace than probe. The caller's own statements
+  // after these (ingestWithin's) are planned as before.
   const limitedTypes = [...rules.values()].filter((rule) => rule.maxPerCustomer !== null).map((rule) => rule.type);
   const spendSince = spendWindowStart(now);
   const keys = identifiersOf(all);
-  const [[screened], [read], segments] = await pipeline(tx, [
+  const [, [screened], [read], segments] = await pipeline(tx, [
+    planForAnyWorkspace(),
     screenAndLock(workspaceId, keys, all),
     readOwners(workspaceId, keys, limitedTypes, spendSince),
     dynamicSegmentsStep(workspaceId),
@@ -171,7 +175,10 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
     items.push(item);
   }
   const duplicates = all.length - items.length - errors.length;
-  if (items.length === 0) return { ...emptyApplied(), errors, duplicates };
+  if (items.length === 0) {
+    await pipeline(tx, [restorePlanMode()]);
+    return { ...emptyApplied(), errors, duplicates };
+  }
 
   // the owners were read for every item; refused and resent items leave theirs untouched
   const applying = new Set(identifiersOf(items).map(identifierKey));
@@ -223,7 +230,7 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
     },
     ...(link.unlinked.length ? [refusedMergesStep(workspaceId, actorKeyId, now, link)] : []),
   ];
-  const results = await pipeline(tx, [...writes, ...membership.steps]);
+  const results = await pipeline(tx, [...writes, ...membership.steps, restorePlanMode()]);
   return {
     errors,
     accepted: items.length,

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
-import { sql, wholeWorkspaceRead } from '../../db/sql';
+import { sql, withWorkMemory } from '../../db/sql';
 import { AppError } from '../../errors';
 import { MetricGroup } from '../../graphql/enums';
 
@@ -45,7 +45,8 @@ const MAX_RANGE_DAYS = 366;
  */
 export async function serviceMetrics(em: EntityManager, workspaceId: string, timezone: string, range: TimeRangeInput, groupBy: MetricGroup): Promise<ServiceMetrics[]> {
   const { text, params } = serviceMetricsQuery(workspaceId, timezone, range, groupBy);
-  const rows = await wholeWorkspaceRead(em, (tx) => sql<Record<string, string | number | null>>(tx, text, params));
+  // a month of conversations sorts and hashes tens of megabytes
+  const rows = await withWorkMemory(em, (tx) => sql<Record<string, string | number | null>>(tx, text, params));
   const num = (value: string | number | null) => (value === null ? null : Math.round(Number(value) * 10_000) / 10_000);
   return rows.map((row) => ({
     key: String(row.key),

@@ -130,6 +130,9 @@ function anyLeaf(rule: Rule, test: (leaf: Rule) => boolean): boolean {
 /** Whether a rule has a window relative to now (so its membership moves with time). */
 export const hasWindow = (rule: Rule): boolean => anyLeaf(rule, (leaf) => Boolean(leaf.event?.within ?? leaf.conversation?.within ?? leaf.survey?.within));
 
+/** Whether a rule looks at events (whose whole-workspace evaluation builds per-customer sets). */
+export const hasEvents = (rule: Rule): boolean => anyLeaf(rule, (leaf) => Boolean(leaf.event));
+
 /** The segments a rule refers to. */
 export function referencedSegments(rule: Rule): string[] {
   if (rule.and) return rule.and.flatMap(referencedSegments);

@@ -198,7 +198,7 @@ export class SegmentPreviewResolver {
   async sample(@Root() preview: SegmentPreview, @Ctx() ctx: Context, @Arg('limit', () => Int, { nullable: true }) limit?: number): Promise<Customer[]> {
     const size = limit ?? 10;
     if (size < 0 || size > 100) throw AppError.badInput('limit must be 0 to 100', { field: 'limit' });
-    const ids = await sampleIds(ctx.em, preview.where, preview.params, size);
+    const ids = await sampleIds(ctx.em, preview.rule, preview.where, preview.params, size);
     return (await Promise.all(ids.map((id) => liveCustomer(ctx).load(id)))).filter((c): c is Customer => c !== null);
   }
 }

@@ -2,14 +2,14 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
 import { pipeline, type Row, type Statement } from '../../db/pipeline';
-import { planWholeWorkspaceRead, sql, wholeWorkspaceRead } from '../../db/sql';
+import { raiseWorkMemory, sql, withWorkMemory } from '../../db/sql';
 import { AppError } from '../../errors';
 import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
 import { SegmentKind } from '../../graphql/enums';
 import { recordAudit } from '../workspace/audit.service';
 import { compileRule } from './segment-compiler';
-import { hasWindow, referencedSegments, ruleProblems } from './segment-rule';
+import { hasEvents, hasWindow, referencedSegments, ruleProblems } from './segment-rule';
 import type { Rule } from './segment-rule.types';
 import { Segment } from './segment.entity';
 
@@ -43,17 +43,23 @@ export async function checkRule(em: EntityManager, workspaceId: string, rule: Ru
   }
 }
 
-const evaluate = <T>(em: EntityManager, text: string, params: unknown[]) => wholeWorkspaceRead(em, (tx) => sql<T>(tx, text, params));
+/**
+ * Runs one whole-workspace evaluation. One over events hashes per-customer sets (event counts,
+ * members of an or-branch) that spill to disk from a few hundred thousand customers at the default
+ * work_mem, so it gets more.
+ */
+const evaluate = <T>(em: EntityManager, rule: Rule, text: string, params: unknown[]) =>
+  hasEvents(rule) ? withWorkMemory(em, (tx) => sql<T>(tx, text, params)) : sql<T>(em, text, params);
 
 export async function previewCount(em: EntityManager, workspaceId: string, rule: Rule, now: Date): Promise<{ count: number; rule: Rule; where: string; params: unknown[] }> {
   await checkRule(em, workspaceId, rule, null);
   const { where, params } = selection(workspaceId, rule, now);
-  const [{ count }] = await evaluate<{ count: number }>(em, `select count(*)::int as count from customer c where ${where}`, params);
+  const [{ count }] = await evaluate<{ count: number }>(em, rule, `select count(*)::int as count from customer c where ${where}`, params);
   return { count, rule, where, params };
 }
 
-export async function sampleIds(em: EntityManager, where: string, params: unknown[], limit: number): Promise<string[]> {
-  const rows = await evaluate<{ id: string }>(em, `select c.id from customer c where ${where} order by c.last_seen_at desc, c.id desc limit ?`, [...params, limit]);
+export async function sampleIds(em: EntityManager, rule: Rule, where: string, params: unknown[], limit: number): Promise<string[]> {
+  const rows = await evaluate<{ id: string }>(em, rule, `select c.id from customer c where ${where} order by c.last_seen_at desc, c.id desc limit ?`, [...params, limit]);
   return rows.map((row) => row.id);
 }
 
@@ -74,7 +80,7 @@ const nameOf = (name: string) => {
 export async function refreshIn(tx: EntityManager, segment: Segment, now: Date): Promise<{ entered: string[]; exited: string[] }> {
   const ws = segment.workspace.id;
   const { where, params } = selection(ws, segment.rule!, now);
-  await planWholeWorkspaceRead(tx);
+  if (hasEvents(segment.rule!)) await raiseWorkMemory(tx);
   const rows = await sql<{ customer_id: string; change: 'ENTERED' | 'EXITED' }>(
     tx,
     `with target as (select c.id from customer c where ${where}),

@@ -58,6 +58,9 @@ async function readsDuring<T>(work: (tx: EntityManager) => Promise<T>): Promise<
     const before = await indexReads(tx);
     const result = await work(tx);
     const after = await indexReads(tx);
+    // the generic plans are the probes' own: the caller's transaction goes on planned as before
+    const [{ mode }] = await sql<{ mode: string }>(tx, `select current_setting('plan_cache_mode') mode`);
+    expect(mode).toBe('auto');
     return { result, reads: [...after].map(([index, count]) => [index, count - (before.get(index) ?? 0)] as const) };
   });
 }
