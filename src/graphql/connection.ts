@@ -18,7 +18,7 @@ export interface Edge<T> {
 export interface Connection<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
-  /** A function is called (by graphql-js's default resolver) only when the query asks for the total. */
+  /** A function counts only when a query asks for the total (see CustomerConnectionResolver). */
   totalCount?: number | (() => Promise<number>);
 }
 

@@ -35,10 +35,7 @@ export const liveCustomer = (ctx: Context) =>
 export const identitiesOf = (ctx: Context) =>
   ctx.loaders.named<string, Identity[]>('identitiesOf', async (customerIds) => {
     const rows = await readByKey(ctx.em, `select * from identity where workspace_id = ? and customer_id = any(?::uuid[]) order by first_seen_at, id`, [ctx.viewer.workspaceId, customerIds]);
-    const groups = groupBy(
-      rows.map((row) => ctx.em.map(Identity, row)),
-      (row) => row.customerId,
-    );
+    const groups = groupBy(rows.map((row) => ctx.em.map(Identity, row)), (row) => row.customerId);
     return customerIds.map((id) => groups.get(id) ?? []);
   });
 
