@@ -18,8 +18,7 @@ export interface Edge<T> {
 export interface Connection<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
-  /** A function counts only when a query asks for the total (see CustomerConnectionResolver). */
-  totalCount?: number | (() => Promise<number>);
+  totalCount?: number | Promise<number>;
 }
 
 /** Builds `<Name>Edge` and `<Name>Connection` object types for a node type. */
@@ -83,13 +82,14 @@ export function decodeCursor<K>(cursor: string): K {
 
 /**
  * Turns `first + 1` fetched rows into a connection: the extra row only says there is a next page.
- * `keyOf` gives the sort key a cursor encodes.
+ * `keyOf` gives the sort key a cursor encodes. A `totalCount` given as a function runs only when a
+ * query reads the total, and once.
  */
-export function toConnection<T>(rows: T[], page: Page<unknown>, keyOf: (row: T) => unknown, totalCount?: Connection<T>['totalCount']): Connection<T> {
+export function toConnection<T>(rows: T[], page: Page<unknown>, keyOf: (row: T) => unknown, totalCount?: number | (() => Promise<number>)): Connection<T> {
   const hasNextPage = rows.length > page.first;
   const nodes = hasNextPage ? rows.slice(0, page.first) : rows;
   const edges = nodes.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
-  return {
+  const connection: Connection<T> = {
     edges,
     pageInfo: {
       hasNextPage,
@@ -97,6 +97,8 @@ export function toConnection<T>(rows: T[], page: Page<unknown>, keyOf: (row: T) 
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-    totalCount,
   };
+  if (typeof totalCount !== 'function') return { ...connection, totalCount };
+  let counted: Promise<number> | undefined;
+  return Object.defineProperty(connection, 'totalCount', { enumerable: true, get: () => (counted ??= totalCount()) });
 }

@@ -107,11 +107,3 @@ export class IdentityResolver {
     return masksPersonalData(ctx.viewer.role) ? maskIdentifier(identity.type, identity.value) : identity.value;
   }
 }
-
-@Resolver(() => CustomerConnection)
-export class CustomerConnectionResolver {
-  @FieldResolver(() => Int, { description: 'Customers that match, over all pages; counted only when asked for.' })
-  totalCount(@Root() connection: Connection<Customer>): number | Promise<number> {
-    return typeof connection.totalCount === 'function' ? connection.totalCount() : (connection.totalCount ?? 0);
-  }
-}
