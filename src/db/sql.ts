@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../errors';
 import { countStatement } from '../telemetry/request-scope';
-import { readPipeline, type Statement } from './pipeline';
+import { readPipeline, type Row, type Statement } from './pipeline';
 
 /**
  * Runs one SQL statement with real bound parameters (`?` placeholders; arrays bind as PostgreSQL
@@ -47,12 +47,20 @@ export const planForAnyWorkspace = (): Statement => ({
 export const restorePlanMode = (): Statement => ({ text: `select set_config('plan_cache_mode', current_setting('cdp.replaced_plan_cache_mode'), true)` });
 
 /**
- * Runs one read that probes by key ({@link sql}'s placeholders), planned for any workspace, in a
- * single round trip: in the EntityManager's transaction when it has one (which then goes on planned
- * as before), else on its own, where the setting ends with the read.
+ * Runs statements that probe by key ({@link sql}'s placeholders), planned for any workspace, in
+ * order and in a single round trip: in the EntityManager's transaction when it has one (which then
+ * goes on planned as before), else on their own, where the setting ends with them. Resolves to each
+ * statement's rows.
  */
+export async function byKey(em: EntityManager, statements: readonly Statement[]): Promise<Row[][]> {
+  const restore = em.getTransactionContext() ? [restorePlanMode()] : [];
+  const results = await readPipeline(em, [planForAnyWorkspace(), ...statements, ...restore]);
+  return results.slice(1, 1 + statements.length);
+}
+
+/** {@link byKey} for one read. */
 export async function readByKey<T = Record<string, unknown>>(em: EntityManager, text: string, params: readonly unknown[]): Promise<T[]> {
-  const [, rows] = await readPipeline(em, [planForAnyWorkspace(), { text, params }, ...(em.getTransactionContext() ? [restorePlanMode()] : [])]);
+  const [rows] = await byKey(em, [{ text, params }]);
   return rows as T[];
 }
 

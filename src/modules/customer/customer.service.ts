@@ -106,7 +106,7 @@ export async function customerIdByIdentity(em: EntityManager, workspaceId: strin
     if (error instanceof IdentifierError) return null;
     throw error;
   }
-  const [row] = await sql<{ customer_id: string }>(em, `select customer_id from identity where workspace_id = ? and type = ? and value = ?`, [workspaceId, type, normalised]);
+  const [row] = await readByKey<{ customer_id: string }>(em, `select customer_id from identity where workspace_id = ? and type = ? and value = ?`, [workspaceId, type, normalised]);
   return row?.customer_id ?? null;
 }
 
@@ -120,7 +120,7 @@ export async function changeTags(em: EntityManager, bus: EventBus, viewer: Viewe
   if (clean.length === 0 || clean.some((tag) => !tag || tag.length > 64)) throw AppError.badInput('tags must be 1 to 64 characters each, at least one', { field: 'tags' });
   const { customerId, audit } = await withRetries(em, async (tx) => {
     const customerId = await liveCustomerId(tx, viewer.workspaceId, id);
-    const updated = await sql(
+    const updated = await readByKey(
       tx,
       `update customer set tags = ${add ? 'array(select distinct t from unnest(tags || ?::text[]) t order by t)' : 'array(select t from unnest(tags) t where t <> all(?::text[]) order by t)'}, updated_at = now()
        where workspace_id = ? and id = ? and merged_into_id is null and erased_at is null returning id`,

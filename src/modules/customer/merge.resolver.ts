@@ -3,6 +3,7 @@ import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import { JSONScalar } from '../../graphql/scalars';
 import { Customer } from './customer.entity';
+import { liveCustomer } from './customer.loaders';
 import { mergeCustomers, planMerge, unmergeCustomer } from './merge.service';
 import { publishTransitions } from '../lifecycle/lifecycle.service';
 import { getWorkspace } from '../workspace/workspace.service';
@@ -23,8 +24,7 @@ export class MergeResolver {
   @Query(() => MergePreview, { description: 'What mergeCustomers would do, without doing it.' })
   async previewMerge(@Arg('survivorId', () => ID) survivorId: string, @Arg('absorbedId', () => ID) absorbedId: string, @Ctx() ctx: Context): Promise<MergePreview> {
     const plan = await planMerge(ctx.em, ctx.viewer.workspaceId, survivorId, absorbedId);
-    const [survivor, absorbed] = await Promise.all([survivorId, absorbedId].map((id) => ctx.em.findOneOrFail(Customer, { id })));
-    return { survivor, absorbed, conflicts: plan.conflicts, violations: plan.violations };
+    return { survivor: ctx.em.map(Customer, plan.survivor), absorbed: ctx.em.map(Customer, plan.absorbed), conflicts: plan.conflicts, violations: plan.violations };
   }
 
   @Authorized(...may.administer)
@@ -33,7 +33,7 @@ export class MergeResolver {
     const { settings } = await getWorkspace(ctx.em, ctx.viewer.workspaceId);
     const { survivorId: id, transitions } = await mergeCustomers(ctx.em, ctx.viewer, { settings, now: ctx.clock.now() }, survivorId, absorbedId);
     await publishTransitions(ctx.bus, ctx.viewer.workspaceId, transitions);
-    return ctx.em.fork().findOneOrFail(Customer, { id });
+    return (await liveCustomer(ctx).load(id))!;
   }
 
   @Authorized(...may.administer)
@@ -42,7 +42,6 @@ export class MergeResolver {
     const { settings } = await getWorkspace(ctx.em, ctx.viewer.workspaceId);
     const { ids, transitions } = await unmergeCustomer(ctx.em, ctx.viewer, { settings, now: ctx.clock.now() }, mergeId);
     await publishTransitions(ctx.bus, ctx.viewer.workspaceId, transitions);
-    const em = ctx.em.fork();
-    return Promise.all(ids.map((id) => em.findOneOrFail(Customer, { id })));
+    return (await liveCustomer(ctx).loadMany(ids)) as Customer[];
   }
 }

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
-import { sql, withRetries } from '../../db/sql';
+import { readByKey, sql, withRetries } from '../../db/sql';
 import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
 import type { IdentityType } from '../../graphql/enums';
@@ -29,7 +29,7 @@ export interface MergePlan {
 
 async function liveCustomers(tx: EntityManager, workspaceId: string, ids: string[], lock: boolean): Promise<CustomerRow[]> {
   for (const id of ids) if (!isUuid(id)) throw AppError.notFound('Customer', id);
-  const rows = await sql<CustomerRow>(tx, `select * from customer where workspace_id = ? and id = any(?::uuid[]) order by id ${lock ? 'for update' : ''}`, [workspaceId, ids]);
+  const rows = await readByKey<CustomerRow>(tx, `select * from customer where workspace_id = ? and id = any(?::uuid[]) order by id ${lock ? 'for update' : ''}`, [workspaceId, ids]);
   return ids.map((id) => {
     const row = rows.find((candidate) => candidate.id === id);
     if (!row || row.erased_at) throw AppError.notFound('Customer', id);
@@ -52,7 +52,7 @@ export async function planMerge(em: EntityManager, workspaceId: string, survivor
   }
   const rules = await loadRules(em);
   const limitedTypes = [...rules.values()].filter((rule) => rule.maxPerCustomer !== null);
-  const counts = await sql<{ type: IdentityType; n: number }>(
+  const counts = await readByKey<{ type: IdentityType; n: number }>(
     em,
     `select type, count(distinct value)::int n from identity where workspace_id = ? and customer_id = any(?::uuid[]) and type = any(?) group by type`,
     [workspaceId, [survivorId, absorbedId], limitedTypes.map((rule) => rule.type)],
@@ -107,10 +107,10 @@ interface MergeRow {
 export async function unmergeCustomer(em: EntityManager, viewer: Viewer, { settings, now }: MergeScope, mergeId: string): Promise<{ ids: [string, string]; transitions: Transition[] }> {
   if (!isUuid(mergeId)) throw AppError.notFound('CustomerMerge', mergeId);
   return withRetries(em, async (tx) => {
-    const [merge] = await sql<MergeRow>(tx, `select * from customer_merge where workspace_id = ? and id = ? for update`, [viewer.workspaceId, mergeId]);
+    const [merge] = await readByKey<MergeRow>(tx, `select * from customer_merge where workspace_id = ? and id = ? for update`, [viewer.workspaceId, mergeId]);
     if (!merge) throw AppError.notFound('CustomerMerge', mergeId);
     if (merge.unmerged_at) throw AppError.badInput('this merge was already undone', { unmergedAt: merge.unmerged_at });
-    const rows = await sql<CustomerRow>(tx, `select * from customer where workspace_id = ? and id = any(?::uuid[]) order by id for update`, [viewer.workspaceId, [merge.survivor_id, merge.absorbed_id]]);
+    const rows = await readByKey<CustomerRow>(tx, `select * from customer where workspace_id = ? and id = any(?::uuid[]) order by id for update`, [viewer.workspaceId, [merge.survivor_id, merge.absorbed_id]]);
     const survivor = rows.find((row) => row.id === merge.survivor_id)!;
     const absorbed = rows.find((row) => row.id === merge.absorbed_id)!;
     if (survivor.merged_into_id) throw AppError.conflict(`the survivor was later merged into ${survivor.merged_into_id}; undo that merge first`, { mergedInto: survivor.merged_into_id });
@@ -134,7 +134,7 @@ export async function unmergeCustomer(em: EntityManager, viewer: Viewer, { setti
     }
     const broughtTags = merge.absorbed_before.tags.filter((tag) => !before.tags.includes(tag));
     const restoredSurvivor = { ...current, traits, traitTimes, tags: current.tags.filter((tag) => !broughtTags.includes(tag)), displayName: before.displayName, contact: null };
-    const [totals] = await sql<{ spend: string | null; orders: number; last_purchase: Date | null; last_event: Date | null }>(
+    const [totals] = await readByKey<{ spend: string | null; orders: number; last_purchase: Date | null; last_event: Date | null }>(
       tx,
       `select sum(revenue) filter (where p) spend, count(*) filter (where p)::int orders, max(occurred_at) filter (where p) last_purchase, max(occurred_at) last_event
        from (select revenue, occurred_at, starts_with(type, 'order_completed') and revenue is not null p from event where workspace_id = ? and customer_id = ?) e`,

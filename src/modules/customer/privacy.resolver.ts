@@ -3,6 +3,7 @@ import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import { JSONScalar } from '../../graphql/scalars';
 import { Customer } from './customer.entity';
+import { liveCustomer } from './customer.loaders';
 import { eraseCustomer, exportCustomer } from './privacy.service';
 
 @ObjectType()
@@ -18,7 +19,7 @@ export class PrivacyResolver {
   @Query(() => CustomerExport, { description: 'Everything held on a customer (a data subject access request).' })
   async exportCustomer(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<CustomerExport> {
     const { customerId, document } = await exportCustomer(ctx.em, ctx.viewer.workspaceId, id);
-    return { customer: await ctx.em.findOneOrFail(Customer, { id: customerId }), document };
+    return { customer: (await liveCustomer(ctx).load(customerId))!, document };
   }
 
   @Authorized(...may.administer)

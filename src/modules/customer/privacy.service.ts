@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
-import { sql } from '../../db/sql';
+import { byKey, readByKey } from '../../db/sql';
 import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
 import { recordAudit } from '../workspace/audit.service';
@@ -8,7 +8,7 @@ import { recordAudit } from '../workspace/audit.service';
 /** The live customer an id names: itself, or the survivor it was merged into; erased ones are gone. */
 export async function liveCustomerId(em: EntityManager, workspaceId: string, id: string): Promise<string> {
   if (!isUuid(id)) throw AppError.notFound('Customer', id);
-  const [row] = await sql<{ id: string; erased_at: Date | null }>(
+  const [row] = await readByKey<{ id: string; erased_at: Date | null }>(
     em,
     `select c.id, c.erased_at from customer c where c.workspace_id = ? and c.id = (select coalesce(merged_into_id, id) from customer where workspace_id = ? and id = ?)`,
     [workspaceId, workspaceId, id],
@@ -17,21 +17,26 @@ export async function liveCustomerId(em: EntityManager, workspaceId: string, id:
   return row.id;
 }
 
+/** Rows of a customer and of the customers merged into it, which keep what they gave (see preference.service). */
+const FAMILY = `customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))`;
+const familyParams = (workspaceId: string, customerId: string) => [workspaceId, workspaceId, customerId, customerId];
+
 /** Everything held on a customer, as one JSON document (the right of access). */
 export async function exportCustomer(em: EntityManager, workspaceId: string, id: string): Promise<{ customerId: string; document: Record<string, unknown> }> {
   const customerId = await liveCustomerId(em, workspaceId, id);
   const params = [workspaceId, customerId];
-  const [customer] = await sql(em, `select id, display_name, traits, tags, lifecycle_stage, value_tier, total_spend::float, order_count, first_seen_at, last_seen_at, last_purchase_at, created_at, updated_at from customer where workspace_id = ? and id = ?`, params);
-  const identities = await sql(em, `select type, value, source, verified, first_seen_at, last_seen_at from identity where workspace_id = ? and customer_id = ? order by first_seen_at`, params);
-  const events = await sql(em, `select message_id, type, properties, revenue::float, channel, occurred_at, received_at from event where workspace_id = ? and customer_id = ? order by occurred_at, id`, params);
-  const merges = await sql(em, `select id, survivor_id, absorbed_id, reason, at, unmerged_at from customer_merge where workspace_id = ? and (survivor_id = ? or absorbed_id = ?) order by at`, [...params, customerId]);
-  const family = `customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))`;
-  const familyParams = [workspaceId, workspaceId, customerId, customerId];
-  const preferences = await sql(em, `select customer_id, preferred_channels, language, timezone, quiet_start, quiet_end, cap_max_contacts, cap_per_days, updated_at from customer_preference where workspace_id = ? and ${family}`, familyParams);
-  const consents = await sql(em, `select channel, purpose, granted, source, at from consent_change where workspace_id = ? and ${family} order by at`, familyParams);
-  const contacts = await sql(em, `select channel, purpose, at from contact_touch where workspace_id = ? and ${family} order by at`, familyParams);
-  const surveys = await sql(em, `select kind, score, comment, channel, created_at from survey_response where workspace_id = ? and ${family} order by created_at`, familyParams);
-  const feedback = await sql(em, `select id, category, severity, status, summary, resolution_note, created_at, closed_at from feedback_item where workspace_id = ? and ${family} order by created_at`, familyParams);
+  const family = familyParams(workspaceId, customerId);
+  const [[customer], identities, events, merges, preferences, consents, contacts, surveys, feedback] = await byKey(em, [
+    { text: `select id, display_name, traits, tags, lifecycle_stage, value_tier, total_spend::float, order_count, first_seen_at, last_seen_at, last_purchase_at, created_at, updated_at from customer where workspace_id = ? and id = ?`, params },
+    { text: `select type, value, source, verified, first_seen_at, last_seen_at from identity where workspace_id = ? and customer_id = ? order by first_seen_at`, params },
+    { text: `select message_id, type, properties, revenue::float, channel, occurred_at, received_at from event where workspace_id = ? and customer_id = ? order by occurred_at, id`, params },
+    { text: `select id, survivor_id, absorbed_id, reason, at, unmerged_at from customer_merge where workspace_id = ? and (survivor_id = ? or absorbed_id = ?) order by at`, params: [...params, customerId] },
+    { text: `select customer_id, preferred_channels, language, timezone, quiet_start, quiet_end, cap_max_contacts, cap_per_days, updated_at from customer_preference where workspace_id = ? and ${FAMILY}`, params: family },
+    { text: `select channel, purpose, granted, source, at from consent_change where workspace_id = ? and ${FAMILY} order by at`, params: family },
+    { text: `select channel, purpose, at from contact_touch where workspace_id = ? and ${FAMILY} order by at`, params: family },
+    { text: `select kind, score, comment, channel, created_at from survey_response where workspace_id = ? and ${FAMILY} order by created_at`, params: family },
+    { text: `select id, category, severity, status, summary, resolution_note, created_at, closed_at from feedback_item where workspace_id = ? and ${FAMILY} order by created_at`, params: family },
+  ]);
   return {
     customerId,
     document: { exportedAt: new Date().toISOString(), customer, identities, events, merges, preferences, consents, contacts, surveys, feedback },
@@ -47,29 +52,32 @@ export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: strin
   await em.fork().transactional(async (tx) => {
     const customerId = await liveCustomerId(tx, viewer.workspaceId, id);
     const ws = viewer.workspaceId;
-    await sql(tx, `select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?) for update`, [ws, customerId, customerId]);
-    await sql(
-      tx,
-      `insert into suppression (id, workspace_id, type, value_hash, created_at)
-       select gen_random_uuid(), workspace_id, type, encode(sha256(convert_to(type || ':' || value, 'UTF8')), 'hex'), now()
-       from identity where workspace_id = ? and customer_id = ? on conflict do nothing`,
-      [ws, customerId],
-    );
-    const [{ identities }] = await sql<{ identities: number }>(tx, `with d as (delete from identity where workspace_id = ? and customer_id = ? returning 1) select count(*)::int identities from d`, [ws, customerId]);
-    const [{ events }] = await sql<{ events: number }>(tx, `with d as (delete from event where workspace_id = ? and customer_id = ? returning 1) select count(*)::int events from d`, [ws, customerId]);
-    for (const table of ['customer_preference', 'consent', 'consent_change', 'contact_touch', 'feedback_item', 'follow_up', 'survey_response']) {
-      await sql(tx, `delete from ${table} where workspace_id = ? and customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))`, [ws, ws, customerId, customerId]);
-    }
-    // conversations stay (queues and metrics count them) but lose what the customer said and what it was about
-    await sql(tx, `delete from message where workspace_id = ? and customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))`, [ws, ws, customerId, customerId]);
-    await sql(tx, `update conversation set subject = null, topic = null, resolution_note = null where workspace_id = ? and customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))`, [ws, ws, customerId, customerId]);
-    await sql(tx, `delete from customer_merge where workspace_id = ? and (survivor_id = ? or absorbed_id in (select id from customer where workspace_id = ? and merged_into_id = ?))`, [ws, customerId, ws, customerId]);
-    await sql(
-      tx,
-      `update customer set display_name = null, traits = '{}', trait_times = '{}', tags = '{}', total_spend = 0, order_count = 0, last_purchase_at = null, erased_at = now(), updated_at = now()
-       where workspace_id = ? and (id = ? or merged_into_id = ?)`,
-      [ws, customerId, customerId],
-    );
+    const family = familyParams(ws, customerId);
+    const owned = [ws, customerId];
+    const results = await byKey(tx, [
+      { text: `select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?) for update`, params: [ws, customerId, customerId] },
+      {
+        text: `insert into suppression (id, workspace_id, type, value_hash, created_at)
+         select gen_random_uuid(), workspace_id, type, encode(sha256(convert_to(type || ':' || value, 'UTF8')), 'hex'), now()
+         from identity where workspace_id = ? and customer_id = ? on conflict do nothing`,
+        params: owned,
+      },
+      { text: `with d as (delete from identity where workspace_id = ? and customer_id = ? returning 1) select count(*)::int n from d`, params: owned },
+      { text: `with d as (delete from event where workspace_id = ? and customer_id = ? returning 1) select count(*)::int n from d`, params: owned },
+      ...['customer_preference', 'consent', 'consent_change', 'contact_touch', 'feedback_item', 'follow_up', 'survey_response', 'message'].map((table) => ({
+        text: `delete from ${table} where workspace_id = ? and ${FAMILY}`,
+        params: family,
+      })),
+      // conversations stay (queues and metrics count them) but lose what the customer said and what it was about
+      { text: `update conversation set subject = null, topic = null, resolution_note = null where workspace_id = ? and ${FAMILY}`, params: family },
+      { text: `delete from customer_merge where workspace_id = ? and (survivor_id = ? or absorbed_id in (select id from customer where workspace_id = ? and merged_into_id = ?))`, params: [ws, customerId, ws, customerId] },
+      {
+        text: `update customer set display_name = null, traits = '{}', trait_times = '{}', tags = '{}', total_spend = 0, order_count = 0, last_purchase_at = null, erased_at = now(), updated_at = now()
+         where workspace_id = ? and (id = ? or merged_into_id = ?)`,
+        params: [ws, customerId, customerId],
+      },
+    ]);
+    const [[{ n: identities }], [{ n: events }]] = results.slice(2, 4);
     recordAudit(tx, ws, viewer.keyId, { action: 'customer.erased', subjectType: 'Customer', subjectId: customerId, details: { identities, events } });
   });
 }

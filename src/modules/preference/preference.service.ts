@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
-import { sql } from '../../db/sql';
+import { readByKey, sql } from '../../db/sql';
 import { AppError } from '../../errors';
 import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
@@ -23,7 +23,7 @@ const FAMILY = `(select r.id as root, m.id as member from unnest(?::uuid[]) r(id
 
 /** The effective preference row of each customer: its own, else the latest of its family. */
 export async function preferenceRows(em: EntityManager, workspaceId: string, customerIds: string[]): Promise<Map<string, CustomerPreference>> {
-  const rows = await sql<Record<string, unknown> & { root: string }>(
+  const rows = await readByKey<Record<string, unknown> & { root: string }>(
     em,
     `select distinct on (f.root) f.root, p.* from ${FAMILY} f join customer_preference p on p.workspace_id = ? and p.customer_id = f.member
      order by f.root, (p.customer_id = f.root) desc, p.updated_at desc`,
@@ -34,7 +34,7 @@ export async function preferenceRows(em: EntityManager, workspaceId: string, cus
 
 /** The latest consent per channel and purpose of each customer's family. */
 export async function consentRows(em: EntityManager, workspaceId: string, customerIds: string[]): Promise<Map<string, Consent[]>> {
-  const rows = await sql<Record<string, unknown> & { root: string }>(
+  const rows = await readByKey<Record<string, unknown> & { root: string }>(
     em,
     `select distinct on (f.root, c.channel, c.purpose) f.root, c.* from ${FAMILY} f join consent c on c.workspace_id = ? and c.customer_id = f.member
      order by f.root, c.channel, c.purpose, c.updated_at desc`,
@@ -46,7 +46,7 @@ export async function consentRows(em: EntityManager, workspaceId: string, custom
 }
 
 export async function consentHistory(em: EntityManager, workspaceId: string, customerIds: string[]): Promise<Map<string, ConsentChange[]>> {
-  const rows = await sql<Record<string, unknown> & { root: string }>(
+  const rows = await readByKey<Record<string, unknown> & { root: string }>(
     em,
     `select f.root, h.* from ${FAMILY} f join consent_change h on h.workspace_id = ? and h.customer_id = f.member order by h.at desc, h.id desc`,
     [customerIds, workspaceId, workspaceId],
@@ -58,7 +58,7 @@ export async function consentHistory(em: EntityManager, workspaceId: string, cus
 
 /** Everything contactability needs for many customers at one moment, in one statement. */
 export async function contactProfiles(em: EntityManager, workspaceId: string, settings: WorkspaceSettings, customerIds: string[], at: Date): Promise<Map<string, ContactProfile>> {
-  const rows = await sql<{
+  const rows = await readByKey<{
     id: string;
     value_tier: ValueTier;
     erased: boolean;
@@ -110,7 +110,8 @@ export async function responseRates(em: EntityManager, workspaceId: string, cust
         from: `contact_touch t join lateral (select coalesce(merged_into_id, id) as root from customer where workspace_id = t.workspace_id and id = t.customer_id) f on true`,
         params: [],
       };
-  const rows = await sql<{ root: string; channel: Channel; touches: number; replied: number }>(
+  // a whole workspace's rates plan for its values; a few customers' probe by key
+  const rows = await (customerIds ? readByKey : sql)<{ root: string; channel: Channel; touches: number; replied: number }>(
     em,
     `select ${customerIds ? 'f.root' : `''`} as root, t.channel, count(*)::int as touches,
        count(*) filter (where exists (select 1 from event e where e.workspace_id = t.workspace_id and e.customer_id = f.root
@@ -185,7 +186,7 @@ export async function setPreferences(em: EntityManager, bus: EventBus, viewer: V
   const ws = viewer.workspaceId;
   const { customerId, audit, segmentChanges } = await em.fork().transactional(async (tx) => {
     const customerId = await liveCustomerId(tx, ws, id);
-    await sql(tx, `select id from customer where workspace_id = ? and id = ? for update`, [ws, customerId]);
+    await readByKey(tx, `select id from customer where workspace_id = ? and id = ? for update`, [ws, customerId]);
     const current = (await preferenceRows(tx, ws, [customerId])).get(customerId);
     let own = await tx.findOne(CustomerPreference, { customerId });
     if (!own) {
@@ -229,12 +230,12 @@ export async function setPreferences(em: EntityManager, bus: EventBus, viewer: V
 /** Records an outbound contact (counted against the frequency cap when it is MARKETING); an erased customer is not contacted. */
 export async function recordContact(em: EntityManager, viewer: Viewer, id: string, channel: Channel, purpose: ContactPurpose, now: Date): Promise<string | Contactability> {
   if (!isUuid(id)) throw AppError.notFound('Customer', id);
-  const [erased] = await sql(em, `select 1 from customer where workspace_id = ? and id = ? and erased_at is not null`, [viewer.workspaceId, id]);
+  const [erased] = await readByKey(em, `select 1 from customer where workspace_id = ? and id = ? and erased_at is not null`, [viewer.workspaceId, id]);
   if (erased) return { allowed: false, blockedBy: [ContactBlock.ERASED], nextAllowedAt: null };
   return em.fork().transactional(async (tx) => {
     const customerId = await liveCustomerId(tx, viewer.workspaceId, id);
     // one contact at a time per customer, so concurrent senders see each other's touches
-    await sql(tx, `select id from customer where workspace_id = ? and id = ? for update`, [viewer.workspaceId, customerId]);
+    await readByKey(tx, `select id from customer where workspace_id = ? and id = ? for update`, [viewer.workspaceId, customerId]);
     tx.persist(tx.create(ContactTouch, { workspace: viewer.workspaceId, customerId, channel, purpose, at: now }));
     return customerId;
   });

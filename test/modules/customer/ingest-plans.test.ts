@@ -15,6 +15,9 @@ import { startTestServer, type TestServer } from '../../support/server';
 
 const op = operations('ingest.graphql');
 const customerOp = operations('customer.graphql');
+const mergeOp = operations('merge.graphql');
+const preferenceOp = operations('preference.graphql');
+const lifecycleOp = operations('lifecycle.graphql');
 let t: TestServer;
 let b: { workspaceId: string; adminKey: string };
 
@@ -65,6 +68,13 @@ async function readsDuring<T>(work: (tx: EntityManager) => Promise<T>): Promise<
   });
 }
 
+const schema = buildGraphQLSchema();
+/** Runs an operation through the schema as workspace B's admin, on `tx`. */
+const run = (tx: EntityManager, operation: { query: string; variables?: Record<string, unknown> }) => {
+  const context: Context = { requestId: 'plans', viewer: { workspaceId: b.workspaceId, role: Role.ADMIN, keyId: null }, em: tx, loaders: createLoaders(tx), bus: t.server.bus, clock: systemClock };
+  return graphql({ schema, source: operation.query, variableValues: operation.variables, contextValue: context });
+};
+
 /** A probe reads an entry or two; a scan of workspace B reads its 820 customers' entries at a time. */
 function expectProbes(reads: (readonly [string, number])[]) {
   expect(reads.filter(([, count]) => count >= 400)).toEqual([]);
@@ -85,11 +95,6 @@ describe('a workspace the planner statistics do not know yet', () => {
   });
 
   it('reads a customer and a page of customers with what they hold by probing keys too', async () => {
-    const schema = buildGraphQLSchema();
-    const run = (tx: EntityManager, operation: { query: string; variables?: Record<string, unknown> }) => {
-      const context: Context = { requestId: 'plans', viewer: { workspaceId: b.workspaceId, role: Role.ADMIN, keyId: 'plans' }, em: tx, loaders: createLoaders(tx), bus: t.server.bus, clock: systemClock };
-      return graphql({ schema, source: operation.query, variableValues: operation.variables, contextValue: context });
-    };
     const { result: page, reads: pageReads } = await readsDuring((tx) => run(tx, customerOp.Customer360({ first: 20 })));
     expect(page.errors).toBeUndefined();
     const customers = (page.data as any).customers.edges.map((edge: any) => edge.node);
@@ -101,5 +106,31 @@ describe('a workspace the planner statistics do not know yet', () => {
     expect(one.errors).toBeUndefined();
     expect((one.data as any).customer).toMatchObject({ id: customers[0].id, identities: customers[0].identities });
     expectProbes(oneReads);
+  });
+
+  it('looks customers up, tags, merges, unmerges, exports, erases and answers preferences by probing keys as well', async () => {
+    const probe = async (operation: { query: string; variables?: Record<string, unknown> }) => {
+      const { result, reads } = await readsDuring((tx) => run(tx, operation));
+      expect(result.errors).toBeUndefined();
+      expectProbes(reads);
+      return result.data as any;
+    };
+    const idOf = async (value: string) => (await probe(customerOp.CustomerByIdentity({ type: 'EMAIL', value }))).customerByIdentity.id;
+    const [first, second] = [await idOf('b700@example.com'), await idOf('b701@example.com')];
+    expect(first).not.toBe(second);
+    await probe(customerOp.CustomerEvents({ id: first, first: 10 }));
+    await probe(lifecycleOp.CustomerStage({ id: first }));
+    expect((await probe(customerOp.TagCustomer({ id: first, tags: ['vip'] }))).tagCustomer.tags).toEqual(['vip']);
+    await probe(preferenceOp.SetPreferences({ customerId: first, input: { preferredChannels: ['EMAIL'], consents: [{ channel: 'EMAIL', purpose: 'MARKETING', granted: true }] } }));
+    await probe(preferenceOp.CustomerPreferences({ id: first }));
+    expect((await probe(preferenceOp.Contactability({ id: first, channel: 'EMAIL', purpose: 'MARKETING' }))).customer.contactability.allowed).toBe(true);
+    await probe(preferenceOp.RecordContact({ customerId: first, channel: 'EMAIL', purpose: 'MARKETING' }));
+    await probe(preferenceOp.RecommendedChannel({ id: first, purpose: 'MARKETING' }));
+    await probe(mergeOp.PreviewMerge({ survivorId: first, absorbedId: second }));
+    expect((await probe(mergeOp.MergeCustomers({ survivorId: first, absorbedId: second }))).mergeCustomers.id).toBe(first);
+    const { customer } = await probe(customerOp.Customer({ id: first }));
+    await probe(mergeOp.UnmergeCustomer({ mergeId: customer.merges[0].id }));
+    expect((await probe(mergeOp.ExportCustomer({ id: first }))).exportCustomer.document.identities).toHaveLength(1);
+    expect((await probe(mergeOp.EraseCustomer({ id: second }))).eraseCustomer).toBe(true);
   });
 });
