@@ -110,7 +110,8 @@ async function main() {
   console.log(`  page with contactability: mean ${full.mean.toFixed(1)} ms   p95 ${full.p95.toFixed(1)} ms   ${full.statements} SQL statements`);
   console.log(`  contactability per customer: ${(((full.mean - bare.mean) / PAGE) * 1000).toFixed(1)} µs (page with the field: ${((full.mean / PAGE) * 1000).toFixed(1)} µs per customer); ${full.blocked} of ${PAGE * ROUNDS} blocked`);
   await bench.stop();
-  if (full.statements > bare.statements + 3) {
+  // batched, the field adds a few statements for the whole page (a read and its plan setting); unbatched, one per customer
+  if (full.statements > bare.statements + 10) {
     console.error(`contactability ran ${full.statements - bare.statements} more statements than the bare page: not batched`);
     process.exit(1);
   }
