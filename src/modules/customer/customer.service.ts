@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
-import { readByKey, sql, StaleReadError, withRetries } from '../../db/sql';
+import { byKey, readByKey, sql, StaleReadError, withRetries } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
 import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
@@ -120,12 +120,13 @@ export async function changeTags(em: EntityManager, bus: EventBus, viewer: Viewe
   if (clean.length === 0 || clean.some((tag) => !tag || tag.length > 64)) throw AppError.badInput('tags must be 1 to 64 characters each, at least one', { field: 'tags' });
   const { customerId, audit } = await withRetries(em, async (tx) => {
     const customerId = await liveCustomerId(tx, viewer.workspaceId, id);
-    const updated = await readByKey(
-      tx,
-      `update customer set tags = ${add ? 'array(select distinct t from unnest(tags || ?::text[]) t order by t)' : 'array(select t from unnest(tags) t where t <> all(?::text[]) order by t)'}, updated_at = now()
+    const [updated] = await byKey(tx, [
+      {
+        text: `update customer set tags = ${add ? 'array(select distinct t from unnest(tags || ?::text[]) t order by t)' : 'array(select t from unnest(tags) t where t <> all(?::text[]) order by t)'}, updated_at = now()
        where workspace_id = ? and id = ? and merged_into_id is null and erased_at is null returning id`,
-      [clean, viewer.workspaceId, customerId],
-    );
+        params: [clean, viewer.workspaceId, customerId],
+      },
+    ]);
     if (updated.length === 0) throw new StaleReadError();
     const audit = recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: add ? 'customer.tagged' : 'customer.untagged', subjectType: 'Customer', subjectId: customerId, details: { tags: clean } });
     return { customerId, audit };

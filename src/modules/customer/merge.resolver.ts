@@ -42,6 +42,6 @@ export class MergeResolver {
     const { settings } = await getWorkspace(ctx.em, ctx.viewer.workspaceId);
     const { ids, transitions } = await unmergeCustomer(ctx.em, ctx.viewer, { settings, now: ctx.clock.now() }, mergeId);
     await publishTransitions(ctx.bus, ctx.viewer.workspaceId, transitions);
-    return (await liveCustomer(ctx).loadMany(ids)) as Customer[];
+    return Promise.all(ids.map(async (id) => (await liveCustomer(ctx).load(id))!));
   }
 }
