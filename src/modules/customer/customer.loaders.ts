@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../context';
 import { isUuid } from '../../db/ids';
 import { readByKey } from '../../db/sql';
+import { AppError } from '../../errors';
 import { parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { CustomerMerge } from './customer-merge.entity';
 import { checkKeyset, keyText, type Keyset } from './customer.service';
@@ -31,6 +32,13 @@ export const liveCustomer = (ctx: Context) =>
     const byRequested = new Map(rows.map(({ requested, ...row }) => [requested, ctx.em.map(Customer, row)]));
     return ids.map((id) => byRequested.get(id) ?? null);
   });
+
+/** The live customer an id resolves to, for an answer that must be one (a mutation's): NOT_FOUND when there is none. */
+export async function requireLiveCustomer(ctx: Context, id: string): Promise<Customer> {
+  const customer = await liveCustomer(ctx).load(id);
+  if (!customer) throw AppError.notFound('Customer', id);
+  return customer;
+}
 
 export const identitiesOf = (ctx: Context) =>
   ctx.loaders.named<string, Identity[]>('identitiesOf', async (customerIds) => {

@@ -7,7 +7,7 @@ import { getWorkspace } from '../workspace/workspace.service';
 import { CustomerMerge } from './customer-merge.entity';
 import { Customer } from './customer.entity';
 import { changeTags, checkKeyset, customerIdByIdentity, listCustomers } from './customer.service';
-import { eventsOf, identitiesOf, liveCustomer, mergesOf } from './customer.loaders';
+import { eventsOf, identitiesOf, liveCustomer, mergesOf, requireLiveCustomer } from './customer.loaders';
 import { Event } from './event.entity';
 import { Identity } from './identity.entity';
 import { maskIdentifier } from './identifiers';
@@ -55,13 +55,13 @@ export class CustomerResolver {
   @Authorized(...may.tagCustomers)
   @Mutation(() => Customer)
   async tagCustomer(@Arg('id', () => ID) id: string, @Arg('tags', () => [String]) tags: string[], @Ctx() ctx: Context): Promise<Customer> {
-    return this.reload(ctx, await changeTags(ctx.em, ctx.bus, ctx.viewer, id, tags, true));
+    return requireLiveCustomer(ctx, await changeTags(ctx.em, ctx.bus, ctx.viewer, id, tags, true));
   }
 
   @Authorized(...may.tagCustomers)
   @Mutation(() => Customer)
   async untagCustomer(@Arg('id', () => ID) id: string, @Arg('tags', () => [String]) tags: string[], @Ctx() ctx: Context): Promise<Customer> {
-    return this.reload(ctx, await changeTags(ctx.em, ctx.bus, ctx.viewer, id, tags, false));
+    return requireLiveCustomer(ctx, await changeTags(ctx.em, ctx.bus, ctx.viewer, id, tags, false));
   }
 
   @FieldResolver(() => String, { nullable: true })
@@ -93,10 +93,6 @@ export class CustomerResolver {
   @FieldResolver(() => [CustomerMerge])
   merges(@Root() customer: Customer, @Ctx() ctx: Context): Promise<CustomerMerge[]> {
     return mergesOf(ctx).load(customer.id);
-  }
-
-  private async reload(ctx: Context, id: string): Promise<Customer> {
-    return (await liveCustomer(ctx).load(id))!;
   }
 }
 

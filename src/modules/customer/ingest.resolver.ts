@@ -6,7 +6,7 @@ import { IngestKind } from '../../graphql/enums';
 import { JSONScalar } from '../../graphql/scalars';
 import { getWorkspace } from '../workspace/workspace.service';
 import { Customer } from './customer.entity';
-import { liveCustomer } from './customer.loaders';
+import { requireLiveCustomer } from './customer.loaders';
 import { IdentifierInput, IngestEventInput, IngestResult } from './ingest.input';
 import { ingest, type IngestScope } from './ingest.service';
 import { publishTransitions } from '../lifecycle/lifecycle.service';
@@ -38,10 +38,7 @@ export class IngestResolver {
     await publishMembership(ctx.bus, ctx.viewer.workspaceId, result.segmentChanges);
     const [error] = result.errors;
     if (error) throw AppError.badInput(error.message, { reason: error.code });
-    const id = result.customerOf.get(0)!;
-    const customer = await liveCustomer(ctx).load(id);
-    if (!customer) throw AppError.notFound('Customer', id);
-    return customer;
+    return requireLiveCustomer(ctx, result.customerOf.get(0)!);
   }
 
   @Authorized(...may.readCustomers)

@@ -3,7 +3,7 @@ import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import { JSONScalar } from '../../graphql/scalars';
 import { Customer } from './customer.entity';
-import { liveCustomer } from './customer.loaders';
+import { requireLiveCustomer } from './customer.loaders';
 import { mergeCustomers, planMerge, unmergeCustomer } from './merge.service';
 import { publishTransitions } from '../lifecycle/lifecycle.service';
 import { getWorkspace } from '../workspace/workspace.service';
@@ -33,7 +33,7 @@ export class MergeResolver {
     const { settings } = await getWorkspace(ctx.em, ctx.viewer.workspaceId);
     const { survivorId: id, transitions } = await mergeCustomers(ctx.em, ctx.viewer, { settings, now: ctx.clock.now() }, survivorId, absorbedId);
     await publishTransitions(ctx.bus, ctx.viewer.workspaceId, transitions);
-    return (await liveCustomer(ctx).load(id))!;
+    return requireLiveCustomer(ctx, id);
   }
 
   @Authorized(...may.administer)
@@ -42,6 +42,6 @@ export class MergeResolver {
     const { settings } = await getWorkspace(ctx.em, ctx.viewer.workspaceId);
     const { ids, transitions } = await unmergeCustomer(ctx.em, ctx.viewer, { settings, now: ctx.clock.now() }, mergeId);
     await publishTransitions(ctx.bus, ctx.viewer.workspaceId, transitions);
-    return Promise.all(ids.map(async (id) => (await liveCustomer(ctx).load(id))!));
+    return Promise.all(ids.map((id) => requireLiveCustomer(ctx, id)));
   }
 }

@@ -3,7 +3,7 @@ import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import { JSONScalar } from '../../graphql/scalars';
 import { Customer } from './customer.entity';
-import { liveCustomer } from './customer.loaders';
+import { requireLiveCustomer } from './customer.loaders';
 import { eraseCustomer, exportCustomer } from './privacy.service';
 
 @ObjectType()
@@ -19,7 +19,7 @@ export class PrivacyResolver {
   @Query(() => CustomerExport, { description: 'Everything held on a customer (a data subject access request).' })
   async exportCustomer(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<CustomerExport> {
     const { customerId, document } = await exportCustomer(ctx.em, ctx.viewer.workspaceId, id);
-    return { customer: (await liveCustomer(ctx).load(customerId))!, document };
+    return { customer: await requireLiveCustomer(ctx, customerId), document };
   }
 
   @Authorized(...may.administer)

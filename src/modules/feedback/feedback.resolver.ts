@@ -7,7 +7,7 @@ import { ContactPurpose, FeedbackStatus } from '../../graphql/enums';
 import { Conversation } from '../conversation/conversation.entity';
 import { conversationById } from '../conversation/conversation.loaders';
 import { Customer } from '../customer/customer.entity';
-import { liveCustomer } from '../customer/customer.loaders';
+import { liveCustomer, requireLiveCustomer } from '../customer/customer.loaders';
 import { publishTransitions } from '../lifecycle/lifecycle.service';
 import { recommendChannel, requestNow, settingsOf } from '../preference/preference.loaders';
 import { FeedbackItem, FollowUp } from './feedback-item.entity';
@@ -130,7 +130,7 @@ export class FeedbackResolver {
 
   @FieldResolver(() => Customer)
   async customer(@Root() item: FeedbackItem, @Ctx() ctx: Context): Promise<Customer> {
-    return (await liveCustomer(ctx).load(item.customerId))!;
+    return requireLiveCustomer(ctx, item.customerId);
   }
 
   @FieldResolver(() => Conversation, { nullable: true })

@@ -9,7 +9,7 @@ import { Channel, IngestKind, SurveyKind } from '../../graphql/enums';
 import { Conversation } from '../conversation/conversation.entity';
 import { conversationById } from '../conversation/conversation.loaders';
 import { Customer } from '../customer/customer.entity';
-import { liveCustomer } from '../customer/customer.loaders';
+import { requireLiveCustomer } from '../customer/customer.loaders';
 import { IdentifierInput } from '../customer/ingest.input';
 import { ingest } from '../customer/ingest.service';
 import { publishTransitions } from '../lifecycle/lifecycle.service';
@@ -95,7 +95,7 @@ export class SurveyResolver {
 
   @FieldResolver(() => Customer)
   async customer(@Root() response: SurveyResponse, @Ctx() ctx: Context): Promise<Customer> {
-    return (await liveCustomer(ctx).load(response.customerId))!;
+    return requireLiveCustomer(ctx, response.customerId);
   }
 
   @FieldResolver(() => Conversation, { nullable: true })
