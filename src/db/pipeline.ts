@@ -63,12 +63,23 @@ export async function readPipeline(em: EntityManager, statements: readonly State
   }
 }
 
+/** The last pipeline handed to each connection: loaders that share a transaction's connection take turns on it. */
+const lastOn = new WeakMap<PoolClient, Promise<unknown>>();
+
+/** Sends the steps once the connection's earlier pipelines have settled: pg 8 queues a query behind another on one client, but that is deprecated, and pg 9 refuses it. */
 function send(connection: PoolClient, steps: readonly Step[]): Promise<Row[][]> {
   for (let i = 0; i < steps.length; i++) countStatement();
   const wire = steps.map(toWire);
-  return new Promise<Row[][]>((resolve, reject) => {
-    connection.query(new Pipelined(wire, connection, (error, rows) => (error ? reject(error) : resolve(rows!))) as never);
-  });
+  const submit = () =>
+    new Promise<Row[][]>((resolve, reject) => {
+      connection.query(new Pipelined(wire, connection, (error, rows) => (error ? reject(error) : resolve(rows!))) as never);
+    });
+  const previous = lastOn.get(connection);
+  const sent = previous ? previous.then(submit, submit) : submit();
+  lastOn.set(connection, sent);
+  const forget = () => lastOn.get(connection) === sent && lastOn.delete(connection);
+  sent.then(forget, forget);
+  return sent;
 }
 
 const isEmptyCopy = (step: Step): boolean => 'rows' in step && step.rows.length === 0;

@@ -1,4 +1,5 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import type { PoolClient } from 'pg';
 import { pipeline, TextArray } from '../../src/db/pipeline';
 import { connectOrm } from '../../src/db/orm';
 import { readByKey, sql } from '../../src/db/sql';
@@ -101,6 +102,37 @@ describe('pipeline', () => {
     expect(after.value).toBe('11');
     const [row] = await sql<{ answer: number }>(em, 'select 42 as answer');
     expect(row.answer).toBe(42);
+  });
+
+  it('takes turns when several share a transaction: each answers its own steps, in the order they were sent, one at a time on the connection', async () => {
+    const { answers, most } = await t.orm.em.fork().transactional(async (tx) => {
+      await sql(tx, `create temporary table piped_turns (n int) on commit drop`);
+      // pg 8 queues a query sent while another runs (deprecated; pg 9 refuses it): count how many the connection holds at once
+      const connection = (await tx.getTransactionContext<Knex.Transaction>()!.client.acquireConnection()) as PoolClient;
+      const query = connection.query;
+      let inFlight = 0;
+      let most = 0;
+      connection.query = ((submitted: { handleReadyForQuery(): void }) => {
+        most = Math.max(most, ++inFlight);
+        const ready = submitted.handleReadyForQuery.bind(submitted);
+        submitted.handleReadyForQuery = () => {
+          inFlight--;
+          ready();
+        };
+        return query.call(connection, submitted as never);
+      }) as never;
+      try {
+        // loaders resolving side by side inside one mutation do this
+        const answers = await Promise.all(
+          [1, 2, 3, 4].map((n) => pipeline(tx, [{ text: `insert into piped_turns values (?)`, params: [n] }, { text: `select array_agg(n order by n) seen from piped_turns` }])),
+        );
+        return { answers, most };
+      } finally {
+        connection.query = query;
+      }
+    });
+    expect(answers.map(([, [row]]) => row.seen)).toEqual([[1], [1, 2], [1, 2, 3], [1, 2, 3, 4]]);
+    expect(most).toBe(1);
   });
 
   it('gives each statement its own snapshot: a read behind a lock wait sees what the lock holder committed', async () => {
