@@ -18,8 +18,8 @@ export class PrivacyResolver {
   @Authorized(...may.administer)
   @Query(() => CustomerExport, { description: 'Everything held on a customer (a data subject access request).' })
   async exportCustomer(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<CustomerExport> {
-    const { customerId, document } = await exportCustomer(ctx.em, ctx.viewer.workspaceId, id);
-    return { customer: await requireLiveCustomer(ctx, customerId), document };
+    const customer = await requireLiveCustomer(ctx, id);
+    return { customer, document: await exportCustomer(ctx.em, ctx.viewer.workspaceId, customer.id) };
   }
 
   @Authorized(...may.administer)

@@ -21,9 +21,8 @@ export async function liveCustomerId(em: EntityManager, workspaceId: string, id:
 const FAMILY = `customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))`;
 const familyParams = (workspaceId: string, customerId: string) => [workspaceId, workspaceId, customerId, customerId];
 
-/** Everything held on a customer, as one JSON document (the right of access). */
-export async function exportCustomer(em: EntityManager, workspaceId: string, id: string): Promise<{ customerId: string; document: Record<string, unknown> }> {
-  const customerId = await liveCustomerId(em, workspaceId, id);
+/** Everything held on a live customer (the caller resolved the id), as one JSON document: the right of access. */
+export async function exportCustomer(em: EntityManager, workspaceId: string, customerId: string): Promise<Record<string, unknown>> {
   const params = [workspaceId, customerId];
   const family = familyParams(workspaceId, customerId);
   const [[customer], identities, events, merges, preferences, consents, contacts, surveys, feedback] = await byKey(em, [
@@ -37,10 +36,7 @@ export async function exportCustomer(em: EntityManager, workspaceId: string, id:
     { text: `select kind, score, comment, channel, created_at from survey_response where workspace_id = ? and ${FAMILY} order by created_at`, params: family },
     { text: `select id, category, severity, status, summary, resolution_note, created_at, closed_at from feedback_item where workspace_id = ? and ${FAMILY} order by created_at`, params: family },
   ]);
-  return {
-    customerId,
-    document: { exportedAt: new Date().toISOString(), customer, identities, events, merges, preferences, consents, contacts, surveys, feedback },
-  };
+  return { exportedAt: new Date().toISOString(), customer, identities, events, merges, preferences, consents, contacts, surveys, feedback };
 }
 
 /**

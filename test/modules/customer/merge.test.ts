@@ -96,6 +96,17 @@ describe('privacy', () => {
     expect(exportCustomer.document.events).toEqual([expect.objectContaining({ type: 'order_completed', properties: { sku: 'A1' }, revenue: 9 })]);
   });
 
+  it('exports the survivor when asked for a customer merged into it', async () => {
+    await ingest([track('keep@m.test', 'page_viewed'), track('gone@m.test', 'page_viewed', undefined, { occurredAt: '2026-03-01T00:00:00Z' })]);
+    const [survivorId, absorbedId] = [await owner('keep@m.test'), await owner('gone@m.test')];
+    await data(t.url, t.adminKey, op.MergeCustomers({ survivorId, absorbedId }));
+    const { exportCustomer } = await data(t.url, t.adminKey, op.ExportCustomer({ id: absorbedId }));
+    expect(exportCustomer.customer.id).toBe(survivorId);
+    expect(exportCustomer.document.customer.id).toBe(survivorId);
+    expect(exportCustomer.document.identities.map((identity: { value: string }) => identity.value).sort()).toEqual(['gone@m.test', 'keep@m.test']);
+    expect(exportCustomer.document.merges).toEqual([expect.objectContaining({ survivor_id: survivorId, absorbed_id: absorbedId, unmerged_at: null })]);
+  });
+
   it('erases a customer in one transaction and refuses its identifiers afterwards', async () => {
     await ingest([track('forget@m.test', 'order_completed', 50, { traits: { name: 'Forget Me' } })]);
     const id = await owner('forget@m.test');
