@@ -25,7 +25,9 @@ export async function listConversations(ctx: Context, args: ConversationFilter &
     where.push(`${column} = ?`) && params.push(value);
   }
   if (args.status) where.push('status = ?') && params.push(args.status);
-  const [{ total }] = await sql<{ total: number }>(ctx.em, `select count(*)::int total from conversation where ${where.join(' and ')}`, params);
+  const countText = `select count(*)::int total from conversation where ${where.join(' and ')}`;
+  const countParams = [...params];
+  const total = async () => (await sql<{ total: number }>(ctx.em, countText, countParams))[0].total;
   if (after) where.push('(created_at, id) < (?::timestamptz, ?::uuid)') && params.push(...after);
   const rows = await sql<Record<string, unknown> & { sort_key: string }>(
     ctx.em,

@@ -33,7 +33,7 @@ export const liveCustomer = (ctx: Context) =>
     return ids.map((id) => byRequested.get(id) ?? null);
   });
 
-/** The live customer an id resolves to, for an answer that must be one (a mutation's): NOT_FOUND when there is none. */
+/** The live customer an id resolves to, for an answer that must be one (a mutation's, a non-null field): NOT_FOUND when there is none. */
 export async function requireLiveCustomer(ctx: Context, id: string): Promise<Customer> {
   const customer = await liveCustomer(ctx).load(id);
   if (!customer) throw AppError.notFound('Customer', id);

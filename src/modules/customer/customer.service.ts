@@ -76,8 +76,9 @@ export async function listCustomers(
     if (!segment) throw AppError.notFound('Segment', filter.segmentId);
     where.push('c.id in (select m.customer_id from segment_member m where m.workspace_id = c.workspace_id and m.segment_id = ?::uuid)') && params.push(filter.segmentId);
   }
-  const counted = { text: `select count(*)::int total from customer c where ${where.join(' and ')}`, params: [...params] };
-  const total = async () => (await sql<{ total: number }>(em, counted.text, counted.params))[0].total;
+  const countText = `select count(*)::int total from customer c where ${where.join(' and ')}`;
+  const countParams = [...params];
+  const total = async () => (await sql<{ total: number }>(em, countText, countParams))[0].total;
   if (after) {
     where.push(`(c.${column}, c.id) < (?::${kind === 'time' ? 'timestamptz' : 'numeric'}, ?::uuid)`);
     params.push(...after);

@@ -179,7 +179,9 @@ export async function listFeedback(
   if (filter.ownerTeam) (where.push('f.owner_team = ?'), params.push(filter.ownerTeam));
   if (filter.overdue != null) (where.push(filter.overdue ? OVERDUE_SQL : `not ${OVERDUE_SQL}`), params.push(now, now));
   if (args.customerId) (where.push('f.customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))'), params.push(workspaceId, args.customerId, args.customerId));
-  const [{ total }] = await sql<{ total: number }>(em, `select count(*)::int total from feedback_item f where ${where.join(' and ')}`, params);
+  const countText = `select count(*)::int total from feedback_item f where ${where.join(' and ')}`;
+  const countParams = [...params];
+  const total = async () => (await sql<{ total: number }>(em, countText, countParams))[0].total;
   if (page.after) (where.push('(f.created_at, f.id) < (?::timestamptz, ?::uuid)'), params.push(...page.after));
   const rows = await sql<Record<string, unknown>>(em, `select f.* from feedback_item f where ${where.join(' and ')} order by f.created_at desc, f.id desc limit ?`, [...params, page.first + 1]);
   return toConnection(rows.map((row) => em.map(FeedbackItem, row)), page, (item) => [item.createdAt.toISOString(), item.id], total);

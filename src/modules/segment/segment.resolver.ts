@@ -176,7 +176,7 @@ export class SegmentResolver {
       [ctx.viewer.workspaceId, segment.id, page.after ?? null, page.after ?? null, page.first + 1],
     );
     const customers = (await Promise.all(rows.map((row) => liveCustomer(ctx).load(row.customer_id)))).filter((c): c is Customer => c !== null);
-    const [{ total }] = await sql<{ total: number }>(ctx.em, `select count(*)::int total from segment_member where workspace_id = ? and segment_id = ?`, [ctx.viewer.workspaceId, segment.id]);
+    const total = async () => (await sql<{ total: number }>(ctx.em, `select count(*)::int total from segment_member where workspace_id = ? and segment_id = ?`, [ctx.viewer.workspaceId, segment.id]))[0].total;
     return toConnection(customers, page, (customer) => customer.id, total);
   }
 

@@ -1,6 +1,7 @@
 import { Role } from '../../../src/graphql/enums';
 import { codes, data, post } from '../../support/client';
 import { operations } from '../../support/operations';
+import { sqlStatements } from '../../support/sql-count';
 import { startTestServer, type TestServer } from '../../support/server';
 
 const op = { ...operations('conversation.graphql'), ...operations('queue.graphql'), ...operations('customer.graphql'), ...operations('merge.graphql') };
@@ -141,6 +142,14 @@ describe('conversations', () => {
       expect(codes(await post(t.url, other.adminKey, operation))).toEqual(['NOT_FOUND']);
     }
     expect(codes(await post(t.url, t.adminKey, op.AssignConversation({ conversationId: c.id, agentId: 'nope' })))).toEqual(['NOT_FOUND']);
+  });
+
+  it.each(['conversations', 'feedbackItems'])('counts %s for the total only when a query reads totalCount', async (list) => {
+    const page = (fields: string) => ({ query: `{ ${list}(first: 5) { ${fields} edges { node { id } } } }` });
+    const [bare, counted] = [await post(t.url, t.adminKey, page('')), await post(t.url, t.adminKey, page('totalCount'))];
+    expect(counted.body.data[list].edges).toEqual(bare.body.data[list].edges);
+    expect(counted.body.data[list].totalCount).toBeGreaterThanOrEqual(bare.body.data[list].edges.length);
+    expect(sqlStatements(counted) - sqlStatements(bare)).toBe(1);
   });
 
   it('erases what a customer said with the customer, keeping the conversation for the queue', async () => {

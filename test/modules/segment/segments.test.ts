@@ -2,6 +2,7 @@ import { Role } from '../../../src/graphql/enums';
 import { TestClock } from '../../support/clock';
 import { codes, collect, data, post, settle, wsClient } from '../../support/client';
 import { operations } from '../../support/operations';
+import { sqlStatements } from '../../support/sql-count';
 import { startTestServer, type TestServer } from '../../support/server';
 
 const op = { ...operations('segment.graphql'), ...operations('ingest.graphql'), ...operations('preference.graphql'), ...operations('feedback.graphql'), ...operations('conversation.graphql') };
@@ -99,6 +100,10 @@ describe('segments', () => {
     expect(big).toMatchObject({ size: 2, kind: 'DYNAMIC', rule: { field: { field: 'TOTAL_SPEND', op: 'GTE', value: 300 } }, stale: false });
     const { segment } = await data(t.url, t.adminKey, op.Segment({ id: big.id }));
     expect(segment.members.edges.map((e: any) => e.node.id).sort()).toEqual([ids.ann, ids.bob].sort());
+    const members = (fields: string) => post(t.url, t.adminKey, { query: `query($id: ID!) { segment(id: $id) { members(first: 5) { ${fields} edges { node { id } } } } }`, variables: { id: big.id } });
+    const [bare, counted] = [await members(''), await members('totalCount')];
+    expect(counted.body.data.segment.members.totalCount).toBe(2);
+    expect(sqlStatements(counted) - sqlStatements(bare)).toBe(1);
     expect(segment.history.edges.map((e: any) => e.node.change)).toEqual(['ENTERED', 'ENTERED']);
     const { customers } = await data(t.url, t.adminKey, op.CustomersInSegment({ segmentId: big.id }));
     expect(customers.totalCount).toBe(2);
