@@ -1,6 +1,6 @@
 import type { Context } from '../../context';
 import { isUuid } from '../../db/ids';
-import { sql } from '../../db/sql';
+import { countLater, sql } from '../../db/sql';
 import { AppError } from '../../errors';
 import { parsePage, toConnection, type Connection } from '../../graphql/connection';
 import type { ConversationStatus } from '../../graphql/enums';
@@ -25,9 +25,7 @@ export async function listConversations(ctx: Context, args: ConversationFilter &
     where.push(`${column} = ?`) && params.push(value);
   }
   if (args.status) where.push('status = ?') && params.push(args.status);
-  const countText = `select count(*)::int total from conversation where ${where.join(' and ')}`;
-  const countParams = [...params];
-  const total = async () => (await sql<{ total: number }>(ctx.em, countText, countParams))[0].total;
+  const total = countLater(ctx.em, 'conversation', where, params);
   if (after) where.push('(created_at, id) < (?::timestamptz, ?::uuid)') && params.push(...after);
   const rows = await sql<Record<string, unknown> & { sort_key: string }>(
     ctx.em,

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
-import { byKey, readByKey, sql, StaleReadError, withRetries } from '../../db/sql';
+import { byKey, countLater, readByKey, sql, StaleReadError, withRetries } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
 import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
@@ -76,9 +76,7 @@ export async function listCustomers(
     if (!segment) throw AppError.notFound('Segment', filter.segmentId);
     where.push('c.id in (select m.customer_id from segment_member m where m.workspace_id = c.workspace_id and m.segment_id = ?::uuid)') && params.push(filter.segmentId);
   }
-  const countText = `select count(*)::int total from customer c where ${where.join(' and ')}`;
-  const countParams = [...params];
-  const total = async () => (await sql<{ total: number }>(em, countText, countParams))[0].total;
+  const total = countLater(em, 'customer c', where, params);
   if (after) {
     where.push(`(c.${column}, c.id) < (?::${kind === 'time' ? 'timestamptz' : 'numeric'}, ?::uuid)`);
     params.push(...after);

@@ -17,8 +17,12 @@ export async function liveCustomerId(em: EntityManager, workspaceId: string, id:
   return row.id;
 }
 
-/** Rows of a customer and of the customers merged into it, which keep what they gave (see preference.service). */
-const FAMILY = `customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))`;
+/**
+ * `column` names a customer or one merged into it, whose rows stay its own (see preference.service):
+ * the condition for a customer's rows. Binds the workspace, then the customer's id twice.
+ */
+export const inFamily = (column: string) => `${column} in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))`;
+const FAMILY = inFamily('customer_id');
 const familyParams = (workspaceId: string, customerId: string) => [workspaceId, workspaceId, customerId, customerId];
 
 /** Everything held on a live customer (the caller resolved the id), as one JSON document: the right of access. */

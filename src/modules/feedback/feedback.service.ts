@@ -1,12 +1,12 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
-import { sql } from '../../db/sql';
+import { countLater, sql } from '../../db/sql';
 import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
 import { parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { FeedbackCategory, FeedbackStatus, type Channel } from '../../graphql/enums';
-import { liveCustomerId } from '../customer/privacy.service';
+import { inFamily, liveCustomerId } from '../customer/privacy.service';
 import { reevaluate, type Transition } from '../lifecycle/lifecycle.service';
 import { recordAudit } from '../workspace/audit.service';
 import type { WorkspaceSettings } from '../workspace/workspace-settings';
@@ -178,10 +178,8 @@ export async function listFeedback(
   if (filter.severity?.length) (where.push('f.severity = any(?::text[])'), params.push(filter.severity));
   if (filter.ownerTeam) (where.push('f.owner_team = ?'), params.push(filter.ownerTeam));
   if (filter.overdue != null) (where.push(filter.overdue ? OVERDUE_SQL : `not ${OVERDUE_SQL}`), params.push(now, now));
-  if (args.customerId) (where.push('f.customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))'), params.push(workspaceId, args.customerId, args.customerId));
-  const countText = `select count(*)::int total from feedback_item f where ${where.join(' and ')}`;
-  const countParams = [...params];
-  const total = async () => (await sql<{ total: number }>(em, countText, countParams))[0].total;
+  if (args.customerId) (where.push(inFamily('f.customer_id')), params.push(workspaceId, args.customerId, args.customerId));
+  const total = countLater(em, 'feedback_item f', where, params);
   if (page.after) (where.push('(f.created_at, f.id) < (?::timestamptz, ?::uuid)'), params.push(...page.after));
   const rows = await sql<Record<string, unknown>>(em, `select f.* from feedback_item f where ${where.join(' and ')} order by f.created_at desc, f.id desc limit ?`, [...params, page.first + 1]);
   return toConnection(rows.map((row) => em.map(FeedbackItem, row)), page, (item) => [item.createdAt.toISOString(), item.id], total);

@@ -1,7 +1,7 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { freshForEvent, type Context } from '../../context';
 import { isUuid } from '../../db/ids';
-import { sql } from '../../db/sql';
+import { countLater, sql } from '../../db/sql';
 import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
 import { connectionTypes, parsePage, toConnection, type Connection } from '../../graphql/connection';
@@ -176,7 +176,7 @@ export class SegmentResolver {
       [ctx.viewer.workspaceId, segment.id, page.after ?? null, page.after ?? null, page.first + 1],
     );
     const customers = (await Promise.all(rows.map((row) => liveCustomer(ctx).load(row.customer_id)))).filter((c): c is Customer => c !== null);
-    const total = async () => (await sql<{ total: number }>(ctx.em, `select count(*)::int total from segment_member where workspace_id = ? and segment_id = ?`, [ctx.viewer.workspaceId, segment.id]))[0].total;
+    const total = countLater(ctx.em, 'segment_member', ['workspace_id = ?', 'segment_id = ?'], [ctx.viewer.workspaceId, segment.id]);
     return toConnection(customers, page, (customer) => customer.id, total);
   }
 
