@@ -26,7 +26,7 @@ export async function startBenchServer(): Promise<BenchServer> {
   const dataDir = path.resolve('.data/bench');
   // each bench starts from an empty embedded cluster: comparable figures, and the disk does not fill up
   if (!process.env.DATABASE_URL) fs.rmSync(dataDir, { recursive: true, force: true });
-  const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir }, () => {});
+  const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
   const orm = await connectOrm(database.url, config);
   await migrate(orm);
   const { adminKey, workspace } = await createWorkspace(orm.em.fork(), `bench ${new Date().toISOString()}`);

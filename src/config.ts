@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { StartupError } from './startup-error';
 
 /** Typed, validated configuration, read once from the environment. */
 export interface Config {
@@ -21,6 +22,10 @@ export interface Config {
   exposeStatementCount: boolean;
   /** Runs the job runner (scheduled sweeps, queued work) in this process. */
   jobs: boolean;
+  /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
+  metricsToken?: string;
+  /** Origins browsers may call from; `*` for any (safe: credentials are bearer keys, not cookies). */
+  corsOrigins: '*' | string[];
   limits: Limits;
 }
 
@@ -41,15 +46,35 @@ const int = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => 
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 0) throw new StartupError(`${name} must be a non-negative integer, got "${raw}"`, `fix or unset ${name}`);
   return value;
 };
 
 const bool = (env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean => {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  if (!['true', 'false', '1', '0'].includes(raw)) throw new Error(`${name} must be true or false, got "${raw}"`);
+  if (!['true', 'false', '1', '0'].includes(raw)) throw new StartupError(`${name} must be true or false, got "${raw}"`, `fix or unset ${name}`);
   return raw === 'true' || raw === '1';
+};
+
+/** The shortest admin key accepted from CDP_ADMIN_KEY. */
+export const MIN_ADMIN_KEY_LENGTH = 16;
+
+const adminKey = (raw: string | undefined): string | undefined => {
+  if (!raw) return undefined;
+  if (raw.length < MIN_ADMIN_KEY_LENGTH) {
+    throw new StartupError(`CDP_ADMIN_KEY is ${raw.length} characters long, fewer than ${MIN_ADMIN_KEY_LENGTH}`, 'choose a longer key, or unset it to have one generated');
+  }
+  return raw;
+};
+
+const origins = (raw: string | undefined): '*' | string[] => {
+  const list = (raw ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
+  if (list.length === 0 || list.includes('*')) return '*';
+  for (const origin of list) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) throw new StartupError(`CDP_CORS_ORIGINS holds "${origin}", which is not an origin such as https://app.example.com`, 'list origins separated by commas, or unset it for any');
+  }
+  return list;
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -58,7 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: env.DATABASE_URL || undefined,
     port: int(env, 'PORT', 4000),
     host: env.HOST || '0.0.0.0',
-    adminKey: env.CDP_ADMIN_KEY || undefined,
+    adminKey: adminKey(env.CDP_ADMIN_KEY),
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     production,
     introspection: bool(env, 'CDP_INTROSPECTION', !production),
@@ -67,6 +92,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolAcquireTimeoutMs: int(env, 'CDP_POOL_ACQUIRE_TIMEOUT_MS', 3000),
     exposeStatementCount: bool(env, 'CDP_EXPOSE_SQL_COUNT', env.NODE_ENV === 'test'),
     jobs: bool(env, 'CDP_JOBS', true),
+    metricsToken: env.CDP_METRICS_TOKEN || undefined,
+    corsOrigins: origins(env.CDP_CORS_ORIGINS),
     limits: {
       maxDepth: int(env, 'CDP_MAX_DEPTH', 10),
       maxCost: int(env, 'CDP_MAX_COST', 5000),

@@ -1,47 +1,62 @@
 import 'reflect-metadata';
 import { loadConfig } from './config';
-import { openDatabase } from './db/database';
+import { openDatabase, type Database } from './db/database';
 import { connectOrm, migrate } from './db/orm';
 import { ensureDefaultWorkspace } from './modules/workspace/workspace.service';
 import { startServer } from './server';
+import { explainStartupFailure, type StartupTarget } from './startup-error';
 import { logger } from './telemetry/logger';
 
-/** `npm start`: database (embedded unless DATABASE_URL), migrations, default workspace, server. */
-async function main(): Promise<void> {
+/** `npm start`: database (embedded and supervised unless DATABASE_URL), migrations, default workspace, server. */
+async function main(target: StartupTarget): Promise<void> {
   const config = loadConfig();
-  const database = await openDatabase(config, (message) => logger.debug(message));
-  const orm = await connectOrm(database.url, config);
-  const applied = await migrate(orm);
-  if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+  Object.assign(target, { databaseUrl: config.databaseUrl, port: config.port });
+  let database: Database | undefined;
+  try {
+    database = await openDatabase(config, {
+      log: (message) => logger.debug(message),
+      supervise: { info: (message) => logger.info(message), warn: (message) => logger.warn(message) },
+    });
+    if (database.clusterDir) logger.info({ clusterDir: database.clusterDir }, `embedded PostgreSQL data in ${database.clusterDir}`);
+    const orm = await connectOrm(database.url, config);
+    const applied = await migrate(orm);
+    if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
 
-  const created = await ensureDefaultWorkspace(orm.em.fork(), config.adminKey);
-  if (created) {
-    logger.info({ workspaceId: created.workspace.id }, 'created the default workspace');
-    if (!config.adminKey) {
-      process.stdout.write(`\nDefault workspace ${created.workspace.id}; its admin key (shown once, keep it):\n\n  ${created.adminKey}\n\n`);
+    const created = await ensureDefaultWorkspace(orm.em.fork(), config.adminKey);
+    if (created) {
+      logger.info({ workspaceId: created.workspace.id }, 'created the default workspace');
+      if (!config.adminKey) {
+        process.stdout.write(`\nDefault workspace ${created.workspace.id}; its admin key (shown once, keep it):\n\n  ${created.adminKey}\n\n`);
+      }
     }
+
+    const server = await startServer({ config, orm, databaseUrl: database.url });
+    const opened = database;
+    let stopping = false;
+    const shutdown = async (signal: string) => {
+      if (stopping) {
+        logger.warn('second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = true;
+      logger.info({ signal }, 'shutting down: draining requests');
+      await server.stop();
+      await orm.close();
+      await opened.release();
+      logger.info('stopped');
+      process.exit(0);
+    };
+    process.on('SIGINT', () => void shutdown('SIGINT'));
+    process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  } catch (error) {
+    await database?.release().catch(() => {});
+    throw error;
   }
-
-  const server = await startServer({ config, orm, databaseUrl: database.url });
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) {
-      logger.warn('second signal: exiting now');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down: draining requests');
-    await server.stop();
-    await orm.close();
-    await database.release();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-main().catch((error) => {
-  logger.fatal({ err: error }, 'failed to start');
+const target: StartupTarget = {};
+main(target).catch((error) => {
+  logger.debug({ err: error }, 'start failed');
+  process.stderr.write(`cdp-api could not start: ${explainStartupFailure(error, target)}\n`);
   process.exit(1);
 });

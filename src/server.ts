@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -93,12 +93,16 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
   });
   app.use(dashboardPage());
   app.use(segmentExport(orm, (header) => authenticate(authenticator, header)));
-  app.get('/metrics', async (_req, res) => {
+  app.get('/metrics', async (req, res) => {
+    if (config.metricsToken && !sameSecret(bearerSecret(req.headers.authorization), config.metricsToken)) {
+      res.status(401).set('www-authenticate', 'Bearer').json({ error: 'the metrics need Authorization: Bearer <CDP_METRICS_TOKEN>' });
+      return;
+    }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   app.use(
     '/graphql',
-    cors(),
+    cors({ origin: config.corsOrigins, maxAge: 600 }),
     express.json({ limit: config.limits.bodyBytes }),
     (req, res, next) => {
       const requestId = validRequestId(req.get('x-request-id')) ?? randomUUID();
@@ -162,6 +166,13 @@ async function databaseReachable(orm: MikroORM): Promise<boolean> {
   const probe = orm.em.getConnection().execute('select 1').then(() => true, () => false);
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref());
   return Promise.race([probe, timeout]);
+}
+
+/** Compares in constant time, so the token cannot be guessed a character at a time. */
+function sameSecret(given: string | undefined, expected: string): boolean {
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 const validRequestId = (value: string | undefined): string | undefined => (value && /^[\w.-]{1,64}$/.test(value) ? value : undefined);

@@ -42,7 +42,16 @@ export function attachWebSockets(deps: {
   metrics: Metrics;
 }): { close(): Promise<void> } {
   const { httpServer, schema, config, orm, clock, bus, authenticator, metrics } = deps;
-  const wss = new WebSocketServer({ server: httpServer, path: '/graphql', maxPayload: 1024 * 1024 });
+  // upgrades are handed over here rather than with `server:`, through which ws would re-emit the
+  // HTTP server's own errors (a port in use) as the WebSocket server's
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  httpServer.on('upgrade', (request, socket, head) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
+      socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  });
   const socketsByKey = new Map<string, Set<WebSocket>>();
   const rules = armorRules(config.limits);
   // a floor of agents sends the same few subscriptions: parse and validate each text once

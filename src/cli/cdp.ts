@@ -9,6 +9,7 @@ import { createWorkspace } from '../modules/workspace/workspace.service';
 import { readItems } from './import-file';
 import { chooseWorkspace, runIngest, type RunSummary } from './ingest-runner';
 import { seedEvents } from './seed-data';
+import { explainStartupFailure, StartupError, type StartupTarget } from '../startup-error';
 
 const USAGE = `usage: npm run cdp -- <command>
 
@@ -30,7 +31,7 @@ const commands: Record<string, Command> = {
   import: async (orm, args) => {
     const { values, positionals } = parseArgs({ args, options: { workspace: { type: 'string' } }, allowPositionals: true });
     const file = positionals[0];
-    if (!file || !fs.existsSync(file)) throw new Error(`no such file: ${file ?? '(none given)'}`);
+    if (!file || !fs.existsSync(file)) throw new StartupError(`no such file: ${file ?? '(none given)'}`, 'give the path of an .ndjson, .jsonl or .csv file');
     const workspace = await chooseWorkspace(orm, values.workspace);
     const bad: string[] = [];
     const report = (line: number, reason: string) => bad.push(`line ${line}: ${reason}`);
@@ -42,7 +43,7 @@ const commands: Record<string, Command> = {
   seed: async (orm, args) => {
     const { values } = parseArgs({ args, options: { customers: { type: 'string' }, workspace: { type: 'string' }, seed: { type: 'string' } } });
     const customers = Number(values.customers ?? 1000);
-    if (!Number.isInteger(customers) || customers < 1) throw new Error('--customers must be a positive whole number');
+    if (!Number.isInteger(customers) || customers < 1) throw new StartupError(`--customers is "${values.customers}"`, 'give a positive whole number');
     const workspace = await chooseWorkspace(orm, values.workspace);
     const events = [...seedEvents(customers, Number(values.seed ?? 42))].map((item, index) => ({ item, label: index }));
     const summary = await runIngest(orm, workspace, events, events.length, (index, code, message) => process.stderr.write(`item ${index}: ${code} ${message}\n`));
@@ -77,8 +78,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const database = await openDatabase(config, (message) => process.stderr.write(`${message}\n`));
-  const orm = await connectOrm(database.url, config);
+  target.databaseUrl = config.databaseUrl;
+  const database = await openDatabase(config, { log: (message) => process.stderr.write(`${message}\n`) });
+  const orm = await connectOrm(database.url, config).catch(async (error) => {
+    await database.release();
+    throw error;
+  });
   try {
     if (name !== 'migration create') {
       const applied = await migrate(orm);
@@ -91,10 +96,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+const target: StartupTarget = {};
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`cdp: ${explainStartupFailure(error, target)}\n`);
     process.exit(1);
   },
 );

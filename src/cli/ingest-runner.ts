@@ -4,6 +4,7 @@ import { forkForWorkspace } from '../context';
 import { Workspace } from '../modules/workspace/workspace.entity';
 import type { IngestEventInput } from '../modules/customer/ingest.input';
 import { ingest, MAX_BATCH } from '../modules/customer/ingest.service';
+import { StartupError } from '../startup-error';
 
 export interface RunSummary {
   items: number;
@@ -18,8 +19,9 @@ export interface RunSummary {
 /** The workspace a command works on: the given id, or the only one there is. */
 export async function chooseWorkspace(orm: MikroORM, id: string | undefined): Promise<Workspace> {
   const all = await orm.em.fork().find(Workspace, id ? { id } : {}, { limit: 2 });
-  if (id && all.length === 0) throw new Error(`no workspace ${id}`);
-  if (!id && all.length !== 1) throw new Error(all.length === 0 ? 'no workspace yet: run `npm run cdp -- workspace create NAME`' : 'several workspaces: pass --workspace ID');
+  if (id && all.length === 0) throw new StartupError(`no workspace ${id}`, 'pass the id of an existing workspace');
+  if (!id && all.length === 0) throw new StartupError('no workspace yet', 'run `npm run cdp -- workspace create NAME` first');
+  if (!id && all.length > 1) throw new StartupError('there are several workspaces', 'pass --workspace ID');
   return all[0];
 }
 

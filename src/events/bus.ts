@@ -21,6 +21,8 @@ export class EventBus {
   private closed = false;
   private reconnectDelay = 250;
   private reconnectTimer?: NodeJS.Timeout;
+  /** When the LISTEN connection was lost, until it is back. */
+  private lostAt?: number;
   /** The last NOTIFY sent: the next waits for it, as one connection runs one query at a time. */
   private notifying: Promise<unknown> = Promise.resolve();
 
@@ -87,6 +89,8 @@ export class EventBus {
     await client.connect();
     await client.query(`listen ${CHANNEL}`);
     this.client = client;
+    if (this.lostAt) this.log.info({ afterMs: Date.now() - this.lostAt }, 'bus connection re-established');
+    this.lostAt = undefined;
     this.reconnectDelay = 250;
   }
 
@@ -96,6 +100,7 @@ export class EventBus {
     client.removeAllListeners('end');
     client.end().catch(() => {});
     if (this.closed || this.reconnectTimer) return;
+    this.lostAt ??= Date.now();
     this.log.warn({ err: error }, 'bus connection lost; reconnecting');
     const retry = () => {
       this.reconnectTimer = undefined;

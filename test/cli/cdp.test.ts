@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { embeddedServerPid } from '../../src/db/embedded';
+import { sharedPlaceFor } from '../../src/db/embedded-runtime';
 import { data } from '../support/client';
 import { operations } from '../support/operations';
 import { startTestServer, type TestServer } from '../support/server';
@@ -48,22 +50,23 @@ describe('npm run cdp -- workspace create', () => {
   embedded('on the embedded database', () => {
     it('attaches to the embedded PostgreSQL a running process already serves, and leaves it running', async () => {
       const dataDir = path.resolve('.data/test');
-      const before = fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0];
+      const before = embeddedServerPid(dataDir);
+      expect(before).toBeDefined();
       const created = await cdp(['workspace', 'create', 'Attached'], { DATABASE_URL: undefined, CDP_DATA_DIR: dataDir });
       expect(created.adminKey).toMatch(/^cdp_/);
-      expect(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]).toBe(before);
+      expect(embeddedServerPid(dataDir)).toBe(before);
       const [row] = await adminQuery<{ name: string }>(`select name from workspace where id = $1`, [created.workspaceId], testAdminUrl().replace(/\/[^/]*$/, '/cdp'));
       expect(row.name).toBe('Attached');
     });
 
     it('starts the embedded PostgreSQL when nothing runs it, and stops it afterwards', async () => {
-      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdp-cli-'));
-      fs.chmodSync(dataDir, 0o755);
+      const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdp-cli-')); // mode 0700, as mktemp -d makes it
       const first = await cdp(['workspace', 'create', 'Cold', 'start'], { DATABASE_URL: undefined, CDP_DATA_DIR: dataDir });
-      expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
+      expect(embeddedServerPid(dataDir)).toBeUndefined();
       const second = await cdp(['workspace', 'create', 'Second'], { DATABASE_URL: undefined, CDP_DATA_DIR: dataDir });
       expect(second.workspaceId).not.toBe(first.workspaceId);
       fs.rmSync(dataDir, { recursive: true, force: true });
+      fs.rmSync(sharedPlaceFor('clusters', dataDir), { recursive: true, force: true });
     }, 60_000);
   });
 });

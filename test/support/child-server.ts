@@ -6,36 +6,62 @@ import readline from 'node:readline';
 export interface ChildServer {
   url: string;
   wsUrl: string;
+  baseUrl: string;
   process: ChildProcess;
+  /** What it printed so far, a line each (stdout and stderr). */
+  output: string[];
+  /** Resolves with the first line (already printed or still to come) that matches, failing after `ms`. */
+  waitForLine(pattern: RegExp, ms?: number): Promise<string>;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
 }
 
-export async function startChildServer(databaseUrl: string, env: Record<string, string> = {}): Promise<ChildServer> {
+/**
+ * Starts `dist/src/main.js` on `databaseUrl`, or on the embedded PostgreSQL of `CDP_DATA_DIR` when
+ * it is undefined, and resolves once it serves.
+ */
+export async function startChildServer(databaseUrl: string | undefined, env: Record<string, string> = {}): Promise<ChildServer> {
   const child = spawn(process.execPath, [path.resolve('dist/src/main.js')], {
-    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const output: string[] = [];
-  child.stderr!.on('data', (chunk) => output.push(String(chunk)));
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`child server did not start: ${output.join('')}`)), 30_000);
-    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+  const watchers = new Set<(line: string) => void>();
+  for (const stream of [child.stdout!, child.stderr!]) {
+    readline.createInterface({ input: stream }).on('line', (line) => {
       output.push(line);
-      const port = /"port":(\d+)/.exec(line)?.[1];
-      if (port) {
-        clearTimeout(timer);
-        resolve(Number(port));
-      }
+      for (const watcher of watchers) watcher(line);
     });
-    void exited.then((code) => reject(new Error(`child server exited with ${code}: ${output.join('\n')}`)));
-  });
+  }
+  const waitForLine = (pattern: RegExp, ms = 30_000) =>
+    new Promise<string>((resolve, reject) => {
+      const seen = output.find((line) => pattern.test(line));
+      if (seen) return resolve(seen);
+      const timer = setTimeout(() => (watchers.delete(watch), reject(new Error(`no line matching ${pattern} within ${ms} ms:\n${output.join('\n')}`))), ms);
+      const watch = (line: string) => {
+        if (!pattern.test(line)) return;
+        clearTimeout(timer);
+        watchers.delete(watch);
+        resolve(line);
+      };
+      watchers.add(watch);
+      void exited.then((code) => {
+        if (!watchers.has(watch)) return;
+        clearTimeout(timer);
+        watchers.delete(watch);
+        reject(new Error(`child server exited with ${code}:\n${output.join('\n')}`));
+      });
+    });
+  const port = Number(/"port":(\d+)/.exec(await waitForLine(/"msg":"serving http/))![1]);
   const url = `http://127.0.0.1:${port}/graphql`;
   return {
     url,
     wsUrl: url.replace(/^http/, 'ws'),
+    baseUrl: `http://127.0.0.1:${port}`,
     process: child,
+    output,
+    waitForLine,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;
