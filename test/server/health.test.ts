@@ -55,3 +55,32 @@ describe('unexpected errors', () => {
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
+
+describe('operations settings', () => {
+  let guarded: TestServer;
+  beforeAll(async () => {
+    guarded = await startTestServer({ config: { metricsToken: 'metrics-token-for-tests', corsOrigins: ['https://app.example.com'] } });
+  });
+  afterAll(() => guarded.stop());
+
+  it('keeps /metrics open without CDP_METRICS_TOKEN, and behind its bearer token with it', async () => {
+    expect((await fetch(`${t.baseUrl}/metrics`)).status).toBe(200);
+    const refused = await fetch(`${guarded.baseUrl}/metrics`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toBe('Bearer');
+    expect((await fetch(`${guarded.baseUrl}/metrics`, { headers: { authorization: 'Bearer metrics-token-for-tests-not' } })).status).toBe(401);
+    const allowed = await fetch(`${guarded.baseUrl}/metrics`, { headers: { authorization: 'Bearer metrics-token-for-tests' } });
+    expect(allowed.status).toBe(200);
+    expect(await allowed.text()).toMatch(/cdp_websocket_connections/);
+  });
+
+  it('answers CORS for any origin by default, and only for CDP_CORS_ORIGINS when set', async () => {
+    const preflight = (baseUrl: string, origin: string) =>
+      fetch(`${baseUrl}/graphql`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+    expect((await preflight(t.baseUrl, 'https://anywhere.example')).headers.get('access-control-allow-origin')).toBe('*');
+    const listed = await preflight(guarded.baseUrl, 'https://app.example.com');
+    expect(listed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(listed.headers.get('vary')).toMatch(/Origin/);
+    expect((await preflight(guarded.baseUrl, 'https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

@@ -44,6 +44,15 @@ const SERVED_ROOT_FIELDS = ['Query.node', 'Query.workspace', 'Query.apiKeys', 'Q
   ...['id', 'surveyResponses', 'customer', 'channel', 'channelsUsed', 'subject', 'topic', 'status', 'priority', 'queue', 'assignee', 'requiredSkills', 'messages', 'transfers', 'slaState',
     'firstResponseDueAt', 'resolutionDueAt', 'firstResponseAt', 'resolvedAt', 'createdAt', 'updatedAt'].map((field) => `Conversation.${field}`)];
 
+/** Contract fields of served types that open issues add (care programs, experiments, webhooks); each leaves this list when built. */
+const LATER = [
+  ...['contactCadences', 'followUpSampleRate', 'autoGreeting'].flatMap((field) => [`WorkspaceSettings.${field}`, `WorkspaceSettingsInput.${field}`]),
+  'Agent.dedicated', 'Agent.ownedCustomers', 'CreateAgentInput.dedicated',
+  'WorkspaceSettings.empathyPhrases', 'WorkspaceSettingsInput.empathyPhrases', 'Message.sentiment', 'Message.empathetic',
+  ...['csatSatisfiedRate', 'cesAverage', 'empatheticReplyRate', 'negativeSentimentRate', 'escalationRate'].map((field) => `ServiceMetrics.${field}`),
+  'WorkspaceSettings.allowPrivateWebhookUrls', 'WorkspaceSettingsInput.allowPrivateWebhookUrls',
+];
+
 describe('schema/schema.graphql', () => {
   it('is what the code emits (run `npm run schema` after changing the graph)', () => {
     expect(fs.readFileSync(committed, 'utf8')).toBe(printSDL(buildGraphQLSchema()));
@@ -55,8 +64,9 @@ describe('schema/schema.graphql', () => {
   withContract('serves the contract for every type and root field built so far, compatibly', () => {
     const changes = findBreakingChanges(buildSchema(fs.readFileSync(contract, 'utf8')), buildSchema(fs.readFileSync(committed, 'utf8')));
     const served = (description: string) =>
-      SERVED_TYPES.some((type) => description.startsWith(`${type} `) || description.startsWith(`${type}.`)) ||
-      SERVED_ROOT_FIELDS.some((field) => description.startsWith(`${field} `) || description.startsWith(`${field}(`));
+      !LATER.some((field) => description.startsWith(`${field} `)) &&
+      (SERVED_TYPES.some((type) => description.startsWith(`${type} `) || description.startsWith(`${type}.`)) ||
+      SERVED_ROOT_FIELDS.some((field) => description.startsWith(`${field} `) || description.startsWith(`${field}(`)));
     expect(changes.filter((change) => served(change.description)).map((change) => change.description)).toEqual([]);
   });
 
