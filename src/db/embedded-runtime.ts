@@ -64,7 +64,7 @@ export async function userCanEnter(runtime: PostgresRuntime, dir: string): Promi
 /** A place under {@link SHARED_ROOT} named after `dir` (and `version`), the same for the same path every time. */
 export function sharedPlaceFor(kind: string, dir: string, version = ''): string {
   const hash = createHash('sha256').update(`${path.resolve(dir)}@${version}`).digest('hex').slice(0, 12);
-  const name = path.basename(path.resolve(dir)).replace(/[^\w.-]/g, '_');
+  const name = path.resolve(dir).split(path.sep).slice(-2).join('-').replace(/[^\w.-]/g, '_');
   return path.join(SHARED_ROOT, kind, `${name}-${hash}`);
 }
 

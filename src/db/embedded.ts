@@ -55,6 +55,7 @@ export async function useEmbeddedPostgres(dataDir: string, { log = () => {}, pac
   if (!embeddedServerPid(dataDir)) {
     log(`starting embedded PostgreSQL on port ${meta.port}`);
     await controlEmbedded(dataDir, 'start');
+    meta = readJson<EmbeddedMeta>(metaFile)!; // its port may have moved
   }
   // Whoever started the server stops it, unless that process is gone; then the newcomer adopts it.
   const owned = !alive(pidIn(ownerFile));
@@ -88,8 +89,32 @@ export async function controlEmbedded(dataDir: string, action: 'start' | 'stop')
   // customers outgrows it, and evicting dirty pages then costs every write. A quarter of memory, up
   // to 512 MB (WAL buffers follow at 1/32).
   const sharedBuffersMb = Math.max(128, Math.min(512, Math.floor(os.totalmem() / 4 / 2 ** 20)));
-  const options = `-p ${meta.port} -c listen_addresses=127.0.0.1 -c max_connections=300 -c max_locks_per_transaction=256 -c shared_buffers=${sharedBuffersMb}MB`;
-  await runPostgresTool(runtime, 'pg_ctl', ['-D', clusterDir, '-o', options, '-l', path.join(clusterDir, 'server.log'), '-w', '-t', '60', 'start']);
+  const logFile = path.join(clusterDir, 'server.log');
+  const start = (port: number) =>
+    runPostgresTool(runtime, 'pg_ctl', ['-D', clusterDir, '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c max_connections=300 -c max_locks_per_transaction=256 -c shared_buffers=${sharedBuffersMb}MB`, '-l', logFile, '-w', '-t', '60', 'start']);
+  const logSize = fileSize(logFile);
+  try {
+    await start(meta.port);
+  } catch (error) {
+    const written = logSince(logFile, logSize);
+    const fatal = written.split('\n').reverse().find((line) => line.includes('FATAL:'))?.replace(/^.*FATAL:\s*/, '');
+    // the port chosen at initialisation may since have been taken by another program: move
+    if (!/could not bind .*Address already in use/.test(written)) throw fatal ? new StartupError(`the embedded PostgreSQL did not start: ${fatal}`, `see ${logFile}`) : error;
+    const moved = { ...meta, port: await freePort() };
+    await start(moved.port);
+    fs.writeFileSync(path.join(dataDir, 'embedded.json'), JSON.stringify(moved), { mode: 0o600 });
+  }
+}
+
+const fileSize = (file: string): number => (fs.existsSync(file) ? fs.statSync(file).size : 0);
+
+/** What PostgreSQL wrote to its log after its first `from` bytes. */
+function logSince(logFile: string, from: number): string {
+  try {
+    return fs.readFileSync(logFile).subarray(from).toString('utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** The process id of the live embedded server of `dataDir`, or undefined when none runs. */

@@ -1,8 +1,9 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { useEmbeddedPostgres } from '../../src/db/embedded';
+import { useEmbeddedPostgres, type LocalDatabase } from '../../src/db/embedded';
 import { installedPackage, SHARED_ROOT, sharedPlaceFor } from '../../src/db/embedded-runtime';
 import { StartupError } from '../../src/startup-error';
 
@@ -26,7 +27,7 @@ function cleanUp(top: string, packageDir: string, ...elsewhere: string[]): void 
 }
 
 describe('the embedded PostgreSQL of a project below a 0700 directory', () => {
-  it('runs and answers, its cluster where the server can reach it, named by the data directory', async () => {
+  it('runs and answers, its cluster where the server can reach it, and moves to a free port when its own was taken', async () => {
     const { top, project, packageDir } = projectBelowPrivateDir();
     const dataDir = path.join(project, '.data');
     const logged: string[] = [];
@@ -44,6 +45,23 @@ describe('the embedded PostgreSQL of a project below a 0700 directory', () => {
       expect(logged).toContain(`initialising embedded PostgreSQL in ${server.clusterDir}`);
     } finally {
       await server.stop();
+    }
+
+    // its port taken by another program meanwhile, it moves to a free one
+    const { port } = new URL(server.adminUrl);
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(Number(port), '127.0.0.1', resolve));
+    let again: LocalDatabase | undefined;
+    try {
+      again = await useEmbeddedPostgres(dataDir, { packageDir });
+      expect(new URL(again.adminUrl).port).not.toBe(port);
+      const client = new Client({ connectionString: again.adminUrl });
+      await client.connect();
+      expect((await client.query(`select current_setting('data_directory') as dir`)).rows[0].dir).toBe(server.clusterDir);
+      await client.end();
+    } finally {
+      squatter.close();
+      await again?.stop();
       cleanUp(top, packageDir, server.clusterDir);
     }
   });
