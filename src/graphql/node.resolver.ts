@@ -20,31 +20,31 @@ import { Agent } from '../modules/queue/agent.entity';
 import { Queue } from '../modules/queue/queue.entity';
 import { SlaPolicy } from '../modules/queue/sla-policy.entity';
 import { Segment } from '../modules/segment/segment.entity';
-import { may } from './auth';
+import { accessOf } from './access';
 import { Node } from './node';
 
 /**
- * The entities `node(id:)` can return, with the roles that may read each. Ids are UUIDs shared by
- * no two rows, so one UNION over these tables finds the type.
+ * The entities `node(id:)` can return. Ids are UUIDs shared by no two rows, so one UNION over the
+ * tables of the types the role may read (their access rule) finds the type.
  */
-const NODE_TYPES: { entity: EntityClass<Node>; roles: readonly string[]; load?: (ctx: Context, id: string) => Promise<Node | null> }[] = [
-  { entity: Workspace, roles: may.readWorkspace },
-  { entity: ApiKey, roles: may.administer },
-  { entity: AuditEntry, roles: may.readAudit },
-  { entity: Customer, roles: may.readCustomers, load: (ctx, id) => liveCustomer(ctx).load(id) },
-  { entity: Identity, roles: may.readCustomers },
-  { entity: Event, roles: may.readCustomers },
-  { entity: CustomerMerge, roles: may.readCustomers },
-  { entity: KnowledgeArticle, roles: may.readKnowledge },
-  { entity: ReplyTemplate, roles: may.readKnowledge },
-  { entity: FeedbackItem, roles: may.readFeedback },
-  { entity: SurveyResponse, roles: may.readFeedback },
-  { entity: Segment, roles: may.readSegments },
-  { entity: Conversation, roles: may.readConversations },
-  { entity: Message, roles: may.readConversations },
-  { entity: Queue, roles: may.readConversations },
-  { entity: Agent, roles: may.readConversations },
-  { entity: SlaPolicy, roles: may.readConversations },
+const NODE_TYPES: { entity: EntityClass<Node>; load?: (ctx: Context, id: string) => Promise<Node | null> }[] = [
+  { entity: Workspace },
+  { entity: ApiKey },
+  { entity: AuditEntry },
+  { entity: Customer, load: (ctx, id) => liveCustomer(ctx).load(id) },
+  { entity: Identity },
+  { entity: Event },
+  { entity: CustomerMerge },
+  { entity: KnowledgeArticle },
+  { entity: ReplyTemplate },
+  { entity: FeedbackItem },
+  { entity: SurveyResponse },
+  { entity: Segment },
+  { entity: Conversation },
+  { entity: Message },
+  { entity: Queue },
+  { entity: Agent },
+  { entity: SlaPolicy },
 ];
 
 @Resolver()
@@ -54,7 +54,7 @@ export class NodeResolver {
   async node(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Node | null> {
     if (!isUuid(id)) return null;
     const metadata = ctx.em.getMetadata();
-    const visible = NODE_TYPES.filter(({ roles }) => ctx.viewer.role === 'ADMIN' || roles.includes(ctx.viewer.role));
+    const visible = NODE_TYPES.filter(({ entity }) => accessOf(entity.name)!.read.includes(ctx.viewer.role));
     if (visible.length === 0) return null;
     const parts = visible.map(({ entity }, index) => {
       const meta = metadata.get(entity.name);

@@ -4,14 +4,15 @@ import { buildSchemaSync } from 'type-graphql';
 import type { PubSub } from 'type-graphql';
 import { Fanout } from '../events/fanout';
 import { logger } from '../telemetry/logger';
+import { enforceTypeAccess } from './access';
 import { authChecker } from './auth';
 import { contractEnums } from './enums';
 import { resolvers } from './resolvers';
 import { DateTimeScalar, JSONScalar, scalarsMap } from './scalars';
 
 /**
- * Builds the executable schema from the resolvers. The contract's enums and scalars are served
- * whether or not a field uses them yet.
+ * Builds the executable schema from the resolvers, with every type's access rule on its fields.
+ * The contract's enums and scalars are served whether or not a field uses them yet.
  */
 export function buildGraphQLSchema(pubSub: PubSub = new Fanout(logger) as PubSub): GraphQLSchema {
   const schema = buildSchemaSync({
@@ -30,7 +31,7 @@ export function buildGraphQLSchema(pubSub: PubSub = new Fanout(logger) as PubSub
       .map(([name, values]) => new GraphQLEnumType({ name, values: Object.fromEntries(Object.keys(values).map((key) => [key, { value: key }])) })),
     ...[DateTimeScalar, JSONScalar].filter((scalar) => !present.has(scalar.name)),
   ];
-  return new GraphQLSchema({ ...config, types: [...config.types, ...missing] });
+  return enforceTypeAccess(new GraphQLSchema({ ...config, types: [...config.types, ...missing] }));
 }
 
 /** The SDL committed as schema/schema.graphql: sorted, so diffs show only real changes. */

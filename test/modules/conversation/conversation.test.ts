@@ -123,8 +123,16 @@ describe('conversations', () => {
     const ingest = await t.addKey(Role.INGEST);
     const marketer = await t.addKey(Role.MARKETER);
     const analyst = await t.addKey(Role.ANALYST);
-    expect((await open({ identifiers: [{ type: 'EMAIL', value: 'roles@example.com' }], channel: 'WEB_CHAT', body: 'from the widget' }, ingest)).customer.id).toBe(c.customer.id);
-    expect((await data(t.url, ingest, op.PostMessage({ input: { conversationId: c.id, body: 'inbound ok', direction: 'INBOUND', author: 'CUSTOMER' } }))).postMessage.body).toBe('inbound ok');
+    const fromWidget = { identifiers: [{ type: 'EMAIL', value: 'roles@example.com' }], channel: 'WEB_CHAT', body: 'from the widget' };
+    expect((await data(t.url, ingest, op.OpenConversationFromWidget({ input: fromWidget }))).openConversation).toMatchObject({ channel: 'WEB_CHAT', customer: { id: c.customer.id } });
+    expect((await data(t.url, ingest, op.PostMessageFromWidget({ input: { conversationId: c.id, body: 'inbound ok', direction: 'INBOUND', author: 'CUSTOMER' } }))).postMessage.body).toBe('inbound ok');
+    // what it did not write (the customer's name and tier, the queue, the agent) an INGEST key may not read back
+    const card = await post(t.url, ingest, op.OpenConversation({ input: fromWidget }));
+    expect(new Set(codes(card))).toEqual(new Set(['FORBIDDEN']));
+    expect(card.body.data).toBeNull();
+    const nameOnly = await post(t.url, ingest, { query: 'mutation($input: OpenConversationInput!) { openConversation(input: $input) { id customer { id displayName } } }', variables: { input: fromWidget } });
+    expect(nameOnly.body.errors!.map((error) => [error.extensions!.code, error.path!.join('.')])).toEqual([['FORBIDDEN', 'openConversation.customer.displayName']]);
+    expect(JSON.stringify(nameOnly.body)).not.toContain('roles@example.com');
     expect(codes(await post(t.url, ingest, op.PostMessage({ input: { conversationId: c.id, body: 'no', direction: 'OUTBOUND', author: 'AGENT' } })))).toEqual(['FORBIDDEN']);
     expect(codes(await post(t.url, ingest, op.ResolveConversation({ conversationId: c.id })))).toEqual(['FORBIDDEN']);
     expect(codes(await post(t.url, marketer, op.Conversation({ id: c.id })))).toEqual(['FORBIDDEN']);

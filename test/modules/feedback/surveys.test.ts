@@ -36,12 +36,19 @@ describe('surveys', () => {
     const { id, email } = await buyer();
     const byId = (await submit({ customerId: id, kind: 'NPS', score: 9, comment: '很好', channel: 'WECHAT' })).body.data.submitSurvey;
     expect(byId).toMatchObject({ kind: 'NPS', score: 9, comment: '很好', channel: 'WECHAT', customer: { id, lifecycleStage: 'NEW', tags: [] } });
-    const byIdentifiers = (await submit({ identifiers: [{ type: 'EMAIL', value: email.toUpperCase() }], kind: 'CES', score: 2 }, await t.addKey(Role.INGEST))).body.data.submitSurvey;
-    expect(byIdentifiers.customer.id).toBe(id);
+    const widget = await t.addKey(Role.INGEST);
+    const byIdentifiers = (await data(t.url, widget, op.SubmitSurveyFromWidget({ input: { identifiers: [{ type: 'EMAIL', value: email.toUpperCase() }], kind: 'CES', score: 2 } }))).submitSurvey;
+    expect(byIdentifiers).toMatchObject({ kind: 'CES', score: 2, customer: { id } });
+    // an INGEST key reads back what it wrote, not the customer's profile
+    const profile = await submit({ identifiers: [{ type: 'EMAIL', value: email }], kind: 'CES', score: 3 }, widget);
+    // (the first non-null field refused nulls the answer; graphql-js reports that one)
+    expect(codes(profile)).toEqual(['FORBIDDEN']);
+    expect(profile.body.errors![0].path!.join('.')).toMatch(/^submitSurvey\.customer\.(lifecycleStage|tags)$/);
+    expect(profile.body.data).toBeNull();
     const fresh = (await submit({ identifiers: [{ type: 'PHONE', value: '13800001111' }], kind: 'CSAT', score: 4 })).body.data.submitSurvey;
     expect(fresh.customer.id).not.toBe(id);
     const { customer } = await data(t.url, t.adminKey, op.CustomerSurveys({ id }));
-    expect(customer.surveyResponses.edges.map((e: any) => e.node.kind)).toEqual(['CES', 'NPS']);
+    expect(customer.surveyResponses.edges.map((e: any) => e.node.kind)).toEqual(['CES', 'CES', 'NPS']);
     expect(customer.feedbackItems.totalCount).toBe(0);
   });
 

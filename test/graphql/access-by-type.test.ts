@@ -1,0 +1,81 @@
+import 'reflect-metadata';
+import { buildSchema } from 'graphql';
+import { enforceTypeAccess } from '../../src/graphql/access';
+import { Role } from '../../src/graphql/enums';
+import { codes, data, post, type GraphQLResponse } from '../support/client';
+import { startTestServer, type TestServer } from '../support/server';
+
+const SECRET_EMAIL = 'hidden.person.7731@example.com';
+const SECRET_BODY = 'my card number is the secret 4242';
+let t: TestServer;
+let customerId: string;
+let keys: Record<Role, string>;
+
+const gql = (key: string, query: string, variables: Record<string, unknown> = {}) => post(t.url, key, { query, variables });
+
+/** A refusal: every error a coded FORBIDDEN naming the field, and nothing of the secrets in the answer. */
+function expectRefused(response: GraphQLResponse, ...fields: string[]): void {
+  expect(response.body.errors?.length).toBeGreaterThan(0);
+  expect(new Set(codes(response))).toEqual(new Set(['FORBIDDEN']));
+  for (const field of fields) expect(response.body.errors!.map((error) => error.message).join(' ')).toContain(field);
+  expect(JSON.stringify(response.body)).not.toMatch(new RegExp(`${SECRET_EMAIL}|${SECRET_BODY}`));
+}
+
+beforeAll(async () => {
+  t = await startTestServer();
+  keys = Object.fromEntries(await Promise.all(Object.values(Role).map(async (role) => [role, role === Role.ADMIN ? t.adminKey : await t.addKey(role)]))) as Record<Role, string>;
+  const opened = await data(t.url, t.adminKey, {
+    query: `mutation($input: OpenConversationInput!) { openConversation(input: $input) { id customer { id } } }`,
+    variables: { input: { identifiers: [{ type: 'EMAIL', value: SECRET_EMAIL }], channel: 'EMAIL', body: SECRET_BODY } },
+  });
+  customerId = opened.openConversation.customer.id;
+  await data(t.url, t.adminKey, {
+    query: `mutation($input: OpenFeedbackInput!) { openFeedback(input: $input) { id } }`,
+    variables: { input: { customerId, conversationId: opened.openConversation.id, category: 'COMPLAINT', severity: 'GENERAL', summary: 'late parcel' } },
+  });
+  const { createSegment } = await data(t.url, t.adminKey, { query: `mutation { createSegment(input: { name: "VIP list", kind: STATIC }) { id } }` });
+  await data(t.url, t.adminKey, { query: `mutation($id: ID!, $c: [ID!]!) { addToSegment(id: $id, customerIds: $c) { id } }`, variables: { id: createSegment.id, c: [customerId] } });
+});
+afterAll(() => t.stop());
+
+describe('access declared on types holds on nested edges and payloads', () => {
+  it('an INGEST key reads back the id of the customer identify returns, and nothing of its profile', async () => {
+    const identifiers = [{ type: 'EMAIL', value: SECRET_EMAIL }];
+    const { identify } = await data(t.url, keys.INGEST, { query: `mutation($i: [IdentifierInput!]!) { identify(identifiers: $i) { id } }`, variables: { i: identifiers } });
+    expect(identify.id).toBe(customerId);
+    const profile = await gql(keys.INGEST, `mutation($i: [IdentifierInput!]!) { identify(identifiers: $i) { id identities { type value } traits totalSpend segments { name } consentHistory { channel } } }`, { i: identifiers });
+    expectRefused(profile, 'Customer.');
+    expect(profile.body.data).toBeNull();
+    expectRefused(await gql(keys.INGEST, `mutation($i: [IdentifierInput!]!) { identify(identifiers: $i) { id displayName } }`, { i: identifiers }), 'Customer.displayName');
+  });
+
+  it('a MARKETER key reads feedback and surveys but not the conversations behind them', async () => {
+    const { feedbackItems } = await data(t.url, keys.MARKETER, { query: `{ feedbackItems(first: 10) { edges { node { summary } } } }` });
+    expect(feedbackItems.edges.map((edge: { node: { summary: string } }) => edge.node.summary)).toEqual(['late parcel']);
+    expectRefused(await gql(keys.MARKETER, `{ feedbackItems(first: 10) { edges { node { conversation { messages(first: 5) { edges { node { body } } } } } } } }`), 'Conversation.messages');
+    expectRefused(await gql(keys.MARKETER, `query($id: ID!) { customer(id: $id) { conversations(first: 5) { edges { node { id } } } } }`, { id: customerId }));
+  });
+
+  it('an AGENT key reads the customer but not its segments, their rules or members', async () => {
+    const { customer } = await data(t.url, keys.AGENT, { query: `query($id: ID!) { customer(id: $id) { id displayName } }`, variables: { id: customerId } });
+    expect(customer.displayName).toBe(SECRET_EMAIL);
+    expectRefused(await gql(keys.AGENT, `query($id: ID!) { customer(id: $id) { segments { name rule size members(first: 3) { edges { node { id } } } } } }`, { id: customerId }), 'Segment.');
+    const { customer: asMarketer } = await data(t.url, keys.MARKETER, { query: `query($id: ID!) { customer(id: $id) { segments { name } } }`, variables: { id: customerId } });
+    expect(asMarketer.segments).toEqual([{ name: 'VIP list' }]);
+  });
+
+  it('node(id) finds only types the role may read, by the same rules', async () => {
+    const { apiKeys } = await data(t.url, t.adminKey, { query: `{ apiKeys { id } }` });
+    const query = `query($id: ID!) { node(id: $id) { id ... on ApiKey { name role prefix } ... on Customer { identities { value } } } }`;
+    expect((await data(t.url, keys.ANALYST, { query, variables: { id: apiKeys[0].id } })).node).toBeNull();
+    expect((await data(t.url, t.adminKey, { query, variables: { id: apiKeys[0].id } })).node.role).toBe('ADMIN');
+    expect((await data(t.url, keys.INGEST, { query, variables: { id: customerId } })).node).toBeNull();
+    expect((await data(t.url, keys.AGENT, { query, variables: { id: customerId } })).node.identities).toEqual([{ value: SECRET_EMAIL }]);
+  });
+});
+
+describe('default deny', () => {
+  it('refuses to build a schema with an object type that has no access rule, or a rule for a field not there', () => {
+    expect(() => enforceTypeAccess(buildSchema(`type Query { secret: Vault } type Vault { combination: String }`))).toThrow(/without an access rule.*Vault/);
+  });
+});
