@@ -2,7 +2,8 @@ import { defaultFieldResolver, GraphQLObjectType, isObjectType, type GraphQLFiel
 import { AppError } from '../errors';
 import type { Context } from '../context';
 import { Role } from './enums';
-import { may } from './auth';
+import { masksPersonalData, may } from './auth';
+import { personalFields, type Mask } from './masking';
 
 const { ADMIN, AGENT, MARKETER, ANALYST, INGEST } = Role;
 const EVERYONE: readonly Role[] = [ADMIN, AGENT, MARKETER, ANALYST, INGEST];
@@ -98,7 +99,8 @@ export function readersOf(typeName: string, fieldName: string): readonly Role[] 
 
 /**
  * Puts the access rules on the schema: every field of every object type that not everyone may
- * read refuses other roles with FORBIDDEN before it resolves. Root fields keep their own
+ * read refuses other roles with FORBIDDEN before it resolves, and every personal field
+ * ({@link personalFields}) answers masked to the roles that see personal data so. Root fields keep their own
  * `@Authorized` rules. Throws when an object type has no rule, or a rule names a field that is not
  * there: a new type or edge can never be readable by omission.
  */
@@ -112,20 +114,29 @@ export function enforceTypeAccess(schema: GraphQLSchema): GraphQLSchema {
     const fields = (type as GraphQLObjectType).getFields();
     for (const field of Object.keys(rule.fields ?? {})) if (!fields[field]) throw new Error(`src/graphql/access.ts names ${name}.${field}, which the schema does not have`);
   }
+  for (const coordinate of Object.keys(personalFields)) {
+    const [type, field] = coordinate.split('.');
+    if (!(schema.getType(type) as GraphQLObjectType | undefined)?.getFields()[field]) throw new Error(`src/graphql/masking.ts masks ${coordinate}, which the schema does not have`);
+  }
   for (const type of objectTypes) {
     for (const field of Object.values(type.getFields())) {
+      const coordinate = `${type.name}.${field.name}`;
       const readers = new Set(readersOf(type.name, field.name));
-      if (EVERYONE.every((role) => readers.has(role))) continue;
-      field.resolve = guarded(field.resolve ?? defaultFieldResolver, readers, `${type.name}.${field.name}`);
+      const mask = personalFields[coordinate];
+      if (!mask && EVERYONE.every((role) => readers.has(role))) continue;
+      field.resolve = guarded(field.resolve ?? defaultFieldResolver, readers, coordinate, mask);
     }
   }
   return schema;
 }
 
-function guarded(resolve: GraphQLFieldResolver<unknown, Context>, readers: Set<Role>, coordinate: string): GraphQLFieldResolver<unknown, Context> {
+function guarded(resolve: GraphQLFieldResolver<unknown, Context>, readers: Set<Role>, coordinate: string, mask?: Mask): GraphQLFieldResolver<unknown, Context> {
   return (source, args, context, info) => {
     const role = context.viewer.role;
     if (!readers.has(role)) throw AppError.forbidden(`An API key with the role ${role} may not read ${coordinate}`);
-    return resolve(source, args, context, info);
+    const value = resolve(source, args, context, info);
+    if (!mask || !masksPersonalData(role)) return value;
+    const masked = (plain: unknown) => (plain === null || plain === undefined ? plain : mask(plain, source as Record<string, unknown>, context));
+    return value instanceof Promise ? value.then(masked) : masked(value);
   };
 }

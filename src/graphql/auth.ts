@@ -38,7 +38,7 @@ export const may = {
   manageTemplates: [ADMIN, AGENT, MARKETER],
 } satisfies Record<string, Role[]>;
 
-/** Identity values and message bodies are masked for these roles. */
+/** Personal data (graphql/masking.ts) is masked for these roles. */
 export const masksPersonalData = (role: Role): boolean => role === ANALYST;
 
 export const authChecker: AuthChecker<Context, Role> = ({ context }, roles) =>

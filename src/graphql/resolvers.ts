@@ -1,5 +1,5 @@
 import type { NonEmptyArray } from 'type-graphql';
-import { CustomerResolver, IdentityResolver } from '../modules/customer/customer.resolver';
+import { CustomerResolver } from '../modules/customer/customer.resolver';
 import { IngestResolver } from '../modules/customer/ingest.resolver';
 import { MergeResolver } from '../modules/customer/merge.resolver';
 import { PrivacyResolver } from '../modules/customer/privacy.resolver';
@@ -21,7 +21,7 @@ import { QueueResolver, AgentResolver } from '../modules/queue/queue.resolver';
 import { QueueEventsResolver } from '../modules/queue/queue-events.resolver';
 
 /** Every resolver class of the graph. */
-export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolver, ApiKeyResolver, AuditResolver, IngestResolver, MergeResolver, PrivacyResolver, CustomerResolver, IdentityResolver, LifecycleResolver,
+export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolver, ApiKeyResolver, AuditResolver, IngestResolver, MergeResolver, PrivacyResolver, CustomerResolver, LifecycleResolver,
   PreferenceResolver, PreferenceMutations, KnowledgeResolver, TemplateResolver,
   FeedbackResolver, CustomerFeedbackResolver, SurveyResolver, CustomerSurveyResolver, ConversationSurveyResolver,
   ...ConversationMessageResolvers, QueueResolver, AgentResolver, QueueEventsResolver,

@@ -79,3 +79,65 @@ describe('default deny', () => {
     expect(() => enforceTypeAccess(buildSchema(`type Query { secret: Vault } type Vault { combination: String }`))).toThrow(/without an access rule.*Vault/);
   });
 });
+
+describe('masking for ANALYST keys, wherever personal data appears', () => {
+  const NAME = 'Ouyang Secretname';
+  const PHONE = '+8613912345678';
+  let id: string;
+
+  beforeAll(async () => {
+    const event = (messageId: string, identifiers: { type: string; value: string }[], traits?: Record<string, unknown>) => ({ messageId, kind: 'IDENTIFY', identifiers, traits });
+    const ingest = (events: unknown[]) => data(t.url, t.adminKey, { query: `mutation($e: [IngestEventInput!]!) { ingest(events: $e) { accepted } }`, variables: { e: events } });
+    await ingest([event('mask-1', [{ type: 'EMAIL', value: 'ouyang@example.com' }], { name: NAME, city: 'Hangzhou', note: `call ${PHONE} after 6pm` })]);
+    await ingest([event('mask-2', [{ type: 'PHONE', value: PHONE }])]);
+    // one item naming both: the two customers merge, for a reason that holds both values
+    await ingest([event('mask-3', [{ type: 'EMAIL', value: 'ouyang@example.com' }, { type: 'PHONE', value: PHONE }])]);
+    id = (await data(t.url, t.adminKey, { query: `query { customerByIdentity(type: EMAIL, value: "ouyang@example.com") { id } }` })).customerByIdentity.id;
+    await data(t.url, t.adminKey, { query: `mutation($input: SubmitSurveyInput!) { submitSurvey(input: $input) { id } }`, variables: { input: { customerId: id, kind: 'CSAT', score: 4, comment: 'write to me at ouyang@example.com' } } });
+  });
+
+  const profile = `query($id: ID!) { customer(id: $id) { displayName traits identities { type value } merges { reason } surveyResponses(first: 5) { edges { node { comment } } } } }`;
+
+  it('masks identity values, the display name, personal traits, merge reasons and free text', async () => {
+    const { customer } = await data(t.url, keys.ANALYST, { query: profile, variables: { id } });
+    expect(customer.displayName).toBe('O***');
+    expect(customer.traits).toEqual({ name: 'O***', city: 'Hangzhou', note: 'call **********5678 after 6pm' });
+    expect(customer.identities.map((identity: { value: string }) => identity.value).sort()).toEqual(['**********5678', 'o***@example.com']);
+    expect(customer.merges[0].reason).not.toMatch(/ouyang@|13912345678/);
+    expect(customer.surveyResponses.edges[0].node.comment).toBe('write to me at o***@example.com');
+    expect(JSON.stringify(customer)).not.toMatch(/Secretname|ouyang@|13912345678/);
+
+    const plain = (await data(t.url, t.adminKey, { query: profile, variables: { id } })).customer;
+    expect(plain.displayName).toBe(NAME);
+    expect(plain.traits.note).toBe(`call ${PHONE} after 6pm`);
+    expect(plain.merges[0].reason).toMatch(/ouyang@example\.com/);
+  });
+
+  it('masks a rendered template, and traits the workspace names personal', async () => {
+    const { createReplyTemplate } = await data(t.url, t.adminKey, {
+      query: `mutation($input: ReplyTemplateInput!) { createReplyTemplate(input: $input) { id } }`,
+      variables: { input: { name: 'hello', channel: 'SMS', scene: 'ENQUIRY', body: '您好 {{customer.displayName}}, {{traits.city}}' } },
+    });
+    const render = `query($t: ID!, $c: ID!) { renderTemplate(templateId: $t, customerId: $c) { text fits } }`;
+    const rendered = (await data(t.url, keys.ANALYST, { query: render, variables: { t: createReplyTemplate.id, c: id } })).renderTemplate;
+    expect(rendered.text).toMatch(/^\[masked: \d+ characters\]$/);
+    expect((await data(t.url, t.adminKey, { query: render, variables: { t: createReplyTemplate.id, c: id } })).renderTemplate.text).toBe(`您好 ${NAME}, Hangzhou`);
+
+    await data(t.url, t.adminKey, { query: `mutation { updateWorkspaceSettings(input: { personalTraitKeys: ["name", "City"] }) { id } }` });
+    const { customer } = await data(t.url, keys.ANALYST, { query: `query($id: ID!) { customer(id: $id) { traits } }`, variables: { id } });
+    expect(customer.traits).toMatchObject({ name: 'O***', city: 'H***' });
+  });
+});
+
+describe('display names', () => {
+  it('never shows an identifier that was refused because it belongs to another customer', async () => {
+    // phones first, one per customer: an e-mail that would join a second phone to its owner is refused
+    await data(t.url, t.adminKey, { query: `mutation { p: setIdentityRule(input: { type: PHONE, maxPerCustomer: 1, priority: 0 }) { type } e: setIdentityRule(input: { type: EMAIL, priority: 50 }) { type } }` });
+    const ingest = (events: unknown[]) => data(t.url, t.adminKey, { query: `mutation($e: [IngestEventInput!]!) { ingest(events: $e) { customersCreated unlinked { type reason } } }`, variables: { e: events } });
+    await ingest([{ messageId: 'owner-1', kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'owner@example.com' }, { type: 'PHONE', value: '+8613800000001' }] }]);
+    const second = await ingest([{ messageId: 'other-1', kind: 'IDENTIFY', identifiers: [{ type: 'PHONE', value: '+8613800000002' }, { type: 'EMAIL', value: 'owner@example.com' }] }]);
+    expect(second.ingest).toMatchObject({ customersCreated: 1, unlinked: [{ type: 'EMAIL' }] });
+    const { customerByIdentity } = await data(t.url, t.adminKey, { query: `query { customerByIdentity(type: PHONE, value: "+8613800000002") { displayName } }` });
+    expect(customerByIdentity.displayName).toBe('+8613800000002');
+  });
+});

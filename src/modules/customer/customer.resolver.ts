@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
-import { masksPersonalData, may } from '../../graphql/auth';
+import { may } from '../../graphql/auth';
 import { connectionTypes, parsePage, type Connection } from '../../graphql/connection';
 import { CustomerSort, IdentityType, LifecycleStage, ValueTier } from '../../graphql/enums';
 import { getWorkspace } from '../workspace/workspace.service';
@@ -10,7 +10,6 @@ import { changeTags, checkKeyset, customerIdByIdentity, listCustomers } from './
 import { eventsOf, identitiesOf, liveCustomer, mergesOf, requireLiveCustomer } from './customer.loaders';
 import { Event } from './event.entity';
 import { Identity } from './identity.entity';
-import { maskIdentifier } from './identifiers';
 
 export const { Connection: CustomerConnection } = connectionTypes(Customer, { totalCount: true });
 export const { Connection: EventConnection } = connectionTypes(Event);
@@ -64,14 +63,6 @@ export class CustomerResolver {
     return requireLiveCustomer(ctx, await changeTags(ctx.em, ctx.bus, ctx.viewer, id, tags, false));
   }
 
-  @FieldResolver(() => String, { nullable: true })
-  displayName(@Root() customer: Customer, @Ctx() ctx: Context): string | null {
-    const name = customer.displayName ?? null;
-    if (!name || !masksPersonalData(ctx.viewer.role)) return name;
-    if (name.includes('@')) return maskIdentifier(IdentityType.EMAIL, name);
-    return /^\+?\d{6,}$/.test(name) ? maskIdentifier(IdentityType.PHONE, name) : name;
-  }
-
   @FieldResolver(() => [Identity])
   identities(@Root() customer: Customer, @Ctx() ctx: Context): Promise<Identity[]> {
     return identitiesOf(ctx).load(customer.id);
@@ -96,10 +87,3 @@ export class CustomerResolver {
   }
 }
 
-@Resolver(() => Identity)
-export class IdentityResolver {
-  @FieldResolver(() => String, { description: 'Normalised value: e-mail lower-cased, phone in E.164. Masked for ANALYST keys.' })
-  value(@Root() identity: Identity, @Ctx() ctx: Context): string {
-    return masksPersonalData(ctx.viewer.role) ? maskIdentifier(identity.type, identity.value) : identity.value;
-  }
-}

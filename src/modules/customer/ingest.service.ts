@@ -202,7 +202,11 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   // stored spend may still count orders that have left the window since: the recount replaces it
   for (const row of rows) if (Number(row.annual_spend) > 0) states.get(row.id)!.annualSpend = Number(spend.get(row.id) ?? 0);
   for (const { absorbedId, survivorId } of link.absorbed) foldAbsorbed(states.get(survivorId)!, states.get(absorbedId)!);
-  for (const item of items) foldItem(states.get(link.customerOf.get(item.index)!)!, item, { stages: settings, spendSince });
+  // an identifier left unlinked belongs to someone else: it must not name this customer
+  const unlinked = new Set(link.unlinked.map(({ index, identifier }) => `${index}:${identifierKey(identifier)}`));
+  const linkedOnly = (item: ValidItem): ValidItem =>
+    link.unlinked.length === 0 ? item : { ...item, identifiers: item.identifiers.filter((identifier) => !unlinked.has(`${item.index}:${identifierKey(identifier)}`)) };
+  for (const item of items) foldItem(states.get(link.customerOf.get(item.index)!)!, linkedOnly(item), { stages: settings, spendSince });
   for (const { absorbedId } of link.absorbed) states.delete(absorbedId);
   const transitions = settle(states.values(), settings, now);
 

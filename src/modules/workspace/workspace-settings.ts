@@ -50,6 +50,9 @@ export class WorkspaceSettings {
 
   @Field({ description: 'ISO 3166 region for phone numbers written without a country code.' })
   defaultPhoneRegion!: string;
+
+  @Field(() => [String], { description: 'Trait keys that hold personal data (compared without case): their values, and a displayName made from them, are masked for ANALYST keys.' })
+  personalTraitKeys!: string[];
 }
 
 export const DEFAULT_SETTINGS: WorkspaceSettings = {
@@ -69,6 +72,7 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   autoReplyThreshold: 0.6,
   timezone: 'Asia/Shanghai',
   defaultPhoneRegion: 'CN',
+  personalTraitKeys: ['name', 'firstName', 'lastName', 'email', 'phone', 'mobile', 'address', 'birthday', 'idNumber'],
 };
 
 @InputType()
@@ -89,4 +93,5 @@ export class WorkspaceSettingsInput {
   @Field(() => Float, { nullable: true }) autoReplyThreshold?: number;
   @Field({ nullable: true }) timezone?: string;
   @Field({ nullable: true }) defaultPhoneRegion?: string;
+  @Field(() => [String], { nullable: true }) personalTraitKeys?: string[];
 }

@@ -104,4 +104,6 @@ function validateSettings(settings: WorkspaceSettings): void {
     fail('timezone', `is not an IANA time zone: ${settings.timezone}`);
   }
   if (!/^[A-Z]{2}$/.test(settings.defaultPhoneRegion)) fail('defaultPhoneRegion', 'must be a two-letter region code such as CN');
+  const keys = settings.personalTraitKeys;
+  if (keys.length > 100 || keys.some((key) => !key.trim() || key.length > 100)) fail('personalTraitKeys', 'must be at most 100 keys of 1 to 100 characters');
 }
