@@ -68,7 +68,7 @@ class Subscription<T> implements AsyncIterableIterator<T> {
  */
 export class Fanout<Topics> {
   private readonly subscribers = new Map<keyof Topics, Set<{ push(message: unknown): void }>>();
-  private readonly waiters: { topic: keyof Topics; count: number; resolve: () => void }[] = [];
+  private readonly waiters = new Map<keyof Topics, (() => void)[]>();
 
   constructor(private readonly log: Logger) {}
 
@@ -81,19 +81,18 @@ export class Fanout<Topics> {
     if (!set) this.subscribers.set(topic, (set = new Set()));
     const subscriber = new Subscription(keep, () => set.delete(subscriber), this.log);
     set.add(subscriber as { push(message: unknown): void });
-    for (const waiter of this.waiters.filter((w) => w.topic === topic && set.size >= w.count)) {
-      this.waiters.splice(this.waiters.indexOf(waiter), 1);
-      waiter.resolve();
-    }
+    const waiting = this.waiters.get(topic);
+    this.waiters.delete(topic);
+    for (const resolve of waiting ?? []) resolve();
     return subscriber;
   }
 
   /**
-   * Resolves once a topic has at least `count` subscribers in this process: a subscription is live
-   * from then on (graphql-ws acknowledges no subscribe), so a test can wait for that, not sleep.
+   * Resolves at the next subscription to a topic in this process, from when that subscriber hears
+   * every message published. graphql-ws acknowledges no subscribe: a test asks for this before it
+   * subscribes and awaits it after, instead of sleeping.
    */
-  subscribed(topic: keyof Topics, count = 1): Promise<void> {
-    if ((this.subscribers.get(topic)?.size ?? 0) >= count) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ topic, count, resolve }));
+  nextSubscriber(topic: keyof Topics): Promise<void> {
+    return new Promise((resolve) => this.waiters.set(topic, [...(this.waiters.get(topic) ?? []), resolve]));
   }
 }
