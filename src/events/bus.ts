@@ -40,7 +40,33 @@ export class EventBus {
   /** Delivers locally now and to other processes through NOTIFY; never throws (a lost notify is logged). */
   async publish<T extends Topic>(topic: T, payload: Topics[T]): Promise<void> {
     this.deliver(topic, payload);
-    const message = JSON.stringify({ origin: this.origin, topic, payload });
+    await this.notify(topic, JSON.stringify({ origin: this.origin, topic, payload }));
+  }
+
+  /**
+   * {@link publish} for many messages of one topic (the audit entries of an ingested batch, say):
+   * each is delivered here, in order, and they reach other processes in as few NOTIFYs as fit,
+   * each a transaction of its own on the database, instead of one per message.
+   */
+  async publishEach<T extends Topic>(topic: T, payloads: readonly Topics[T][]): Promise<void> {
+    for (const payload of payloads) this.deliver(topic, payload);
+    const head = `{"origin":${JSON.stringify(this.origin)},"topic":${JSON.stringify(topic)},"payloads":[`;
+    let parts: string[] = [];
+    let bytes = Buffer.byteLength(head) + 2;
+    for (const payload of payloads) {
+      const part = JSON.stringify(payload);
+      const size = Buffer.byteLength(part) + 1;
+      if (parts.length && bytes + size > MAX_PAYLOAD) {
+        await this.notify(topic, `${head}${parts.join(',')}]}`);
+        [parts, bytes] = [[], Buffer.byteLength(head) + 2];
+      }
+      parts.push(part);
+      bytes += size;
+    }
+    if (parts.length) await this.notify(topic, `${head}${parts.join(',')}]}`);
+  }
+
+  private async notify(topic: Topic, message: string): Promise<void> {
     if (Buffer.byteLength(message) > MAX_PAYLOAD) {
       this.log.error({ topic }, 'bus payload too large for NOTIFY; not sent to other processes');
       return;
@@ -80,8 +106,8 @@ export class EventBus {
     client.on('notification', (notification) => {
       if (notification.channel !== CHANNEL || !notification.payload) return;
       try {
-        const { origin, topic, payload } = JSON.parse(notification.payload);
-        if (origin !== this.origin) this.deliver(topic, payload);
+        const { origin, topic, payload, payloads } = JSON.parse(notification.payload);
+        if (origin !== this.origin) for (const each of payloads ?? [payload]) this.deliver(topic, each);
       } catch (error) {
         this.log.warn({ err: error }, 'bus dropped a malformed notification');
       }

@@ -68,6 +68,7 @@ class Subscription<T> implements AsyncIterableIterator<T> {
  */
 export class Fanout<Topics> {
   private readonly subscribers = new Map<keyof Topics, Set<{ push(message: unknown): void }>>();
+  private readonly waiters = new Map<keyof Topics, (() => void)[]>();
 
   constructor(private readonly log: Logger) {}
 
@@ -80,6 +81,18 @@ export class Fanout<Topics> {
     if (!set) this.subscribers.set(topic, (set = new Set()));
     const subscriber = new Subscription(keep, () => set.delete(subscriber), this.log);
     set.add(subscriber as { push(message: unknown): void });
+    const waiting = this.waiters.get(topic);
+    this.waiters.delete(topic);
+    for (const resolve of waiting ?? []) resolve();
     return subscriber;
+  }
+
+  /**
+   * Resolves at the next subscription to a topic in this process, from when that subscriber hears
+   * every message published. graphql-ws acknowledges no subscribe: a test asks for this before it
+   * subscribes and awaits it after, instead of sleeping.
+   */
+  nextSubscriber(topic: keyof Topics): Promise<void> {
+    return new Promise((resolve) => this.waiters.set(topic, [...(this.waiters.get(topic) ?? []), resolve]));
   }
 }

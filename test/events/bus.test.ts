@@ -3,7 +3,7 @@ import { startChildServer, type ChildServer } from '../support/child-server';
 import { operations } from '../support/operations';
 import { startTestServer, type TestServer } from '../support/server';
 
-const op = operations('workspace.graphql');
+const op = { ...operations('workspace.graphql'), ...operations('ingest.graphql') };
 let t: TestServer;
 let other: ChildServer;
 
@@ -46,6 +46,24 @@ describe('the LISTEN/NOTIFY bus', () => {
       body: JSON.stringify(op.Workspace()),
     });
     expect(response.status).toBe(401);
+  });
+
+  it('carries every event of a many-message publication to another process', async () => {
+    const live = t.server.bus.fanout.nextSubscriber('AUDIT_ENTRY_ADDED');
+    const here = wsClient(t.wsUrl, t.adminKey);
+    const sub = collect(here, op.AuditEntryAdded());
+    await live;
+    // 300 refused links: 300 audit entries, more than one NOTIFY holds
+    const events = Array.from({ length: 301 }, (_, i) => ({ messageId: `many-${i}`, kind: 'TRACK', event: 'app_opened', identifiers: [{ type: 'DEVICE_ID', value: 'bus-shared-device' }, { type: 'MEMBER_ID', value: `bus-member-${i}` }] }));
+    const { ingest } = await data(other.url, t.adminKey, op.Ingest({ events }));
+    expect(ingest.unlinked).toHaveLength(300);
+    await sub.waitFor(300);
+    expect(sub.events).toHaveLength(300);
+    const { auditLog } = await data(t.url, t.adminKey, op.AuditLog({ first: 300 }));
+    // one batch's entries share their time, and ids within a millisecond are not ordered: compare as sets
+    expect(sub.events.map((e) => e.data?.auditEntryAdded.id).sort()).toEqual(auditLog.edges.map((e: { node: { id: string } }) => e.node.id).sort());
+    expect(new Set(sub.events.map((e) => e.data?.auditEntryAdded.action))).toEqual(new Set(['customer.merge_refused']));
+    await here.dispose();
   });
 
   it('shuts the other process down cleanly on SIGTERM', async () => {

@@ -7,6 +7,7 @@ import { ConversationStatus, QueueChange, SlaState } from '../../graphql/enums';
 import { pickQueue, policyOfQueue, queueTakes, requireIds } from '../queue/queue.service';
 import { announceAssignments, lockRouting, queuesOfAgent, releaseAgent, route } from '../queue/routing';
 import { dueTimes, reached } from '../queue/sla';
+import { recordAuditVia } from '../workspace/audit.service';
 import type { TransferInput } from './conversation.input';
 import { lockAgent, lockConversation, optionalText, takeAgent } from './conversation.rows';
 import type { ConversationScope, Written } from './conversation.service';
@@ -15,14 +16,21 @@ import type { ConversationScope, Written } from './conversation.service';
 export type Actor = Pick<ConversationScope, 'viewer' | 'now'>;
 import { checkStep } from './conversation.status';
 
-type Work = (tx: EntityManager, outbox: Outbox, ws: string, now: Date) => Promise<string>;
+/** Records the step's audit entry on the conversation, by the acting key, published with the outbox once committed. */
+type Audit = (action: string, conversationId: string, details: Record<string, unknown>) => void;
+type Work = (tx: EntityManager, outbox: Outbox, ws: string, now: Date, audit: Audit) => Promise<string>;
 
-/** Runs one step in one transaction holding the workspace's routing lock; the outbox is published by the caller once committed. */
+/**
+ * Runs one step in one transaction holding the workspace's routing lock; the outbox is published by
+ * the caller once committed. A step that changes something records one audit entry through `audit`.
+ */
 const inTransaction = (em: EntityManager, { viewer, now }: Actor, work: Work): Promise<Written> =>
   withRetries(em, async (tx) => {
     const outbox = new Outbox();
+    const audit: Audit = (action, conversationId, details) =>
+      recordAuditVia(outbox, tx, viewer.workspaceId, viewer.keyId, { action, subjectType: 'Conversation', subjectId: conversationId, details });
     await lockRouting(tx, viewer.workspaceId);
-    const conversationId = await work(tx, outbox, viewer.workspaceId, now);
+    const conversationId = await work(tx, outbox, viewer.workspaceId, now, audit);
     return { conversationId, outbox, transitions: [] };
   });
 
@@ -34,7 +42,7 @@ async function refill(tx: EntityManager, outbox: Outbox, ws: string, agentId: st
 
 /** Gives a conversation to a named agent (skills and capacity still hold); the previous agent's slot is freed. */
 export function assignConversation(em: EntityManager, scope: Actor, conversationId: string, agentId: string): Promise<Written> {
-  return inTransaction(em, scope, async (tx, outbox, ws, now) => {
+  return inTransaction(em, scope, async (tx, outbox, ws, now, audit) => {
     const conversation = await lockConversation(tx, ws, conversationId);
     checkStep(conversation.status, 'assign');
     const agent = await lockAgent(tx, ws, agentId);
@@ -44,6 +52,7 @@ export function assignConversation(em: EntityManager, scope: Actor, conversation
     const status = conversation.status === ConversationStatus.WAITING_ON_CUSTOMER ? conversation.status : ConversationStatus.ASSIGNED;
     await sql(tx, `update conversation set status = ?, assignee_id = ?, assigned_at = ?, updated_at = ? where workspace_id = ? and id = ?`, [status, agent.id, now, now, ws, conversation.id]);
     announceAssignments(outbox, ws, [{ conversationId: conversation.id, agentId: agent.id, queueId: conversation.queue_id }], now);
+    audit('conversation.assigned', conversation.id, { agentId: agent.id, previousAgentId: conversation.assignee_id, queueId: conversation.queue_id });
     await refill(tx, outbox, ws, conversation.assignee_id, now);
     return conversation.id;
   });
@@ -57,7 +66,7 @@ export function assignConversation(em: EntityManager, scope: Actor, conversation
 export function transferConversation(em: EntityManager, scope: Actor, input: TransferInput): Promise<Written> {
   if (!input.toQueueId && !input.toAgentId && !input.toChannel) throw AppError.badInput('a transfer names toQueueId, toAgentId or toChannel', { field: 'toQueueId' });
   const note = optionalText(input.note, 'note', 2000);
-  return inTransaction(em, scope, async (tx, outbox, ws, now) => {
+  return inTransaction(em, scope, async (tx, outbox, ws, now, audit) => {
     const conversation = await lockConversation(tx, ws, input.conversationId);
     checkStep(conversation.status, 'transfer');
     if (input.toQueueId) await requireIds(tx, ws, 'queue', 'Queue', [input.toQueueId]);
@@ -95,11 +104,16 @@ export function transferConversation(em: EntityManager, scope: Actor, input: Tra
       [channel, channel, channel, queueId, assigneeId, status, status, now, Boolean(agent), now, now,
         first?.dueAt ?? null, first?.warnAt ?? null, policy ? SlaState.OK : null, resolution?.dueAt ?? null, resolution?.warnAt ?? null, policy ? SlaState.OK : null, ws, conversation.id],
     );
+    const transferId = uuidv7();
     await sql(
       tx,
       `insert into conversation_transfer (id, workspace_id, conversation_id, from_queue_id, to_queue_id, from_agent_id, to_agent_id, from_channel, to_channel, note, at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [uuidv7(), ws, conversation.id, conversation.queue_id, queueId, conversation.assignee_id, assigneeId, conversation.channel, channel, note, now],
+      [transferId, ws, conversation.id, conversation.queue_id, queueId, conversation.assignee_id, assigneeId, conversation.channel, channel, note, now],
     );
+    // the note is free text and may hold contact details: it stays on the transfer, out of the audit log
+    audit('conversation.transferred', conversation.id, {
+      transferId, fromQueueId: conversation.queue_id, toQueueId: queueId, fromAgentId: conversation.assignee_id, toAgentId: assigneeId, fromChannel: conversation.channel, toChannel: channel,
+    });
     const at = now.toISOString();
     for (const queue of new Set([conversation.queue_id, queueId])) if (queue) outbox.add('QUEUE_UPDATED', { ws, queueId: queue, change: QueueChange.TRANSFERRED, conversationId: conversation.id, at });
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'TRANSFERRED', messageId: null, at });
@@ -112,7 +126,7 @@ export function transferConversation(em: EntityManager, scope: Actor, input: Tra
 /** Resolves: the targets still running are MET when on time; the agent's slot goes to the next in line. */
 export function resolveConversation(em: EntityManager, scope: Actor, conversationId: string, note: string | null | undefined): Promise<Written> {
   const resolutionNote = optionalText(note, 'note', 2000);
-  return inTransaction(em, scope, async (tx, outbox, ws, now) => {
+  return inTransaction(em, scope, async (tx, outbox, ws, now, audit) => {
     const conversation = await lockConversation(tx, ws, conversationId);
     checkStep(conversation.status, 'resolve');
     await releaseAgent(tx, ws, conversation.assignee_id);
@@ -125,6 +139,7 @@ export function resolveConversation(em: EntityManager, scope: Actor, conversatio
     const at = now.toISOString();
     if (conversation.queue_id) outbox.add('QUEUE_UPDATED', { ws, queueId: conversation.queue_id, change: QueueChange.RESOLVED, conversationId: conversation.id, at });
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'STATUS', messageId: null, at });
+    audit('conversation.resolved', conversation.id, { from: conversation.status, assigneeId: conversation.assignee_id, queueId: conversation.queue_id, withNote: resolutionNote !== null });
     await refill(tx, outbox, ws, conversation.assignee_id, now);
     return conversation.id;
   });
@@ -132,7 +147,7 @@ export function resolveConversation(em: EntityManager, scope: Actor, conversatio
 
 /** Puts a RESOLVED conversation back in line; its resolution target starts again. */
 export function reopenConversation(em: EntityManager, scope: Actor, conversationId: string): Promise<Written> {
-  return inTransaction(em, scope, async (tx, outbox, ws, now) => {
+  return inTransaction(em, scope, async (tx, outbox, ws, now, audit) => {
     const conversation = await lockConversation(tx, ws, conversationId);
     checkStep(conversation.status, 'reopen');
     const policy = await policyOfQueue(tx, ws, conversation.queue_id);
@@ -146,6 +161,7 @@ export function reopenConversation(em: EntityManager, scope: Actor, conversation
     const at = now.toISOString();
     if (conversation.queue_id) outbox.add('QUEUE_UPDATED', { ws, queueId: conversation.queue_id, change: QueueChange.ENQUEUED, conversationId: conversation.id, at });
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'STATUS', messageId: null, at });
+    audit('conversation.reopened', conversation.id, { from: conversation.status, queueId: conversation.queue_id });
     await refill(tx, outbox, ws, null, now, [conversation.queue_id]);
     return conversation.id;
   });
@@ -153,11 +169,12 @@ export function reopenConversation(em: EntityManager, scope: Actor, conversation
 
 /** Closes a RESOLVED conversation for good: no more messages, no reopening. */
 export function closeConversation(em: EntityManager, scope: Actor, conversationId: string): Promise<Written> {
-  return inTransaction(em, scope, async (tx, outbox, ws, now) => {
+  return inTransaction(em, scope, async (tx, outbox, ws, now, audit) => {
     const conversation = await lockConversation(tx, ws, conversationId);
     checkStep(conversation.status, 'close');
     await sql(tx, `update conversation set status = 'CLOSED', closed_at = ?, updated_at = ? where workspace_id = ? and id = ?`, [now, now, ws, conversation.id]);
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'STATUS', messageId: null, at: now.toISOString() });
+    audit('conversation.closed', conversation.id, { from: conversation.status });
     return conversation.id;
   });
 }

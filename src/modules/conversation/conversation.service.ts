@@ -13,6 +13,7 @@ import { reevaluate, type Transition } from '../lifecycle/lifecycle.service';
 import { cleanSkills, pickQueue, policyOfQueue, requireIds } from '../queue/queue.service';
 import { announceAssignments, lockRouting, rankOf, route } from '../queue/routing';
 import { dueTimes, reached } from '../queue/sla';
+import { recordAuditVia } from '../workspace/audit.service';
 import type { WorkspaceSettings } from '../workspace/workspace-settings';
 import type { OpenConversationInput, PostMessageInput } from './conversation.input';
 import { checkBody, insertMessage, lockConversation, optionalText } from './conversation.rows';
@@ -52,7 +53,9 @@ export async function openConversation(em: EntityManager, scope: ConversationSco
   return withRetries(em, async (tx) => {
     const outbox = new Outbox();
     const id = uuidv7();
-    const { customerId, transitions } = await customerFor(tx, scope, input, id);
+    const { customerId, transitions, auditEntryIds } = await customerFor(tx, scope, input, id);
+    // merges made while finding the customer are audited by ingestion; published once this commits
+    for (const entryId of auditEntryIds) outbox.add('AUDIT_ENTRY_ADDED', { ws, entryId });
     const [{ value_tier: tier }] = await sql<{ value_tier: ValueTier }>(tx, `select value_tier from customer where workspace_id = ? and id = ?`, [ws, customerId]);
     if (input.queueId) await requireIds(tx, ws, 'queue', 'Queue', [input.queueId]);
     const queueId = input.queueId ?? (await pickQueue(tx, ws, input.channel, skills));
@@ -79,8 +82,13 @@ export async function openConversation(em: EntityManager, scope: ConversationSco
   });
 }
 
-async function customerFor(tx: EntityManager, { viewer, settings, now }: ConversationScope, input: OpenConversationInput, conversationId: string): Promise<{ customerId: string; transitions: Transition[] }> {
-  if (input.customerId) return { customerId: await liveCustomerId(tx, viewer.workspaceId, input.customerId), transitions: [] };
+async function customerFor(
+  tx: EntityManager,
+  { viewer, settings, now }: ConversationScope,
+  input: OpenConversationInput,
+  conversationId: string,
+): Promise<{ customerId: string; transitions: Transition[]; auditEntryIds: string[] }> {
+  if (input.customerId) return { customerId: await liveCustomerId(tx, viewer.workspaceId, input.customerId), transitions: [], auditEntryIds: [] };
   const item = {
     messageId: `conversation:${conversationId}`,
     kind: IngestKind.TRACK,
@@ -94,13 +102,15 @@ async function customerFor(tx: EntityManager, { viewer, settings, now }: Convers
   const result = await ingestWithin(tx, { workspaceId: viewer.workspaceId, settings, now, actorKeyId: viewer.keyId }, [item]);
   const [error] = result.errors;
   if (error) throw AppError.badInput(error.message, { field: 'identifiers', reason: error.code });
-  return { customerId: result.customerOf.get(0)!, transitions: result.transitions };
+  return { customerId: result.customerOf.get(0)!, transitions: result.transitions, auditEntryIds: result.auditEntryIds };
 }
 
 /**
  * Adds a message in one transaction. An agent's first OUTBOUND message is the first response (MET
  * when on time); an agent's reply waits on the customer, the customer's answer goes back to the
- * agent; an INBOUND message is contact from the customer for the lifecycle.
+ * agent; an INBOUND message is contact from the customer for the lifecycle. Every message posted is
+ * audited (`conversation.message_posted`, by the posting key, an INGEST key's inbound ones too),
+ * with ids and kinds but never the body.
  */
 export async function postMessage(em: EntityManager, scope: ConversationScope, input: PostMessageInput): Promise<Written> {
   const { viewer, settings, now } = scope;
@@ -134,6 +144,12 @@ export async function postMessage(em: EntityManager, scope: ConversationScope, i
       transitions = await reevaluate(tx, ws, settings, now, [customerId]);
     }
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'MESSAGE', messageId, at: now.toISOString() });
+    recordAuditVia(outbox, tx, ws, viewer.keyId, {
+      action: 'conversation.message_posted',
+      subjectType: 'Conversation',
+      subjectId: conversation.id,
+      details: { messageId, direction: input.direction, author: input.author, agentId, channel },
+    });
     if (inbound && conversation.status === ConversationStatus.QUEUED) await botTurn(tx, ws, settings, conversation, body, now, outbox);
     return { conversationId: conversation.id, messageId, outbox, transitions };
   });

@@ -25,8 +25,8 @@ export interface LinkResult {
   customerOf: Map<number, string>;
   /** Customers to create, oldest first. */
   created: string[];
-  /** Existing customers absorbed, each with its survivor and the identifiers that linked them. */
-  absorbed: { absorbedId: string; survivorId: string; reason: string }[];
+  /** Existing customers absorbed, each with its survivor and the identifiers that linked them (`reason` holds their values; `types` only their types). */
+  absorbed: { absorbedId: string; survivorId: string; reason: string; types: IdentityType[] }[];
   /** New identity rows: identifier key -> customer. */
   newIdentities: Map<string, { identifier: Identifier; customerId: string; index: number }>;
   /** Identifiers left unlinked because linking them would break an identity rule. */
@@ -49,7 +49,7 @@ export function linkIdentities(
   const parent = new Map<string, string>();
   const order = new Map<string, number>();
   const values = new Map<string, Map<IdentityType, Set<string>>>();
-  const linkedBy = new Map<string, string>();
+  const linkedBy = new Map<string, Identifier[]>();
   const result: LinkResult = { customerOf: new Map(), created: [], absorbed: [], newIdentities: new Map(), unlinked: [] };
   let sequence = 0;
 
@@ -93,7 +93,7 @@ export function linkIdentities(
     const identifiers = [...item.identifiers].sort((a, b) => priority(a) - priority(b));
     let target: string | null = null;
     const pending: Identifier[] = [];
-    const reasons: string[] = [];
+    const reasons: Identifier[] = [];
     for (const identifier of identifiers) {
       const key = identifierKey(identifier);
       const owner = owners.has(key) ? root(owners.get(key)!) : null;
@@ -105,17 +105,17 @@ export function linkIdentities(
       } else if (target === null) {
         if (fits(values.get(owner)!, valuesOf(pending))) {
           target = owner;
-          reasons.push(key);
+          reasons.push(identifier);
         } else leave(`belongs to a customer whose ${identifiers[0].type} differs`);
       } else if (owner === target) {
-        reasons.push(key);
+        reasons.push(identifier);
       } else if (fits(values.get(target)!, values.get(owner)!)) {
         const [survivor, absorbed]: string[] = order.get(target)! <= order.get(owner)! ? [target, owner] : [owner, target];
         parent.set(absorbed, survivor);
         absorb(values.get(survivor)!, values.get(absorbed)!);
-        linkedBy.set(absorbed, [...reasons, key].join(' + '));
+        linkedBy.set(absorbed, [...reasons, identifier]);
         target = survivor;
-        reasons.push(key);
+        reasons.push(identifier);
       } else {
         leave(`linking it would merge two customers beyond the ${identifier.type} rule`);
       }
@@ -141,7 +141,9 @@ export function linkIdentities(
   for (const entry of result.newIdentities.values()) entry.customerId = root(entry.customerId);
   result.created = result.created.filter((id) => root(id) === id);
   for (const id of known.keys()) {
-    if (root(id) !== id) result.absorbed.push({ absorbedId: id, survivorId: root(id), reason: linkedBy.get(id) ?? '' });
+    if (root(id) === id) continue;
+    const linking = linkedBy.get(id) ?? [];
+    result.absorbed.push({ absorbedId: id, survivorId: root(id), reason: linking.map(identifierKey).join(' + '), types: [...new Set(linking.map((identifier) => identifier.type))] });
   }
   return result;
 }

@@ -1,6 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { AppError } from '../../errors';
+import type { EventBus } from '../../events/bus';
+import type { Viewer } from '../../graphql/auth';
 import type { IdentityType } from '../../graphql/enums';
+import { publishAudit, recordAudit } from '../workspace/audit.service';
 import { IdentityRuleRow } from './identity-rule.entity';
 import { effectiveRules, type IdentityRule } from './identity-rules';
 
@@ -10,15 +13,20 @@ export async function loadRules(em: EntityManager): Promise<Map<IdentityType, Id
   return effectiveRules(rows.map((row) => ({ type: row.type, maxPerCustomer: row.maxPerCustomer ?? null, priority: row.priority, blockedValues: row.blockedValues })));
 }
 
-/** Stores one type's rule; unspecified fields keep their current values. */
+/**
+ * Stores one type's rule; unspecified fields keep their current values. The change is audited
+ * (`identity_rule.updated` on the workspace, the rule before and after) in the same transaction
+ * and published once committed.
+ */
 export async function setIdentityRule(
   em: EntityManager,
-  workspaceId: string,
+  bus: EventBus,
+  viewer: Viewer,
   input: { type: IdentityType; maxPerCustomer?: number | null; priority?: number | null; blockedValues?: string[] | null },
 ): Promise<IdentityRule> {
   if (input.maxPerCustomer != null && input.maxPerCustomer < 1) throw AppError.badInput('maxPerCustomer must be at least 1, or null for no limit', { field: 'maxPerCustomer' });
   if (input.priority != null && (input.priority < 0 || input.priority > 1000)) throw AppError.badInput('priority must be between 0 and 1000', { field: 'priority' });
-  return em.transactional(async (tx) => {
+  const { next, audit } = await em.transactional(async (tx) => {
     const current = (await loadRules(tx)).get(input.type)!;
     const next: IdentityRule = {
       type: input.type,
@@ -26,8 +34,17 @@ export async function setIdentityRule(
       priority: input.priority ?? current.priority,
       blockedValues: input.blockedValues ?? current.blockedValues,
     };
-    const row = (await tx.findOne(IdentityRuleRow, { type: input.type })) ?? tx.create(IdentityRuleRow, { workspace: workspaceId, type: input.type, priority: next.priority, blockedValues: [] });
+    const row = (await tx.findOne(IdentityRuleRow, { type: input.type })) ?? tx.create(IdentityRuleRow, { workspace: viewer.workspaceId, type: input.type, priority: next.priority, blockedValues: [] });
     Object.assign(row, { maxPerCustomer: next.maxPerCustomer, priority: next.priority, blockedValues: next.blockedValues });
-    return next;
+    const rule = ({ maxPerCustomer, priority, blockedValues }: IdentityRule) => ({ maxPerCustomer, priority, blockedValues });
+    const audit = recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+      action: 'identity_rule.updated',
+      subjectType: 'Workspace',
+      subjectId: viewer.workspaceId,
+      details: { type: input.type, before: rule(current), after: rule(next) },
+    });
+    return { next, audit };
   });
+  await publishAudit(bus, audit);
+  return next;
 }

@@ -14,6 +14,7 @@ import { publishMembership } from '../segment/segment.service';
 import { loadRules, setIdentityRule } from './identity-rule.service';
 import { IdentityRule, IdentityRuleInput } from './identity-rule.types';
 import { uuidv7 } from '../../db/ids';
+import { publishAudits } from '../workspace/audit.service';
 
 @Resolver()
 export class IngestResolver {
@@ -23,6 +24,7 @@ export class IngestResolver {
     const result = await ingest(ctx.em, await this.scope(ctx), events);
     await publishTransitions(ctx.bus, ctx.viewer.workspaceId, result.transitions);
     await publishMembership(ctx.bus, ctx.viewer.workspaceId, result.segmentChanges);
+    await publishAudits(ctx.bus, ctx.viewer.workspaceId, result.auditEntryIds);
     return result;
   }
 
@@ -36,6 +38,7 @@ export class IngestResolver {
     const result = await ingest(ctx.em, await this.scope(ctx), [{ messageId: `identify-${uuidv7()}`, kind: IngestKind.IDENTIFY, identifiers, traits }]);
     await publishTransitions(ctx.bus, ctx.viewer.workspaceId, result.transitions);
     await publishMembership(ctx.bus, ctx.viewer.workspaceId, result.segmentChanges);
+    await publishAudits(ctx.bus, ctx.viewer.workspaceId, result.auditEntryIds);
     const [error] = result.errors;
     if (error) throw AppError.badInput(error.message, { reason: error.code });
     return requireLiveCustomer(ctx, result.customerOf.get(0)!);
@@ -50,7 +53,7 @@ export class IngestResolver {
   @Authorized(...may.administer)
   @Mutation(() => IdentityRule)
   setIdentityRule(@Arg('input', () => IdentityRuleInput) input: IdentityRuleInput, @Ctx() ctx: Context): Promise<IdentityRule> {
-    return setIdentityRule(ctx.em, ctx.viewer.workspaceId, input);
+    return setIdentityRule(ctx.em, ctx.bus, ctx.viewer, input);
   }
 
   private async scope(ctx: Context): Promise<IngestScope> {

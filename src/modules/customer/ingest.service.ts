@@ -16,6 +16,7 @@ import { spendWindowStart } from '../lifecycle/lifecycle-rules';
 import { settle, transitionsCopy, type Transition } from '../lifecycle/lifecycle.service';
 import type { WorkspaceSettings } from '../workspace/workspace-settings';
 import { dynamicSegmentsStep, membershipSteps, type MembershipChanges } from '../segment/segment.service';
+import { auditStep, type AuditRecord } from '../workspace/audit.service';
 
 export const MAX_BATCH = 1000;
 
@@ -49,7 +50,15 @@ export interface IngestScope {
  * a bounded number of statements whatever the batch size. Invalid items are reported, valid ones
  * applied; resent messageIds change nothing.
  */
-export async function ingest(em: EntityManager, scope: IngestScope, inputs: IngestEventInput[]): Promise<IngestResult & { transitions: Transition[]; segmentChanges: MembershipChanges[] }> {
+/** What a committed batch leaves to publish, beside the GraphQL result. */
+export interface IngestOutcome extends IngestResult {
+  transitions: Transition[];
+  segmentChanges: MembershipChanges[];
+  /** The audit entries the batch wrote (its merges and refused links), for {@link publishAudits} once committed. */
+  auditEntryIds: string[];
+}
+
+export async function ingest(em: EntityManager, scope: IngestScope, inputs: IngestEventInput[]): Promise<IngestOutcome> {
   const { items, errors, rules } = await prepareItems(em, scope, inputs);
   const applied = items.length ? await withRetries(em, (tx) => applyItems(tx, scope, items, rules)) : emptyApplied();
   return withItemErrors(applied, errors);
@@ -59,7 +68,7 @@ export async function ingest(em: EntityManager, scope: IngestScope, inputs: Inge
  * The same as {@link ingest}, inside the caller's transaction (which owns retries): for writes that
  * must resolve a customer exactly as ingestion does and commit with it, such as opening a conversation.
  */
-export async function ingestWithin(tx: EntityManager, scope: IngestScope, inputs: IngestEventInput[]): Promise<IngestResult & { transitions: Transition[]; segmentChanges: MembershipChanges[] }> {
+export async function ingestWithin(tx: EntityManager, scope: IngestScope, inputs: IngestEventInput[]): Promise<IngestOutcome> {
   const { items, errors, rules } = await prepareItems(tx, scope, inputs);
   const applied = items.length ? await applyItems(tx, scope, items, rules) : emptyApplied();
   return withItemErrors(applied, errors);
@@ -142,7 +151,10 @@ function identifiersOf(items: ValidItem[]): Identifier[] {
   return [...distinct.values()];
 }
 
-const emptyApplied = () => ({ errors: [] as IngestItemError[], accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>(), transitions: [] as Transition[], segmentChanges: [] as MembershipChanges[] });
+const emptyApplied = () => ({
+  errors: [] as IngestItemError[], accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>(),
+  transitions: [] as Transition[], segmentChanges: [] as MembershipChanges[], auditEntryIds: [] as string[],
+});
 
 async function applyItems(tx: EntityManager, { workspaceId, settings, now, actorKeyId }: IngestScope, all: ValidItem[], rules: Map<IdentityType, IdentityRule>) {
   // While the identifiers are locked, two round trips and the commit, whatever the batch: the reads
@@ -212,10 +224,12 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
 
   const itemAt = new Map(items.map((item) => [item.index, item]));
   const membership = membershipSteps(workspaceId, segments, [...states.keys()], now);
+  const merged = link.absorbed.length ? mergeStep(workspaceId, link.absorbed, rows, now) : null;
+  const audit = auditStep(workspaceId, actorKeyId, [...mergeAudits(link, merged?.ids ?? []), ...refusedLinkAudits(link)], now);
   const writes: Step[] = [
     ...customerStateSteps(workspaceId, states, new Set(link.created), now),
     transitionsCopy(workspaceId, transitions),
-    ...(link.absorbed.length ? [mergeStep(workspaceId, link.absorbed, rows, now).step] : []),
+    ...(merged ? [merged.step] : []),
     // the ids come from here, not from a CTE: the planner would expect a row per identifier looked up
     // (most are new) and hash-join the whole table
     ...(owned.length ? [{ text: `update identity i set last_seen_at = greatest(i.last_seen_at, ?) from unnest(?::uuid[]) k(id) where i.id = k.id and i.workspace_id = ?`, params: [now, owned.map((row) => row.id), workspaceId] }] : []),
@@ -232,7 +246,7 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
       columns: ['id', 'workspace_id', 'customer_id', 'message_id', 'type', 'properties', 'revenue', 'channel', 'occurred_at', 'received_at'],
       rows: items.map((item) => [uuidv7(), workspaceId, link.customerOf.get(item.index), item.messageId, item.event, item.properties, item.revenue, item.channel, item.occurredAtText, now]),
     },
-    ...(link.unlinked.length ? [refusedMergesStep(workspaceId, actorKeyId, now, link)] : []),
+    ...(audit.ids.length ? [audit.step] : []),
   ];
   const results = await pipeline(tx, [...writes, ...membership.steps, restorePlanMode()]);
   return {
@@ -245,6 +259,7 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
     customerOf: link.customerOf,
     transitions,
     segmentChanges: membership.changes(results.slice(writes.length, writes.length + membership.steps.length)),
+    auditEntryIds: audit.ids,
   };
 }
 
@@ -255,19 +270,27 @@ interface OwnedRow {
   customer_id: string;
 }
 
-/** Audit entries for the identifiers an identity rule kept from linking. */
-function refusedMergesStep(workspaceId: string, actorKeyId: string | null, now: Date, link: LinkResult): Statement {
-  return {
-    text: `insert into audit_entry (id, workspace_id, action, actor_key_id, subject_type, subject_id, details, at)
-       select gen_random_uuid(), ?, 'customer.merge_refused', ?, 'Customer', c, d, ? from unnest(?::uuid[], ?::jsonb[]) x(c, d)`,
-    params: [
-      workspaceId,
-      actorKeyId,
-      now,
-      link.unlinked.map((u) => link.customerOf.get(u.index)),
-      link.unlinked.map((u) => JSON.stringify({ type: u.identifier.type, value: u.identifier.value, reason: u.reason })),
-    ],
-  };
+/**
+ * The audit entries of a batch's automatic merges, one per absorbed customer, on the survivor. The
+ * audit log is read by roles that see no personal data: ids and identifier types, never values.
+ */
+function mergeAudits(link: LinkResult, mergeIds: string[]): AuditRecord[] {
+  return link.absorbed.map(({ absorbedId, survivorId, types }, i) => ({
+    action: 'customer.merged',
+    subjectType: 'Customer',
+    subjectId: survivorId,
+    details: { absorbedId, mergeId: mergeIds[i], automatic: true, identifierTypes: types },
+  }));
+}
+
+/** The audit entries of identifiers an identity rule kept from linking, on the item's customer: the type and why, not the value. */
+function refusedLinkAudits(link: LinkResult): AuditRecord[] {
+  return link.unlinked.map((u) => ({
+    action: 'customer.merge_refused',
+    subjectType: 'Customer',
+    subjectId: link.customerOf.get(u.index)!,
+    details: { type: u.identifier.type, reason: u.reason },
+  }));
 }
 
 /**

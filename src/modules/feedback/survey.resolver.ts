@@ -14,6 +14,7 @@ import { IdentifierInput } from '../customer/ingest.input';
 import { ingest } from '../customer/ingest.service';
 import { publishTransitions } from '../lifecycle/lifecycle.service';
 import { settingsOf } from '../preference/preference.loaders';
+import { publishAudits } from '../workspace/audit.service';
 import { SurveyResponse } from './survey-response.entity';
 import { checkAnswer, submitSurvey } from './survey.service';
 
@@ -40,6 +41,7 @@ async function customerOf(ctx: Context, input: SubmitSurveyInput): Promise<strin
     { messageId: `survey-${uuidv7()}`, kind: IngestKind.IDENTIFY, identifiers: input.identifiers! },
   ]);
   await publishTransitions(ctx.bus, ctx.viewer.workspaceId, result.transitions);
+  await publishAudits(ctx.bus, ctx.viewer.workspaceId, result.auditEntryIds);
   const [error] = result.errors;
   if (error) throw AppError.badInput(error.message, { field: 'identifiers', reason: error.code });
   return result.customerOf.get(0)!;
