@@ -34,7 +34,10 @@ export const typeAccess: Record<string, TypeAccess> = {
   CreatedApiKey: { read: may.administer },
   AuditEntry: { read: may.readAudit },
 
-  Customer: { read: may.readCustomers, fields: writerSees(may.readCustomers, 'id') },
+  Customer: {
+    read: may.readCustomers,
+    fields: { ...writerSees(may.readCustomers, 'id'), conversations: may.readConversations, timeline: may.readConversations, feedbackItems: may.readFeedback, surveyResponses: may.readFeedback },
+  },
   Identity: { read: may.readCustomers },
   IdentityRule: { read: may.readCustomers },
   Event: { read: may.readCustomers },

@@ -13,7 +13,6 @@ import { Message } from './message.entity';
 
 @Resolver(() => Customer)
 export class CustomerConversationsResolver {
-  @Authorized(...may.readConversations)
   @FieldResolver(() => ConversationConnection, { description: "The customer's conversations (and those of customers merged into it), newest first." })
   conversations(
     @Root() customer: Customer,
@@ -26,7 +25,6 @@ export class CustomerConversationsResolver {
     return conversationsOfCustomer(ctx).load({ parentId: customer.id, first, after, filter: status ?? null });
   }
 
-  @Authorized(...may.readConversations)
   @FieldResolver(() => MessageConnection, { description: 'Every message of every conversation of this customer, across channels, newest first.' })
   timeline(
     @Root() customer: Customer,
