@@ -4,7 +4,7 @@ import { byKey, countLater, readByKey, sql, StaleReadError, withRetries } from '
 import type { EventBus } from '../../events/bus';
 import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
-import { parsePage, toConnection, type Connection } from '../../graphql/connection';
+import { isCursorTime, parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { CustomerSort, type IdentityType, type LifecycleStage, type ValueTier } from '../../graphql/enums';
 import { publishAudit, recordAudit } from '../workspace/audit.service';
 import { Customer } from './customer.entity';
@@ -38,15 +38,11 @@ const KEY_PATTERNS: Record<KeyKind, RegExp> = {
 export const keyText = (expression: string, kind: KeyKind): string =>
   kind === 'time' ? `to_char(${expression} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : `${expression}::text`;
 
-/**
- * Checks that a decoded cursor is `[sort value, id]` of the expected kind, so a cursor from another
- * sort or a forged one is BAD_USER_INPUT rather than a database error.
- */
-export function checkKeyset(after: unknown, kind: KeyKind): Keyset {
-  const valid = Array.isArray(after) && after.length === 2 && typeof after[0] === 'string' && KEY_PATTERNS[kind].test(after[0]) && typeof after[1] === 'string' && isUuid(after[1]);
-  if (!valid) throw AppError.badInput('after is not a cursor of this list and sort', { argument: 'after' });
-  return after as Keyset;
-}
+/** Whether a decoded cursor is `[sort value, id]` of the expected kind (a cursor of another sort is not). */
+export const isKeyset =
+  (kind: KeyKind) =>
+  (key: unknown): key is Keyset =>
+    Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && KEY_PATTERNS[kind].test(key[0]) && (kind !== 'time' || isCursorTime(key[0])) && typeof key[1] === 'string' && isUuid(key[1]);
 
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -56,10 +52,10 @@ export async function listCustomers(
   workspaceId: string,
   args: { first?: number | null; after?: string | null; filter?: CustomerFilterArgs | null; sort?: CustomerSort | null },
 ): Promise<Connection<Customer>> {
-  const page = parsePage<unknown>(args.first, args.after);
-  const filter = args.filter ?? {};
   const { column, kind } = SORTS[args.sort ?? CustomerSort.LAST_SEEN_DESC];
-  const after = page.after === undefined ? undefined : checkKeyset(page.after, kind);
+  const page = parsePage(args.first, args.after, isKeyset(kind));
+  const filter = args.filter ?? {};
+  const after = page.after;
   const where = ['c.workspace_id = ?', 'c.merged_into_id is null', 'c.erased_at is null'];
   const params: unknown[] = [workspaceId];
   const search = filter.search?.trim();
