@@ -11,6 +11,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { AppError } from '../errors';
+import { MAX_SEARCH_LENGTH } from '../modules/customer/customer.service';
 
 /** The longest String or ID any argument or input field takes, unless `TIGHTER` says less. */
 export const MAX_STRING_LENGTH = 10_000;
@@ -24,7 +25,7 @@ export const MAX_INPUT_DEPTH = 64;
  * arguments): what costs the database more per character or item. A test checks each coordinate exists.
  */
 export const TIGHTER: Record<string, { maxLength?: number; maxItems?: number }> = {
-  'CustomerFilter.search': { maxLength: 200 },
+  'CustomerFilter.search': { maxLength: MAX_SEARCH_LENGTH },
   'Query.searchKnowledge(text:)': { maxLength: 2_000 },
   'Query.customerByIdentity(value:)': { maxLength: 1_000 },
   'IdentifierInput.value': { maxLength: 1_000 },

@@ -44,7 +44,20 @@ export const isKeyset =
   (key: unknown): key is Keyset =>
     Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && KEY_PATTERNS[kind].test(key[0]) && (kind !== 'time' || isCursorTime(key[0])) && typeof key[1] === 'string' && isUuid(key[1]);
 
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** The longest search text (held by the input guard): a prefix this long already names one customer. */
+export const MAX_SEARCH_LENGTH = 200;
+
+/**
+ * Customers whose display name or one of whose identity values starts with the text (any case).
+ * Both sides are range scans of a `(workspace_id, lower(...) text_pattern_ops)` index.
+ */
+export function searchCondition(workspaceId: string, search: string): { sql: string; params: unknown[] } {
+  const prefix = `${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return {
+    sql: `c.id in (select d.id from customer d where d.workspace_id = ? and lower(d.display_name) like lower(?) union all select i.customer_id from identity i where i.workspace_id = ? and lower(i.value) like lower(?))`,
+    params: [workspaceId, prefix, workspaceId, prefix],
+  };
+}
 
 /** Live customers of the workspace, filtered, in keyset pages, with the total that matches. */
 export async function listCustomers(
@@ -60,9 +73,8 @@ export async function listCustomers(
   const params: unknown[] = [workspaceId];
   const search = filter.search?.trim();
   if (search) {
-    const pattern = likePattern(search);
-    where.push(`(c.display_name ilike ? or c.id in (select customer_id from identity where workspace_id = ? and value ilike ?))`);
-    params.push(pattern, workspaceId, pattern);
+    const { sql: condition, params: searchParams } = searchCondition(workspaceId, search);
+    where.push(condition) && params.push(...searchParams);
   }
   if (filter.lifecycleStages?.length) where.push('c.lifecycle_stage = any(?)') && params.push(filter.lifecycleStages);
   if (filter.valueTiers?.length) where.push('c.value_tier = any(?)') && params.push(filter.valueTiers);
