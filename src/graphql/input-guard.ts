@@ -81,7 +81,10 @@ function checkInput(value: unknown, type: GraphQLInputType, path: string, coordi
   }
   if (isScalarType(type)) {
     if (type.name === 'JSON') return checkJson(value, path, 0);
-    if (typeof value === 'string') checkString(value, path, limits.maxLength ?? MAX_STRING_LENGTH);
+    if (typeof value !== 'string') return;
+    checkString(value, path, limits.maxLength ?? MAX_STRING_LENGTH);
+    // an empty id would read as "none given" wherever code asks `if (id)`
+    if (type.name === 'ID' && value === '') refuse(path, 'is an empty id');
   }
 }
 
