@@ -2,6 +2,8 @@ import pino from 'pino';
 
 const STRING_LITERAL = /(?<![\w"])[eE]?'(?:[^']|'')*'/g;
 const NUMBER_LITERAL = /(?<![\w$."])-?\d+(?:\.\d+)?(?:e[+-]?\d+)?(?![\w"])/gi;
+// PostgreSQL quotes a value after a colon ('invalid input syntax for type uuid: "…"'), a name without one
+const QUOTED_VALUE = /: "(?:[^"]|"")*"/g;
 // PostgreSQL's DETAIL repeats the row or key: "Key (type, value)=(EMAIL, a@b.c) already exists."
 const DETAIL_VALUES = /(\)=\(|row contains \()[^]*?(\)(?: already exists| is not present|\.|$))/g;
 
@@ -10,7 +12,7 @@ const DETAIL_VALUES = /(\)=\(|row contains \()[^]*?(\)(?: already exists| is not
  * error's message, and those values are personal data that must not reach the logs.
  */
 export function redactSql(text: string): string {
-  return text.replace(STRING_LITERAL, "'?'").replace(NUMBER_LITERAL, '?');
+  return text.replace(STRING_LITERAL, "'?'").replace(NUMBER_LITERAL, '?').replace(QUOTED_VALUE, ': "?"');
 }
 
 const redactDetail = (text: string): string => text.replace(DETAIL_VALUES, '$1?$2');
