@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { isUuid } from '../../db/ids';
 import type { EventBus } from '../../events/bus';
-import { cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';
+import { parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { AuditEntry } from './audit-entry.entity';
+import { isUuid } from '../../db/ids';
+import { cursorKey } from '../../graphql/connection';
 
 export interface AuditRecord {
   action: string;
@@ -25,12 +26,14 @@ export function recordAudit(em: EntityManager, workspaceId: string, actorKeyId: 
   return entry;
 }
 
+type AuditCursor = [string, string];
+
 /** Newest first; `subjectId` narrows to one subject's history. */
 export async function listAudit(
   em: EntityManager,
   args: { first?: number | null; after?: string | null; subjectId?: string | null },
 ): Promise<Connection<AuditEntry>> {
-  const page = parsePage(args.first, args.after, cursorKey.timeAndId);
+  const page = parsePage<AuditCursor>(args.first, args.after, cursorKey.timeAndId);
   // no subject has an id that is not a UUID (and the column would refuse it)
   if (args.subjectId && !isUuid(args.subjectId)) return toConnection([], page, () => null);
   const where: Record<string, unknown> = {};

@@ -106,7 +106,6 @@ function validateSettings(settings: WorkspaceSettings): void {
     fail('timezone', `is not an IANA time zone: ${settings.timezone}`);
   }
   // a region libphonenumber does not know would make every national number unreadable
-  if (!/^[A-Z]{2}$/.test(settings.defaultPhoneRegion) || !isSupportedCountry(settings.defaultPhoneRegion)) {
-    fail('defaultPhoneRegion', 'must be a region with a phone numbering plan, such as CN');
-  }
+  if (!isSupportedCountry(settings.defaultPhoneRegion)) fail('defaultPhoneRegion', 'must be a region with a phone numbering plan, such as CN');
+  if (!/^[A-Z]{2}$/.test(settings.defaultPhoneRegion)) fail('defaultPhoneRegion', 'must be a two-letter region code such as CN');
 }
