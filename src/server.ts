@@ -19,7 +19,7 @@ import { formatError } from './graphql/format-error';
 import { guardInputs } from './graphql/input-guard';
 import { apolloArmor } from './graphql/limits';
 import { buildGraphQLSchema } from './graphql/schema';
-import { subscriptionsOverWebSocketOnly } from './graphql/transport';
+import { httpOperationChecks } from './graphql/transport';
 import { Authenticator, bearerSecret } from './modules/workspace/authenticator';
 import { logger } from './telemetry/logger';
 import { Metrics } from './telemetry/metrics';
@@ -76,7 +76,7 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
     stopOnTerminationSignals: false,
     plugins: [
       ...armor.plugins,
-      subscriptionsOverWebSocketOnly(),
+      httpOperationChecks(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: drainMs }),
       { serverWillStart: async () => ({ drainServer: () => sockets.close() }) },
       metrics.plugin(),

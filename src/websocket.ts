@@ -11,7 +11,9 @@ import type { EventBus } from './events/bus';
 import type { Viewer } from './graphql/auth';
 import { formatError } from './graphql/format-error';
 import { armorRules, checkOperation } from './graphql/limits';
+import { variablesTooDeep } from './graphql/input-guard';
 import { sharedSubscribe } from './graphql/shared-subscribe';
+import { tooDeepError } from './graphql/transport';
 import { bearerSecret, type Authenticator } from './modules/workspace/authenticator';
 import type { Metrics } from './telemetry/metrics';
 import { logger } from './telemetry/logger';
@@ -168,6 +170,7 @@ function formatErrors(requestId: string | undefined, errors: readonly GraphQLErr
  * (OPERATION_RESOLUTION_FAILURE, as over HTTP) and variables that do not fit (BAD_USER_INPUT).
  */
 function operationProblems(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): GraphQLError[] | undefined {
+  if (variablesTooDeep(variables)) return [tooDeepError()];
   const operation = getOperationAST(document, operationName);
   if (!operation) {
     const message = operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';

@@ -45,7 +45,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   }
   const code = clientErrorWithoutCode(original) ? 'BAD_REQUEST' : formatted.extensions?.code;
   if (typeof code === 'string' && PASS_THROUGH.has(code)) {
-    const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
+    const { stacktrace: _stacktrace, exception: _exception, http: _http, ...extensions } = formatted.extensions ?? {};
     const message = withoutSuggestion(new GraphQLError(formatted.message)).message;
     return { ...formatted, message, extensions: { ...extensions, code } };
   }

@@ -88,6 +88,19 @@ function checkInput(value: unknown, type: GraphQLInputType, path: string, coordi
   }
 }
 
+/**
+ * How deep raw variables may nest before graphql-js coerces them (its coercion recurses, and
+ * 5,000 levels overflow the stack): an argument's input objects and lists, then JSON inside.
+ */
+export const MAX_VARIABLE_DEPTH = MAX_INPUT_DEPTH + MAX_JSON_DEPTH;
+
+/** Whether raw variables nest deeper than {@link MAX_VARIABLE_DEPTH}; walks no further than that. */
+export function variablesTooDeep(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (depth >= MAX_VARIABLE_DEPTH) return true;
+  return Object.values(value).some((item) => variablesTooDeep(item, depth + 1));
+}
+
 /** Checks every argument of a field as graphql-js coerced it, before the resolver sees any. */
 export function checkArguments(typeName: string, field: GraphQLField<unknown, unknown>, args: Record<string, unknown>): void {
   for (const arg of field.args) {

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { getIntrospectionQuery } from 'graphql';
 import type { Client } from 'graphql-ws';
+import WebSocket from 'ws';
 import { buildGraphQLSchema } from '../../src/graphql/schema';
 import { unknownCoordinates } from '../../src/graphql/input-guard';
 import { codes, collect, data, post, wsClient, type Operation } from '../support/client';
@@ -163,5 +164,34 @@ describe('production on every transport', () => {
     const messages = [...(await post(t.url, t.adminKey, typo)).body.errors!, ...(await wsErrors(client, typo))].map((error) => error.message);
     expect(messages).toHaveLength(2);
     for (const message of messages) expect(message).not.toMatch(/did you mean/i);
+  });
+});
+
+describe('deep input objects', () => {
+  let t: TestServer;
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(() => t.stop());
+
+  it('refuses a rule nested 5,000 deep, written as text (JSON.stringify cannot write it)', async () => {
+    const rule = `${'{"not":'.repeat(5_000)}{"field":{"field":"ORDER_COUNT","op":"EQ","value":1}}${'}'.repeat(5_000)}`;
+    const body = `{"query":"query($rule: SegmentRuleInput!) { previewSegment(rule: $rule) { count } }","variables":{"rule":${rule}}}`;
+    const response = await fetch(t.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${t.adminKey}` }, body });
+    const { errors } = await response.json();
+    expect(errors.map((error: { extensions: { code: string } }) => error.extensions.code)).toEqual(['BAD_USER_INPUT']);
+    const socket = new WebSocket(t.wsUrl, 'graphql-transport-ws');
+    const messages: { type: string; payload?: { extensions?: Record<string, unknown> }[] }[] = [];
+    const answered = new Promise<void>((resolve) =>
+      socket.on('message', (data) => {
+        const message = JSON.parse(String(data));
+        if (message.type === 'connection_ack') socket.send(`{"id":"1","type":"subscribe","payload":${body}}`);
+        else (messages.push(message), resolve());
+      }),
+    );
+    socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${t.adminKey}` } })));
+    await answered;
+    socket.close();
+    expect(messages.map((message) => [message.type, message.payload?.map((error) => error.extensions)])).toEqual([['error', [{ code: 'BAD_USER_INPUT', max: 96 }]]]);
   });
 });

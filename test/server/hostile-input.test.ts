@@ -66,7 +66,7 @@ function hostileValues(type: GraphQLInputType, name: string, ids: string, depth 
   if (isEnumType(named)) return [wrap('NOPE'), wrap(5)];
   if (isInputObjectType(named)) {
     const base = plausible(named, ids) as Record<string, unknown>;
-    const variants: unknown[] = ['a string', wrap({ ...base, unknownField: 1 })];
+    const variants: unknown[] = ['a string', wrap({ ...base, unknownField: 1 }), 'DEEP_OBJECT_5000', 'DEEP_LIST_5000'];
     if (depth < 2) {
       for (const field of Object.values(named.getFields())) {
         for (const value of hostileValues(field.type, field.name, ids, depth + 1)) variants.push(wrap({ ...base, [field.name]: value }));
