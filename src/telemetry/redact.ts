@@ -12,10 +12,13 @@ const DETAIL_VALUES = /(\)=\(|row contains \()[^]*?(\)(?: already exists| is not
  * error's message, and those values are personal data that must not reach the logs.
  */
 export function redactSql(text: string): string {
-  return text.replace(STRING_LITERAL, "'?'").replace(NUMBER_LITERAL, '?').replace(QUOTED_VALUE, ': "?"');
+  return redactDetail(text.replace(STRING_LITERAL, "'?'").replace(NUMBER_LITERAL, '?').replace(QUOTED_VALUE, ': "?"'));
 }
 
-const redactDetail = (text: string): string => text.replace(DETAIL_VALUES, '$1?$2');
+// MikroORM may append PostgreSQL's detail to the message (" - detail: Key (id)=(...) already exists.")
+function redactDetail(text: string): string {
+  return text.replace(DETAIL_VALUES, '$1?$2');
+}
 
 // the frames of a stack stay as they are (their line numbers are not values)
 const redactStack = (stack: string): string => stack.split('\n').map((line) => (/^\s+at /.test(line) ? line : redactSql(line))).join('\n');

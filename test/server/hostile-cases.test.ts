@@ -191,7 +191,7 @@ describe('deep input objects', () => {
     );
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${t.adminKey}` } })));
     await answered;
-    socket.close();
+    await new Promise((resolve) => (socket.once('close', resolve), socket.close()));
     expect(messages.map((message) => [message.type, message.payload?.map((error) => error.extensions)])).toEqual([['error', [{ code: 'BAD_USER_INPUT', max: 96 }]]]);
   });
 });

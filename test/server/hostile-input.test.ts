@@ -148,7 +148,7 @@ async function rawSocket(url: string, key: string) {
         socket.send(`{"id":"${id}","type":"subscribe","payload":${asText(operation)}}`);
       });
     },
-    close: () => socket.close(),
+    close: () => new Promise((resolve) => (socket.once('close', resolve), socket.close())),
   };
 }
 
@@ -186,7 +186,7 @@ describe('hostile input, generated from the schema', () => {
     await inParallel(all, 4, async (item) => judge('HTTP', item, await overHttp(t.url, t.adminKey, item.operation)));
     const socket = await rawSocket(t.wsUrl, t.adminKey);
     await inParallel(all, 8, async (item) => judge('WS', item, await socket.send(item.operation)));
-    socket.close();
+    await socket.close();
 
     const fields = new Set(all.map((item) => item.field));
     const args = new Set(all.map((item) => `${item.field}(${item.argument})`));
