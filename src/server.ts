@@ -16,8 +16,10 @@ import { AppError, isDatabaseUnavailable } from './errors';
 import { EventBus } from './events/bus';
 import type { Viewer } from './graphql/auth';
 import { formatError } from './graphql/format-error';
+import { guardInputs } from './graphql/input-guard';
 import { apolloArmor } from './graphql/limits';
 import { buildGraphQLSchema } from './graphql/schema';
+import { httpOperationChecks } from './graphql/transport';
 import { Authenticator, bearerSecret } from './modules/workspace/authenticator';
 import { logger } from './telemetry/logger';
 import { Metrics } from './telemetry/metrics';
@@ -55,7 +57,7 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
   await bus.start();
   const authenticator = new Authenticator(orm);
   const metrics = new Metrics();
-  const schema = buildGraphQLSchema(bus.fanout as never);
+  const schema = guardInputs(buildGraphQLSchema(bus.fanout as never));
   const app = express();
   const httpServer = http.createServer(app);
   const sockets = attachWebSockets({ httpServer, schema, config, orm, bus, clock, authenticator, metrics });
@@ -74,6 +76,7 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
     stopOnTerminationSignals: false,
     plugins: [
       ...armor.plugins,
+      httpOperationChecks(),
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: drainMs }),
       { serverWillStart: async () => ({ drainServer: () => sockets.close() }) },
       metrics.plugin(),

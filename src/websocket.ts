@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { execute, GraphQLError, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import { execute, getOperationAST, getVariableValues, GraphQLError, NoSchemaIntrospectionCustomRule, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from './config';
@@ -11,7 +11,9 @@ import type { EventBus } from './events/bus';
 import type { Viewer } from './graphql/auth';
 import { formatError } from './graphql/format-error';
 import { armorRules, checkOperation } from './graphql/limits';
+import { variablesTooDeep } from './graphql/input-guard';
 import { sharedSubscribe } from './graphql/shared-subscribe';
+import { tooDeepError } from './graphql/transport';
 import { bearerSecret, type Authenticator } from './modules/workspace/authenticator';
 import type { Metrics } from './telemetry/metrics';
 import { logger } from './telemetry/logger';
@@ -20,6 +22,8 @@ import { runInRequestScope } from './telemetry/request-scope';
 type SocketState = {
   viewer?: Viewer;
   operations?: Set<string>;
+  /** The request id of each operation of the socket, by graphql-ws operation id. */
+  requestIds?: Map<string, string>;
 };
 
 /** Close code graphql-ws uses for a refused connection; also used when a key is revoked. */
@@ -53,7 +57,8 @@ export function attachWebSockets(deps: {
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   });
   const socketsByKey = new Map<string, Set<WebSocket>>();
-  const rules = armorRules(config.limits);
+  // as over HTTP, production answers no introspection
+  const rules = [...armorRules(config.limits), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   // a floor of agents sends the same few subscriptions: parse and validate each text once
   const checked = new Map<string, DocumentNode>();
   const check = (query: string): DocumentNode | readonly GraphQLError[] => {
@@ -69,18 +74,19 @@ export function attachWebSockets(deps: {
   const cleanup = useServer<Record<string, unknown>, SocketState>(
     {
       schema,
-      execute: (args: ExecutionArgs) => runInRequestScope(randomUUID(), () => execute(args)),
+      execute: (args: ExecutionArgs) => runInRequestScope((args.contextValue as Context).requestId, () => execute(args)),
       subscribe: (args: ExecutionArgs) => {
-        const { viewer } = args.contextValue as Context;
-        return runInRequestScope(randomUUID(), () => sharedSubscribe(args, `${viewer.workspaceId}:${viewer.role}`));
+        const { viewer, requestId } = args.contextValue as Context;
+        return runInRequestScope(requestId, () => sharedSubscribe(args, `${viewer.workspaceId}:${viewer.role}`));
       },
-      context: (ctx) => createContext(orm, bus, clock, ctx.extra.viewer!, randomUUID()),
+      context: (ctx, id) => createContext(orm, bus, clock, ctx.extra.viewer!, ctx.extra.requestIds?.get(id) ?? randomUUID()),
       onConnect: async (ctx) => {
         const secret = bearerSecret(ctx.connectionParams?.authorization);
         const viewer = secret ? await authenticator.authenticate(secret).catch(() => null) : null;
         if (!viewer) return false;
         ctx.extra.viewer = viewer;
         ctx.extra.operations = new Set();
+        ctx.extra.requestIds = new Map();
         const sockets = socketsByKey.get(viewer.keyId) ?? new Set();
         sockets.add(ctx.extra.socket);
         socketsByKey.set(viewer.keyId, sockets);
@@ -88,6 +94,7 @@ export function attachWebSockets(deps: {
       },
       onSubscribe: async (ctx, id, payload) => {
         const viewer = ctx.extra.viewer!;
+        ctx.extra.requestIds!.set(id, randomUUID());
         const still = await authenticator.authenticate(bearerSecret(ctx.connectionParams?.authorization) ?? '').catch(() => null);
         if (!still) {
           ctx.extra.socket.close(FORBIDDEN, 'Forbidden');
@@ -102,15 +109,22 @@ export function attachWebSockets(deps: {
         }
         const document = check(payload.query);
         if (Array.isArray(document)) return document;
+        const problems = operationProblems(schema, document as DocumentNode, payload.operationName, payload.variables);
+        if (problems) return problems;
         ctx.extra.operations!.add(id);
         metrics.subscriptions.inc();
         logger.debug({ keyId: viewer.keyId, operation: payload.operationName }, 'subscribe');
         return { schema, document: document as DocumentNode, variableValues: payload.variables, operationName: payload.operationName };
       },
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) } : undefined,
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
+      onNext: (ctx, id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: formatErrors(ctx.extra.requestIds?.get(id), result.errors) } : undefined,
+      onError: (ctx, id, _payload, errors) => {
+        const formatted = formatErrors(ctx.extra.requestIds?.get(id), errors);
+        if (!ctx.extra.operations?.has(id)) ctx.extra.requestIds?.delete(id);
+        return formatted;
+      },
       onComplete: (ctx, id) => {
+        ctx.extra.requestIds?.delete(id);
         if (ctx.extra.operations?.delete(id)) metrics.subscriptions.dec();
       },
       onClose: (ctx) => {
@@ -144,4 +158,25 @@ export function attachWebSockets(deps: {
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };
+}
+
+/** Errors through the one boundary, within the operation's request scope so that logs and answers carry its id. */
+function formatErrors(requestId: string | undefined, errors: readonly GraphQLError[]) {
+  return runInRequestScope(requestId ?? randomUUID(), () => errors.map((error) => formatError(error.toJSON(), error)));
+}
+
+/**
+ * What graphql-js would otherwise report without a code: an operation that cannot be picked
+ * (OPERATION_RESOLUTION_FAILURE, as over HTTP) and variables that do not fit (BAD_USER_INPUT).
+ */
+function operationProblems(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): GraphQLError[] | undefined {
+  if (variablesTooDeep(variables)) return [tooDeepError()];
+  const operation = getOperationAST(document, operationName);
+  if (!operation) {
+    const message = operationName ? `Unknown operation named "${operationName}".` : 'Must provide operation name if query contains multiple operations.';
+    return [new GraphQLError(message, { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
+  }
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, { maxErrors: 50 });
+  if (!coerced.errors) return undefined;
+  return coerced.errors.map((error) => new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'BAD_USER_INPUT' } }));
 }

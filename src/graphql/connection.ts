@@ -58,13 +58,16 @@ export interface Page<K> {
   after?: K;
 }
 
-/** Checks `first` (1..500) and decodes `after`; both errors are BAD_USER_INPUT. */
-export function parsePage<K>(first: number | null | undefined, after: string | null | undefined): Page<K> {
+/**
+ * Checks `first` (0..500) and decodes `after`, which must have the shape `isKey` accepts: a cursor
+ * of another list, or a forged one, is BAD_USER_INPUT rather than a database error.
+ */
+export function parsePage<K>(first: number | null | undefined, after: string | null | undefined, isKey: (key: unknown) => key is K): Page<K> {
   const size = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
     throw AppError.badInput(`first must be between 0 and ${MAX_PAGE_SIZE}, got ${size}`, { argument: 'first', max: MAX_PAGE_SIZE });
   }
-  return { first: size, after: after ? decodeCursor<K>(after) : undefined };
+  return { first: size, after: after ? decodeCursor(after, isKey) : undefined };
 }
 
 /** Opaque cursors: base64url of the JSON of the sort key. */
@@ -72,13 +75,33 @@ export function encodeCursor(key: unknown): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor<K>(cursor: string): K {
+const notACursor = () => AppError.badInput('after is not a cursor of this list', { argument: 'after' });
+
+export function decodeCursor<K>(cursor: string, isKey: (key: unknown) => key is K): K {
+  let key: unknown;
   try {
-    return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as K;
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw AppError.badInput('after is not a cursor this API issued', { argument: 'after' });
+    throw notACursor();
   }
+  if (!isKey(key)) throw notACursor();
+  return key;
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+/** Whether a cursor's time is one PostgreSQL reads as the same instant (no 30 February). */
+export const isCursorTime = (value: unknown): value is string =>
+  typeof value === 'string' && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString().slice(0, 19) === value.slice(0, 19);
+
+/** Cursor shapes shared by several lists. */
+export const cursorKey = {
+  /** An id: lists in id order. */
+  id: (key: unknown): key is string => typeof key === 'string' && UUID.test(key),
+  /** `[ISO time, id]`: lists newest first by a timestamp, then id. */
+  timeAndId: (key: unknown): key is [string, string] => Array.isArray(key) && key.length === 2 && isCursorTime(key[0]) && typeof key[1] === 'string' && UUID.test(key[1]),
+};
 
 /**
  * Turns `first + 1` fetched rows into a connection: the extra row only says there is a next page.

@@ -43,11 +43,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
   if (original instanceof UniqueConstraintViolationException) {
     return { message: 'This conflicts with a change made at the same time; retry', ...where, extensions: { code: 'CONFLICT' } };
   }
-  const code = formatted.extensions?.code;
+  const code = clientErrorWithoutCode(original) ? 'BAD_REQUEST' : formatted.extensions?.code;
   if (typeof code === 'string' && PASS_THROUGH.has(code)) {
-    const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
+    const { stacktrace: _stacktrace, exception: _exception, http: _http, ...extensions } = formatted.extensions ?? {};
     const message = withoutSuggestion(new GraphQLError(formatted.message)).message;
-    return { ...formatted, message, extensions };
+    return { ...formatted, message, extensions: { ...extensions, code } };
   }
   const requestId = currentRequest()?.requestId;
   logger.error({ err: original, requestId, path: formatted.path }, 'unexpected error');
@@ -56,4 +56,11 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     ...where,
     extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
   };
+}
+
+/** Apollo's own refusals that carry an HTTP 4xx but no code (a persisted-query hash that does not match its query). */
+function clientErrorWithoutCode(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.extensions.code !== undefined) return false;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }

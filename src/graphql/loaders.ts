@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityClass } from '@mikro-orm/core';
+import { isUuid } from '../db/ids';
 
 /**
  * Per-request DataLoaders. `byId(Entity)` batches lookups of one entity type by primary key into
@@ -21,7 +22,9 @@ export function createLoaders(em: EntityManager): Loaders {
     byId: <T extends { id: string }>(entity: EntityClass<T>) =>
       once(entity, () =>
         new DataLoader<string, T | null>(async (ids) => {
-          const rows = (await em.find(entity, { id: { $in: [...ids] } } as never)) as T[];
+          // an id that is not a UUID names nothing (and the uuid column would refuse it)
+          const valid = ids.filter(isUuid);
+          const rows = valid.length ? ((await em.find(entity, { id: { $in: valid } } as never)) as T[]) : [];
           const found = new Map(rows.map((row) => [row.id, row]));
           return ids.map((id) => found.get(id) ?? null);
         }),

@@ -66,7 +66,7 @@ export function collect<T = any>(client: Client, operation: Operation) {
   let error: unknown;
   let completed = false;
   const dispose = client.subscribe<T>(
-    { query: operation.query, variables: operation.variables },
+    { query: operation.query, variables: operation.variables, operationName: operation.operationName },
     {
       next: (value) => {
         events.push(value);

@@ -3,7 +3,7 @@ import type { Context } from '../../context';
 import { isUuid } from '../../db/ids';
 import { sql } from '../../db/sql';
 import { parsePage, toConnection, type Connection, type Page } from '../../graphql/connection';
-import { checkKeyset, keyText, type Keyset } from '../customer/customer.service';
+import { isKeyset, keyText, type Keyset } from '../customer/customer.service';
 import { Conversation } from './conversation.entity';
 import { Message } from './message.entity';
 import { Transfer } from './transfer.entity';
@@ -69,8 +69,7 @@ export interface PageKey {
 
 /** Checks paging arguments before a loader sees them, so errors belong to the field asked. */
 export function checkPage(first: number | null | undefined, after: string | null | undefined): void {
-  const page = parsePage<unknown>(first, after);
-  if (page.after !== undefined) checkKeyset(page.after, 'time');
+  parsePage(first, after, isKeyset('time'));
 }
 
 /** A loader answering pages of many parents that share paging arguments with one statement. */
@@ -83,8 +82,8 @@ const pagedLoader = <T extends object>(ctx: Context, name: string, entity: Entit
       const groups = new Map<string, PageKey[]>();
       for (const key of keys) groups.set(args(key), [...(groups.get(args(key)) ?? []), key]);
       for (const group of groups.values()) {
-        const page = parsePage<unknown>(group[0].first, group[0].after);
-        const after = page.after === undefined ? undefined : checkKeyset(page.after, 'time');
+        const page = parsePage(group[0].first, group[0].after, isKeyset('time'));
+        const after = page.after;
         const parents = [...new Set(group.map((key) => key.parentId))].filter(isUuid);
         const { byParent, totals } = parents.length ? await windowed(ctx, entity, window(group[0].filter ?? null), parents, page, after) : { byParent: new Map(), totals: new Map() };
         for (const key of group) {

@@ -1,10 +1,9 @@
 import type { Context } from '../../context';
 import { isUuid } from '../../db/ids';
 import { countLater, sql } from '../../db/sql';
-import { AppError } from '../../errors';
-import { parsePage, toConnection, type Connection } from '../../graphql/connection';
+import { isCursorTime, parsePage, toConnection, type Connection } from '../../graphql/connection';
 import type { ConversationStatus } from '../../graphql/enums';
-import { checkKeyset, keyText, type Keyset } from '../customer/customer.service';
+import { isKeyset, keyText, type Keyset } from '../customer/customer.service';
 import { Conversation } from './conversation.entity';
 
 export interface ConversationFilter {
@@ -15,8 +14,8 @@ export interface ConversationFilter {
 
 /** The workspace's conversations, newest first, filtered, in keyset pages, with the total that matches. */
 export async function listConversations(ctx: Context, args: ConversationFilter & { first?: number | null; after?: string | null }): Promise<Connection<Conversation>> {
-  const page = parsePage<unknown>(args.first, args.after);
-  const after = page.after === undefined ? undefined : checkKeyset(page.after, 'time');
+  const page = parsePage(args.first, args.after, isKeyset('time'));
+  const after = page.after;
   const where = ['workspace_id = ?'];
   const params: unknown[] = [ctx.viewer.workspaceId];
   for (const [column, value] of [['queue_id', args.queueId], ['assignee_id', args.assigneeId]] as const) {
@@ -44,16 +43,12 @@ export async function listConversations(ctx: Context, args: ConversationFilter &
 /** A cursor of a queue's line: [rank, enqueued at (exact text), id]. */
 type LineKey = [number, string, string];
 
-const lineKey = (after: unknown): LineKey => {
-  const valid = Array.isArray(after) && after.length === 3 && Number.isInteger(after[0]) && typeof after[1] === 'string' && /^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/.test(after[1]) && typeof after[2] === 'string' && isUuid(after[2]);
-  if (!valid) throw AppError.badInput('after is not a cursor of this list', { argument: 'after' });
-  return after as LineKey;
-};
+const isLineKey = (key: unknown): key is LineKey =>
+  Array.isArray(key) && key.length === 3 && Number.isInteger(key[0]) && Math.abs(key[0]) < 2 ** 31 && isCursorTime(key[1]) && typeof key[2] === 'string' && isUuid(key[2]);
 
 /** Checks `Queue.waiting` paging before the loader runs. */
 export function checkLinePage(first: number | null | undefined, after: string | null | undefined): void {
-  const page = parsePage<unknown>(first, after);
-  if (page.after !== undefined) lineKey(page.after);
+  parsePage(first, after, isLineKey);
 }
 
 export interface LineKeyArgs {
@@ -72,8 +67,8 @@ export const waitingOf = (ctx: Context) =>
       const groups = new Map<string, LineKeyArgs[]>();
       for (const key of keys) groups.set(args(key), [...(groups.get(args(key)) ?? []), key]);
       for (const group of groups.values()) {
-        const page = parsePage<unknown>(group[0].first, group[0].after);
-        const after = page.after === undefined ? undefined : lineKey(page.after);
+        const page = parsePage(group[0].first, group[0].after, isLineKey);
+        const after = page.after;
         const rows = await sql<Record<string, unknown> & { sort_key: string; n: number; total_count: number }>(
           ctx.em,
           `select * from (

@@ -5,7 +5,7 @@ import { readByKey } from '../../db/sql';
 import { AppError } from '../../errors';
 import { parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { CustomerMerge } from './customer-merge.entity';
-import { checkKeyset, keyText, type Keyset } from './customer.service';
+import { isKeyset, keyText, type Keyset } from './customer.service';
 import { Customer } from './customer.entity';
 import { Event } from './event.entity';
 import { Identity } from './identity.entity';
@@ -71,8 +71,8 @@ export const eventsOf = (ctx: Context) =>
     async (keys) => {
       const answers = new Map<string, Connection<Event>>();
       for (const [args, group] of groupBy([...keys], (key) => JSON.stringify([key.first, key.after, key.type]))) {
-        const page = parsePage<unknown>(group[0].first, group[0].after);
-        const after = page.after === undefined ? undefined : checkKeyset(page.after, 'time');
+        const page = parsePage(group[0].first, group[0].after, isKeyset('time'));
+        const after = page.after;
         const rows = await pageOfEvents(ctx.em, ctx.viewer.workspaceId, group.map((key) => key.customerId), page.first + 1, after, group[0].type ?? null);
         const byCustomer = groupBy(rows, (row) => row.event.customerId!);
         for (const key of group) {

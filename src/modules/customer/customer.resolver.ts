@@ -6,7 +6,7 @@ import { CustomerSort, IdentityType, LifecycleStage, ValueTier } from '../../gra
 import { getWorkspace } from '../workspace/workspace.service';
 import { CustomerMerge } from './customer-merge.entity';
 import { Customer } from './customer.entity';
-import { changeTags, checkKeyset, customerIdByIdentity, listCustomers } from './customer.service';
+import { changeTags, isKeyset, customerIdByIdentity, listCustomers } from './customer.service';
 import { eventsOf, identitiesOf, liveCustomer, mergesOf, requireLiveCustomer } from './customer.loaders';
 import { Event } from './event.entity';
 import { Identity } from './identity.entity';
@@ -76,8 +76,7 @@ export class CustomerResolver {
     @Arg('after', () => String, { nullable: true }) after?: string,
     @Arg('type', () => String, { nullable: true }) type?: string,
   ): Promise<Connection<Event>> {
-    const page = parsePage<unknown>(first, after);
-    if (page.after !== undefined) checkKeyset(page.after, 'time');
+    parsePage(first, after, isKeyset('time'));
     return eventsOf(ctx).load({ customerId: customer.id, first, after, type });
   }
 

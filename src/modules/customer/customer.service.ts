@@ -4,7 +4,7 @@ import { byKey, countLater, readByKey, sql, StaleReadError, withRetries } from '
 import type { EventBus } from '../../events/bus';
 import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
-import { parsePage, toConnection, type Connection } from '../../graphql/connection';
+import { isCursorTime, parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { CustomerSort, type IdentityType, type LifecycleStage, type ValueTier } from '../../graphql/enums';
 import { publishAudit, recordAudit } from '../workspace/audit.service';
 import { Customer } from './customer.entity';
@@ -38,17 +38,26 @@ const KEY_PATTERNS: Record<KeyKind, RegExp> = {
 export const keyText = (expression: string, kind: KeyKind): string =>
   kind === 'time' ? `to_char(${expression} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : `${expression}::text`;
 
-/**
- * Checks that a decoded cursor is `[sort value, id]` of the expected kind, so a cursor from another
- * sort or a forged one is BAD_USER_INPUT rather than a database error.
- */
-export function checkKeyset(after: unknown, kind: KeyKind): Keyset {
-  const valid = Array.isArray(after) && after.length === 2 && typeof after[0] === 'string' && KEY_PATTERNS[kind].test(after[0]) && typeof after[1] === 'string' && isUuid(after[1]);
-  if (!valid) throw AppError.badInput('after is not a cursor of this list and sort', { argument: 'after' });
-  return after as Keyset;
-}
+/** Whether a decoded cursor is `[sort value, id]` of the expected kind (a cursor of another sort is not). */
+export const isKeyset =
+  (kind: KeyKind) =>
+  (key: unknown): key is Keyset =>
+    Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && KEY_PATTERNS[kind].test(key[0]) && (kind !== 'time' || isCursorTime(key[0])) && typeof key[1] === 'string' && isUuid(key[1]);
 
-const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** The longest search text (held by the input guard): a prefix this long already names one customer. */
+export const MAX_SEARCH_LENGTH = 200;
+
+/**
+ * Customers whose display name or one of whose identity values starts with the text (any case).
+ * Both sides are range scans of a `(workspace_id, lower(...) text_pattern_ops)` index.
+ */
+export function searchCondition(workspaceId: string, search: string): { sql: string; params: unknown[] } {
+  const prefix = `${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  return {
+    sql: `c.id in (select d.id from customer d where d.workspace_id = ? and lower(d.display_name) like lower(?) union all select i.customer_id from identity i where i.workspace_id = ? and lower(i.value) like lower(?))`,
+    params: [workspaceId, prefix, workspaceId, prefix],
+  };
+}
 
 /** Live customers of the workspace, filtered, in keyset pages, with the total that matches. */
 export async function listCustomers(
@@ -56,17 +65,16 @@ export async function listCustomers(
   workspaceId: string,
   args: { first?: number | null; after?: string | null; filter?: CustomerFilterArgs | null; sort?: CustomerSort | null },
 ): Promise<Connection<Customer>> {
-  const page = parsePage<unknown>(args.first, args.after);
-  const filter = args.filter ?? {};
   const { column, kind } = SORTS[args.sort ?? CustomerSort.LAST_SEEN_DESC];
-  const after = page.after === undefined ? undefined : checkKeyset(page.after, kind);
+  const page = parsePage(args.first, args.after, isKeyset(kind));
+  const filter = args.filter ?? {};
+  const after = page.after;
   const where = ['c.workspace_id = ?', 'c.merged_into_id is null', 'c.erased_at is null'];
   const params: unknown[] = [workspaceId];
   const search = filter.search?.trim();
   if (search) {
-    const pattern = likePattern(search);
-    where.push(`(c.display_name ilike ? or c.id in (select customer_id from identity where workspace_id = ? and value ilike ?))`);
-    params.push(pattern, workspaceId, pattern);
+    const { sql: condition, params: searchParams } = searchCondition(workspaceId, search);
+    where.push(condition) && params.push(...searchParams);
   }
   if (filter.lifecycleStages?.length) where.push('c.lifecycle_stage = any(?)') && params.push(filter.lifecycleStages);
   if (filter.valueTiers?.length) where.push('c.value_tier = any(?)') && params.push(filter.valueTiers);

@@ -11,6 +11,7 @@ import { Workspace } from '../workspace/workspace.entity';
 @WorkspaceScoped()
 @Unique({ properties: ['workspace', 'type', 'value'] })
 @Index({ properties: ['workspace', 'customerId'] })
+@Index({ name: 'identity_value_prefix', expression: 'create index "identity_value_prefix" on "identity" ("workspace_id", lower("value") text_pattern_ops)' })
 @ObjectType({ implements: Node })
 export class Identity implements Node {
   [OptionalProps]?: 'verified' | 'firstSeenAt' | 'lastSeenAt';

@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import { freshForEvent, type Context } from '../../context';
 import { sql } from '../../db/sql';
 import { may } from '../../graphql/auth';
-import { toConnection, parsePage, type Connection } from '../../graphql/connection';
+import { cursorKey, toConnection, parsePage, type Connection } from '../../graphql/connection';
 import { ContactPurpose, FeedbackStatus } from '../../graphql/enums';
 import { Conversation } from '../conversation/conversation.entity';
 import { conversationById } from '../conversation/conversation.loaders';
@@ -42,7 +42,7 @@ const customerFeedbackOf = (ctx: Context) =>
       }
       for (const group of groups.values()) {
         const { first, after, status } = group[0];
-        const page = parsePage<[string, string]>(first, after);
+        const page = parsePage(first, after, cursorKey.timeAndId);
         const rows = await sql<Record<string, unknown> & { root: string; rank: number; total: number }>(
           ctx.em,
           `select * from (

@@ -4,7 +4,7 @@ import { isUuid } from '../../db/ids';
 import { countLater, sql } from '../../db/sql';
 import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
-import { parsePage, toConnection, type Connection } from '../../graphql/connection';
+import { cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { FeedbackCategory, FeedbackStatus, type Channel } from '../../graphql/enums';
 import { inFamily, liveCustomerId } from '../customer/privacy.service';
 import { reevaluate, type Transition } from '../lifecycle/lifecycle.service';
@@ -160,8 +160,6 @@ export async function completeFollowUp(em: EntityManager, viewer: Viewer, id: st
   });
 }
 
-type FeedbackCursor = [string, string];
-
 /** Newest first, filtered; `customerIds` narrows to customers (with those merged into them). */
 export async function listFeedback(
   em: EntityManager,
@@ -169,7 +167,7 @@ export async function listFeedback(
   args: { first?: number | null; after?: string | null; filter?: FeedbackFilter | null; customerId?: string },
   now: Date,
 ): Promise<Connection<FeedbackItem>> {
-  const page = parsePage<FeedbackCursor>(args.first, args.after);
+  const page = parsePage(args.first, args.after, cursorKey.timeAndId);
   const where: string[] = ['f.workspace_id = ?'];
   const params: unknown[] = [workspaceId];
   const filter = args.filter ?? {};

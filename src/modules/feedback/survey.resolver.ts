@@ -4,7 +4,7 @@ import { uuidv7 } from '../../db/ids';
 import { sql } from '../../db/sql';
 import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
-import { connectionTypes, parsePage, toConnection, type Connection } from '../../graphql/connection';
+import { connectionTypes, cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { Channel, IngestKind, SurveyKind } from '../../graphql/enums';
 import { Conversation } from '../conversation/conversation.entity';
 import { conversationById } from '../conversation/conversation.loaders';
@@ -62,7 +62,7 @@ const responsesOf = (ctx: Context) =>
       const groups = new Map<string, ResponsesKey[]>();
       for (const key of keys) groups.set(JSON.stringify([key.first, key.after]), [...(groups.get(JSON.stringify([key.first, key.after])) ?? []), key]);
       for (const group of groups.values()) {
-        const page = parsePage<[string, string]>(group[0].first, group[0].after);
+        const page = parsePage(group[0].first, group[0].after, cursorKey.timeAndId);
         const rows = await sql<Record<string, unknown> & { root: string; rank: number }>(
           ctx.em,
           `select * from (

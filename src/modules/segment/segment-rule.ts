@@ -39,7 +39,12 @@ const isTime = (value: unknown) => typeof value === 'string' && !Number.isNaN(Da
 function checkValue(path: string, kind: Kind | 'json', op: CompareOp, value: unknown): string | null {
   if (kind !== 'json' && !OPS[kind].includes(op)) return `${op} does not apply to ${kind === 'tag' ? 'tags' : `a ${kind} value`}`;
   if (PRESENCE.includes(op)) return value === undefined || value === null ? null : `${op} takes no value`;
-  if (op === IN || op === NOT_IN) return Array.isArray(value) && value.length > 0 && value.length <= 1000 ? null : `${op} needs a list of 1 to 1,000 values`;
+  if (op === IN || op === NOT_IN) {
+    if (!Array.isArray(value) || value.length === 0 || value.length > 1000) return `${op} needs a list of 1 to 1,000 values`;
+    // each item as if compared alone: a list of numbers for a number, no nulls, no nested lists
+    const wrong = value.map((item) => (Array.isArray(item) ? 'lists do not nest' : checkValue(path, kind, EQ, item))).find((problem) => problem !== null);
+    return wrong ? `every value of ${op}: ${wrong}` : null;
+  }
   if (value === undefined || value === null) return `${op} needs a value`;
   if ((op === CONTAINS || op === STARTS_WITH) && typeof value !== 'string') return `${op} needs a string`;
   if (kind === 'number' && typeof value !== 'number') return 'the value must be a number';

@@ -4,7 +4,7 @@ import { isUuid } from '../../db/ids';
 import { countLater, sql } from '../../db/sql';
 import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
-import { connectionTypes, parsePage, toConnection, type Connection } from '../../graphql/connection';
+import { connectionTypes, cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { MembershipChange, SegmentKind } from '../../graphql/enums';
 import { Customer } from '../customer/customer.entity';
 import { liveCustomer } from '../customer/customer.loaders';
@@ -64,9 +64,14 @@ const segmentsOf = (ctx: Context) =>
 
 type Membership = { ws: string; segmentId: string; changes: [string, string][] };
 
-async function* membershipOf({ context, args }: SubscribeResolverData<unknown, { segmentId: string }, Context>): AsyncGenerator<SegmentMembershipEvent> {
+/** Checked before the stream starts, so an unknown or foreign segment is NOT_FOUND at subscribe time. */
+async function membershipOf({ context, args }: SubscribeResolverData<unknown, { segmentId: string }, Context>): Promise<AsyncGenerator<SegmentMembershipEvent>> {
   const segment = isUuid(args.segmentId) ? await context.em.findOne(Segment, { id: args.segmentId }) : null;
   if (!segment) throw AppError.notFound('Segment', args.segmentId);
+  return membershipEvents(context, segment);
+}
+
+async function* membershipEvents(context: Context, segment: Segment): AsyncGenerator<SegmentMembershipEvent> {
   const mine = (message: object) => (message as Membership).ws === context.viewer.workspaceId && (message as Membership).segmentId === segment.id;
   for await (const message of context.bus.subscribe('SEGMENT_MEMBERSHIP', mine)) {
     const { segmentId, changes } = message as Membership;
@@ -168,8 +173,7 @@ export class SegmentResolver {
 
   @FieldResolver(() => CustomerConnection)
   async members(@Root() segment: Segment, @Ctx() ctx: Context, @Arg('first', () => Int, { nullable: true }) first?: number, @Arg('after', () => String, { nullable: true }) after?: string): Promise<Connection<Customer>> {
-    const page = parsePage<string>(first, after);
-    if (page.after !== undefined && !isUuid(page.after)) throw AppError.badInput('after is not a cursor this API issued', { argument: 'after' });
+    const page = parsePage(first, after, cursorKey.id);
     const rows = await sql<{ customer_id: string }>(
       ctx.em,
       `select customer_id from segment_member where workspace_id = ? and segment_id = ? and (?::uuid is null or customer_id > ?::uuid) order by customer_id limit ?`,
@@ -182,7 +186,7 @@ export class SegmentResolver {
 
   @FieldResolver(() => SegmentMembershipEventConnection, { description: 'Entered and exited changes, newest first.' })
   async history(@Root() segment: Segment, @Ctx() ctx: Context, @Arg('first', () => Int, { nullable: true }) first?: number, @Arg('after', () => String, { nullable: true }) after?: string): Promise<Connection<SegmentMembershipEvent>> {
-    const page = parsePage<[string, string]>(first, after);
+    const page = parsePage(first, after, cursorKey.timeAndId);
     const rows = await ctx.em.find(
       SegmentMembershipEvent,
       { segmentId: segment.id, ...(page.after ? { $or: [{ at: { $lt: new Date(page.after[0]) } }, { at: new Date(page.after[0]), id: { $lt: page.after[1] } }] } : {}) },

@@ -5,6 +5,8 @@ import type { EventBus } from '../../events/bus';
 import type { Outbox } from '../../events/outbox';
 import { parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { AuditEntry } from './audit-entry.entity';
+import { isUuid } from '../../db/ids';
+import { cursorKey } from '../../graphql/connection';
 
 export interface AuditRecord {
   action: string;
@@ -64,7 +66,9 @@ export async function listAudit(
   em: EntityManager,
   args: { first?: number | null; after?: string | null; subjectId?: string | null },
 ): Promise<Connection<AuditEntry>> {
-  const page = parsePage<AuditCursor>(args.first, args.after);
+  const page = parsePage<AuditCursor>(args.first, args.after, cursorKey.timeAndId);
+  // no subject has an id that is not a UUID (and the column would refuse it)
+  if (args.subjectId && !isUuid(args.subjectId)) return toConnection([], page, () => null);
   const where: Record<string, unknown> = {};
   if (args.subjectId) where.subjectId = args.subjectId;
   if (page.after) {

@@ -1,3 +1,4 @@
+import { isSupportedCountry } from 'libphonenumber-js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
@@ -82,7 +83,7 @@ function validateSettings(settings: WorkspaceSettings): void {
     throw AppError.badInput(`${field} ${message}`, { field });
   };
   for (const field of ['highValueAnnualSpend', 'mediumValueAnnualSpend'] as const) {
-    if (!Number.isFinite(settings[field]) || settings[field] < 0) fail(field, 'must be a non-negative amount');
+    if (!Number.isFinite(settings[field]) || settings[field] < 0 || settings[field] > 1e12) fail(field, 'must be an amount from 0 to 1,000,000,000,000');
   }
   if (settings.highValueAnnualSpend <= settings.mediumValueAnnualSpend) fail('highValueAnnualSpend', 'must be above mediumValueAnnualSpend');
   for (const field of ['newCustomerDays', 'atRiskAfterDays', 'churnedAfterDays'] as const) {
@@ -99,10 +100,13 @@ function validateSettings(settings: WorkspaceSettings): void {
   if (!(settings.autoReplyThreshold > 0 && settings.autoReplyThreshold <= 1)) fail('autoReplyThreshold', 'must be more than 0 and at most 1');
   if (settings.contactCapDays < 1 || settings.contactCapDays > 365) fail('contactCapDays', 'must be between 1 and 365 days');
   try {
+    if (settings.timezone.length > 64) throw new RangeError('too long');
     new Intl.DateTimeFormat('en', { timeZone: settings.timezone });
   } catch {
     fail('timezone', `is not an IANA time zone: ${settings.timezone}`);
   }
+  // a region libphonenumber does not know would make every national number unreadable
+  if (!isSupportedCountry(settings.defaultPhoneRegion)) fail('defaultPhoneRegion', 'must be a region with a phone numbering plan, such as CN');
   if (!/^[A-Z]{2}$/.test(settings.defaultPhoneRegion)) fail('defaultPhoneRegion', 'must be a two-letter region code such as CN');
   const keys = settings.personalTraitKeys;
   if (keys.length > 100 || keys.some((key) => !key.trim() || key.length > 100)) fail('personalTraitKeys', 'must be at most 100 keys of 1 to 100 characters');
