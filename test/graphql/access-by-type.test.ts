@@ -141,3 +141,13 @@ describe('display names', () => {
     expect(customerByIdentity.displayName).toBe('+8613800000002');
   });
 });
+
+describe('search by a role that sees values masked', () => {
+  it('matches whole values only, so a masked value cannot be read out a prefix at a time', async () => {
+    const count = async (key: string, search: string) => (await data(t.url, key, { query: `query($s: String!) { customers(filter: { search: $s }) { totalCount } }`, variables: { s: search } })).customers.totalCount;
+    expect(await count(t.adminKey, 'hidden.person')).toBe(1);
+    expect(await count(keys.ANALYST, 'hidden.person')).toBe(0);
+    expect(await count(keys.ANALYST, 'h')).toBe(0);
+    expect(await count(keys.ANALYST, SECRET_EMAIL.toUpperCase())).toBe(1);
+  });
+});

@@ -48,14 +48,16 @@ export const isKeyset =
 export const MAX_SEARCH_LENGTH = 200;
 
 /**
- * Customers whose display name or one of whose identity values starts with the text (any case).
- * Both sides are range scans of a `(workspace_id, lower(...) text_pattern_ops)` index.
+ * Customers whose display name or one of whose identity values starts with the text (any case), or,
+ * with `wholeValues` (for roles that see these values masked, who could otherwise read a value out
+ * a character at a time), equals it. Both sides are scans of a `(workspace_id, lower(...)
+ * text_pattern_ops)` index.
  */
-export function searchCondition(workspaceId: string, search: string): { sql: string; params: unknown[] } {
-  const prefix = `${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+export function searchCondition(workspaceId: string, search: string, wholeValues = false): { sql: string; params: unknown[] } {
+  const pattern = wholeValues ? search.replace(/[\\%_]/g, (c) => `\\${c}`) : `${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
   return {
     sql: `c.id in (select d.id from customer d where d.workspace_id = ? and lower(d.display_name) like lower(?) union all select i.customer_id from identity i where i.workspace_id = ? and lower(i.value) like lower(?))`,
-    params: [workspaceId, prefix, workspaceId, prefix],
+    params: [workspaceId, pattern, workspaceId, pattern],
   };
 }
 
@@ -63,7 +65,7 @@ export function searchCondition(workspaceId: string, search: string): { sql: str
 export async function listCustomers(
   em: EntityManager,
   workspaceId: string,
-  args: { first?: number | null; after?: string | null; filter?: CustomerFilterArgs | null; sort?: CustomerSort | null },
+  args: { first?: number | null; after?: string | null; filter?: CustomerFilterArgs | null; sort?: CustomerSort | null; wholeValues?: boolean },
 ): Promise<Connection<Customer>> {
   const { column, kind } = SORTS[args.sort ?? CustomerSort.LAST_SEEN_DESC];
   const page = parsePage(args.first, args.after, isKeyset(kind));
@@ -73,7 +75,7 @@ export async function listCustomers(
   const params: unknown[] = [workspaceId];
   const search = filter.search?.trim();
   if (search) {
-    const { sql: condition, params: searchParams } = searchCondition(workspaceId, search);
+    const { sql: condition, params: searchParams } = searchCondition(workspaceId, search, args.wholeValues);
     where.push(condition) && params.push(...searchParams);
   }
   if (filter.lifecycleStages?.length) where.push('c.lifecycle_stage = any(?)') && params.push(filter.lifecycleStages);
