@@ -14,7 +14,7 @@ import { armorRules, checkOperation } from './graphql/limits';
 import { variablesTooDeep } from './graphql/input-guard';
 import { sharedSubscribe } from './graphql/shared-subscribe';
 import { tooDeepError } from './graphql/transport';
-import { bearerSecret, type Authenticator } from './modules/workspace/authenticator';
+import { bearerSecret, masks, type Authenticator } from './modules/workspace/authenticator';
 import type { Metrics } from './telemetry/metrics';
 import { logger } from './telemetry/logger';
 import { runInRequestScope } from './telemetry/request-scope';
@@ -57,6 +57,7 @@ export function attachWebSockets(deps: {
     wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
   });
   const socketsByKey = new Map<string, Set<WebSocket>>();
+  const viewerOf = new WeakMap<WebSocket, Viewer>();
   // as over HTTP, production answers no introspection
   const rules = [...armorRules(config.limits), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   // a floor of agents sends the same few subscriptions: parse and validate each text once
@@ -77,7 +78,7 @@ export function attachWebSockets(deps: {
       execute: (args: ExecutionArgs) => runInRequestScope((args.contextValue as Context).requestId, () => execute(args)),
       subscribe: (args: ExecutionArgs) => {
         const { viewer, requestId } = args.contextValue as Context;
-        return runInRequestScope(requestId, () => sharedSubscribe(args, `${viewer.workspaceId}:${viewer.role}`));
+        return runInRequestScope(requestId, () => sharedSubscribe(args, `${viewer.workspaceId}:${viewer.role}:${viewer.masked}`));
       },
       context: (ctx, id) => createContext(orm, bus, clock, ctx.extra.viewer!, ctx.extra.requestIds?.get(id) ?? randomUUID()),
       onConnect: async (ctx) => {
@@ -90,6 +91,7 @@ export function attachWebSockets(deps: {
         const sockets = socketsByKey.get(viewer.keyId) ?? new Set();
         sockets.add(ctx.extra.socket);
         socketsByKey.set(viewer.keyId, sockets);
+        viewerOf.set(ctx.extra.socket, viewer);
         return true;
       },
       onSubscribe: async (ctx, id, payload) => {
@@ -151,9 +153,25 @@ export function attachWebSockets(deps: {
     }
   })();
 
+  // keys authenticated under a workspace's old masking: sockets whose masking flips reconnect (1012: retry)
+  const maskings = bus.subscribe('WORKSPACE_MASKING_CHANGED')[Symbol.asyncIterator]();
+  void (async () => {
+    for (let next = await maskings.next(); !next.done; next = await maskings.next()) {
+      const { ws, maskedRoles } = next.value;
+      authenticator.forgetWorkspace(ws);
+      for (const sockets of socketsByKey.values()) {
+        for (const socket of sockets) {
+          const viewer = viewerOf.get(socket);
+          if (viewer?.workspaceId === ws && viewer.masked !== masks(maskedRoles, viewer.role)) socket.close(1012, 'Masking changed: reconnect');
+        }
+      }
+    }
+  })();
+
   return {
     close: async () => {
       await revocations.return?.();
+      await maskings.return?.();
       await cleanup.dispose();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

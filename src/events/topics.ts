@@ -5,6 +5,8 @@
 export interface Topics {
   /** An API key was revoked: its cached authentication and open sockets must go. */
   API_KEY_REVOKED: { ws: string; keyId: string };
+  /** The roles that see personal data masked changed: keys must be authenticated again. */
+  WORKSPACE_MASKING_CHANGED: { ws: string; maskedRoles: string[] };
   /** An audit entry was written. */
   AUDIT_ENTRY_ADDED: { ws: string; entryId: string };
   /** Customers changed lifecycle stage: [customerId, transitionId] pairs. */

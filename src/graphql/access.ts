@@ -2,7 +2,7 @@ import { defaultFieldResolver, GraphQLObjectType, isObjectType, type GraphQLFiel
 import { AppError } from '../errors';
 import type { Context } from '../context';
 import { Role } from './enums';
-import { masksPersonalData, may } from './auth';
+import { may } from './auth';
 import { personalFields, type Mask } from './masking';
 
 const { ADMIN, AGENT, MARKETER, ANALYST, INGEST } = Role;
@@ -138,7 +138,7 @@ function guarded(resolve: GraphQLFieldResolver<unknown, Context>, readers: Set<R
     const role = context.viewer.role;
     if (!readers.has(role)) throw AppError.forbidden(`An API key with the role ${role} may not read ${coordinate}`);
     const value = resolve(source, args, context, info);
-    if (!mask || !masksPersonalData(role)) return value;
+    if (!mask || !context.viewer.masked) return value;
     const masked = (plain: unknown) => (plain === null || plain === undefined ? plain : mask(plain, source as Record<string, unknown>, context));
     return value instanceof Promise ? value.then(masked) : masked(value);
   };

@@ -7,6 +7,8 @@ export interface Viewer {
   workspaceId: string;
   role: Role;
   keyId: string;
+  /** Whether this key sees personal data masked: its role is one of the workspace's `maskedRoles`. */
+  masked: boolean;
 }
 
 const { ADMIN, AGENT, MARKETER, ANALYST, INGEST } = Role;
@@ -38,8 +40,8 @@ export const may = {
   manageTemplates: [ADMIN, AGENT, MARKETER],
 } satisfies Record<string, Role[]>;
 
-/** Personal data (graphql/masking.ts) is masked for these roles. */
-export const masksPersonalData = (role: Role): boolean => role === ANALYST;
+/** The roles that see personal data (graphql/masking.ts) masked unless a workspace says otherwise; ADMIN never does. */
+export const DEFAULT_MASKED_ROLES: readonly Role[] = [ANALYST];
 
 export const authChecker: AuthChecker<Context, Role> = ({ context }, roles) =>
   roles.length === 0 || context.viewer.role === ADMIN || roles.includes(context.viewer.role);

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { buildSchema } from 'graphql';
 import { enforceTypeAccess } from '../../src/graphql/access';
 import { Role } from '../../src/graphql/enums';
-import { codes, data, post, type GraphQLResponse } from '../support/client';
+import { codes, data, post, wsClient, type GraphQLResponse } from '../support/client';
 import { startTestServer, type TestServer } from '../support/server';
 
 const SECRET_EMAIL = 'hidden.person.7731@example.com';
@@ -149,5 +149,31 @@ describe('search by a role that sees values masked', () => {
     expect(await count(keys.ANALYST, 'hidden.person')).toBe(0);
     expect(await count(keys.ANALYST, 'h')).toBe(0);
     expect(await count(keys.ANALYST, SECRET_EMAIL.toUpperCase())).toBe(1);
+  });
+});
+
+describe('the roles a workspace masks', () => {
+  it('apply at once to HTTP requests, close the sockets whose masking changed, and never include ADMIN', async () => {
+    const emails = async (key: string) =>
+      (await data(t.url, key, { query: `query($id: ID!) { customer(id: $id) { identities { value } } }`, variables: { id: customerId } })).customer.identities.map((identity: { value: string }) => identity.value);
+    const setMasked = (roles: string[]) => post(t.url, t.adminKey, { query: `mutation($r: [Role!]) { updateWorkspaceSettings(input: { maskedRoles: $r }) { settings { maskedRoles } } }`, variables: { r: roles } });
+    expect(await emails(keys.AGENT)).toEqual([SECRET_EMAIL]);
+    const analystSocket = wsClient(t.wsUrl, keys.ANALYST);
+    const agentSocket = wsClient(t.wsUrl, keys.AGENT);
+    await Promise.all([analystSocket, agentSocket].map((client) => new Promise<void>((resolve) => client.on('connected', () => resolve()))));
+    let analystClosed = false;
+    analystSocket.on('closed', () => (analystClosed = true));
+    const agentClosed = new Promise<number>((resolve) => agentSocket.on('closed', (event) => resolve((event as { code: number }).code)));
+
+    expect((await setMasked(['ANALYST', 'AGENT'])).body.data.updateWorkspaceSettings.settings.maskedRoles).toEqual(['ANALYST', 'AGENT']);
+    expect(await emails(keys.AGENT)).toEqual(['h***@example.com']);
+    expect(await agentClosed).toBe(1012); // to reconnect under the new masking
+    expect(analystClosed).toBe(false); // still masked, as it was
+    expect(codes(await setMasked(['ADMIN']))).toEqual(['BAD_USER_INPUT']);
+    await setMasked([]);
+    expect(await emails(keys.ANALYST)).toEqual([SECRET_EMAIL]);
+    await setMasked(['ANALYST']);
+    expect(await emails(keys.ANALYST)).toEqual(['h***@example.com']);
+    await Promise.all([analystSocket.dispose(), agentSocket.dispose()]);
   });
 });

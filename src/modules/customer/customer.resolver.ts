@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
-import { masksPersonalData, may } from '../../graphql/auth';
+import { may } from '../../graphql/auth';
 import { connectionTypes, parsePage, type Connection } from '../../graphql/connection';
 import { CustomerSort, IdentityType, LifecycleStage, ValueTier } from '../../graphql/enums';
 import { getWorkspace } from '../workspace/workspace.service';
@@ -48,7 +48,7 @@ export class CustomerResolver {
     @Arg('filter', () => CustomerFilter, { nullable: true }) filter?: CustomerFilter,
     @Arg('sort', () => CustomerSort, { nullable: true }) sort?: CustomerSort,
   ): Promise<Connection<Customer>> {
-    return listCustomers(ctx.em, ctx.viewer.workspaceId, { first, after, filter, sort, wholeValues: masksPersonalData(ctx.viewer.role) });
+    return listCustomers(ctx.em, ctx.viewer.workspaceId, { first, after, filter, sort, wholeValues: ctx.viewer.masked });
   }
 
   @Authorized(...may.tagCustomers)

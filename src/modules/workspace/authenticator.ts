@@ -2,8 +2,12 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../graphql/auth';
 import { ApiKey } from './api-key.entity';
 import { hashSecret } from './api-key.service';
+import { Role } from '../../graphql/enums';
 
 const CACHE_MS = 30_000;
+
+/** Whether a key of this role sees personal data masked in a workspace masking these roles; ADMIN never does. */
+export const masks = (maskedRoles: readonly string[], role: Role): boolean => role !== Role.ADMIN && maskedRoles.includes(role);
 const LAST_USED_EVERY_MS = 60_000;
 
 interface CachedKey {
@@ -30,8 +34,8 @@ export class Authenticator {
       return cached.viewer;
     }
     const em = this.orm.em.fork();
-    const key = await em.findOne(ApiKey, { hash }, { filters: { workspace: false } });
-    const viewer = key && !key.revokedAt ? { workspaceId: key.workspace.id, role: key.role, keyId: key.id } : null;
+    const key = await em.findOne(ApiKey, { hash }, { filters: { workspace: false }, populate: ['workspace'] });
+    const viewer = key && !key.revokedAt ? { workspaceId: key.workspace.id, role: key.role, keyId: key.id, masked: masks(key.workspace.settings.maskedRoles, key.role) } : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { viewer, until: now + CACHE_MS });
     if (viewer) this.touch(viewer.keyId, now);
@@ -41,6 +45,11 @@ export class Authenticator {
   /** Drops every cached answer for a key. */
   forget(keyId: string): void {
     for (const [hash, entry] of this.cache) if (entry.viewer?.keyId === keyId) this.cache.delete(hash);
+  }
+
+  /** Drops every cached answer for the keys of a workspace (its masking changed). */
+  forgetWorkspace(workspaceId: string): void {
+    for (const [hash, entry] of this.cache) if (entry.viewer?.workspaceId === workspaceId) this.cache.delete(hash);
   }
 
   /** Records `lastUsedAt`, at most once a minute per key, off the request's path. */

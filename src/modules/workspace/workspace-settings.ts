@@ -1,4 +1,6 @@
 import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
+import { DEFAULT_MASKED_ROLES } from '../../graphql/auth';
+import { Role } from '../../graphql/enums';
 
 /** Workspace rules; stored as JSON on the workspace, every key defaulted. */
 @ObjectType()
@@ -51,7 +53,10 @@ export class WorkspaceSettings {
   @Field({ description: 'ISO 3166 region for phone numbers written without a country code.' })
   defaultPhoneRegion!: string;
 
-  @Field(() => [String], { description: 'Trait keys that hold personal data (compared without case): their values, and a displayName made from them, are masked for ANALYST keys.' })
+  @Field(() => [Role], { description: 'Roles whose keys see personal data masked (identity values, message bodies, personal traits, contact details in free text). Never ADMIN.' })
+  maskedRoles!: Role[];
+
+  @Field(() => [String], { description: 'Trait keys that hold personal data (compared without case): their values, and a displayName made from them, are masked for the maskedRoles.' })
   personalTraitKeys!: string[];
 }
 
@@ -72,6 +77,7 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   autoReplyThreshold: 0.6,
   timezone: 'Asia/Shanghai',
   defaultPhoneRegion: 'CN',
+  maskedRoles: [...DEFAULT_MASKED_ROLES],
   personalTraitKeys: ['name', 'firstName', 'lastName', 'email', 'phone', 'mobile', 'address', 'birthday', 'idNumber'],
 };
 
@@ -93,5 +99,6 @@ export class WorkspaceSettingsInput {
   @Field(() => Float, { nullable: true }) autoReplyThreshold?: number;
   @Field({ nullable: true }) timezone?: string;
   @Field({ nullable: true }) defaultPhoneRegion?: string;
+  @Field(() => [Role], { nullable: true }) maskedRoles?: Role[];
   @Field(() => [String], { nullable: true }) personalTraitKeys?: string[];
 }

@@ -63,6 +63,8 @@ export async function updateWorkspaceSettings(
     return { workspace, audit };
   });
   await publishAudit(bus, audit);
+  // keys of this workspace were authenticated with the old masking: every process forgets them
+  if (input.maskedRoles) await bus.publish('WORKSPACE_MASKING_CHANGED', { ws: workspace.id, maskedRoles: workspace.settings.maskedRoles });
   return workspace;
 }
 
@@ -108,6 +110,7 @@ function validateSettings(settings: WorkspaceSettings): void {
   // a region libphonenumber does not know would make every national number unreadable
   if (!isSupportedCountry(settings.defaultPhoneRegion)) fail('defaultPhoneRegion', 'must be a region with a phone numbering plan, such as CN');
   if (!/^[A-Z]{2}$/.test(settings.defaultPhoneRegion)) fail('defaultPhoneRegion', 'must be a two-letter region code such as CN');
+  if (settings.maskedRoles.includes(Role.ADMIN)) fail('maskedRoles', 'may not hold ADMIN: someone must see the data as it is');
   const keys = settings.personalTraitKeys;
   if (keys.length > 100 || keys.some((key) => !key.trim() || key.length > 100)) fail('personalTraitKeys', 'must be at most 100 keys of 1 to 100 characters');
 }

@@ -71,7 +71,7 @@ async function readsDuring<T>(work: (tx: EntityManager) => Promise<T>): Promise<
 const schema = buildGraphQLSchema();
 /** Runs an operation through the schema as workspace B's admin, on `tx`. */
 const run = (tx: EntityManager, operation: { query: string; variables?: Record<string, unknown> }) => {
-  const context: Context = { requestId: 'plans', viewer: { workspaceId: b.workspaceId, role: Role.ADMIN, keyId: null }, em: tx, loaders: createLoaders(tx), bus: t.server.bus, clock: systemClock };
+  const context: Context = { requestId: 'plans', viewer: { workspaceId: b.workspaceId, role: Role.ADMIN, keyId: null, masked: false }, em: tx, loaders: createLoaders(tx), bus: t.server.bus, clock: systemClock };
   return graphql({ schema, source: operation.query, variableValues: operation.variables, contextValue: context });
 };
 
