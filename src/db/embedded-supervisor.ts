@@ -43,6 +43,7 @@ export class EmbeddedSupervisor {
   }
 
   private async check(): Promise<void> {
+    if (this.stopped) return;
     if (embeddedServerPid(this.dataDir)) return this.schedule(CHECK_MS);
     this.log.warn('embedded PostgreSQL is not running; restarting it');
     try {
