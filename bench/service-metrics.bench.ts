@@ -44,7 +44,7 @@ async function main() {
   const bench = await startBenchServer();
   const em = forkForWorkspace(bench.orm, bench.workspaceId);
   const ws = bench.workspaceId;
-  let started = Date.now();
+  const started = Date.now();
   await sql(em, `insert into customer (id, workspace_id, traits, trait_times, tags, total_spend, order_count, first_seen_at, last_seen_at, created_at, updated_at)
     select gen_random_uuid(), ?, '{}', '{}', '{}', 0, 0, now(), now(), now(), now() from generate_series(1, ?)`, [ws, CUSTOMERS]);
   await sql(em, `create temporary table bench_people as select row_number() over () as n, id from customer where workspace_id = ?`, [ws]);

@@ -21,6 +21,7 @@ import { QueueResolver, AgentResolver } from '../modules/queue/queue.resolver';
 import { QueueEventsResolver } from '../modules/queue/queue-events.resolver';
 
 /** Every resolver class of the graph. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql takes resolver classes as Function
 export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolver, ApiKeyResolver, AuditResolver, IngestResolver, MergeResolver, PrivacyResolver, CustomerResolver, LifecycleResolver,
   PreferenceResolver, PreferenceMutations, KnowledgeResolver, TemplateResolver,
   FeedbackResolver, CustomerFeedbackResolver, SurveyResolver, CustomerSurveyResolver, ConversationSurveyResolver,

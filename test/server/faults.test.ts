@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { Client } from 'pg';
 import { Role } from '../../src/graphql/enums';
-import { codes, collect, data, post, settle, wsClient, type GraphQLResponse, type Operation } from '../support/client';
+import { codes, collect, data, post, settle, wsClient, type GraphQLResponse } from '../support/client';
 import { createFaultDatabase, faultServerAvailable, type FaultDatabase } from '../support/fault-database';
 import { operations } from '../support/operations';
 import { startTestServer, type TestServer } from '../support/server';

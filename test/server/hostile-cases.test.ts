@@ -186,7 +186,10 @@ describe('deep input objects', () => {
       socket.on('message', (data) => {
         const message = JSON.parse(String(data));
         if (message.type === 'connection_ack') socket.send(`{"id":"1","type":"subscribe","payload":${body}}`);
-        else (messages.push(message), resolve());
+        else {
+          messages.push(message);
+          resolve();
+        }
       }),
     );
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${t.adminKey}` } })));

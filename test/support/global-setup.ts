@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { adminQuery, FAULT_DIR_ENV, FAULT_URL_ENV, templateDatabase, TEST_ADMIN_URL_ENV, TEST_RUN_ENV, urlOf } from './test-database';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __CDP_TEST_PG__: LocalDatabase[] | undefined;
 }
 

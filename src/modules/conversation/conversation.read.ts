@@ -21,11 +21,18 @@ export async function listConversations(ctx: Context, args: ConversationFilter &
   for (const [column, value] of [['queue_id', args.queueId], ['assignee_id', args.assigneeId]] as const) {
     if (!value) continue;
     if (!isUuid(value)) return toConnection([], page, () => null, 0);
-    where.push(`${column} = ?`) && params.push(value);
+    where.push(`${column} = ?`);
+    params.push(value);
   }
-  if (args.status) where.push('status = ?') && params.push(args.status);
+  if (args.status) {
+    where.push('status = ?');
+    params.push(args.status);
+  }
   const total = countLater(ctx.em, 'conversation', where, params);
-  if (after) where.push('(created_at, id) < (?::timestamptz, ?::uuid)') && params.push(...after);
+  if (after) {
+    where.push('(created_at, id) < (?::timestamptz, ?::uuid)');
+    params.push(...after);
+  }
   const rows = await sql<Record<string, unknown> & { sort_key: string }>(
     ctx.em,
     `select *, ${keyText('created_at', 'time')} sort_key from conversation where ${where.join(' and ')} order by created_at desc, id desc limit ?`,

@@ -1,6 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
-import { may } from '../../graphql/auth';
 import type { Connection } from '../../graphql/connection';
 import { Channel, ConversationStatus } from '../../graphql/enums';
 import { Customer } from '../customer/customer.entity';

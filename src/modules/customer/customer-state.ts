@@ -66,9 +66,9 @@ const toDateOrNull = (value: Date | string | null): Date | null => (value === nu
 const later = (a: Date | null, b: Date | null): Date | null => (!a ? b : !b ? a : a > b ? a : b);
 const earlier = (a: Date | null, b: Date | null): Date | null => (!a ? b : !b ? a : a < b ? a : b);
 
-export function stateOf(row: CustomerRow | null, now = new Date(), id?: string): CustomerState {
+export function stateOf(row: CustomerRow | null, id?: string): CustomerState {
   if (!row) {
-    // first and last seen come from the customer's first items; `now` only if it has none
+    // first and last seen come from the customer's first items; the write takes the batch's time if it has none
     return {
       id: id ?? '', displayName: null, contact: null, traits: {}, traitTimes: {}, tags: [], totalSpend: 0, orderCount: 0, firstSeenAt: FAR_FUTURE, lastSeenAt: FAR_PAST, lastPurchaseAt: null,
       stage: null, tier: ValueTier.BASIC, firstPurchaseAt: null, lastInboundAt: null, complaintAt: null, reactivatedAt: null, annualSpend: 0,

@@ -76,15 +76,26 @@ export async function listCustomers(
   const search = filter.search?.trim();
   if (search) {
     const { sql: condition, params: searchParams } = searchCondition(workspaceId, search, args.wholeValues);
-    where.push(condition) && params.push(...searchParams);
+    where.push(condition);
+    params.push(...searchParams);
   }
-  if (filter.lifecycleStages?.length) where.push('c.lifecycle_stage = any(?)') && params.push(filter.lifecycleStages);
-  if (filter.valueTiers?.length) where.push('c.value_tier = any(?)') && params.push(filter.valueTiers);
-  if (filter.tags?.length) where.push('c.tags @> ?::text[]') && params.push(filter.tags);
+  if (filter.lifecycleStages?.length) {
+    where.push('c.lifecycle_stage = any(?)');
+    params.push(filter.lifecycleStages);
+  }
+  if (filter.valueTiers?.length) {
+    where.push('c.value_tier = any(?)');
+    params.push(filter.valueTiers);
+  }
+  if (filter.tags?.length) {
+    where.push('c.tags @> ?::text[]');
+    params.push(filter.tags);
+  }
   if (filter.segmentId) {
     const [segment] = isUuid(filter.segmentId) ? await sql(em, `select 1 from segment where workspace_id = ? and id = ?`, [workspaceId, filter.segmentId]) : [];
     if (!segment) throw AppError.notFound('Segment', filter.segmentId);
-    where.push('c.id in (select m.customer_id from segment_member m where m.workspace_id = c.workspace_id and m.segment_id = ?::uuid)') && params.push(filter.segmentId);
+    where.push('c.id in (select m.customer_id from segment_member m where m.workspace_id = c.workspace_id and m.segment_id = ?::uuid)');
+    params.push(filter.segmentId);
   }
   const total = countLater(em, 'customer c', where, params);
   if (after) {

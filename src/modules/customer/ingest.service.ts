@@ -210,7 +210,7 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   const link = linkIdentities(items, owners, known, rules, uuidv7);
   const states = new Map<string, CustomerState>();
   for (const row of rows) states.set(row.id, stateOf(row));
-  for (const id of link.created) states.set(id, stateOf(null, now, id));
+  for (const id of link.created) states.set(id, stateOf(null, id));
   // stored spend may still count orders that have left the window since: the recount replaces it
   for (const row of rows) if (Number(row.annual_spend) > 0) states.get(row.id)!.annualSpend = Number(spend.get(row.id) ?? 0);
   for (const { absorbedId, survivorId } of link.absorbed) foldAbsorbed(states.get(survivorId)!, states.get(absorbedId)!);

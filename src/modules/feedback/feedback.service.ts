@@ -171,14 +171,35 @@ export async function listFeedback(
   const where: string[] = ['f.workspace_id = ?'];
   const params: unknown[] = [workspaceId];
   const filter = args.filter ?? {};
-  if (filter.status?.length) (where.push('f.status = any(?::text[])'), params.push(filter.status));
-  if (filter.category?.length) (where.push('f.category = any(?::text[])'), params.push(filter.category));
-  if (filter.severity?.length) (where.push('f.severity = any(?::text[])'), params.push(filter.severity));
-  if (filter.ownerTeam) (where.push('f.owner_team = ?'), params.push(filter.ownerTeam));
-  if (filter.overdue != null) (where.push(filter.overdue ? OVERDUE_SQL : `not ${OVERDUE_SQL}`), params.push(now, now));
-  if (args.customerId) (where.push(inFamily('f.customer_id')), params.push(workspaceId, args.customerId, args.customerId));
+  if (filter.status?.length) {
+    where.push('f.status = any(?::text[])');
+    params.push(filter.status);
+  }
+  if (filter.category?.length) {
+    where.push('f.category = any(?::text[])');
+    params.push(filter.category);
+  }
+  if (filter.severity?.length) {
+    where.push('f.severity = any(?::text[])');
+    params.push(filter.severity);
+  }
+  if (filter.ownerTeam) {
+    where.push('f.owner_team = ?');
+    params.push(filter.ownerTeam);
+  }
+  if (filter.overdue != null) {
+    where.push(filter.overdue ? OVERDUE_SQL : `not ${OVERDUE_SQL}`);
+    params.push(now, now);
+  }
+  if (args.customerId) {
+    where.push(inFamily('f.customer_id'));
+    params.push(workspaceId, args.customerId, args.customerId);
+  }
   const total = countLater(em, 'feedback_item f', where, params);
-  if (page.after) (where.push('(f.created_at, f.id) < (?::timestamptz, ?::uuid)'), params.push(...page.after));
+  if (page.after) {
+    where.push('(f.created_at, f.id) < (?::timestamptz, ?::uuid)');
+    params.push(...page.after);
+  }
   const rows = await sql<Record<string, unknown>>(em, `select f.* from feedback_item f where ${where.join(' and ')} order by f.created_at desc, f.id desc limit ?`, [...params, page.first + 1]);
   return toConnection(rows.map((row) => em.map(FeedbackItem, row)), page, (item) => [item.createdAt.toISOString(), item.id], total);
 }
