@@ -80,7 +80,8 @@ async function main() {
     return { ms: Number(process.hrtime.bigint() - started) / 1e6, statements: body.extensions?.sqlStatements ?? NaN, data: body.data };
   };
   const cursorAfter = async (after: string | null) =>
-    (await request(`query($after: String) { customers(first: ${PAGE / 2}, after: $after) { pageInfo { endCursor } } }`, { after })).data.customers.pageInfo.endCursor as string;
+    (await request(`query($after: String) { customers(first: ${PAGE / 2}, after: $after) { pageInfo { endCursor } } }`, { after })).data.customers.pageInfo
+      .endCursor as string;
   const post = async (query: string, after: string | null) => {
     const answer = await request(query, { after, middle: await cursorAfter(after) });
     const edges = [...answer.data.first.edges, ...answer.data.second.edges];
@@ -108,7 +109,9 @@ async function main() {
   console.log(`contactability(SMS, MARKETING) on pages of ${PAGE} customers, ${ROUNDS} pages each, one request at a time`);
   console.log(`  page without the field:   mean ${bare.mean.toFixed(1)} ms   p95 ${bare.p95.toFixed(1)} ms   ${bare.statements} SQL statements`);
   console.log(`  page with contactability: mean ${full.mean.toFixed(1)} ms   p95 ${full.p95.toFixed(1)} ms   ${full.statements} SQL statements`);
-  console.log(`  contactability per customer: ${(((full.mean - bare.mean) / PAGE) * 1000).toFixed(1)} µs (page with the field: ${((full.mean / PAGE) * 1000).toFixed(1)} µs per customer); ${full.blocked} of ${PAGE * ROUNDS} blocked`);
+  console.log(
+    `  contactability per customer: ${(((full.mean - bare.mean) / PAGE) * 1000).toFixed(1)} µs (page with the field: ${((full.mean / PAGE) * 1000).toFixed(1)} µs per customer); ${full.blocked} of ${PAGE * ROUNDS} blocked`,
+  );
   await bench.stop();
   // batched, the field adds a few statements for the whole page (a read and its plan setting); unbatched, one per customer
   if (full.statements > bare.statements + 10) {

@@ -193,7 +193,12 @@ async function sender(options: SenderOptions): Promise<Sent[]> {
       results.push({ id, sentAt, respondedAt: now(), changes: ['ENQUEUED', 'ASSIGNED'] });
       return;
     }
-    const input = { identifiers: [{ type: 'EMAIL', value: `fanout${n}.${process.pid}@bench.test` }], channel: 'WEB_CHAT', body: 'Where is my order?', queueId: options.queueId };
+    const input = {
+      identifiers: [{ type: 'EMAIL', value: `fanout${n}.${process.pid}@bench.test` }],
+      channel: 'WEB_CHAT',
+      body: 'Where is my order?',
+      queueId: options.queueId,
+    };
     const response = await fetch(options.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${options.key}` },

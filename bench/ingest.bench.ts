@@ -40,10 +40,26 @@ function generate(total: number): Item[] {
     const messageId = `bench-${i}`;
     if (roll < 10 && known.length > BATCH) {
       const n = known[(i * 31) % (known.length - BATCH)];
-      items.push({ messageId, kind: 'TRACK', event: roll < 4 ? 'order_completed' : 'page_viewed', revenue: roll < 4 ? 100 + (i % 900) : undefined, identifiers: [{ type: 'EMAIL', value: email(n) }], properties: { path: '/products' }, occurredAt: at(i) });
+      items.push({
+        messageId,
+        kind: 'TRACK',
+        event: roll < 4 ? 'order_completed' : 'page_viewed',
+        revenue: roll < 4 ? 100 + (i % 900) : undefined,
+        identifiers: [{ type: 'EMAIL', value: email(n) }],
+        properties: { path: '/products' },
+        occurredAt: at(i),
+      });
     } else if (roll < 12 && halves.length && items.length - halves[0].at > BATCH) {
       const { n } = halves.shift()!;
-      items.push({ messageId, kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: email(n) }, { type: 'PHONE', value: phone(n) }], occurredAt: at(i) });
+      items.push({
+        messageId,
+        kind: 'IDENTIFY',
+        identifiers: [
+          { type: 'EMAIL', value: email(n) },
+          { type: 'PHONE', value: phone(n) },
+        ],
+        occurredAt: at(i),
+      });
       known.push(n);
     } else if (roll < 16) {
       const n = ++person;
@@ -52,7 +68,19 @@ function generate(total: number): Item[] {
       halves.push({ n, at: items.length });
     } else {
       const n = ++person;
-      items.push({ messageId, kind: 'TRACK', event: 'signed_up', identifiers: [{ type: 'EMAIL', value: email(n) }, { type: 'PHONE', value: phone(n) }, { type: 'MEMBER_ID', value: `M${n}` }], traits: { name: `Person ${n}`, city: 'Shanghai' }, properties: { plan: 'basic' }, occurredAt: at(i) });
+      items.push({
+        messageId,
+        kind: 'TRACK',
+        event: 'signed_up',
+        identifiers: [
+          { type: 'EMAIL', value: email(n) },
+          { type: 'PHONE', value: phone(n) },
+          { type: 'MEMBER_ID', value: `M${n}` },
+        ],
+        traits: { name: `Person ${n}`, city: 'Shanghai' },
+        properties: { plan: 'basic' },
+        occurredAt: at(i),
+      });
       known.push(n);
     }
   }
@@ -76,8 +104,15 @@ async function send(url: string, key: string): Promise<Totals> {
   let next = 0;
   const worker = async () => {
     while (next < bodies.length) {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: bodies[next++] });
-      const body = (await response.json()) as { data?: { ingest: Omit<Totals, 'errors' | 'seconds' | 'senderCpuMs'> & { errors: unknown[] } }; errors?: unknown[] };
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+        body: bodies[next++],
+      });
+      const body = (await response.json()) as {
+        data?: { ingest: Omit<Totals, 'errors' | 'seconds' | 'senderCpuMs'> & { errors: unknown[] } };
+        errors?: unknown[];
+      };
       if (!body.data) throw new Error(`ingest failed: ${JSON.stringify(body.errors)}`);
       const result = body.data.ingest;
       totals.accepted += result.accepted;
@@ -105,12 +140,29 @@ async function copyRate(databaseUrl: string, items: Item[]): Promise<{ rate: num
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   const table = `ingest_copy_${process.pid}`;
-  const escape = (value: unknown) => (value === undefined || value === null ? '\\N' : String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n'));
-  const rows = items.map((item) => [item.messageId, item.kind, item.event, item.revenue, JSON.stringify(item.identifiers), item.traits && JSON.stringify(item.traits), item.properties && JSON.stringify(item.properties), item.occurredAt].map(escape).join('\t') + '\n');
+  const escape = (value: unknown) =>
+    value === undefined || value === null ? '\\N' : String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
+  const rows = items.map(
+    (item) =>
+      [
+        item.messageId,
+        item.kind,
+        item.event,
+        item.revenue,
+        JSON.stringify(item.identifiers),
+        item.traits && JSON.stringify(item.traits),
+        item.properties && JSON.stringify(item.properties),
+        item.occurredAt,
+      ]
+        .map(escape)
+        .join('\t') + '\n',
+  );
   const rates: number[] = [];
   try {
     for (let run = 0; run < COPY_RUNS; run++) {
-      await client.query(`create table ${table} (message_id text, kind text, event text, revenue numeric, identifiers jsonb, traits jsonb, properties jsonb, occurred_at timestamptz)`);
+      await client.query(
+        `create table ${table} (message_id text, kind text, event text, revenue numeric, identifiers jsonb, traits jsonb, properties jsonb, occurred_at timestamptz)`,
+      );
       try {
         const started = process.hrtime.bigint();
         await pipeline(Readable.from(rows), client.query(copyFrom(`copy ${table} from stdin`)));
@@ -160,9 +212,13 @@ async function main() {
   const copy = await copyRate(database.url, generate(TOTAL));
 
   console.log(`\ningest: ${TOTAL} events in batches of ${BATCH}, ${CONCURRENCY} requests at a time from another process, workspace ${workspaceId}`);
-  console.log(`  applied ${totals.accepted}, duplicates ${totals.duplicates}, customers created ${totals.customersCreated}, merges ${totals.merges}, item errors ${totals.errors}`);
+  console.log(
+    `  applied ${totals.accepted}, duplicates ${totals.duplicates}, customers created ${totals.customersCreated}, merges ${totals.merges}, item errors ${totals.errors}`,
+  );
   console.log(`  through the API (HTTP + GraphQL + identity resolution): ${apiRate.toFixed(0)} events/s (${totals.seconds.toFixed(1)} s)`);
-  console.log(`  PostgreSQL COPY of the same rows into a scratch table:  ${copy.rate.toFixed(0)} rows/s (median of ${copy.rates.map((rate) => rate.toFixed(0)).join(', ')})`);
+  console.log(
+    `  PostgreSQL COPY of the same rows into a scratch table:  ${copy.rate.toFixed(0)} rows/s (median of ${copy.rates.map((rate) => rate.toFixed(0)).join(', ')})`,
+  );
   const batches = TOTAL / BATCH;
   const postgres = postgresBefore === null || postgresAfter === null ? 'not measured' : `${((postgresAfter - postgresBefore) / batches).toFixed(0)} ms`;
   console.log(

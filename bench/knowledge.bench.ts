@@ -8,9 +8,11 @@ const ARTICLE_COUNT = Number(process.env.BENCH_ARTICLES ?? 10_000);
 
 /** The help centre's own words: filler articles borrow a few, as real ones share some vocabulary. */
 const SHARED = [...new Set(Object.values(ARTICLES).flatMap((article) => wordsOf(`${article.title} ${article.body}`)))];
-const HAN = '的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严';
+const HAN =
+  '的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反你明看原又么利比或但质气第向道命此变条只没结解问意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少图山统接知较将组见计别她手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红细引听该铁价严';
 const LATIN = 'abcdefghijklmnopqrstuvwxyz';
-const syntheticWord = (n: number) => (n % 2 ? HAN[n % HAN.length] + HAN[(n * 31 + 7) % HAN.length] : Array.from({ length: 5 + (n % 4) }, (_, k) => LATIN[(n * (k + 3) + k * 11) % 26]).join(''));
+const syntheticWord = (n: number) =>
+  n % 2 ? HAN[n % HAN.length] + HAN[(n * 31 + 7) % HAN.length] : Array.from({ length: 5 + (n % 4) }, (_, k) => LATIN[(n * (k + 3) + k * 11) % 26]).join('');
 /** Zipf-like: a few words are common, most are rare. */
 const pick = (i: number, k: number) => Math.floor(20_000 * Math.pow(((i * 7919 + k * 104729) % 10_007) / 10_007, 3));
 
@@ -37,7 +39,12 @@ async function main() {
        select gen_random_uuid(), ?, x.title, x.body, '{}', x.auto, array(select distinct s[1] from jsonb_array_elements_text(x.terms) w, ts_lexize('english_stem', w) s where s[1] is not null),
               array(select distinct s[1] from jsonb_array_elements_text(x.heading) w, ts_lexize('english_stem', w) s where s[1] is not null), now(), now()
        from jsonb_to_recordset(?::jsonb) x(title text, body text, auto boolean, terms jsonb, heading jsonb)`,
-      [ws, JSON.stringify(chunk.map((a) => ({ title: a.title, body: a.body, auto: a.autoReply, terms: wordsOf(`${a.title} ${a.body}`), heading: wordsOf(a.title) })))],
+      [
+        ws,
+        JSON.stringify(
+          chunk.map((a) => ({ title: a.title, body: a.body, auto: a.autoReply, terms: wordsOf(`${a.title} ${a.body}`), heading: wordsOf(a.title) })),
+        ),
+      ],
     );
   }
   await sql(em, `analyze knowledge_article`);
@@ -50,7 +57,12 @@ async function main() {
   const right = QUESTIONS.filter(([, expected], i) => found[i] === ARTICLES[expected].title).length;
   console.log(`the ${QUESTIONS.length} test questions among ${all.length} articles: ${right} answered by their expected article first`);
 
-  const searching = await load({ url: bench.server.url, connections: 20, headers, bodies: QUESTIONS.map(([text]) => JSON.stringify({ query: search, variables: { text } })) });
+  const searching = await load({
+    url: bench.server.url,
+    connections: 20,
+    headers,
+    bodies: QUESTIONS.map(([text]) => JSON.stringify({ query: search, variables: { text } })),
+  });
   console.log('searchKnowledge, 20 connections, 10 s');
   console.log(row('searchKnowledge (top 5)', searching));
 
@@ -58,10 +70,17 @@ async function main() {
   const open = `mutation($input: OpenConversationInput!) { openConversation(input: $input) { id } }`;
   const conversations: string[] = [];
   for (let i = 0; i < 200; i++) {
-    conversations.push((await post(open, { input: { identifiers: [{ type: 'EMAIL', value: `kb${i}@bench.test` }], channel: 'WEB_CHAT', body: '你好' } })).openConversation.id);
+    conversations.push(
+      (await post(open, { input: { identifiers: [{ type: 'EMAIL', value: `kb${i}@bench.test` }], channel: 'WEB_CHAT', body: '你好' } })).openConversation.id,
+    );
   }
   const message = `mutation($input: PostMessageInput!) { postMessage(input: $input) { id } }`;
-  const bodies = conversations.map((conversationId, i) => JSON.stringify({ query: message, variables: { input: { conversationId, body: QUESTIONS[i % QUESTIONS.length][0], direction: 'INBOUND', author: 'CUSTOMER' } } }));
+  const bodies = conversations.map((conversationId, i) =>
+    JSON.stringify({
+      query: message,
+      variables: { input: { conversationId, body: QUESTIONS[i % QUESTIONS.length][0], direction: 'INBOUND', author: 'CUSTOMER' } },
+    }),
+  );
   const replying = await load({ url: bench.server.url, connections: 20, headers, bodies });
   console.log('inbound message with the auto-reply decision, 20 connections, 10 s');
   console.log(row('postMessage + bot decision', replying));

@@ -50,20 +50,34 @@ async function main() {
   await bench.server.jobs.runNow('lifecycle_ageing');
   const ageingSeconds = (Date.now() - started) / 1000;
   const aged = await transitions();
-  console.log(`ageing job: ${ageingSeconds.toFixed(1)} s, ${aged} stage changes (${((ageingSeconds * 1e6) / CUSTOMERS).toFixed(0)} µs per customer of the workspace)`);
+  console.log(
+    `ageing job: ${ageingSeconds.toFixed(1)} s, ${aged} stage changes (${((ageingSeconds * 1e6) / CUSTOMERS).toFixed(0)} µs per customer of the workspace)`,
+  );
 
   started = Date.now();
   await bench.server.jobs.runNow('lifecycle_ageing');
   console.log(`ageing job again, nothing left to change: ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  await sql(em, `update workspace set stored_settings = stored_settings || '{"highValueAnnualSpend": 20000, "mediumValueAnnualSpend": 5000}' where id = ?`, [ws]);
-  const before = await sql<{ tier: string; n: number }>(em, `select value_tier tier, count(*)::int n from customer where workspace_id = ? group by 1 order by 1`, [ws]);
+  await sql(em, `update workspace set stored_settings = stored_settings || '{"highValueAnnualSpend": 20000, "mediumValueAnnualSpend": 5000}' where id = ?`, [
+    ws,
+  ]);
+  const before = await sql<{ tier: string; n: number }>(
+    em,
+    `select value_tier tier, count(*)::int n from customer where workspace_id = ? group by 1 order by 1`,
+    [ws],
+  );
   started = Date.now();
   await bench.server.jobs.runNow('lifecycle_reevaluate', { workspaceId: ws });
   const reevaluateSeconds = (Date.now() - started) / 1000;
-  const after = await sql<{ tier: string; n: number }>(em, `select value_tier tier, count(*)::int n from customer where workspace_id = ? group by 1 order by 1`, [ws]);
+  const after = await sql<{ tier: string; n: number }>(
+    em,
+    `select value_tier tier, count(*)::int n from customer where workspace_id = ? group by 1 order by 1`,
+    [ws],
+  );
   const show = (rows: { tier: string; n: number }[]) => rows.map((r) => `${r.tier} ${r.n}`).join(', ');
-  console.log(`full re-evaluation after a settings change: ${reevaluateSeconds.toFixed(1)} s (${((reevaluateSeconds * 1e6) / CUSTOMERS).toFixed(0)} µs per customer); tiers ${show(before)} -> ${show(after)}`);
+  console.log(
+    `full re-evaluation after a settings change: ${reevaluateSeconds.toFixed(1)} s (${((reevaluateSeconds * 1e6) / CUSTOMERS).toFixed(0)} µs per customer); tiers ${show(before)} -> ${show(after)}`,
+  );
   await bench.stop();
 }
 

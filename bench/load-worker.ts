@@ -25,7 +25,9 @@ async function main() {
           url: options.url,
           connections: options.connections,
           duration,
-          requests: [{ method: 'POST', headers: options.headers, setupRequest: (request) => ({ ...request, body: options.bodies[next++ % options.bodies.length] }) }],
+          requests: [
+            { method: 'POST', headers: options.headers, setupRequest: (request) => ({ ...request, body: options.bodies[next++ % options.bodies.length] }) },
+          ],
         },
         (error, result) => (error ? reject(error) : resolve(result)),
       );

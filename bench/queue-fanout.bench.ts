@@ -18,7 +18,10 @@ const AGENTS = 10;
 v8.setFlagsFromString('--expose_gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
-interface Memory { rss: number; heap: number }
+interface Memory {
+  rss: number;
+  heap: number;
+}
 const memory = (): Memory => {
   gc();
   const { rss, heapUsed } = process.memoryUsage();
@@ -26,9 +29,12 @@ const memory = (): Memory => {
 };
 
 interface Figures {
-  p50: number; p95: number; p99: number;
+  p50: number;
+  p95: number;
+  p99: number;
   /** From the request leaving the sender, for reference. */
-  sendP50: number; sendP95: number;
+  sendP50: number;
+  sendP95: number;
   messagesPerSecond: number;
   delivered: number;
   expected: number;
@@ -83,7 +89,10 @@ async function phase(mode: Mode, target: { wsUrl: string; sendUrl: string; key?:
     // graphql-ws acknowledges no subscription: poke until every client has received an event
     const primed = Promise.all(children.map((child) => next(child, 'primed')));
     let ready = false;
-    void primed.then(() => (ready = true), () => {});
+    void primed.then(
+      () => (ready = true),
+      () => {},
+    );
     const deadline = Date.now() + 60_000;
     while (!ready) {
       if (Date.now() > deadline) throw new Error(`${mode}: not every subscriber heard an event within 60 s`);
@@ -150,12 +159,18 @@ async function api(): Promise<Figures> {
   const { server, adminKey, stop } = await startBenchServer();
   try {
     const call = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
-      const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` }, body: JSON.stringify({ query, variables }) });
+      const response = await fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
+        body: JSON.stringify({ query, variables }),
+      });
       const body = (await response.json()) as { data?: T; errors?: unknown };
       if (!body.data) throw new Error(`setup failed: ${JSON.stringify(body.errors)}`);
       return body.data;
     };
-    const { createQueue } = await call<{ createQueue: { id: string } }>(`mutation($input: CreateQueueInput!) { createQueue(input: $input) { id } }`, { input: { name: 'Fan-out', channels: ['WEB_CHAT'] } });
+    const { createQueue } = await call<{ createQueue: { id: string } }>(`mutation($input: CreateQueueInput!) { createQueue(input: $input) { id } }`, {
+      input: { name: 'Fan-out', channels: ['WEB_CHAT'] },
+    });
     const queueId = createQueue.id;
     for (let i = 0; i < AGENTS; i++) {
       const { createAgent } = await call<{ createAgent: { id: string } }>(`mutation($input: CreateAgentInput!) { createAgent(input: $input) { id } }`, {
@@ -165,7 +180,10 @@ async function api(): Promise<Figures> {
     }
     if (RATE * SECONDS + 200 > AGENTS * 100) console.warn(`  (more conversations than agent capacity: later ones stay ENQUEUED)`);
     let warm = 0;
-    const poke = () => call(OPEN, { input: { identifiers: [{ type: 'EMAIL', value: `warm${++warm}@bench.test` }], channel: 'WEB_CHAT', body: 'hello', queueId } }).then(() => {});
+    const poke = () =>
+      call(OPEN, { input: { identifiers: [{ type: 'EMAIL', value: `warm${++warm}@bench.test` }], channel: 'WEB_CHAT', body: 'hello', queueId } }).then(
+        () => {},
+      );
     return await phase('api', { wsUrl: server.url.replace(/^http/, 'ws'), sendUrl: server.url, key: adminKey, queueId }, poke);
   } finally {
     await stop();
@@ -226,7 +244,9 @@ async function main() {
   const bareFigures = await bareElsewhere(apiFigures.sample);
   const latencyRatio = apiFigures.p95 / bareFigures.p95;
   const rateRatio = apiFigures.messagesPerSecond / bareFigures.messagesPerSecond;
-  console.log(`\nqueue fan-out: ${SUBSCRIBERS} subscribers in ${PROCESSES} client processes, ${RATE} conversations/s (${RATE * 2} queue events/s) for ${SECONDS} s, payload ${apiFigures.payloadBytes} bytes`);
+  console.log(
+    `\nqueue fan-out: ${SUBSCRIBERS} subscribers in ${PROCESSES} client processes, ${RATE} conversations/s (${RATE * 2} queue events/s) for ${SECONDS} s, payload ${apiFigures.payloadBytes} bytes`,
+  );
   console.log(`  latency from the sender's response to each subscriber's receipt (negative: the event beat the response)`);
   console.log(line('queueUpdated (graphql-ws)', apiFigures));
   console.log(line('bare ws broadcast', bareFigures));
@@ -234,7 +254,9 @@ async function main() {
   console.log(`  ratios: API p95 / bare p95 ${latencyRatio.toFixed(2)}, API msg/s / bare msg/s ${rateRatio.toFixed(3)}`);
   const latencyMet = apiFigures.p95 < 100;
   const rateMet = rateRatio >= 0.5;
-  console.log(`  target p95 < 100 ms: ${latencyMet ? 'met' : 'MISSED'} (${apiFigures.p95.toFixed(1)} ms); msg/s >= 0.5 of bare: ${rateMet ? 'met' : 'MISSED'} (${rateRatio.toFixed(3)})`);
+  console.log(
+    `  target p95 < 100 ms: ${latencyMet ? 'met' : 'MISSED'} (${apiFigures.p95.toFixed(1)} ms); msg/s >= 0.5 of bare: ${rateMet ? 'met' : 'MISSED'} (${rateRatio.toFixed(3)})`,
+  );
   console.log(`  (${((now() - started) / 1000).toFixed(0)} s in all)`);
 }
 

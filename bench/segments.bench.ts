@@ -21,7 +21,9 @@ const RULES: { name: string; rule: unknown; sql: string }[] = [
   },
   {
     name: 'revenue in 90 days, by property',
-    rule: { event: { name: 'order_completed', within: { days: 90 }, where: [{ key: 'category', op: 'EQ', value: 'shoes' }], revenueSum: { op: 'GT', value: 500 } } },
+    rule: {
+      event: { name: 'order_completed', within: { days: 90 }, where: [{ key: 'category', op: 'EQ', value: 'shoes' }], revenueSum: { op: 'GT', value: 500 } },
+    },
     sql: `select count(*) from customer c where c.workspace_id = $1 and c.merged_into_id is null and c.erased_at is null and c.id in (
             select customer_id from event where workspace_id = $1 and type = 'order_completed' and occurred_at >= now() - interval '90 days' and properties ->> 'category' = 'shoes'
             group by customer_id having sum(revenue) > 500)`,
@@ -35,7 +37,13 @@ const RULES: { name: string; rule: unknown; sql: string }[] = [
   },
   {
     name: 'a nested or/not of three kinds',
-    rule: { or: [{ and: [{ trait: { key: 'city', op: 'EQ', value: 'Shanghai' } }, { not: { field: { field: 'TAG', op: 'EQ', value: 'vip' } } }] }, { event: { name: 'order_completed', within: { days: 7 } } }, { field: { field: 'TOTAL_SPEND', op: 'GT', value: 4900 } }] },
+    rule: {
+      or: [
+        { and: [{ trait: { key: 'city', op: 'EQ', value: 'Shanghai' } }, { not: { field: { field: 'TAG', op: 'EQ', value: 'vip' } } }] },
+        { event: { name: 'order_completed', within: { days: 7 } } },
+        { field: { field: 'TOTAL_SPEND', op: 'GT', value: 4900 } },
+      ],
+    },
     sql: `select count(*) from customer c where c.workspace_id = $1 and c.merged_into_id is null and c.erased_at is null and (
             (c.traits ->> 'city' = 'Shanghai' and not 'vip' = any(c.tags))
             or c.id in (select customer_id from event where workspace_id = $1 and type = 'order_completed' and occurred_at >= now() - interval '7 days')
@@ -70,7 +78,10 @@ async function main() {
      select id, $1, array[(array['SMS','WECHAT','EMAIL'])[1 + n % 3]], now() from bench_people where n % 2 = 0`,
     [ws],
   );
-  await db.query(`insert into consent (id, workspace_id, customer_id, channel, purpose, granted, updated_at) select gen_random_uuid(), $1, id, 'SMS', 'MARKETING', n % 4 <> 0, now() from bench_people where n % 5 < 2`, [ws]);
+  await db.query(
+    `insert into consent (id, workspace_id, customer_id, channel, purpose, granted, updated_at) select gen_random_uuid(), $1, id, 'SMS', 'MARKETING', n % 4 <> 0, now() from bench_people where n % 5 < 2`,
+    [ws],
+  );
   console.log(`\nseeded ${CUSTOMERS} customers with preferences and consents in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   // a year of events in the order they happened (as ingestion appends them), loaded without their
@@ -122,23 +133,42 @@ async function main() {
       const [ms, data] = await timed(() => post(`query($rule: SegmentRuleInput!) { previewSegment(rule: $rule) { count } }`, { rule }));
       api.push(ms);
       count = data.previewSegment.count;
-      const [handMs, rows] = await timed(() => connection.execute(text.replace(/\$1/g, '?'), Array.from({ length: (text.match(/\$1/g) ?? []).length }, () => ws)));
+      const [handMs, rows] = await timed(() =>
+        connection.execute(
+          text.replace(/\$1/g, '?'),
+          Array.from({ length: (text.match(/\$1/g) ?? []).length }, () => ws),
+        ),
+      );
       hand.push(handMs);
       handCount = Number((rows as { count: string }[])[0].count);
     }
     const [a, h] = [median(api), median(hand)];
     if (process.env.BENCH_EXPLAIN) {
       const { where, params } = selection(ws, rule as never, new Date());
-      const plan = async (text: string, values: unknown[]) => ((await connection.execute(`explain (analyze, costs off) ${text}`, values)) as { 'QUERY PLAN': string }[]).map((row) => row['QUERY PLAN']).join('\n');
+      const plan = async (text: string, values: unknown[]) =>
+        ((await connection.execute(`explain (analyze, costs off) ${text}`, values)) as { 'QUERY PLAN': string }[]).map((row) => row['QUERY PLAN']).join('\n');
       console.log(await plan(`select count(*)::int as count from customer c where ${where}`, params));
-      console.log(await plan(text.replace(/\$1/g, '?'), Array.from({ length: (text.match(/\$1/g) ?? []).length }, () => ws)));
+      console.log(
+        await plan(
+          text.replace(/\$1/g, '?'),
+          Array.from({ length: (text.match(/\$1/g) ?? []).length }, () => ws),
+        ),
+      );
     }
-    console.log(`  ${name.padEnd(34)} ${String(count).padStart(8)} customers${count === handCount ? '' : ` (hand-written: ${handCount})`}   API ${a.toFixed(0).padStart(6)} ms   SQL ${h.toFixed(0).padStart(6)} ms   ratio ${(a / h).toFixed(2)}`);
+    console.log(
+      `  ${name.padEnd(34)} ${String(count).padStart(8)} customers${count === handCount ? '' : ` (hand-written: ${handCount})`}   API ${a.toFixed(0).padStart(6)} ms   SQL ${h.toFixed(0).padStart(6)} ms   ratio ${(a / h).toFixed(2)}`,
+    );
     if (count > largest.count) largest = { name, rule, count };
   }
-  const { createSegment } = await post(`mutation($input: CreateSegmentInput!) { createSegment(input: $input) { id size } }`, { input: { name: 'largest', kind: 'DYNAMIC', rule: largest.rule } });
-  const [refreshMs, refreshed] = await timed(() => post(`mutation($id: ID!) { refreshSegment(id: $id) { entered exited durationMs } }`, { id: createSegment.id }));
-  console.log(`refreshSegment of the largest ("${largest.name}", ${createSegment.size} members): ${refreshMs.toFixed(0)} ms (entered ${refreshed.refreshSegment.entered}, exited ${refreshed.refreshSegment.exited})`);
+  const { createSegment } = await post(`mutation($input: CreateSegmentInput!) { createSegment(input: $input) { id size } }`, {
+    input: { name: 'largest', kind: 'DYNAMIC', rule: largest.rule },
+  });
+  const [refreshMs, refreshed] = await timed(() =>
+    post(`mutation($id: ID!) { refreshSegment(id: $id) { entered exited durationMs } }`, { id: createSegment.id }),
+  );
+  console.log(
+    `refreshSegment of the largest ("${largest.name}", ${createSegment.size} members): ${refreshMs.toFixed(0)} ms (entered ${refreshed.refreshSegment.entered}, exited ${refreshed.refreshSegment.exited})`,
+  );
   await bench.stop();
 }
 

@@ -45,8 +45,12 @@ async function main() {
   const em = forkForWorkspace(bench.orm, bench.workspaceId);
   const ws = bench.workspaceId;
   const started = Date.now();
-  await sql(em, `insert into customer (id, workspace_id, traits, trait_times, tags, total_spend, order_count, first_seen_at, last_seen_at, created_at, updated_at)
-    select gen_random_uuid(), ?, '{}', '{}', '{}', 0, 0, now(), now(), now(), now() from generate_series(1, ?)`, [ws, CUSTOMERS]);
+  await sql(
+    em,
+    `insert into customer (id, workspace_id, traits, trait_times, tags, total_spend, order_count, first_seen_at, last_seen_at, created_at, updated_at)
+    select gen_random_uuid(), ?, '{}', '{}', '{}', 0, 0, now(), now(), now(), now() from generate_series(1, ?)`,
+    [ws, CUSTOMERS],
+  );
   await sql(em, `create temporary table bench_people as select row_number() over () as n, id from customer where workspace_id = ?`, [ws]);
   await sql(em, `create temporary table bench_agents as select n, gen_random_uuid() as id from generate_series(0, ? - 1) n`, [AGENTS]);
   await sql(
@@ -63,16 +67,30 @@ async function main() {
      order by x.g`,
     [ws, CONVERSATIONS, CONVERSATIONS, CONVERSATIONS, CUSTOMERS, AGENTS],
   );
-  await sql(em, `insert into conversation_transfer (id, workspace_id, conversation_id, from_channel, to_channel, at)
-    select gen_random_uuid(), workspace_id, id, channel, 'PHONE', created_at + interval '5 minutes' from conversation where workspace_id = ? and abs(hashtext(id::text)) % 5 = 0`, [ws]);
-  await sql(em, `insert into message (id, workspace_id, conversation_id, customer_id, direction, channel, author, body, created_at)
+  await sql(
+    em,
+    `insert into conversation_transfer (id, workspace_id, conversation_id, from_channel, to_channel, at)
+    select gen_random_uuid(), workspace_id, id, channel, 'PHONE', created_at + interval '5 minutes' from conversation where workspace_id = ? and abs(hashtext(id::text)) % 5 = 0`,
+    [ws],
+  );
+  await sql(
+    em,
+    `insert into message (id, workspace_id, conversation_id, customer_id, direction, channel, author, body, created_at)
     select gen_random_uuid(), workspace_id, id, customer_id, 'OUTBOUND', channel, case when abs(hashtext(id::text)) % 8 = 0 then 'BOT' else 'AGENT' end, 'hello', first_response_at
-    from conversation where workspace_id = ?`, [ws]);
-  await sql(em, `insert into survey_response (id, workspace_id, customer_id, conversation_id, kind, score, created_at)
+    from conversation where workspace_id = ?`,
+    [ws],
+  );
+  await sql(
+    em,
+    `insert into survey_response (id, workspace_id, customer_id, conversation_id, kind, score, created_at)
     select gen_random_uuid(), workspace_id, customer_id, id, case when g % 2 = 0 then 'CSAT' else 'NPS' end, case when g % 2 = 0 then 1 + g % 5 else g % 11 end, created_at + interval '1 hour'
-    from (select c.*, row_number() over () as g from conversation c where workspace_id = ? and abs(hashtext(id::text)) % 5 = 1 limit ?) s`, [ws, SURVEYS]);
+    from (select c.*, row_number() over () as g from conversation c where workspace_id = ? and abs(hashtext(id::text)) % 5 = 1 limit ?) s`,
+    [ws, SURVEYS],
+  );
   for (const table of ['conversation', 'conversation_transfer', 'message', 'survey_response']) await sql(em, `vacuum analyze ${table}`);
-  console.log(`\nseeded ${CONVERSATIONS} conversations (with transfers and messages) and ${SURVEYS} survey answers in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `\nseeded ${CONVERSATIONS} conversations (with transfers and messages) and ${SURVEYS} survey answers in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 
   const to = new Date();
   const from = new Date(to.getTime() - 30 * 86_400_000);
@@ -119,7 +137,9 @@ async function main() {
       const plan = (await connection.execute(`explain (analyze, costs off) ${query.text}`, query.params)) as { 'QUERY PLAN': string }[];
       console.log(plan.map((row) => row['QUERY PLAN']).join('\n'));
     }
-    console.log(`  by ${groupBy.padEnd(5)} (${String(rows).padStart(3)} groups): API ${a.toFixed(0).padStart(5)} ms   hand-written SQL ${s.toFixed(0).padStart(5)} ms   ratio ${(a / s).toFixed(2)}   (targets: ratio <= 1.2, API < 1000 ms)`);
+    console.log(
+      `  by ${groupBy.padEnd(5)} (${String(rows).padStart(3)} groups): API ${a.toFixed(0).padStart(5)} ms   hand-written SQL ${s.toFixed(0).padStart(5)} ms   ratio ${(a / s).toFixed(2)}   (targets: ratio <= 1.2, API < 1000 ms)`,
+    );
   }
   await bench.stop();
 }

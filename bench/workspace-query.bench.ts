@@ -29,7 +29,13 @@ async function main() {
       });
     });
     await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
-    const baseline = await load({ url: `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`, headers, bodies: [body], connections: CONNECTIONS, seconds: SECONDS });
+    const baseline = await load({
+      url: `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`,
+      headers,
+      bodies: [body],
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+    });
     await new Promise((resolve) => bare.close(resolve));
 
     const line = (label: string, cells: string[]) => `  ${label.padEnd(30)}${cells.map((cell) => cell.padStart(11)).join('')}`;
@@ -40,7 +46,14 @@ async function main() {
     console.log(line('', ['req/s', 'p50', 'p95', 'p99', 'non-2xx', 'errors']));
     console.log(figures('API POST /graphql', api));
     console.log(figures('bare Node http, same JSON', baseline));
-    console.log(line('ratio API/bare', [ratio(api.requestsPerSecond, baseline.requestsPerSecond), ratio(api.p50, baseline.p50), ratio(api.p95, baseline.p95), ratio(api.p99, baseline.p99)]));
+    console.log(
+      line('ratio API/bare', [
+        ratio(api.requestsPerSecond, baseline.requestsPerSecond),
+        ratio(api.p50, baseline.p50),
+        ratio(api.p95, baseline.p95),
+        ratio(api.p99, baseline.p99),
+      ]),
+    );
     console.log(`  answer: ${answer.trim()} (${api.total} API responses measured, ${baseline.total} bare)`);
 
     if (api.non2xx > 0 || api.errors > 0) {

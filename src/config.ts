@@ -63,16 +63,26 @@ export const MIN_ADMIN_KEY_LENGTH = 16;
 const adminKey = (raw: string | undefined): string | undefined => {
   if (!raw) return undefined;
   if (raw.length < MIN_ADMIN_KEY_LENGTH) {
-    throw new StartupError(`CDP_ADMIN_KEY is ${raw.length} characters long, fewer than ${MIN_ADMIN_KEY_LENGTH}`, 'choose a longer key, or unset it to have one generated');
+    throw new StartupError(
+      `CDP_ADMIN_KEY is ${raw.length} characters long, fewer than ${MIN_ADMIN_KEY_LENGTH}`,
+      'choose a longer key, or unset it to have one generated',
+    );
   }
   return raw;
 };
 
 const origins = (raw: string | undefined): '*' | string[] => {
-  const list = (raw ?? '').split(',').map((origin) => origin.trim()).filter(Boolean);
+  const list = (raw ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
   if (list.length === 0 || list.includes('*')) return '*';
   for (const origin of list) {
-    if (!URL.canParse(origin) || new URL(origin).origin !== origin) throw new StartupError(`CDP_CORS_ORIGINS holds "${origin}", which is not an origin such as https://app.example.com`, 'list origins separated by commas, or unset it for any');
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin)
+      throw new StartupError(
+        `CDP_CORS_ORIGINS holds "${origin}", which is not an origin such as https://app.example.com`,
+        'list origins separated by commas, or unset it for any',
+      );
   }
   return list;
 };

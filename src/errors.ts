@@ -1,12 +1,5 @@
 /** The codes a client can see in `extensions.code`. */
-export type ErrorCode =
-  | 'BAD_USER_INPUT'
-  | 'UNAUTHENTICATED'
-  | 'FORBIDDEN'
-  | 'NOT_FOUND'
-  | 'CONFLICT'
-  | 'SERVICE_UNAVAILABLE'
-  | 'INTERNAL_SERVER_ERROR';
+export type ErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
 
 /**
  * An error the application means to show the client. Modules throw it through named factories;
@@ -76,7 +69,11 @@ const CONNECTION_MESSAGES = [
 
 /** Whether an error means the database could not be reached or had no connection to spare. */
 export function isDatabaseUnavailable(error: unknown): boolean {
-  for (let current = error as { code?: unknown; message?: unknown; cause?: unknown; name?: unknown; thrownValue?: unknown } | undefined, depth = 0; current && depth < 5; depth++) {
+  for (
+    let current = error as { code?: unknown; message?: unknown; cause?: unknown; name?: unknown; thrownValue?: unknown } | undefined, depth = 0;
+    current && depth < 5;
+    depth++
+  ) {
     if (typeof current.code === 'string' && CONNECTION_CODES.has(current.code)) return true;
     if (current.name === 'KnexTimeoutError' || current.name === 'ConnectionException') return true;
     if (typeof current.message === 'string' && CONNECTION_MESSAGES.some((m) => (current!.message as string).includes(m))) return true;

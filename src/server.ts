@@ -166,7 +166,13 @@ function httpError(error: AppError, status: number): GraphQLError {
 }
 
 async function databaseReachable(orm: MikroORM): Promise<boolean> {
-  const probe = orm.em.getConnection().execute('select 1').then(() => true, () => false);
+  const probe = orm.em
+    .getConnection()
+    .execute('select 1')
+    .then(
+      () => true,
+      () => false,
+    );
   const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000).unref());
   return Promise.race([probe, timeout]);
 }
@@ -193,7 +199,9 @@ const bodyErrorHandler: express.ErrorRequestHandler = (error, _req, res, next) =
           ? 'Internal server error'
           : String(error?.message ?? 'Bad request');
   if (status === 500) logger.error({ err: error }, 'unexpected HTTP error');
-  res.status(status).json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+  res
+    .status(status)
+    .json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
 };
 
 /** Adds `extensions.sqlStatements` (statements this request sent) to every response. */

@@ -67,4 +67,10 @@ function describeServer(url: string): string {
   }
 }
 
-export const oneLine = (text: string): string => text.split('\n').map((line) => line.trim()).filter(Boolean).join(' ').slice(0, 500);
+export const oneLine = (text: string): string =>
+  text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ')
+    .slice(0, 500);

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { execute, getOperationAST, getVariableValues, GraphQLError, NoSchemaIntrospectionCustomRule, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import {
+  execute,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  NoSchemaIntrospectionCustomRule,
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLSchema,
+} from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from './config';
@@ -187,7 +196,12 @@ function formatErrors(requestId: string | undefined, errors: readonly GraphQLErr
  * What graphql-js would otherwise report without a code: an operation that cannot be picked
  * (OPERATION_RESOLUTION_FAILURE, as over HTTP) and variables that do not fit (BAD_USER_INPUT).
  */
-function operationProblems(schema: GraphQLSchema, document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): GraphQLError[] | undefined {
+function operationProblems(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+): GraphQLError[] | undefined {
   if (variablesTooDeep(variables)) return [tooDeepError()];
   const operation = getOperationAST(document, operationName);
   if (!operation) {

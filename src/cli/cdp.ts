@@ -46,7 +46,9 @@ const commands: Record<string, Command> = {
     if (!Number.isInteger(customers) || customers < 1) throw new StartupError(`--customers is "${values.customers}"`, 'give a positive whole number');
     const workspace = await chooseWorkspace(orm, values.workspace);
     const events = [...seedEvents(customers, Number(values.seed ?? 42))].map((item, index) => ({ item, label: index }));
-    const summary = await runIngest(orm, workspace, events, events.length, (index, code, message) => process.stderr.write(`item ${index}: ${code} ${message}\n`));
+    const summary = await runIngest(orm, workspace, events, events.length, (index, code, message) =>
+      process.stderr.write(`item ${index}: ${code} ${message}\n`),
+    );
     printSummary(summary, summary.errors);
     return 0;
   },

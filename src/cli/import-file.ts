@@ -65,7 +65,8 @@ function toItem(raw: Record<string, unknown>): IngestEventInput {
   if (kind !== 'TRACK' && kind !== 'IDENTIFY') throw new Error(`kind must be TRACK or IDENTIFY, got ${kind}`);
   if (!Array.isArray(raw.identifiers) || raw.identifiers.length === 0) throw new Error('identifiers are missing');
   for (const identifier of raw.identifiers as { type?: unknown; value?: unknown }[]) {
-    if (!(Object.values(IdentityType) as unknown[]).includes(identifier?.type) || typeof identifier.value !== 'string') throw new Error(`bad identifier ${JSON.stringify(identifier)}`);
+    if (!(Object.values(IdentityType) as unknown[]).includes(identifier?.type) || typeof identifier.value !== 'string')
+      throw new Error(`bad identifier ${JSON.stringify(identifier)}`);
   }
   const occurredAt = raw.occurredAt ? new Date(String(raw.occurredAt)) : undefined;
   if (occurredAt && Number.isNaN(occurredAt.getTime())) throw new Error(`occurredAt is not a time: ${raw.occurredAt}`);

@@ -37,14 +37,21 @@ export async function runIngest<L>(
   onError: (label: L, code: string, message: string) => void,
 ): Promise<RunSummary> {
   const summary: RunSummary = { items: 0, accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, errors: 0, seconds: 0 };
-  const bar = new SingleBar({ format: ' {bar} {value}/{total} items | {rate}/s | {errors} errors | {eta_formatted} left', etaBuffer: 20, stream: process.stderr }, Presets.shades_classic);
+  const bar = new SingleBar(
+    { format: ' {bar} {value}/{total} items | {rate}/s | {errors} errors | {eta_formatted} left', etaBuffer: 20, stream: process.stderr },
+    Presets.shades_classic,
+  );
   bar.start(total ?? 0, 0, { rate: 0, errors: 0 });
   const started = Date.now();
   let batch: { item: IngestEventInput; label: L }[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
     const em = forkForWorkspace(orm, workspace.id);
-    const result = await ingest(em, { workspaceId: workspace.id, settings: workspace.settings, now: new Date(), actorKeyId: null }, batch.map((entry) => entry.item));
+    const result = await ingest(
+      em,
+      { workspaceId: workspace.id, settings: workspace.settings, now: new Date(), actorKeyId: null },
+      batch.map((entry) => entry.item),
+    );
     for (const error of result.errors) onError(batch[error.index].label, error.code, error.message);
     summary.items += batch.length;
     summary.accepted += result.accepted;

@@ -13,8 +13,30 @@ export function random(seed: number): () => number {
   };
 }
 
-const SURNAMES = [['Wang', '王'], ['Li', '李'], ['Zhang', '张'], ['Liu', '刘'], ['Chen', '陈'], ['Yang', '杨'], ['Huang', '黄'], ['Zhao', '赵'], ['Wu', '吴'], ['Zhou', '周']];
-const GIVEN = [['Wei', '伟'], ['Fang', '芳'], ['Na', '娜'], ['Min', '敏'], ['Jing', '静'], ['Lei', '磊'], ['Qiang', '强'], ['Yang', '洋'], ['Jie', '杰'], ['Xiu Ying', '秀英']];
+const SURNAMES = [
+  ['Wang', '王'],
+  ['Li', '李'],
+  ['Zhang', '张'],
+  ['Liu', '刘'],
+  ['Chen', '陈'],
+  ['Yang', '杨'],
+  ['Huang', '黄'],
+  ['Zhao', '赵'],
+  ['Wu', '吴'],
+  ['Zhou', '周'],
+];
+const GIVEN = [
+  ['Wei', '伟'],
+  ['Fang', '芳'],
+  ['Na', '娜'],
+  ['Min', '敏'],
+  ['Jing', '静'],
+  ['Lei', '磊'],
+  ['Qiang', '强'],
+  ['Yang', '洋'],
+  ['Jie', '杰'],
+  ['Xiu Ying', '秀英'],
+];
 const CITIES = ['Shanghai', 'Beijing', 'Shenzhen', 'Guangzhou', 'Hangzhou', 'Chengdu', 'Wuhan', 'Nanjing'];
 const DOMAINS = ['qq.com', '163.com', 'gmail.com', 'outlook.com', 'sina.com'];
 const PAGES = ['/', '/products', '/products/tea', '/cart', '/help', '/account'];
@@ -40,7 +62,7 @@ export function person(n: number, rand: () => number): Person {
     email: `${given.toLowerCase().replace(' ', '')}.${surname.toLowerCase()}${n}@${pick(DOMAINS)}`,
     phone: `+86${pick(MOBILE_PREFIXES)}${String(10_000_000 + n).slice(-8)}`,
     memberId: `M${String(n).padStart(8, '0')}`,
-    openId: `o${(n * 2654435761 >>> 0).toString(36)}wx${n.toString(36)}`,
+    openId: `o${((n * 2654435761) >>> 0).toString(36)}wx${n.toString(36)}`,
     traits: { firstName: givenZh, lastName: surnameZh, name: `${surnameZh}${givenZh}`, city: pick(CITIES), birthYear: 1960 + Math.floor(rand() * 45) },
   };
 }
@@ -62,8 +84,24 @@ export function* seedEvents(customers: number, seed = 42, now = Date.now()): Gen
     const splits = rand() < 0.03;
     const first = 30 + Math.floor(rand() * 330);
     if (splits) {
-      yield { messageId: id(), kind: IngestKind.IDENTIFY, identifiers: [{ type: IdentityType.EMAIL, value: p.email }], traits: p.traits, occurredAt: at(first), source: 'web' };
-      yield { messageId: id(), kind: IngestKind.TRACK, event: 'page_viewed', identifiers: [{ type: IdentityType.PHONE, value: p.phone }], properties: { path: '/' }, channel: Channel.APP, occurredAt: at(first - 1), source: 'app' };
+      yield {
+        messageId: id(),
+        kind: IngestKind.IDENTIFY,
+        identifiers: [{ type: IdentityType.EMAIL, value: p.email }],
+        traits: p.traits,
+        occurredAt: at(first),
+        source: 'web',
+      };
+      yield {
+        messageId: id(),
+        kind: IngestKind.TRACK,
+        event: 'page_viewed',
+        identifiers: [{ type: IdentityType.PHONE, value: p.phone }],
+        properties: { path: '/' },
+        channel: Channel.APP,
+        occurredAt: at(first - 1),
+        source: 'app',
+      };
     }
     const link: IngestEventInput = {
       messageId: id(),
@@ -83,12 +121,31 @@ export function* seedEvents(customers: number, seed = 42, now = Date.now()): Gen
     else yield link;
     const views = Math.floor(rand() * 4);
     for (let v = 0; v < views; v++) {
-      yield { messageId: id(), kind: IngestKind.TRACK, event: 'page_viewed', identifiers: [{ type: splits ? IdentityType.PHONE : IdentityType.MEMBER_ID, value: splits ? p.phone : p.memberId }], properties: { path: PAGES[Math.floor(rand() * PAGES.length)] }, channel: CHANNELS[Math.floor(rand() * CHANNELS.length)], occurredAt: at(Math.floor(rand() * first)), source: 'web' };
+      yield {
+        messageId: id(),
+        kind: IngestKind.TRACK,
+        event: 'page_viewed',
+        identifiers: [{ type: splits ? IdentityType.PHONE : IdentityType.MEMBER_ID, value: splits ? p.phone : p.memberId }],
+        properties: { path: PAGES[Math.floor(rand() * PAGES.length)] },
+        channel: CHANNELS[Math.floor(rand() * CHANNELS.length)],
+        occurredAt: at(Math.floor(rand() * first)),
+        source: 'web',
+      };
     }
     const orders = rand() < 0.7 ? 1 + Math.floor(rand() * 3) : 0;
     for (let o = 0; o < orders; o++) {
       const revenue = Math.round((50 + rand() * (rand() < 0.05 ? 60_000 : 3_000)) * 100) / 100;
-      yield { messageId: id(), kind: IngestKind.TRACK, event: 'order_completed', revenue, identifiers: [{ type: splits ? IdentityType.EMAIL : IdentityType.PHONE, value: splits ? p.email : p.phone }], properties: { items: 1 + Math.floor(rand() * 4) }, channel: CHANNELS[Math.floor(rand() * 3)], occurredAt: at(Math.floor(rand() * first)), source: 'shop' };
+      yield {
+        messageId: id(),
+        kind: IngestKind.TRACK,
+        event: 'order_completed',
+        revenue,
+        identifiers: [{ type: splits ? IdentityType.EMAIL : IdentityType.PHONE, value: splits ? p.email : p.phone }],
+        properties: { items: 1 + Math.floor(rand() * 4) },
+        channel: CHANNELS[Math.floor(rand() * 3)],
+        occurredAt: at(Math.floor(rand() * first)),
+        source: 'shop',
+      };
     }
   }
   yield* linkLater;

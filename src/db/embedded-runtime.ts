@@ -47,7 +47,12 @@ export async function runPostgresTool(runtime: PostgresRuntime, tool: string, ar
     if (code === 'EACCES' || code === 'ENOENT' || code === 'ENOEXEC') {
       throw new StartupError(`cannot execute the embedded PostgreSQL's ${file} (${code})`, 'run npm ci again, or set DATABASE_URL to use another PostgreSQL');
     }
-    const reason = (stderr || String(error)).split('\n').map((line) => line.trim()).filter(Boolean).slice(-2).join(' ');
+    const reason = (stderr || String(error))
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+      .slice(-2)
+      .join(' ');
     throw new StartupError(`the embedded PostgreSQL's ${tool} failed: ${reason}`, 'fix what it names, or remove CDP_DATA_DIR to start afresh');
   }
 }
@@ -63,8 +68,16 @@ export async function userCanEnter(runtime: PostgresRuntime, dir: string): Promi
 
 /** A place under {@link SHARED_ROOT} named after `dir` (and `version`), the same for the same path every time. */
 export function sharedPlaceFor(kind: string, dir: string, version = ''): string {
-  const hash = createHash('sha256').update(`${path.resolve(dir)}@${version}`).digest('hex').slice(0, 12);
-  const name = path.resolve(dir).split(path.sep).slice(-2).join('-').replace(/[^\w.-]/g, '_');
+  const hash = createHash('sha256')
+    .update(`${path.resolve(dir)}@${version}`)
+    .digest('hex')
+    .slice(0, 12);
+  const name = path
+    .resolve(dir)
+    .split(path.sep)
+    .slice(-2)
+    .join('-')
+    .replace(/[^\w.-]/g, '_');
   return path.join(SHARED_ROOT, kind, `${name}-${hash}`);
 }
 
@@ -76,7 +89,10 @@ export function makeSharedParents(place: string): void {
     fs.mkdirSync(parent, { recursive: true });
     for (const made of [SHARED_ROOT, parent]) fs.chmodSync(made, 0o755);
   } catch (error) {
-    throw new StartupError(`cannot create ${parent} for the postgres user (${(error as NodeJS.ErrnoException).code})`, 'make it writable by root, or set DATABASE_URL');
+    throw new StartupError(
+      `cannot create ${parent} for the postgres user (${(error as NodeJS.ErrnoException).code})`,
+      'make it writable by root, or set DATABASE_URL',
+    );
   }
 }
 
@@ -106,7 +122,10 @@ async function postgresUser(): Promise<{ uid?: number; gid?: number }> {
     return { uid: await id('-u'), gid: await id('-g') };
   } catch {
     await exec('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', 'postgres']).catch((error) => {
-      throw new StartupError(`there is no postgres user to run the embedded PostgreSQL as, and it could not be created (${error.message.split('\n')[0]})`, 'create one (useradd --system postgres) or set DATABASE_URL');
+      throw new StartupError(
+        `there is no postgres user to run the embedded PostgreSQL as, and it could not be created (${error.message.split('\n')[0]})`,
+        'create one (useradd --system postgres) or set DATABASE_URL',
+      );
     });
     return { uid: await id('-u'), gid: await id('-g') };
   }
@@ -127,7 +146,10 @@ function copyBinaries(nativeDir: string): string {
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     if (fs.existsSync(path.join(target, 'bin', 'postgres'))) return target; // another process made it first
-    throw new StartupError(`cannot copy the embedded PostgreSQL binaries to ${target} for the postgres user (${(error as Error).message})`, 'make that directory writable, or set DATABASE_URL');
+    throw new StartupError(
+      `cannot copy the embedded PostgreSQL binaries to ${target} for the postgres user (${(error as Error).message})`,
+      'make that directory writable, or set DATABASE_URL',
+    );
   }
   return target;
 }

@@ -91,15 +91,31 @@ export async function controlEmbedded(dataDir: string, action: 'start' | 'stop')
   const sharedBuffersMb = Math.max(128, Math.min(512, Math.floor(os.totalmem() / 4 / 2 ** 20)));
   const logFile = path.join(clusterDir, 'server.log');
   const start = (port: number) =>
-    runPostgresTool(runtime, 'pg_ctl', ['-D', clusterDir, '-o', `-p ${port} -c listen_addresses=127.0.0.1 -c max_connections=300 -c max_locks_per_transaction=256 -c shared_buffers=${sharedBuffersMb}MB`, '-l', logFile, '-w', '-t', '60', 'start']);
+    runPostgresTool(runtime, 'pg_ctl', [
+      '-D',
+      clusterDir,
+      '-o',
+      `-p ${port} -c listen_addresses=127.0.0.1 -c max_connections=300 -c max_locks_per_transaction=256 -c shared_buffers=${sharedBuffersMb}MB`,
+      '-l',
+      logFile,
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
   const logSize = fileSize(logFile);
   try {
     await start(meta.port);
   } catch (error) {
     const written = logSince(logFile, logSize);
-    const fatal = written.split('\n').reverse().find((line) => line.includes('FATAL:'))?.replace(/^.*FATAL:\s*/, '');
+    const fatal = written
+      .split('\n')
+      .reverse()
+      .find((line) => line.includes('FATAL:'))
+      ?.replace(/^.*FATAL:\s*/, '');
     // the port chosen at initialisation may since have been taken by another program: move
-    if (!/could not bind .*Address already in use/.test(written)) throw fatal ? new StartupError(`the embedded PostgreSQL did not start: ${fatal}`, `see ${logFile}`) : error;
+    if (!/could not bind .*Address already in use/.test(written))
+      throw fatal ? new StartupError(`the embedded PostgreSQL did not start: ${fatal}`, `see ${logFile}`) : error;
     const moved = { ...meta, port: await freePort() };
     await start(moved.port);
     fs.writeFileSync(path.join(dataDir, 'embedded.json'), JSON.stringify(moved), { mode: 0o600 });
@@ -138,7 +154,10 @@ function prepareDataDir(dataDir: string): void {
     fs.mkdirSync(dataDir, { recursive: true });
     fs.accessSync(dataDir, fs.constants.W_OK);
   } catch (error) {
-    throw new StartupError(`cannot write the data directory ${dataDir} (${(error as NodeJS.ErrnoException).code})`, 'set CDP_DATA_DIR to a directory this user may write');
+    throw new StartupError(
+      `cannot write the data directory ${dataDir} (${(error as NodeJS.ErrnoException).code})`,
+      'set CDP_DATA_DIR to a directory this user may write',
+    );
   }
 }
 
@@ -155,7 +174,15 @@ async function initialise(runtime: PostgresRuntime, clusterDir: string, password
   own(passwordFile);
   try {
     const locale = os.platform() === 'darwin' ? 'en_US.UTF-8' : 'C.UTF-8';
-    await runPostgresTool(runtime, 'initdb', [`--pgdata=${clusterDir}`, '--auth=password', '--username=postgres', `--pwfile=${passwordFile}`, '--encoding=UTF8', `--locale=${locale}`, '--lc-messages=C']);
+    await runPostgresTool(runtime, 'initdb', [
+      `--pgdata=${clusterDir}`,
+      '--auth=password',
+      '--username=postgres',
+      `--pwfile=${passwordFile}`,
+      '--encoding=UTF8',
+      `--locale=${locale}`,
+      '--lc-messages=C',
+    ]);
   } finally {
     fs.rmSync(passwordFile, { force: true });
   }

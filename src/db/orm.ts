@@ -62,7 +62,10 @@ export async function migrate(orm: MikroORM): Promise<string[]> {
     // umzug's message holds the whole statement; the name and PostgreSQL's reason are what help
     const message = oneLine((error as Error).message);
     const [, name, reason] = /^Migration (\S+) \(up\) failed: Original error: (?:[\s\S]* - )?(.*)$/.exec(message) ?? [undefined, 'a migration', message];
-    throw new StartupError(`migration ${name} failed: ${reason}`, 'nothing of it was applied; repair the database (or restore it from a backup) and start again');
+    throw new StartupError(
+      `migration ${name} failed: ${reason}`,
+      'nothing of it was applied; repair the database (or restore it from a backup) and start again',
+    );
   }
   await installJobs(orm.config.get('clientUrl')!);
   return applied.map((migration) => migration.name);

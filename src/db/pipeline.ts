@@ -93,7 +93,11 @@ interface WireStep {
 
 function toWire(step: Step): WireStep {
   if ('rows' in step) {
-    return { text: `copy ${step.table} (${step.columns.map((column) => `"${column}"`).join(', ')}) from stdin`, values: [], data: Buffer.from(copyText(step.rows)) };
+    return {
+      text: `copy ${step.table} (${step.columns.map((column) => `"${column}"`).join(', ')}) from stdin`,
+      values: [],
+      data: Buffer.from(copyText(step.rows)),
+    };
   }
   return { text: numbered(step.text), values: (step.params ?? []).map((value) => prepareValue(value)) };
 }
@@ -195,7 +199,10 @@ class Pipelined {
   }
 
   handleRowDescription(message: { fields: Field[] }): void {
-    this.fields = message.fields.map((field) => ({ name: field.name, parse: this.client.getTypeParser(field.dataTypeID, 'text') as (text: string) => unknown }));
+    this.fields = message.fields.map((field) => ({
+      name: field.name,
+      parse: this.client.getTypeParser(field.dataTypeID, 'text') as (text: string) => unknown,
+    }));
   }
 
   handleDataRow(message: { fields: (string | null)[] }): void {

@@ -10,7 +10,10 @@ import { readPipeline, type Row, type Statement } from './pipeline';
  */
 export async function sql<T = Record<string, unknown>>(em: EntityManager, text: string, params: readonly unknown[] = []): Promise<T[]> {
   countStatement();
-  const query = em.getConnection().getKnex().raw(text, params as never);
+  const query = em
+    .getConnection()
+    .getKnex()
+    .raw(text, params as never);
   const transaction = em.getTransactionContext();
   if (transaction) query.transacting(transaction);
   const result = await query;

@@ -18,7 +18,8 @@ export interface TypeAccess {
  * What a key that only writes (INGEST: ingest, identify, a conversation opened from a widget, an
  * inbound message, a survey) reads back of what it wrote: the ids, and the values it sent.
  */
-const writerSees = (readers: readonly Role[], ...fields: string[]): Record<string, readonly Role[]> => Object.fromEntries(fields.map((field) => [field, [...readers, INGEST]]));
+const writerSees = (readers: readonly Role[], ...fields: string[]): Record<string, readonly Role[]> =>
+  Object.fromEntries(fields.map((field) => [field, [...readers, INGEST]]));
 
 /**
  * Who may read what: every object type of the graph, in one place (the README's role table).
@@ -36,7 +37,13 @@ export const typeAccess: Record<string, TypeAccess> = {
 
   Customer: {
     read: may.readCustomers,
-    fields: { ...writerSees(may.readCustomers, 'id'), conversations: may.readConversations, timeline: may.readConversations, feedbackItems: may.readFeedback, surveyResponses: may.readFeedback },
+    fields: {
+      ...writerSees(may.readCustomers, 'id'),
+      conversations: may.readConversations,
+      timeline: may.readConversations,
+      feedbackItems: may.readFeedback,
+      surveyResponses: may.readFeedback,
+    },
   },
   Identity: { read: may.readCustomers },
   IdentityRule: { read: may.readCustomers },
@@ -61,8 +68,14 @@ export const typeAccess: Record<string, TypeAccess> = {
   SegmentRefreshResult: { read: may.manageSegments },
   SegmentMembershipEvent: { read: may.readSegments },
 
-  Conversation: { read: may.readConversations, fields: writerSees(may.readConversations, 'id', 'customer', 'channel', 'subject', 'topic', 'status', 'createdAt') },
-  Message: { read: may.readConversations, fields: writerSees(may.readConversations, 'id', 'conversationId', 'direction', 'channel', 'author', 'body', 'createdAt') },
+  Conversation: {
+    read: may.readConversations,
+    fields: writerSees(may.readConversations, 'id', 'customer', 'channel', 'subject', 'topic', 'status', 'createdAt'),
+  },
+  Message: {
+    read: may.readConversations,
+    fields: writerSees(may.readConversations, 'id', 'conversationId', 'direction', 'channel', 'author', 'body', 'createdAt'),
+  },
   Transfer: { read: may.readConversations },
   ConversationEvent: { read: may.readConversations },
   Queue: { read: may.readConversations },
@@ -108,18 +121,22 @@ export function readersOf(typeName: string, fieldName: string): readonly Role[] 
  * there: a new type or edge can never be readable by omission.
  */
 export function enforceTypeAccess(schema: GraphQLSchema): GraphQLSchema {
-  const objectTypes = Object.values(schema.getTypeMap()).filter((type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__') && !ROOT_TYPES.has(type.name));
+  const objectTypes = Object.values(schema.getTypeMap()).filter(
+    (type): type is GraphQLObjectType => isObjectType(type) && !type.name.startsWith('__') && !ROOT_TYPES.has(type.name),
+  );
   const missing = objectTypes.filter((type) => !accessOf(type.name)).map((type) => type.name);
   if (missing.length) throw new Error(`object types without an access rule in src/graphql/access.ts: ${missing.join(', ')}`);
   for (const [name, rule] of Object.entries(typeAccess)) {
     const type = schema.getType(name);
     if (!type) throw new Error(`src/graphql/access.ts has a rule for ${name}, which the schema does not have`);
     const fields = (type as GraphQLObjectType).getFields();
-    for (const field of Object.keys(rule.fields ?? {})) if (!fields[field]) throw new Error(`src/graphql/access.ts names ${name}.${field}, which the schema does not have`);
+    for (const field of Object.keys(rule.fields ?? {}))
+      if (!fields[field]) throw new Error(`src/graphql/access.ts names ${name}.${field}, which the schema does not have`);
   }
   for (const coordinate of Object.keys(personalFields)) {
     const [type, field] = coordinate.split('.');
-    if (!(schema.getType(type) as GraphQLObjectType | undefined)?.getFields()[field]) throw new Error(`src/graphql/masking.ts masks ${coordinate}, which the schema does not have`);
+    if (!(schema.getType(type) as GraphQLObjectType | undefined)?.getFields()[field])
+      throw new Error(`src/graphql/masking.ts masks ${coordinate}, which the schema does not have`);
   }
   for (const type of objectTypes) {
     for (const field of Object.values(type.getFields())) {

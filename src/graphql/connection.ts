@@ -100,7 +100,8 @@ export const cursorKey = {
   /** An id: lists in id order. */
   id: (key: unknown): key is string => typeof key === 'string' && UUID.test(key),
   /** `[ISO time, id]`: lists newest first by a timestamp, then id. */
-  timeAndId: (key: unknown): key is [string, string] => Array.isArray(key) && key.length === 2 && isCursorTime(key[0]) && typeof key[1] === 'string' && UUID.test(key[1]),
+  timeAndId: (key: unknown): key is [string, string] =>
+    Array.isArray(key) && key.length === 2 && isCursorTime(key[0]) && typeof key[1] === 'string' && UUID.test(key[1]),
 };
 
 /**

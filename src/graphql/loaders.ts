@@ -20,14 +20,16 @@ export function createLoaders(em: EntityManager): Loaders {
   };
   return {
     byId: <T extends { id: string }>(entity: EntityClass<T>) =>
-      once(entity, () =>
-        new DataLoader<string, T | null>(async (ids) => {
-          // an id that is not a UUID names nothing (and the uuid column would refuse it)
-          const valid = ids.filter(isUuid);
-          const rows = valid.length ? ((await em.find(entity, { id: { $in: valid } } as never)) as T[]) : [];
-          const found = new Map(rows.map((row) => [row.id, row]));
-          return ids.map((id) => found.get(id) ?? null);
-        }),
+      once(
+        entity,
+        () =>
+          new DataLoader<string, T | null>(async (ids) => {
+            // an id that is not a UUID names nothing (and the uuid column would refuse it)
+            const valid = ids.filter(isUuid);
+            const rows = valid.length ? ((await em.find(entity, { id: { $in: valid } } as never)) as T[]) : [];
+            const found = new Map(rows.map((row) => [row.id, row]));
+            return ids.map((id) => found.get(id) ?? null);
+          }),
       ),
     named: (name, batch, cacheKey) => once(name, () => new DataLoader(batch, { cacheKeyFn: cacheKey })),
   };

@@ -37,11 +37,17 @@ async function maskTraits(traits: unknown, ctx: Context): Promise<unknown> {
   if (!traits || typeof traits !== 'object' || Array.isArray(traits)) return maskJson(traits);
   const personal = new Set((await settingsOf(ctx)).personalTraitKeys.map((key) => key.toLowerCase()));
   return Object.fromEntries(
-    Object.entries(traits).map(([key, value]) => [key, personal.has(key.toLowerCase()) ? (typeof value === 'string' ? maskName(value) : '***') : maskJson(value)]),
+    Object.entries(traits).map(([key, value]) => [
+      key,
+      personal.has(key.toLowerCase()) ? (typeof value === 'string' ? maskName(value) : '***') : maskJson(value),
+    ]),
   );
 }
 
-const text = (mask: (text: string) => string): Mask => (value) => (typeof value === 'string' ? mask(value) : value);
+const text =
+  (mask: (text: string) => string): Mask =>
+  (value) =>
+    typeof value === 'string' ? mask(value) : value;
 /** Withheld whole: what is left says only how long it was. */
 const withheld = text((value) => `[masked: ${[...value].length} characters]`);
 

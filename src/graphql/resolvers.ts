@@ -22,8 +22,32 @@ import { QueueEventsResolver } from '../modules/queue/queue-events.resolver';
 
 /** Every resolver class of the graph. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql takes resolver classes as Function
-export const resolvers: NonEmptyArray<Function> = [NodeResolver, WorkspaceResolver, ApiKeyResolver, AuditResolver, IngestResolver, MergeResolver, PrivacyResolver, CustomerResolver, LifecycleResolver,
-  PreferenceResolver, PreferenceMutations, KnowledgeResolver, TemplateResolver,
-  FeedbackResolver, CustomerFeedbackResolver, SurveyResolver, CustomerSurveyResolver, ConversationSurveyResolver,
-  ...ConversationMessageResolvers, QueueResolver, AgentResolver, QueueEventsResolver,
-  MetricsResolver, DashboardResolver, SegmentResolver, SegmentPreviewResolver, CustomerSegmentsResolver];
+export const resolvers: NonEmptyArray<Function> = [
+  NodeResolver,
+  WorkspaceResolver,
+  ApiKeyResolver,
+  AuditResolver,
+  IngestResolver,
+  MergeResolver,
+  PrivacyResolver,
+  CustomerResolver,
+  LifecycleResolver,
+  PreferenceResolver,
+  PreferenceMutations,
+  KnowledgeResolver,
+  TemplateResolver,
+  FeedbackResolver,
+  CustomerFeedbackResolver,
+  SurveyResolver,
+  CustomerSurveyResolver,
+  ConversationSurveyResolver,
+  ...ConversationMessageResolvers,
+  QueueResolver,
+  AgentResolver,
+  QueueEventsResolver,
+  MetricsResolver,
+  DashboardResolver,
+  SegmentResolver,
+  SegmentPreviewResolver,
+  CustomerSegmentsResolver,
+];

@@ -4,7 +4,9 @@ import { MAX_VARIABLE_DEPTH, variablesTooDeep } from './input-guard';
 
 /** The refusal of variables nested too deep for graphql-js to coerce, over either transport. */
 export const tooDeepError = () =>
-  new GraphQLError(`The variables nest deeper than ${MAX_VARIABLE_DEPTH} levels`, { extensions: { code: 'BAD_USER_INPUT', max: MAX_VARIABLE_DEPTH, http: { status: 400 } } });
+  new GraphQLError(`The variables nest deeper than ${MAX_VARIABLE_DEPTH} levels`, {
+    extensions: { code: 'BAD_USER_INPUT', max: MAX_VARIABLE_DEPTH, http: { status: 400 } },
+  });
 
 /**
  * Checks of an HTTP operation before execution: variables too deep to coerce are refused before

@@ -25,7 +25,12 @@ const tasks = (deps: JobDeps) =>
 export type TaskName = keyof ReturnType<typeof tasks>;
 
 /** Lifecycle ageing every hour at minute 7 (not on the hour, when everyone else's cron runs); SLA and feedback deadlines every minute; time-windowed segments every 15 minutes. */
-const CRONTAB = ['7 * * * * lifecycle_ageing ?max=1', '* * * * * sla_sweep ?max=1', '* * * * * feedback_overdue ?max=1', '*/15 * * * * segment_refresh ?max=1'].join('\n');
+const CRONTAB = [
+  '7 * * * * lifecycle_ageing ?max=1',
+  '* * * * * sla_sweep ?max=1',
+  '* * * * * feedback_overdue ?max=1',
+  '*/15 * * * * segment_refresh ?max=1',
+].join('\n');
 
 /** The Postgres-backed job runner: scheduled sweeps and queued work, shared by every server process. */
 export interface Jobs {
@@ -41,7 +46,16 @@ export const installJobs = (connectionString: string) => runMigrations({ connect
 export async function startJobs(connectionString: string, deps: JobDeps, options: { run: boolean }): Promise<Jobs> {
   const taskList = tasks(deps);
   const runner: Runner | undefined = options.run
-    ? await run({ connectionString, concurrency: 2, maxPoolSize: 4, noHandleSignals: true, pollInterval: 2000, logger: workerLogger, taskList, crontab: CRONTAB })
+    ? await run({
+        connectionString,
+        concurrency: 2,
+        maxPoolSize: 4,
+        noHandleSignals: true,
+        pollInterval: 2000,
+        logger: workerLogger,
+        taskList,
+        crontab: CRONTAB,
+      })
     : undefined;
   return {
     runNow: async (task, payload = {}) => {

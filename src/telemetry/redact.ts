@@ -21,7 +21,11 @@ function redactDetail(text: string): string {
 }
 
 // the frames of a stack stay as they are (their line numbers are not values)
-const redactStack = (stack: string): string => stack.split('\n').map((line) => (/^\s+at /.test(line) ? line : redactSql(line))).join('\n');
+const redactStack = (stack: string): string =>
+  stack
+    .split('\n')
+    .map((line) => (/^\s+at /.test(line) ? line : redactSql(line)))
+    .join('\n');
 
 const SQL_FIELDS = ['message', 'sql', 'query', 'internalQuery', 'where'];
 const DROPPED_FIELDS = ['parameters', 'params', 'bindings', 'values'];

@@ -42,7 +42,9 @@ describe('npm run cdp -- workspace create', () => {
   });
 
   it('refuses a missing name and an unknown command', async () => {
-    await expect(run(process.execPath, [cli, 'workspace', 'create'], { env: { ...process.env, DATABASE_URL: t.databaseUrl } })).rejects.toMatchObject({ code: 1 });
+    await expect(run(process.execPath, [cli, 'workspace', 'create'], { env: { ...process.env, DATABASE_URL: t.databaseUrl } })).rejects.toMatchObject({
+      code: 1,
+    });
     await expect(run(process.execPath, [cli, 'workspace', 'explode'], { env: process.env })).rejects.toMatchObject({ code: 2 });
   });
 
@@ -55,7 +57,11 @@ describe('npm run cdp -- workspace create', () => {
       const created = await cdp(['workspace', 'create', 'Attached'], { DATABASE_URL: undefined, CDP_DATA_DIR: dataDir });
       expect(created.adminKey).toMatch(/^cdp_/);
       expect(embeddedServerPid(dataDir)).toBe(before);
-      const [row] = await adminQuery<{ name: string }>(`select name from workspace where id = $1`, [created.workspaceId], testAdminUrl().replace(/\/[^/]*$/, '/cdp'));
+      const [row] = await adminQuery<{ name: string }>(
+        `select name from workspace where id = $1`,
+        [created.workspaceId],
+        testAdminUrl().replace(/\/[^/]*$/, '/cdp'),
+      );
       expect(row.name).toBe('Attached');
     });
 
@@ -78,7 +84,13 @@ describe('npm run cdp -- import and seed', () => {
     const { workspaceId } = await cdp(['workspace', 'create', 'Importer'], { DATABASE_URL: t.databaseUrl });
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdp-import-')), 'events.ndjson');
     const lines = Array.from({ length: 2500 }, (_, i) =>
-      JSON.stringify({ messageId: `imp-${i}`, kind: 'TRACK', event: 'order_completed', revenue: 1, identifiers: [{ type: 'EMAIL', value: `buyer${i % 700}@import.test` }] }),
+      JSON.stringify({
+        messageId: `imp-${i}`,
+        kind: 'TRACK',
+        event: 'order_completed',
+        revenue: 1,
+        identifiers: [{ type: 'EMAIL', value: `buyer${i % 700}@import.test` }],
+      }),
     );
     lines.splice(1200, 0, '{"messageId": "broken", ');
     lines.splice(1800, 0, JSON.stringify({ messageId: 'bad-phone', kind: 'IDENTIFY', identifiers: [{ type: 'PHONE', value: 'not a phone' }] }));
@@ -96,7 +108,10 @@ describe('npm run cdp -- import and seed', () => {
   it('imports CSV with identifier, traits and properties columns', async () => {
     const { workspaceId } = await cdp(['workspace', 'create', 'CSV'], { DATABASE_URL: t.databaseUrl });
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cdp-import-')), 'people.csv');
-    fs.writeFileSync(file, 'messageId,kind,email,phone,traits.name,traits.city\nc1,IDENTIFY,a@csv.test,13800000001,"Li, Lei",Shanghai\nc2,IDENTIFY,,,Nobody,\n');
+    fs.writeFileSync(
+      file,
+      'messageId,kind,email,phone,traits.name,traits.city\nc1,IDENTIFY,a@csv.test,13800000001,"Li, Lei",Shanghai\nc2,IDENTIFY,,,Nobody,\n',
+    );
     const { stdout, stderr } = await cdpRaw(['import', file, '--workspace', workspaceId], { DATABASE_URL: t.databaseUrl });
     expect(stderr).toContain('line 3: identifiers are missing');
     expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ accepted: 1, skipped: 1 });

@@ -23,7 +23,8 @@ function projectBelowPrivateDir(): { top: string; project: string; packageDir: s
 function cleanUp(top: string, packageDir: string, ...elsewhere: string[]): void {
   fs.rmSync(top, { recursive: true, force: true });
   const { version } = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
-  for (const dir of [sharedPlaceFor('postgres', packageDir, version), ...elsewhere]) if (dir.startsWith(SHARED_ROOT)) fs.rmSync(dir, { recursive: true, force: true });
+  for (const dir of [sharedPlaceFor('postgres', packageDir, version), ...elsewhere])
+    if (dir.startsWith(SHARED_ROOT)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 describe('the embedded PostgreSQL of a project below a 0700 directory', () => {

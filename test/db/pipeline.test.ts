@@ -21,7 +21,15 @@ describe('a COPY step', () => {
       .transactional(async (tx) => {
         await sql(tx, `create temporary table copied (id int primary key, note text) on commit drop`);
         await copyInto(tx, 'copied', ['id', 'note'], [[1, 'first']]);
-        await copyInto(tx, 'copied', ['id', 'note'], [[2, 'second'], [1, 'a duplicate key']]);
+        await copyInto(
+          tx,
+          'copied',
+          ['id', 'note'],
+          [
+            [2, 'second'],
+            [1, 'a duplicate key'],
+          ],
+        );
       })
       .catch((error: { code?: string }) => error);
     expect(failure).toMatchObject({ code: '23505' });
@@ -40,11 +48,16 @@ describe('a COPY step', () => {
     const em = t.orm.em.fork();
     const back = await em.transactional(async (tx) => {
       await sql(tx, `create temporary table copied (id int primary key, note text, data jsonb) on commit drop`);
-      await copyInto(tx, 'copied', ['id', 'note', 'data'], [
-        [1, 'tab\there', { text: 'back\\slash "quoted"' }],
-        [2, 'line\nbreak \\N', null],
-        [3, null, { 中文: '😀' }],
-      ]);
+      await copyInto(
+        tx,
+        'copied',
+        ['id', 'note', 'data'],
+        [
+          [1, 'tab\there', { text: 'back\\slash "quoted"' }],
+          [2, 'line\nbreak \\N', null],
+          [3, null, { 中文: '😀' }],
+        ],
+      );
       return sql<{ id: number; note: string | null; data: unknown }>(tx, 'select id, note, data from copied order by id');
     });
     expect(back).toEqual([
@@ -124,7 +137,9 @@ describe('pipeline', () => {
       try {
         // loaders resolving side by side inside one mutation do this
         const answers = await Promise.all(
-          [1, 2, 3, 4].map((n) => pipeline(tx, [{ text: `insert into piped_turns values (?)`, params: [n] }, { text: `select array_agg(n order by n) seen from piped_turns` }])),
+          [1, 2, 3, 4].map((n) =>
+            pipeline(tx, [{ text: `insert into piped_turns values (?)`, params: [n] }, { text: `select array_agg(n order by n) seen from piped_turns` }]),
+          ),
         );
         return { answers, most };
       } finally {
@@ -150,7 +165,9 @@ describe('pipeline', () => {
       await holding;
     });
     await lockTaken;
-    const waiter = t.orm.em.fork().transactional((tx) => pipeline(tx, [{ text: `select pg_advisory_xact_lock(424242)` }, { text: `select count(*)::int as n from piped_commits` }]));
+    const waiter = t.orm.em
+      .fork()
+      .transactional((tx) => pipeline(tx, [{ text: `select pg_advisory_xact_lock(424242)` }, { text: `select count(*)::int as n from piped_commits` }]));
     await new Promise((resolve) => setTimeout(resolve, 100));
     release();
     await holder;

@@ -54,7 +54,15 @@ describe('the LISTEN/NOTIFY bus', () => {
     const sub = collect(here, op.AuditEntryAdded());
     await live;
     // 300 refused links: 300 audit entries, more than one NOTIFY holds
-    const events = Array.from({ length: 301 }, (_, i) => ({ messageId: `many-${i}`, kind: 'TRACK', event: 'app_opened', identifiers: [{ type: 'DEVICE_ID', value: 'bus-shared-device' }, { type: 'MEMBER_ID', value: `bus-member-${i}` }] }));
+    const events = Array.from({ length: 301 }, (_, i) => ({
+      messageId: `many-${i}`,
+      kind: 'TRACK',
+      event: 'app_opened',
+      identifiers: [
+        { type: 'DEVICE_ID', value: 'bus-shared-device' },
+        { type: 'MEMBER_ID', value: `bus-member-${i}` },
+      ],
+    }));
     const { ingest } = await data(other.url, t.adminKey, op.Ingest({ events }));
     expect(ingest.unlinked).toHaveLength(300);
     await sub.waitFor(300);

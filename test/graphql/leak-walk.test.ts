@@ -84,7 +84,9 @@ function selectionOf(type: GraphQLNamedType, depth: number, role?: Role): string
 function leaks(role: Role, response: GraphQLResponse): { secrets: string[]; codes: string[] } {
   const text = JSON.stringify(response.body);
   return {
-    secrets: Object.entries(SECRETS).filter(([, secret]) => !seesUnmasked(role, secret.field) && text.includes(secret.value)).map(([name]) => name),
+    secrets: Object.entries(SECRETS)
+      .filter(([, secret]) => !seesUnmasked(role, secret.field) && text.includes(secret.value))
+      .map(([name]) => name),
     codes: codes(response).filter((code) => !EXPECTED_CODES.has(code)),
   };
 }
@@ -92,20 +94,32 @@ function leaks(role: Role, response: GraphQLResponse): { secrets: string[]; code
 beforeAll(async () => {
   // the walk's selections are far larger than a client's: the query limits are lifted for it
   t = await startTestServer({ config: { limits: { ...loadConfig({}).limits, maxDepth: 50, maxCost: 10_000_000, maxTokens: 1_000_000, maxAliases: 100 } } });
-  keys = Object.fromEntries(await Promise.all(Object.values(Role).map(async (role) => [role, role === Role.ADMIN ? t.adminKey : await t.addKey(role)]))) as Record<Role, string>;
-  const identifiers = [{ type: 'EMAIL', value: SECRETS.email.value }, { type: 'PHONE', value: SECRETS.phone.value }];
+  keys = Object.fromEntries(
+    await Promise.all(Object.values(Role).map(async (role) => [role, role === Role.ADMIN ? t.adminKey : await t.addKey(role)])),
+  ) as Record<Role, string>;
+  const identifiers = [
+    { type: 'EMAIL', value: SECRETS.email.value },
+    { type: 'PHONE', value: SECRETS.phone.value },
+  ];
   const admin = (query: string, variables: Record<string, unknown> = {}) => data(t.url, t.adminKey, { query, variables });
   const { openConversation } = await admin(`mutation($input: OpenConversationInput!) { openConversation(input: $input) { id customer { id } } }`, {
     input: { identifiers, channel: 'SMS', subject: 'parcel', body: SECRETS.body.value },
   });
   Object.assign(ids, { Conversation: openConversation.id, Customer: openConversation.customer.id });
-  await admin(`mutation($i: [IdentifierInput!]!, $t: JSON) { identify(identifiers: $i, traits: $t) { id } }`, { i: identifiers, t: { name: SECRETS.trait.value } });
-  ids.FeedbackItem = (await admin(`mutation($input: OpenFeedbackInput!) { openFeedback(input: $input) { id } }`, {
-    input: { customerId: ids.Customer, conversationId: ids.Conversation, category: 'COMPLAINT', severity: 'GENERAL', summary: 'parcel late' },
-  })).openFeedback.id;
+  await admin(`mutation($i: [IdentifierInput!]!, $t: JSON) { identify(identifiers: $i, traits: $t) { id } }`, {
+    i: identifiers,
+    t: { name: SECRETS.trait.value },
+  });
+  ids.FeedbackItem = (
+    await admin(`mutation($input: OpenFeedbackInput!) { openFeedback(input: $input) { id } }`, {
+      input: { customerId: ids.Customer, conversationId: ids.Conversation, category: 'COMPLAINT', severity: 'GENERAL', summary: 'parcel late' },
+    })
+  ).openFeedback.id;
   ids.Segment = (await admin(`mutation { createSegment(input: { name: "walk", kind: STATIC }) { id } }`)).createSegment.id;
   await admin(`mutation($id: ID!, $c: [ID!]!) { addToSegment(id: $id, customerIds: $c) { id } }`, { id: ids.Segment, c: [ids.Customer] });
-  ids.ReplyTemplate = (await admin(`mutation { createReplyTemplate(input: { name: "walk", channel: SMS, scene: ENQUIRY, body: "hi {{customer.displayName}}" }) { id } }`)).createReplyTemplate.id;
+  ids.ReplyTemplate = (
+    await admin(`mutation { createReplyTemplate(input: { name: "walk", channel: SMS, scene: ENQUIRY, body: "hi {{customer.displayName}}" }) { id } }`)
+  ).createReplyTemplate.id;
   ids.Template = ids.ReplyTemplate;
   const introspection = await admin(getIntrospectionQuery());
   schema = buildClientSchema(introspection as IntrospectionQuery);
@@ -129,13 +143,17 @@ describe('a walk of the whole graph, built from introspection, for every role', 
           return [`{ ${field.name}${args}${isLeafType(inner) ? '' : ` { ${selectionOf(inner, DEPTH, only)} }`} }`];
         });
         // every seeded object through node(id) too
-        for (const [type, id] of Object.entries(ids)) if (schema.getType(type)) operations.push(`{ node(id: "${id}") { ... on ${type} { ${selectionOf(schema.getType(type)!, DEPTH, only)} } } }`);
+        for (const [type, id] of Object.entries(ids))
+          if (schema.getType(type)) operations.push(`{ node(id: "${id}") { ... on ${type} { ${selectionOf(schema.getType(type)!, DEPTH, only)} } } }`);
         for (const query of operations) {
           const response = await post(t.url, keys[role], { query });
           requests++;
           const problem = leaks(role, response);
-          const refusedWithinRules = only ? codes(response).filter((code) => code === 'FORBIDDEN' && !response.body.errors!.every((error) => error.path?.length === 1)) : [];
-          if (problem.secrets.length || problem.codes.length || refusedWithinRules.length) found[`${role} ${only ? 'readable' : 'all'} ${query.slice(0, 80)}`] = { ...problem, errors: response.body.errors?.slice(0, 3) };
+          const refusedWithinRules = only
+            ? codes(response).filter((code) => code === 'FORBIDDEN' && !response.body.errors!.every((error) => error.path?.length === 1))
+            : [];
+          if (problem.secrets.length || problem.codes.length || refusedWithinRules.length)
+            found[`${role} ${only ? 'readable' : 'all'} ${query.slice(0, 80)}`] = { ...problem, errors: response.body.errors?.slice(0, 3) };
           const text = JSON.stringify(response.body);
           for (const [name, secret] of Object.entries(SECRETS)) if (text.includes(secret.value)) seen.get(role)!.add(name);
         }
@@ -145,7 +163,9 @@ describe('a walk of the whole graph, built from introspection, for every role', 
     expect(requests).toBeGreaterThan(100);
     // the walk reaches the data: each secret is seen by the roles that may see it
     for (const role of Object.values(Role)) {
-      const allowed = Object.entries(SECRETS).filter(([, secret]) => seesUnmasked(role, secret.field)).map(([name]) => name);
+      const allowed = Object.entries(SECRETS)
+        .filter(([, secret]) => seesUnmasked(role, secret.field))
+        .map(([name]) => name);
       if (role !== Role.INGEST) expect({ role, seen: [...seen.get(role)!].sort() }).toEqual({ role, seen: allowed.sort() });
     }
   });
@@ -156,29 +176,45 @@ describe('a walk of the whole graph, built from introspection, for every role', 
       { name: 'customerLifecycle', topic: 'LIFECYCLE_CHANGED', type: 'LifecycleChange' },
       { name: 'auditEntryAdded', topic: 'AUDIT_ENTRY_ADDED', type: 'AuditEntry' },
     ] as const;
-    const expectedEvents = (role: Role, name: string) => readersOf(subscriptions.find((subscription) => subscription.name === name)!.type, 'id')!.includes(role);
+    const expectedEvents = (role: Role, name: string) =>
+      readersOf(subscriptions.find((subscription) => subscription.name === name)!.type, 'id')!.includes(role);
     const clients = Object.values(Role).map((role) => ({ role, client: wsClient(t.wsUrl, keys[role]) }));
     const feeds: { role: Role; name: string; feed: ReturnType<typeof collect> }[] = [];
     for (const { role, client } of clients) {
       for (const { name, topic } of subscriptions) {
         const field = schema.getSubscriptionType()!.getFields()[name];
         const live = t.server.bus.fanout.nextSubscriber(topic);
-        feeds.push({ role, name, feed: collect(client, { query: `subscription { ${name}${argumentsOf(field)} { ${selectionOf(getNamedType(field.type), 2, role)} } }` }) });
+        feeds.push({
+          role,
+          name,
+          feed: collect(client, { query: `subscription { ${name}${argumentsOf(field)} { ${selectionOf(getNamedType(field.type), 2, role)} } }` }),
+        });
         if (expectedEvents(role, name)) await live;
       }
     }
     try {
       await data(t.url, t.adminKey, { query: `mutation { createApiKey(name: "walk", role: ANALYST) { secret } }` });
-      await data(t.url, t.adminKey, { query: `mutation($input: PostMessageInput!) { postMessage(input: $input) { id } }`, variables: { input: { conversationId: ids.Conversation, body: SECRETS.body.value, direction: 'INBOUND', author: 'CUSTOMER' } } });
-      await data(t.url, t.adminKey, { query: `mutation($e: [IngestEventInput!]!) { ingest(events: $e) { accepted } }`, variables: { e: [{ messageId: 'walk-order', kind: 'TRACK', event: 'order_completed', revenue: 10, identifiers: [{ type: 'EMAIL', value: SECRETS.email.value }] }] } });
+      await data(t.url, t.adminKey, {
+        query: `mutation($input: PostMessageInput!) { postMessage(input: $input) { id } }`,
+        variables: { input: { conversationId: ids.Conversation, body: SECRETS.body.value, direction: 'INBOUND', author: 'CUSTOMER' } },
+      });
+      await data(t.url, t.adminKey, {
+        query: `mutation($e: [IngestEventInput!]!) { ingest(events: $e) { accepted } }`,
+        variables: {
+          e: [{ messageId: 'walk-order', kind: 'TRACK', event: 'order_completed', revenue: 10, identifiers: [{ type: 'EMAIL', value: SECRETS.email.value }] }],
+        },
+      });
       for (const { role, name, feed } of feeds) {
-        if (expectedEvents(role, name)) await feed.waitFor(name === 'auditEntryAdded' ? 2 : 1).catch(() => expect({ role, name, events: feed.events }).toBe('an event'));
+        if (expectedEvents(role, name))
+          await feed.waitFor(name === 'auditEntryAdded' ? 2 : 1).catch(() => expect({ role, name, events: feed.events }).toBe('an event'));
         else {
           await feed.waitFor(1); // the refusal, as an error or as a result with errors
           const refusal = (feed.error as { extensions?: { code?: string } }[] | undefined) ?? feed.events[0]?.errors;
           expect({ role, name, error: refusal?.[0]?.extensions?.code }).toEqual({ role, name, error: 'FORBIDDEN' });
         }
-        const problems = feed.events.map((event) => leaks(role, { status: 200, body: event } as GraphQLResponse)).filter((problem) => problem.secrets.length || problem.codes.length);
+        const problems = feed.events
+          .map((event) => leaks(role, { status: 200, body: event } as GraphQLResponse))
+          .filter((problem) => problem.secrets.length || problem.codes.length);
         expect({ role, name, problems }).toEqual({ role, name, problems: [] });
       }
       const bodies = (role: Role) => JSON.stringify(feeds.find((feed) => feed.role === role && feed.name === 'conversationUpdated')!.feed.events);

@@ -57,10 +57,18 @@ async function lockWorkspace(url: string, workspaceId: string): Promise<() => Pr
 
 /** Waits until a statement of the server is blocked on a lock in that database. */
 const lockWaiter = (url: string) =>
-  eventually('a statement waiting on the row lock', async () => {
-    const [{ n }] = await adminQuery<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`, [], url);
-    return n > 0;
-  }, 5000);
+  eventually(
+    'a statement waiting on the row lock',
+    async () => {
+      const [{ n }] = await adminQuery<{ n: number }>(
+        `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
+        [],
+        url,
+      );
+      return n > 0;
+    },
+    5000,
+  );
 
 /** Whether a new TCP connection to the port is refused. */
 const refused = (port: number) =>
@@ -72,7 +80,9 @@ const refused = (port: number) =>
 
 const outage = faultServerAvailable() ? describe : describe.skip;
 if (!faultServerAvailable()) {
-  console.warn('faults.test: the database outage test is SKIPPED: it stops and starts the second embedded test PostgreSQL, which global-setup only runs when DATABASE_URL / TEST_DATABASE_URL is unset');
+  console.warn(
+    'faults.test: the database outage test is SKIPPED: it stops and starts the second embedded test PostgreSQL, which global-setup only runs when DATABASE_URL / TEST_DATABASE_URL is unset',
+  );
 }
 
 outage('while PostgreSQL is away', () => {
@@ -132,7 +142,11 @@ outage('while PostgreSQL is away', () => {
       await settle(Math.max(0, 1000 - (Date.now() - stoppedAt))); // the stream meets the outage for a while
       await db.start();
       restartedAt = Date.now();
-      await eventually('a successful request after restart', async () => (await post(t.url, t.adminKey, op.Workspace())).body.data?.workspace?.id === t.workspaceId, 10_000);
+      await eventually(
+        'a successful request after restart',
+        async () => (await post(t.url, t.adminKey, op.Workspace())).body.data?.workspace?.id === t.workspaceId,
+        10_000,
+      );
       await eventually('/readyz back to 200', async () => (await fetch(`${t.baseUrl}/readyz`)).status === 200, 5000);
       await settle(500); // a few more of the stream, now served
     } finally {
@@ -151,10 +165,18 @@ outage('while PostgreSQL is away', () => {
     expect(answers.slice(firstServed).every((answer) => answer.ok)).toBe(true);
 
     // both buses LISTEN again, so an event from one server reaches a subscriber of the other
-    await eventually('both bus LISTEN connections back', async () => {
-      const [{ n }] = await adminQuery<{ n: number }>(`select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'cdp-bus'`, [], db.url);
-      return n === 2;
-    }, 15_000);
+    await eventually(
+      'both bus LISTEN connections back',
+      async () => {
+        const [{ n }] = await adminQuery<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'cdp-bus'`,
+          [],
+          db.url,
+        );
+        return n === 2;
+      },
+      15_000,
+    );
     const client = wsClient(other.wsUrl, t.adminKey);
     try {
       const sub = collect(client, op.AuditEntryAdded());
@@ -224,7 +246,9 @@ describe('shutdown', () => {
       let stoppedAt = 0;
       const stopping = t.server.stop().then(() => (stoppedAt = Date.now()));
       let releasedAt = 0;
-      const released = settle(300).then(() => ((releasedAt = Date.now()), release!())).then(() => (release = undefined));
+      const released = settle(300)
+        .then(() => ((releasedAt = Date.now()), release!()))
+        .then(() => (release = undefined));
 
       await eventually('new connections refused', () => refused(t.server.port), 2000);
       expect(answeredAt).toBe(0); // still waiting on the lock while the server stops taking connections

@@ -76,7 +76,10 @@ describe('operations settings', () => {
 
   it('answers CORS for any origin by default, and only for CDP_CORS_ORIGINS when set', async () => {
     const preflight = (baseUrl: string, origin: string) =>
-      fetch(`${baseUrl}/graphql`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' } });
+      fetch(`${baseUrl}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
     expect((await preflight(t.baseUrl, 'https://anywhere.example')).headers.get('access-control-allow-origin')).toBe('*');
     const listed = await preflight(guarded.baseUrl, 'https://app.example.com');
     expect(listed.headers.get('access-control-allow-origin')).toBe('https://app.example.com');

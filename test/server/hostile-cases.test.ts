@@ -18,7 +18,10 @@ async function wsErrors(client: Client, operation: Operation) {
   const subscription = collect(client, operation);
   const events = await subscription.waitFor(1);
   subscription.dispose();
-  return [...(Array.isArray(subscription.error) ? subscription.error : []), ...events.flatMap((event) => event.errors ?? [])] as { message: string; extensions?: Record<string, unknown> }[];
+  return [...(Array.isArray(subscription.error) ? subscription.error : []), ...events.flatMap((event) => event.errors ?? [])] as {
+    message: string;
+    extensions?: Record<string, unknown>;
+  }[];
 }
 const wsCodes = async (client: Client, operation: Operation) => (await wsErrors(client, operation)).map((error) => String(error.extensions?.code));
 
@@ -37,7 +40,10 @@ describe('hostile input, case by case', () => {
   it('names the JSON path of a NUL byte or lone surrogate, and refuses JSON deeper than 32 levels', async () => {
     const nul = await post(t.url, t.adminKey, identify({ profile: { city: 'Shang\u0000hai' } }));
     expect(nul.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'traits.profile.city' });
-    const surrogate = await post(t.url, t.adminKey, { query: 'query($search: String) { customers(filter: { search: $search }) { totalCount } }', variables: { search: 'a\ud800' } });
+    const surrogate = await post(t.url, t.adminKey, {
+      query: 'query($search: String) { customers(filter: { search: $search }) { totalCount } }',
+      variables: { search: 'a\ud800' },
+    });
     expect(surrogate.body.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', argument: 'filter.search' });
     let deep: unknown = 1;
     for (let i = 0; i < 33; i++) deep = { a: deep };
@@ -56,7 +62,9 @@ describe('hostile input, case by case', () => {
     }
     expect((await data(t.url, t.adminKey, { query: audit, variables: { subjectId: 'abc' } })).auditLog.edges).toEqual([]);
     expect((await data(t.url, t.adminKey, { query: 'query($id: ID!) { conversation(id: $id) { id } }', variables: { id: 'abc' } })).conversation).toBeNull();
-    expect(codes(await post(t.url, t.adminKey, { query: 'mutation { createQueue(input: { name: "q", channels: [PHONE], slaPolicyId: "" }) { id } }' }))).toEqual(['BAD_USER_INPUT']);
+    expect(
+      codes(await post(t.url, t.adminKey, { query: 'mutation { createQueue(input: { name: "q", channels: [PHONE], slaPolicyId: "" }) { id } }' })),
+    ).toEqual(['BAD_USER_INPUT']);
   });
 
   it('refuses a list of mixed values for a number in a segment rule', async () => {
@@ -70,7 +78,10 @@ describe('hostile input, case by case', () => {
     const subscription = await post(t.url, t.adminKey, { query: 'subscription { auditEntryAdded { id } }' });
     expect([subscription.status, codes(subscription)]).toEqual([405, ['BAD_REQUEST']]);
     const query = '{ workspace { id } }';
-    const mismatch = await post(t.url, t.adminKey, { query, extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update('other').digest('hex') } } } as Operation);
+    const mismatch = await post(t.url, t.adminKey, {
+      query,
+      extensions: { persistedQuery: { version: 1, sha256Hash: createHash('sha256').update('other').digest('hex') } },
+    } as Operation);
     expect([mismatch.status, codes(mismatch)]).toEqual([400, ['BAD_REQUEST']]);
   });
 
@@ -104,7 +115,9 @@ describe('hostile input, case by case', () => {
       query: 'mutation($input: CreateSegmentInput!) { createSegment(input: $input) { id } }',
       variables: { input: { name: 'theirs', kind: 'STATIC' } },
     });
-    expect(await wsCodes(client, { query: 'subscription($id: ID!) { segmentMembership(segmentId: $id) { change } }', variables: { id: createSegment.id } })).toEqual(['NOT_FOUND']);
+    expect(
+      await wsCodes(client, { query: 'subscription($id: ID!) { segmentMembership(segmentId: $id) { change } }', variables: { id: createSegment.id } }),
+    ).toEqual(['NOT_FOUND']);
   });
 
   it('bounds work: search at most 200 characters and a 1,001-item ingest refused before any SQL', async () => {
@@ -112,15 +125,26 @@ describe('hostile input, case by case', () => {
     expect(codes(await post(t.url, t.adminKey, { query: search, variables: { search: 'y'.repeat(1_048_576) } }))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await post(t.url, t.adminKey, { query: search, variables: { search: 'y'.repeat(201) } }))).toEqual(['BAD_USER_INPUT']);
     expect((await data(t.url, t.adminKey, { query: search, variables: { search: 'y'.repeat(200) } })).customers.totalCount).toBe(0);
-    const events = Array.from({ length: 1_001 }, (_, i) => ({ kind: 'TRACK', messageId: `m${i}`, identifiers: [{ type: 'EMAIL', value: `i${i}@example.com` }], event: 'x' }));
-    const ingest = await post(t.url, t.adminKey, { query: 'mutation($events: [IngestEventInput!]!) { ingest(events: $events) { accepted } }', variables: { events } });
+    const events = Array.from({ length: 1_001 }, (_, i) => ({
+      kind: 'TRACK',
+      messageId: `m${i}`,
+      identifiers: [{ type: 'EMAIL', value: `i${i}@example.com` }],
+      event: 'x',
+    }));
+    const ingest = await post(t.url, t.adminKey, {
+      query: 'mutation($events: [IngestEventInput!]!) { ingest(events: $events) { accepted } }',
+      variables: { events },
+    });
     expect(codes(ingest)).toEqual(['BAD_USER_INPUT']);
     expect(ingest.body.extensions?.sqlStatements).toBe(0);
   });
 
   it('finds customers by the start of an identity value through an index', async () => {
     await data(t.url, t.adminKey, identify({ name: 'Index Case' }));
-    const { customers } = await data(t.url, t.adminKey, { query: 'query($s: String) { customers(filter: { search: $s }) { totalCount } }', variables: { s: 'CASE@exa' } });
+    const { customers } = await data(t.url, t.adminKey, {
+      query: 'query($s: String) { customers(filter: { search: $s }) { totalCount } }',
+      variables: { s: 'CASE@exa' },
+    });
     expect(customers.totalCount).toBe(1);
     const plan = await t.orm.em.fork().transactional(async (tx) => {
       await tx.execute('set local enable_seqscan = off');
@@ -130,7 +154,8 @@ describe('hostile input, case by case', () => {
   });
 
   it('validates workspace settings: phone region, time zone, amounts', async () => {
-    const update = (input: Record<string, unknown>) => post(t.url, t.adminKey, { query: 'mutation($input: WorkspaceSettingsInput!) { updateWorkspaceSettings(input: $input) { id } }', variables: { input } });
+    const update = (input: Record<string, unknown>) =>
+      post(t.url, t.adminKey, { query: 'mutation($input: WorkspaceSettingsInput!) { updateWorkspaceSettings(input: $input) { id } }', variables: { input } });
     expect(codes(await update({ defaultPhoneRegion: 'ZZ' }))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await update({ timezone: 'Mars/Olympus' }))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await update({ highValueAnnualSpend: 1e300 }))).toEqual(['BAD_USER_INPUT']);
@@ -195,6 +220,8 @@ describe('deep input objects', () => {
     socket.on('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${t.adminKey}` } })));
     await answered;
     await new Promise((resolve) => (socket.once('close', resolve), socket.close()));
-    expect(messages.map((message) => [message.type, message.payload?.map((error) => error.extensions)])).toEqual([['error', [{ code: 'BAD_USER_INPUT', max: 96 }]]]);
+    expect(messages.map((message) => [message.type, message.payload?.map((error) => error.extensions)])).toEqual([
+      ['error', [{ code: 'BAD_USER_INPUT', max: 96 }]],
+    ]);
   });
 });

@@ -36,7 +36,16 @@ const asText = (value: unknown): string => {
 };
 
 const HOSTILE_STRINGS = ['a\u0000b', 'a\ud800b', '\udc00', 'y'.repeat(100_000)];
-const HOSTILE_CURSORS = [cursor(['x']), cursor({}), cursor(5), cursor(null), cursor(['2020-02-30T00:00:00.000Z', randomUUID()]), cursor([1, 'x', 'y']), 'not a cursor!', '\u0000'];
+const HOSTILE_CURSORS = [
+  cursor(['x']),
+  cursor({}),
+  cursor(5),
+  cursor(null),
+  cursor(['2020-02-30T00:00:00.000Z', randomUUID()]),
+  cursor([1, 'x', 'y']),
+  'not a cursor!',
+  '\u0000',
+];
 const HOSTILE: Record<string, unknown[]> = {
   String: [...HOSTILE_STRINGS, 5, { a: 1 }],
   ID: [...HOSTILE_STRINGS, 'abc', '', '5', 1.5, { a: 1 }],
@@ -44,7 +53,16 @@ const HOSTILE: Record<string, unknown[]> = {
   Float: ['x', -1, 1e308, { a: 1 }],
   Boolean: ['yes', 0],
   DateTime: ['yesterday', '2020-02-30T00:00:00Z', '\u0000', 5],
-  JSON: ['DEEP_OBJECT_5000', 'DEEP_LIST_5000', { a: 'DEEP_OBJECT_5000' }, { 'a\u0000': 1 }, { a: 'b\u0000' }, { a: ['\ud800'] }, 'x\u0000', { a: 'y'.repeat(100_000) }],
+  JSON: [
+    'DEEP_OBJECT_5000',
+    'DEEP_LIST_5000',
+    { a: 'DEEP_OBJECT_5000' },
+    { 'a\u0000': 1 },
+    { a: 'b\u0000' },
+    { a: ['\ud800'] },
+    'x\u0000',
+    { a: 'y'.repeat(100_000) },
+  ],
 };
 
 /** A value graphql-js accepts for the type, as little as is required. */
@@ -93,7 +111,13 @@ function cases(schema: GraphQLSchema, ids: string): Case[] {
     for (const field of Object.values(root.getFields()) as GraphQLField<unknown, unknown>[]) {
       for (const target of field.args) {
         const variants = [...hostileValues(target.type, target.name, ids), ...(isNonNullType(target.type) ? [null] : [])];
-        for (const value of variants) all.push({ field: `${root.name}.${field.name}`, argument: target.name, operation: operation(kind, field, target, value, ids), subscription: kind === 'subscription' });
+        for (const value of variants)
+          all.push({
+            field: `${root.name}.${field.name}`,
+            argument: target.name,
+            operation: operation(kind, field, target, value, ids),
+            subscription: kind === 'subscription',
+          });
       }
     }
   }
@@ -115,7 +139,11 @@ const answer = (errors: { message: string; extensions?: { code?: unknown } }[] |
   (errors ?? []).map((error) => ({ code: String(error.extensions?.code), message: error.message }));
 
 async function overHttp(url: string, key: string, operation: Operation): Promise<Answer> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: asText(operation) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+    body: asText(operation),
+  });
   return answer((await response.json()).errors);
 }
 
@@ -155,9 +183,11 @@ async function rawSocket(url: string, key: string) {
 /** Runs `work` over the items, `width` at a time. */
 async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await work(items[next++]);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++]);
+    }),
+  );
 }
 
 describe('hostile input, generated from the schema', () => {
@@ -179,7 +209,9 @@ describe('hostile input, generated from the schema', () => {
     const judge = (transport: string, item: Case, answer: Answer) => {
       for (const { code, message } of answer) {
         if (code === 'INTERNAL_SERVER_ERROR' || code === 'NO_ANSWER' || /did you mean/i.test(message)) {
-          failures.push(`${transport} ${item.field}(${item.argument}: ${JSON.stringify(item.operation.variables?.[item.argument])?.slice(0, 300)}): ${code} ${message.slice(0, 120)}`);
+          failures.push(
+            `${transport} ${item.field}(${item.argument}: ${JSON.stringify(item.operation.variables?.[item.argument])?.slice(0, 300)}): ${code} ${message.slice(0, 120)}`,
+          );
         }
       }
     };
@@ -190,7 +222,9 @@ describe('hostile input, generated from the schema', () => {
 
     const fields = new Set(all.map((item) => item.field));
     const args = new Set(all.map((item) => `${item.field}(${item.argument})`));
-    console.log(`hostile input: ${fields.size} root fields, ${args.size} arguments, ${all.length} requests over HTTP and ${all.length} over WebSocket, ${failures.length} INTERNAL_SERVER_ERROR or suggestions`);
+    console.log(
+      `hostile input: ${fields.size} root fields, ${args.size} arguments, ${all.length} requests over HTTP and ${all.length} over WebSocket, ${failures.length} INTERNAL_SERVER_ERROR or suggestions`,
+    );
     expect(failures).toEqual([]);
     expect(args.size).toBeGreaterThan(50);
   });

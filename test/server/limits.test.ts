@@ -54,8 +54,7 @@ describe('query limits, before any resolver or SQL', () => {
 
   it('allows 20 directives and refuses 21', async () => {
     expect((await data(t.url, t.adminKey, { query: `{ ${directives(20, 'workspace { id }')} }` })).workspace.id).toBe(t.workspaceId);
-    await
-    expectRefused(t, `{ ${directives(21, 'workspace { id }')} }`, 'GRAPHQL_VALIDATION_FAILED', /directives limit of 20/i);
+    await expectRefused(t, `{ ${directives(21, 'workspace { id }')} }`, 'GRAPHQL_VALIDATION_FAILED', /directives limit of 20/i);
   });
 
   it('refuses a query over the cost limit', async () => {

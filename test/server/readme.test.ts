@@ -30,7 +30,9 @@ describe("the README's examples, as written", () => {
     const { stdout } = await run('bash', ['-euo', 'pipefail', '-c', script]);
     // curl -s prints each answer without a newline
     const [workspace, ingested] = JSON.parse(`[${stdout.replace(/}\s*{"data"/g, '},{"data"')}]`);
-    expect(workspace).toMatchObject({ data: { workspace: { id: t.workspaceId, name: 'Workspace A', settings: { highValueAnnualSpend: 100000, timezone: 'Asia/Shanghai' } } } });
+    expect(workspace).toMatchObject({
+      data: { workspace: { id: t.workspaceId, name: 'Workspace A', settings: { highValueAnnualSpend: 100000, timezone: 'Asia/Shanghai' } } },
+    });
     expect(ingested).toMatchObject({ data: { ingest: { accepted: 1, duplicates: 0, customersCreated: 1, merges: 0, errors: [] } } });
   });
 
@@ -51,7 +53,15 @@ describe("the README's examples, as written", () => {
       await subscribed;
       const made = await data(t.url, t.adminKey, op.CreateApiKey({ name: 'from the README', role: Role.ANALYST }));
       expect(JSON.parse(await firstLine)).toEqual({
-        data: { auditEntryAdded: { id: expect.any(String), action: 'api_key.created', subjectType: 'ApiKey', subjectId: made.createApiKey.apiKey.id, at: expect.any(String) } },
+        data: {
+          auditEntryAdded: {
+            id: expect.any(String),
+            action: 'api_key.created',
+            subjectType: 'ApiKey',
+            subjectId: made.createApiKey.apiKey.id,
+            at: expect.any(String),
+          },
+        },
       });
     } finally {
       fanout.subscribe = subscribe;

@@ -54,15 +54,27 @@ describe('a start that cannot succeed ends with one line and exit code 1', () =>
   });
 
   it('when DATABASE_URL cannot be reached, or refuses the password, or names no database', async () => {
-    expectOneLine(await server({ DATABASE_URL: 'postgres://cdp:secret@127.0.0.1:1/cdp' }), startFailure, /cannot reach PostgreSQL at 127\.0\.0\.1:1\/cdp \(ECONNREFUSED\); check DATABASE_URL/);
+    expectOneLine(
+      await server({ DATABASE_URL: 'postgres://cdp:secret@127.0.0.1:1/cdp' }),
+      startFailure,
+      /cannot reach PostgreSQL at 127\.0\.0\.1:1\/cdp \(ECONNREFUSED\); check DATABASE_URL/,
+    );
     const refused = await server({ DATABASE_URL: wrongPassword() });
     expectOneLine(refused, startFailure, /refused the login \(password authentication failed for user "postgres"\); fix the user and password in DATABASE_URL/);
     expect(refused.stderr).not.toContain('not-the-password');
-    expectOneLine(await server({ DATABASE_URL: urlOf(testAdminUrl(), 'cdp_no_such_database') }), startFailure, /has no such database .*; create it or fix the database name/);
+    expectOneLine(
+      await server({ DATABASE_URL: urlOf(testAdminUrl(), 'cdp_no_such_database') }),
+      startFailure,
+      /has no such database .*; create it or fix the database name/,
+    );
   });
 
   it('when the data directory cannot be written', async () => {
-    expectOneLine(await server({ CDP_DATA_DIR: '/etc/hostname/data' }), startFailure, /cannot write the data directory \/etc\/hostname\/data \(ENOTDIR\); set CDP_DATA_DIR/);
+    expectOneLine(
+      await server({ CDP_DATA_DIR: '/etc/hostname/data' }),
+      startFailure,
+      /cannot write the data directory \/etc\/hostname\/data \(ENOTDIR\); set CDP_DATA_DIR/,
+    );
   });
 
   it('when a migration fails, naming it and its reason, and applying nothing of it', async () => {
@@ -73,7 +85,11 @@ describe('a start that cannot succeed ends with one line and exit code 1', () =>
       await adminQuery(`create table workspace (occupied int)`, [], url);
       const result = await server({ DATABASE_URL: url });
       expectOneLine(result, startFailure, /migration Migration\d+ failed: relation "workspace" already exists; nothing of it was applied/);
-      const [{ n }] = await adminQuery<{ n: number }>(`select count(*)::int as n from pg_tables where schemaname = 'public' and tablename not in ('workspace', 'mikro_orm_migrations')`, [], url);
+      const [{ n }] = await adminQuery<{ n: number }>(
+        `select count(*)::int as n from pg_tables where schemaname = 'public' and tablename not in ('workspace', 'mikro_orm_migrations')`,
+        [],
+        url,
+      );
       expect(n).toBe(0);
     } finally {
       await adminQuery(`drop database if exists "${blank}" with (force)`);
@@ -88,13 +104,21 @@ describe('a start that cannot succeed ends with one line and exit code 1', () =>
 
   it('the same for the command-line tools', async () => {
     const cli = (env: Record<string, string>, ...args: string[]) => attempt('dist/src/cli/cdp.js', env, args);
-    expectOneLine(await cli({ DATABASE_URL: 'postgres://cdp:secret@127.0.0.1:1/cdp' }, 'workspace', 'create', 'X'), 'cdp: ', /cannot reach PostgreSQL at 127\.0\.0\.1:1\/cdp \(ECONNREFUSED\)/);
+    expectOneLine(
+      await cli({ DATABASE_URL: 'postgres://cdp:secret@127.0.0.1:1/cdp' }, 'workspace', 'create', 'X'),
+      'cdp: ',
+      /cannot reach PostgreSQL at 127\.0\.0\.1:1\/cdp \(ECONNREFUSED\)/,
+    );
     expectOneLine(await cli({ DATABASE_URL: wrongPassword() }, 'migrate'), 'cdp: ', /refused the login/);
     expectOneLine(await cli({ CDP_DATA_DIR: '/etc/hostname/data' }, 'migrate'), 'cdp: ', /cannot write the data directory/);
     expectOneLine(await cli({ CDP_ADMIN_KEY: 'short' }, 'migrate'), 'cdp: ', /CDP_ADMIN_KEY is 5 characters long/);
     const database = await createTestDatabase();
     try {
-      expectOneLine(await cli({ DATABASE_URL: database.url }, 'import', '/no/such/file.ndjson'), 'cdp: ', /no such file: \/no\/such\/file\.ndjson; give the path/);
+      expectOneLine(
+        await cli({ DATABASE_URL: database.url }, 'import', '/no/such/file.ndjson'),
+        'cdp: ',
+        /no such file: \/no\/such\/file\.ndjson; give the path/,
+      );
     } finally {
       await database.drop();
     }

@@ -42,7 +42,10 @@ class IngestStream {
     while (this.running) {
       const messageId = `supervised-${sender}-${this.sent++}`;
       const event = { messageId, kind: 'TRACK', event: 'page_viewed', identifiers: [{ type: 'EXTERNAL_ID', value: messageId }] };
-      const answer = await post(url, ADMIN_KEY, Ingest({ events: [event] })).catch((error: Error) => ({ status: 0, body: { errors: [{ message: error.message, extensions: { code: 'NO_ANSWER' } }] } }));
+      const answer = await post(url, ADMIN_KEY, Ingest({ events: [event] })).catch((error: Error) => ({
+        status: 0,
+        body: { errors: [{ message: error.message, extensions: { code: 'NO_ANSWER' } }] },
+      }));
       if ((answer.body as { data?: { ingest?: { accepted: number } } }).data?.ingest?.accepted === 1) this.acknowledged.push(messageId);
       else this.refusals.push(codes(answer as never).join() || String(answer.status));
       for (const waiter of this.waiters.filter((w) => this.acknowledged.length >= w.count)) waiter.resolve();
@@ -102,7 +105,11 @@ describe('the supervised embedded PostgreSQL', () => {
 
     const meta = JSON.parse(fs.readFileSync(path.join(dataDir, 'embedded.json'), 'utf8'));
     const databaseUrl = `postgres://postgres:${encodeURIComponent(meta.password)}@127.0.0.1:${meta.port}/cdp`;
-    const [{ stored }] = await adminQuery<{ stored: number }>(`select count(*)::int as stored from event where message_id = any($1)`, [stream.acknowledged], databaseUrl);
+    const [{ stored }] = await adminQuery<{ stored: number }>(
+      `select count(*)::int as stored from event where message_id = any($1)`,
+      [stream.acknowledged],
+      databaseUrl,
+    );
     expect(stored).toBe(stream.acknowledged.length);
 
     // another process's event reaches the subscriber only through the re-established LISTEN

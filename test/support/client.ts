@@ -15,7 +15,12 @@ export interface Operation {
 }
 
 /** POSTs one operation to the endpoint, as a frontend would. */
-export async function post<T = any>(url: string, key: string | undefined, operation: Operation, headers: Record<string, string> = {}): Promise<GraphQLResponse<T>> {
+export async function post<T = any>(
+  url: string,
+  key: string | undefined,
+  operation: Operation,
+  headers: Record<string, string> = {},
+): Promise<GraphQLResponse<T>> {
   const response = await fetch(url, {
     method: 'POST',
     headers: {

@@ -8,7 +8,6 @@ declare global {
   var __CDP_TEST_PG__: LocalDatabase[] | undefined;
 }
 
-
 /**
  * Starts the test PostgreSQL (embedded under .data/test unless TEST_DATABASE_URL or DATABASE_URL
  * is set) and migrates a template database that every test file copies. The fault tests get a

@@ -1,21 +1,55 @@
 /** A small bilingual help centre: the same eight topics in Chinese and in English. */
 export const ARTICLES: Record<string, { title: string; body: string; language: string; tags?: string[] }> = {
-  'ship-zh': { language: 'zh-CN', title: '订单发货时间', body: '付款成功后，普通商品48小时内发货，预售商品按页面标注时间发货。发货后可在订单详情查看物流单号。', tags: ['物流'] },
-  'ship-en': { language: 'en', title: 'When will my order ship?', body: 'Orders ship within 48 hours of payment. Pre-order items ship on the date shown on the product page. Once shipped, the tracking number appears in your order details.', tags: ['delivery'] },
+  'ship-zh': {
+    language: 'zh-CN',
+    title: '订单发货时间',
+    body: '付款成功后，普通商品48小时内发货，预售商品按页面标注时间发货。发货后可在订单详情查看物流单号。',
+    tags: ['物流'],
+  },
+  'ship-en': {
+    language: 'en',
+    title: 'When will my order ship?',
+    body: 'Orders ship within 48 hours of payment. Pre-order items ship on the date shown on the product page. Once shipped, the tracking number appears in your order details.',
+    tags: ['delivery'],
+  },
   'return-zh': { language: 'zh-CN', title: '如何申请退货退款', body: '签收后7天内可在订单详情页申请无理由退货，退款将在收到退货后3个工作日内原路退回。' },
-  'return-en': { language: 'en', title: 'How do I return an item and get a refund?', body: 'You can request a return within 7 days of delivery from the order details page. Refunds go back to the original payment method within 3 business days after we receive the item.' },
+  'return-en': {
+    language: 'en',
+    title: 'How do I return an item and get a refund?',
+    body: 'You can request a return within 7 days of delivery from the order details page. Refunds go back to the original payment method within 3 business days after we receive the item.',
+  },
   'invoice-zh': { language: 'zh-CN', title: '发票怎么开', body: '下单时可选择电子发票，填写抬头和税号；已完成的订单可在订单详情页补开发票。' },
-  'invoice-en': { language: 'en', title: 'How can I get an invoice?', body: 'Choose an electronic invoice at checkout and enter your company name and tax number. For completed orders, request an invoice from the order details page.' },
+  'invoice-en': {
+    language: 'en',
+    title: 'How can I get an invoice?',
+    body: 'Choose an electronic invoice at checkout and enter your company name and tax number. For completed orders, request an invoice from the order details page.',
+  },
   'points-zh': { language: 'zh-CN', title: '会员积分如何兑换', body: '积分可在会员中心兑换优惠券或礼品，100积分抵扣1元，积分有效期为一年。' },
-  'points-en': { language: 'en', title: 'How do I redeem membership points?', body: 'Redeem points for coupons or gifts in the member center. 100 points are worth 1 yuan, and points expire after one year.' },
+  'points-en': {
+    language: 'en',
+    title: 'How do I redeem membership points?',
+    body: 'Redeem points for coupons or gifts in the member center. 100 points are worth 1 yuan, and points expire after one year.',
+  },
   'address-zh': { language: 'zh-CN', title: '修改收货地址', body: '订单发货前可在订单详情页修改收货地址，已发货的订单请联系快递改派。' },
-  'address-en': { language: 'en', title: 'How do I change my delivery address?', body: 'You can change the delivery address from the order details page until the order ships. After shipping, contact the courier to redirect the parcel.' },
+  'address-en': {
+    language: 'en',
+    title: 'How do I change my delivery address?',
+    body: 'You can change the delivery address from the order details page until the order ships. After shipping, contact the courier to redirect the parcel.',
+  },
   'pay-zh': { language: 'zh-CN', title: '支持哪些支付方式', body: '支持微信支付、支付宝、银联卡和花呗分期。' },
   'pay-en': { language: 'en', title: 'Which payment methods do you accept?', body: 'We accept WeChat Pay, Alipay, UnionPay cards and installment payments.' },
   'password-zh': { language: 'zh-CN', title: '忘记密码怎么办', body: '在登录页点击“忘记密码”，通过绑定的手机号接收验证码即可重置密码。' },
-  'password-en': { language: 'en', title: 'I forgot my password', body: 'Click “Forgot password” on the sign-in page and enter the code sent to your registered phone number to reset it.' },
+  'password-en': {
+    language: 'en',
+    title: 'I forgot my password',
+    body: 'Click “Forgot password” on the sign-in page and enter the code sent to your registered phone number to reset it.',
+  },
   'warranty-zh': { language: 'zh-CN', title: '商品保修政策', body: '电器类商品享受一年质保，质保期内非人为损坏可免费维修或更换。' },
-  'warranty-en': { language: 'en', title: 'What is the warranty policy?', body: 'Electronics come with a one-year warranty. Within the warranty period, faults not caused by misuse are repaired or replaced free of charge.' },
+  'warranty-en': {
+    language: 'en',
+    title: 'What is the warranty policy?',
+    body: 'Electronics come with a one-year warranty. Within the warranty period, faults not caused by misuse are repaired or replaced free of charge.',
+  },
 };
 
 /** Customers' questions, each with the article that must come first. */

@@ -9,9 +9,7 @@ import type { Operation } from './client';
  */
 export function operations(file: string): Record<string, (variables?: Record<string, unknown>) => Operation> {
   const document = parse(fs.readFileSync(path.resolve('schema/operations', file), 'utf8'));
-  const fragments = new Map(
-    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
-  );
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
   const used = (node: OperationDefinitionNode | FragmentDefinitionNode, seen = new Set<string>()): Set<string> => {
     visit(node, {
       FragmentSpread: (spread) => {

@@ -28,7 +28,9 @@ describe('error logs', () => {
   afterAll(() => t.stop());
 
   it('carry the statement of a database error without its values', async () => {
-    const error = await failure(() => t.orm.em.fork().execute(`select id from identity where value = ? and id = ?`, ['secret.person@example.com', 'not-a-uuid-4711']));
+    const error = await failure(() =>
+      t.orm.em.fork().execute(`select id from identity where value = ? and id = ?`, ['secret.person@example.com', 'not-a-uuid-4711']),
+    );
     expect(error.message).toContain('secret.person@example.com');
     const line = logged(error);
     expect(line).toContain('select id from identity where value = ');
@@ -37,7 +39,14 @@ describe('error logs', () => {
   });
 
   it("redact the row or key PostgreSQL repeats in an error's detail", async () => {
-    const error = await failure(() => t.orm.em.fork().execute(`insert into workspace (id, name, created_at, updated_at, stored_settings) values (?, ?, now(), now(), '{}')`, [t.workspaceId, 'Secret Name 8812']));
+    const error = await failure(() =>
+      t.orm.em
+        .fork()
+        .execute(`insert into workspace (id, name, created_at, updated_at, stored_settings) values (?, ?, now(), now(), '{}')`, [
+          t.workspaceId,
+          'Secret Name 8812',
+        ]),
+    );
     expect(JSON.stringify({ ...error, message: error.message })).toContain(t.workspaceId);
     const line = logged(error);
     expect(line).toContain('already exists');

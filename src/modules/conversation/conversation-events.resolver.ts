@@ -12,7 +12,9 @@ import { Message } from './message.entity';
 
 async function updates({ args, context }: SubscribeResolverData<unknown, { conversationId: string }, Context>) {
   const ws = context.viewer.workspaceId;
-  const found = isUuid(args.conversationId) && (await sql(context.em, `select 1 from conversation where workspace_id = ? and id = ?`, [ws, args.conversationId])).length > 0;
+  const found =
+    isUuid(args.conversationId) &&
+    (await sql(context.em, `select 1 from conversation where workspace_id = ? and id = ?`, [ws, args.conversationId])).length > 0;
   if (!found) throw AppError.notFound('Conversation', args.conversationId);
   return context.bus.subscribe('CONVERSATION_UPDATED', (m) => m.ws === ws && m.conversationId === args.conversationId);
 }
@@ -20,8 +22,15 @@ async function updates({ args, context }: SubscribeResolverData<unknown, { conve
 @Resolver()
 export class ConversationEventsResolver {
   @Authorized(...may.readConversations)
-  @Subscription(() => ConversationEvent, { description: 'Everything that happens to one conversation: OPENED, MESSAGE, ASSIGNED, TRANSFERRED, STATUS, SLA.', subscribe: updates })
-  conversationUpdated(@Root() message: Topics['CONVERSATION_UPDATED'], @Ctx() ctx: Context, @Arg('conversationId', () => ID) _conversationId: string): Promise<ConversationEvent> {
+  @Subscription(() => ConversationEvent, {
+    description: 'Everything that happens to one conversation: OPENED, MESSAGE, ASSIGNED, TRANSFERRED, STATUS, SLA.',
+    subscribe: updates,
+  })
+  conversationUpdated(
+    @Root() message: Topics['CONVERSATION_UPDATED'],
+    @Ctx() ctx: Context,
+    @Arg('conversationId', () => ID) _conversationId: string,
+  ): Promise<ConversationEvent> {
     const { em } = freshForEvent(ctx);
     return sharedFor(message, 'conversationEvent', async () => ({
       conversation: await em.findOneOrFail(Conversation, { id: message.conversationId }),

@@ -50,7 +50,14 @@ export function assignConversation(em: EntityManager, scope: Actor, conversation
     await takeAgent(tx, ws, agent, conversation.required_skills, now);
     await releaseAgent(tx, ws, conversation.assignee_id);
     const status = conversation.status === ConversationStatus.WAITING_ON_CUSTOMER ? conversation.status : ConversationStatus.ASSIGNED;
-    await sql(tx, `update conversation set status = ?, assignee_id = ?, assigned_at = ?, updated_at = ? where workspace_id = ? and id = ?`, [status, agent.id, now, now, ws, conversation.id]);
+    await sql(tx, `update conversation set status = ?, assignee_id = ?, assigned_at = ?, updated_at = ? where workspace_id = ? and id = ?`, [
+      status,
+      agent.id,
+      now,
+      now,
+      ws,
+      conversation.id,
+    ]);
     announceAssignments(outbox, ws, [{ conversationId: conversation.id, agentId: agent.id, queueId: conversation.queue_id }], now);
     audit('conversation.assigned', conversation.id, { agentId: agent.id, previousAgentId: conversation.assignee_id, queueId: conversation.queue_id });
     await refill(tx, outbox, ws, conversation.assignee_id, now);
@@ -64,7 +71,8 @@ export function assignConversation(em: EntityManager, scope: Actor, conversation
  * puts the conversation back in line there and routes it.
  */
 export function transferConversation(em: EntityManager, scope: Actor, input: TransferInput): Promise<Written> {
-  if (!input.toQueueId && !input.toAgentId && !input.toChannel) throw AppError.badInput('a transfer names toQueueId, toAgentId or toChannel', { field: 'toQueueId' });
+  if (!input.toQueueId && !input.toAgentId && !input.toChannel)
+    throw AppError.badInput('a transfer names toQueueId, toAgentId or toChannel', { field: 'toQueueId' });
   const note = optionalText(input.note, 'note', 2000);
   return inTransaction(em, scope, async (tx, outbox, ws, now, audit) => {
     const conversation = await lockConversation(tx, ws, input.conversationId);
@@ -77,7 +85,8 @@ export function transferConversation(em: EntityManager, scope: Actor, input: Tra
       queueId = (await pickQueue(tx, ws, channel, conversation.required_skills)) ?? queueId;
     }
     const queueChanged = queueId !== conversation.queue_id;
-    if (!queueChanged && channel === conversation.channel && (!agent || agent.id === conversation.assignee_id)) throw AppError.badInput('the transfer changes nothing', { field: 'toQueueId' });
+    if (!queueChanged && channel === conversation.channel && (!agent || agent.id === conversation.assignee_id))
+      throw AppError.badInput('the transfer changes nothing', { field: 'toQueueId' });
 
     let { status, assignee_id: assigneeId } = conversation;
     let released: string | null = null;
@@ -101,8 +110,27 @@ export function transferConversation(em: EntityManager, scope: Actor, input: Tra
          first_response_due_at = coalesce(first_response_due_at, ?::timestamptz), first_response_warn_at = coalesce(first_response_warn_at, ?::timestamptz), first_response_sla = coalesce(first_response_sla, ?::text),
          resolution_due_at = coalesce(resolution_due_at, ?::timestamptz), resolution_warn_at = coalesce(resolution_warn_at, ?::timestamptz), resolution_sla = coalesce(resolution_sla, ?::text)
        where workspace_id = ? and id = ?`,
-      [channel, channel, channel, queueId, assigneeId, status, status, now, Boolean(agent), now, now,
-        first?.dueAt ?? null, first?.warnAt ?? null, policy ? SlaState.OK : null, resolution?.dueAt ?? null, resolution?.warnAt ?? null, policy ? SlaState.OK : null, ws, conversation.id],
+      [
+        channel,
+        channel,
+        channel,
+        queueId,
+        assigneeId,
+        status,
+        status,
+        now,
+        Boolean(agent),
+        now,
+        now,
+        first?.dueAt ?? null,
+        first?.warnAt ?? null,
+        policy ? SlaState.OK : null,
+        resolution?.dueAt ?? null,
+        resolution?.warnAt ?? null,
+        policy ? SlaState.OK : null,
+        ws,
+        conversation.id,
+      ],
     );
     const transferId = uuidv7();
     await sql(
@@ -112,10 +140,17 @@ export function transferConversation(em: EntityManager, scope: Actor, input: Tra
     );
     // the note is free text and may hold contact details: it stays on the transfer, out of the audit log
     audit('conversation.transferred', conversation.id, {
-      transferId, fromQueueId: conversation.queue_id, toQueueId: queueId, fromAgentId: conversation.assignee_id, toAgentId: assigneeId, fromChannel: conversation.channel, toChannel: channel,
+      transferId,
+      fromQueueId: conversation.queue_id,
+      toQueueId: queueId,
+      fromAgentId: conversation.assignee_id,
+      toAgentId: assigneeId,
+      fromChannel: conversation.channel,
+      toChannel: channel,
     });
     const at = now.toISOString();
-    for (const queue of new Set([conversation.queue_id, queueId])) if (queue) outbox.add('QUEUE_UPDATED', { ws, queueId: queue, change: QueueChange.TRANSFERRED, conversationId: conversation.id, at });
+    for (const queue of new Set([conversation.queue_id, queueId]))
+      if (queue) outbox.add('QUEUE_UPDATED', { ws, queueId: queue, change: QueueChange.TRANSFERRED, conversationId: conversation.id, at });
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'TRANSFERRED', messageId: null, at });
     if (agent && agent.id !== conversation.assignee_id) announceAssignments(outbox, ws, [{ conversationId: conversation.id, agentId: agent.id, queueId }], now);
     await refill(tx, outbox, ws, released, now, [queueId]);
@@ -133,13 +168,26 @@ export function resolveConversation(em: EntityManager, scope: Actor, conversatio
     await sql(
       tx,
       `update conversation set status = 'RESOLVED', resolved_at = ?, resolution_note = ?, first_response_sla = ?, resolution_sla = ?, updated_at = ? where workspace_id = ? and id = ?`,
-      [now, resolutionNote, conversation.first_response_at ? conversation.first_response_sla : reached(conversation.first_response_sla, conversation.first_response_due_at, now),
-        reached(conversation.resolution_sla, conversation.resolution_due_at, now), now, ws, conversation.id],
+      [
+        now,
+        resolutionNote,
+        conversation.first_response_at ? conversation.first_response_sla : reached(conversation.first_response_sla, conversation.first_response_due_at, now),
+        reached(conversation.resolution_sla, conversation.resolution_due_at, now),
+        now,
+        ws,
+        conversation.id,
+      ],
     );
     const at = now.toISOString();
-    if (conversation.queue_id) outbox.add('QUEUE_UPDATED', { ws, queueId: conversation.queue_id, change: QueueChange.RESOLVED, conversationId: conversation.id, at });
+    if (conversation.queue_id)
+      outbox.add('QUEUE_UPDATED', { ws, queueId: conversation.queue_id, change: QueueChange.RESOLVED, conversationId: conversation.id, at });
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'STATUS', messageId: null, at });
-    audit('conversation.resolved', conversation.id, { from: conversation.status, assigneeId: conversation.assignee_id, queueId: conversation.queue_id, withNote: resolutionNote !== null });
+    audit('conversation.resolved', conversation.id, {
+      from: conversation.status,
+      assigneeId: conversation.assignee_id,
+      queueId: conversation.queue_id,
+      withNote: resolutionNote !== null,
+    });
     await refill(tx, outbox, ws, conversation.assignee_id, now);
     return conversation.id;
   });
@@ -159,7 +207,8 @@ export function reopenConversation(em: EntityManager, scope: Actor, conversation
       [now, resolution?.dueAt ?? null, resolution?.warnAt ?? null, policy ? SlaState.OK : null, now, ws, conversation.id],
     );
     const at = now.toISOString();
-    if (conversation.queue_id) outbox.add('QUEUE_UPDATED', { ws, queueId: conversation.queue_id, change: QueueChange.ENQUEUED, conversationId: conversation.id, at });
+    if (conversation.queue_id)
+      outbox.add('QUEUE_UPDATED', { ws, queueId: conversation.queue_id, change: QueueChange.ENQUEUED, conversationId: conversation.id, at });
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'STATUS', messageId: null, at });
     audit('conversation.reopened', conversation.id, { from: conversation.status, queueId: conversation.queue_id });
     await refill(tx, outbox, ws, null, now, [conversation.queue_id]);
@@ -172,7 +221,12 @@ export function closeConversation(em: EntityManager, scope: Actor, conversationI
   return inTransaction(em, scope, async (tx, outbox, ws, now, audit) => {
     const conversation = await lockConversation(tx, ws, conversationId);
     checkStep(conversation.status, 'close');
-    await sql(tx, `update conversation set status = 'CLOSED', closed_at = ?, updated_at = ? where workspace_id = ? and id = ?`, [now, now, ws, conversation.id]);
+    await sql(tx, `update conversation set status = 'CLOSED', closed_at = ?, updated_at = ? where workspace_id = ? and id = ?`, [
+      now,
+      now,
+      ws,
+      conversation.id,
+    ]);
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'STATUS', messageId: null, at: now.toISOString() });
     audit('conversation.closed', conversation.id, { from: conversation.status });
     return conversation.id;

@@ -23,9 +23,17 @@ interface Window {
 }
 
 /** Rows of a customer, or of customers merged into it (conversations keep the id they were opened with). */
-const OF_CUSTOMERS = (alias: string) => `${alias}.customer_id in (select id from customer where workspace_id = ?::uuid and (id = any(?::uuid[]) or merged_into_id = any(?::uuid[])))`;
+const OF_CUSTOMERS = (alias: string) =>
+  `${alias}.customer_id in (select id from customer where workspace_id = ?::uuid and (id = any(?::uuid[]) or merged_into_id = any(?::uuid[])))`;
 
-async function windowed<T extends object>(ctx: Context, entity: EntityClass<T>, window: Window, parents: string[], page: Page<unknown>, after: Keyset | undefined) {
+async function windowed<T extends object>(
+  ctx: Context,
+  entity: EntityClass<T>,
+  window: Window,
+  parents: string[],
+  page: Page<unknown>,
+  after: Keyset | undefined,
+) {
   const ws = ctx.viewer.workspaceId;
   const order = window.desc ? 'desc' : 'asc';
   const rows = await sql<Record<string, unknown> & { parent_key: string; sort_key: string; n: number; total_count: number }>(
@@ -37,7 +45,15 @@ async function windowed<T extends object>(ctx: Context, entity: EntityClass<T>, 
          where x.workspace_id = ? and ${window.scope} ${window.filter ? `and ${window.filter.sql}` : ''}
        ) t where (?::timestamptz is null or (t.created_at, t.id) ${window.desc ? '<' : '>'} (?::timestamptz, ?::uuid))
      ) ranked where n <= ? order by parent_key, n`,
-    [ws, ...window.scopeParams(ws, parents), ...(window.filter ? [window.filter.value] : []), after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? null, page.first + 1],
+    [
+      ws,
+      ...window.scopeParams(ws, parents),
+      ...(window.filter ? [window.filter.value] : []),
+      after?.[0] ?? null,
+      after?.[0] ?? null,
+      after?.[1] ?? null,
+      page.first + 1,
+    ],
   );
   const byParent = new Map<string, { node: T; key: Keyset }[]>();
   const totals = new Map<string, number>();
@@ -85,11 +101,21 @@ const pagedLoader = <T extends object>(ctx: Context, name: string, entity: Entit
         const page = parsePage(group[0].first, group[0].after, isKeyset('time'));
         const after = page.after;
         const parents = [...new Set(group.map((key) => key.parentId))].filter(isUuid);
-        const { byParent, totals } = parents.length ? await windowed(ctx, entity, window(group[0].filter ?? null), parents, page, after) : { byParent: new Map(), totals: new Map() };
+        const { byParent, totals } = parents.length
+          ? await windowed(ctx, entity, window(group[0].filter ?? null), parents, page, after)
+          : { byParent: new Map(), totals: new Map() };
         for (const key of group) {
           const found: { node: T; key: Keyset }[] = byParent.get(key.parentId) ?? [];
           const keyOf = new Map(found.map((row) => [row.node, row.key]));
-          answers.set(`${key.parentId}|${args(key)}`, toConnection(found.map((row) => row.node), page, (node) => keyOf.get(node), totals.get(key.parentId) ?? 0));
+          answers.set(
+            `${key.parentId}|${args(key)}`,
+            toConnection(
+              found.map((row) => row.node),
+              page,
+              (node) => keyOf.get(node),
+              totals.get(key.parentId) ?? 0,
+            ),
+          );
         }
       }
       return keys.map((key) => answers.get(`${key.parentId}|${args(key)}`)!);
@@ -123,7 +149,13 @@ export const timelineOfCustomer = (ctx: Context) =>
 
 /** A conversation's messages, oldest first (the order they are read in). */
 export const messagesOfConversation = (ctx: Context) =>
-  pagedLoader(ctx, 'messagesOfConversation', Message, () => ({ table: 'message', parent: 'x.conversation_id', scope: 'x.conversation_id = any(?::uuid[])', scopeParams: (_ws, parents) => [parents], desc: false }));
+  pagedLoader(ctx, 'messagesOfConversation', Message, () => ({
+    table: 'message',
+    parent: 'x.conversation_id',
+    scope: 'x.conversation_id = any(?::uuid[])',
+    scopeParams: (_ws, parents) => [parents],
+    desc: false,
+  }));
 
 export const transfersOf = (ctx: Context) =>
   ctx.loaders.named<string, Transfer[]>('transfersOf', async (conversationIds) => {
@@ -132,4 +164,3 @@ export const transfersOf = (ctx: Context) =>
   });
 
 export const conversationById = (ctx: Context) => ctx.loaders.byId(Conversation);
-

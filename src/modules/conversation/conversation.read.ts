@@ -13,12 +13,18 @@ export interface ConversationFilter {
 }
 
 /** The workspace's conversations, newest first, filtered, in keyset pages, with the total that matches. */
-export async function listConversations(ctx: Context, args: ConversationFilter & { first?: number | null; after?: string | null }): Promise<Connection<Conversation>> {
+export async function listConversations(
+  ctx: Context,
+  args: ConversationFilter & { first?: number | null; after?: string | null },
+): Promise<Connection<Conversation>> {
   const page = parsePage(args.first, args.after, isKeyset('time'));
   const after = page.after;
   const where = ['workspace_id = ?'];
   const params: unknown[] = [ctx.viewer.workspaceId];
-  for (const [column, value] of [['queue_id', args.queueId], ['assignee_id', args.assigneeId]] as const) {
+  for (const [column, value] of [
+    ['queue_id', args.queueId],
+    ['assignee_id', args.assigneeId],
+  ] as const) {
     if (!value) continue;
     if (!isUuid(value)) return toConnection([], page, () => null, 0);
     where.push(`${column} = ?`);
@@ -51,7 +57,13 @@ export async function listConversations(ctx: Context, args: ConversationFilter &
 type LineKey = [number, string, string];
 
 const isLineKey = (key: unknown): key is LineKey =>
-  Array.isArray(key) && key.length === 3 && Number.isInteger(key[0]) && Math.abs(key[0]) < 2 ** 31 && isCursorTime(key[1]) && typeof key[2] === 'string' && isUuid(key[2]);
+  Array.isArray(key) &&
+  key.length === 3 &&
+  Number.isInteger(key[0]) &&
+  Math.abs(key[0]) < 2 ** 31 &&
+  isCursorTime(key[1]) &&
+  typeof key[2] === 'string' &&
+  isUuid(key[2]);
 
 /** Checks `Queue.waiting` paging before the loader runs. */
 export function checkLinePage(first: number | null | undefined, after: string | null | undefined): void {
@@ -84,7 +96,15 @@ export const waitingOf = (ctx: Context) =>
                from conversation c where c.workspace_id = ? and c.queue_id = any(?::uuid[]) and c.status = 'QUEUED'
              ) t where (?::int is null or (t.rank, t.enqueued_at, t.id) > (?::int, ?::timestamptz, ?::uuid))
            ) ranked where n <= ? order by queue_id, n`,
-          [ctx.viewer.workspaceId, group.map((key) => key.queueId).filter(isUuid), after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? null, after?.[2] ?? null, page.first + 1],
+          [
+            ctx.viewer.workspaceId,
+            group.map((key) => key.queueId).filter(isUuid),
+            after?.[0] ?? null,
+            after?.[0] ?? null,
+            after?.[1] ?? null,
+            after?.[2] ?? null,
+            page.first + 1,
+          ],
         );
         const byQueue = new Map<string, { node: Conversation; key: LineKey }[]>();
         const totals = new Map<string, number>();
@@ -96,7 +116,15 @@ export const waitingOf = (ctx: Context) =>
         for (const key of group) {
           const found = byQueue.get(key.queueId) ?? [];
           const keyOf = new Map(found.map((row) => [row.node, row.key]));
-          answers.set(`${key.queueId}|${args(key)}`, toConnection(found.map((row) => row.node), page, (node) => keyOf.get(node), totals.get(key.queueId) ?? 0));
+          answers.set(
+            `${key.queueId}|${args(key)}`,
+            toConnection(
+              found.map((row) => row.node),
+              page,
+              (node) => keyOf.get(node),
+              totals.get(key.queueId) ?? 0,
+            ),
+          );
         }
       }
       return keys.map((key) => answers.get(`${key.queueId}|${args(key)}`)!);

@@ -69,7 +69,11 @@ export class ConversationResolver {
 
   @Authorized(...may.handleConversations)
   @Mutation(() => Conversation)
-  async assignConversation(@Arg('conversationId', () => ID) conversationId: string, @Arg('agentId', () => ID) agentId: string, @Ctx() ctx: Context): Promise<Conversation> {
+  async assignConversation(
+    @Arg('conversationId', () => ID) conversationId: string,
+    @Arg('agentId', () => ID) agentId: string,
+    @Ctx() ctx: Context,
+  ): Promise<Conversation> {
     return done(ctx, await assignConversation(ctx.em, actor(ctx), conversationId, agentId));
   }
 
@@ -81,7 +85,11 @@ export class ConversationResolver {
 
   @Authorized(...may.handleConversations)
   @Mutation(() => Conversation)
-  async resolveConversation(@Arg('conversationId', () => ID) conversationId: string, @Arg('note', () => String, { nullable: true }) note: string | null, @Ctx() ctx: Context): Promise<Conversation> {
+  async resolveConversation(
+    @Arg('conversationId', () => ID) conversationId: string,
+    @Arg('note', () => String, { nullable: true }) note: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<Conversation> {
     return done(ctx, await resolveConversation(ctx.em, actor(ctx), conversationId, note));
   }
 

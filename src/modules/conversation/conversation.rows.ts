@@ -39,7 +39,11 @@ export async function lockConversation(tx: EntityManager, workspaceId: string, i
 }
 
 /** Locks an agent of the workspace; NOT_FOUND otherwise. */
-export async function lockAgent(tx: EntityManager, workspaceId: string, id: string): Promise<{ id: string; skills: string[]; active_count: number; max_concurrent: number }> {
+export async function lockAgent(
+  tx: EntityManager,
+  workspaceId: string,
+  id: string,
+): Promise<{ id: string; skills: string[]; active_count: number; max_concurrent: number }> {
   if (!isUuid(id)) throw AppError.notFound('Agent', id);
   const [row] = await sql<{ id: string; skills: string[]; active_count: number; max_concurrent: number }>(
     tx,
@@ -51,10 +55,17 @@ export async function lockAgent(tx: EntityManager, workspaceId: string, id: stri
 }
 
 /** Takes one slot of a locked agent for a conversation: every required skill and spare capacity, or a coded refusal. */
-export async function takeAgent(tx: EntityManager, workspaceId: string, agent: Awaited<ReturnType<typeof lockAgent>>, requiredSkills: string[], now: Date): Promise<void> {
+export async function takeAgent(
+  tx: EntityManager,
+  workspaceId: string,
+  agent: Awaited<ReturnType<typeof lockAgent>>,
+  requiredSkills: string[],
+  now: Date,
+): Promise<void> {
   const missing = requiredSkills.filter((skill) => !agent.skills.includes(skill));
   if (missing.length) throw AppError.badInput(`the agent lacks required skills: ${missing.join(', ')}`, { missingSkills: missing });
-  if (agent.active_count >= agent.max_concurrent) throw AppError.conflict(`the agent is at capacity (${agent.max_concurrent} conversations)`, { maxConcurrent: agent.max_concurrent });
+  if (agent.active_count >= agent.max_concurrent)
+    throw AppError.conflict(`the agent is at capacity (${agent.max_concurrent} conversations)`, { maxConcurrent: agent.max_concurrent });
   await sql(tx, `update agent set active_count = active_count + 1, last_assigned_at = ? where workspace_id = ? and id = ?`, [now, workspaceId, agent.id]);
 }
 
@@ -74,7 +85,18 @@ export async function insertMessage(tx: EntityManager, workspaceId: string, mess
   await sql(
     tx,
     `insert into message (id, workspace_id, conversation_id, customer_id, direction, channel, author, agent_id, body, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [id, workspaceId, message.conversationId, message.customerId, message.direction, message.channel, message.author, message.agentId, message.body, message.at],
+    [
+      id,
+      workspaceId,
+      message.conversationId,
+      message.customerId,
+      message.direction,
+      message.channel,
+      message.author,
+      message.agentId,
+      message.body,
+      message.at,
+    ],
   );
   return id;
 }

@@ -43,7 +43,8 @@ export interface Written {
 export async function openConversation(em: EntityManager, scope: ConversationScope, input: OpenConversationInput): Promise<Written> {
   const { viewer, now } = scope;
   const ws = viewer.workspaceId;
-  if (Boolean(input.customerId) === Boolean(input.identifiers?.length)) throw AppError.badInput('give either customerId or identifiers, not both or neither', { field: 'customerId' });
+  if (Boolean(input.customerId) === Boolean(input.identifiers?.length))
+    throw AppError.badInput('give either customerId or identifiers, not both or neither', { field: 'customerId' });
   const body = checkBody(input.body);
   const subject = optionalText(input.subject, 'subject', 500);
   const topic = optionalText(input.topic, 'topic', 200);
@@ -56,7 +57,10 @@ export async function openConversation(em: EntityManager, scope: ConversationSco
     const { customerId, transitions, auditEntryIds } = await customerFor(tx, scope, input, id);
     // merges made while finding the customer are audited by ingestion; published once this commits
     for (const entryId of auditEntryIds) outbox.add('AUDIT_ENTRY_ADDED', { ws, entryId });
-    const [{ value_tier: tier }] = await sql<{ value_tier: ValueTier }>(tx, `select value_tier from customer where workspace_id = ? and id = ?`, [ws, customerId]);
+    const [{ value_tier: tier }] = await sql<{ value_tier: ValueTier }>(tx, `select value_tier from customer where workspace_id = ? and id = ?`, [
+      ws,
+      customerId,
+    ]);
     if (input.queueId) await requireIds(tx, ws, 'queue', 'Queue', [input.queueId]);
     const queueId = input.queueId ?? (await pickQueue(tx, ws, input.channel, skills));
     const policy = await policyOfQueue(tx, ws, queueId);
@@ -68,14 +72,51 @@ export async function openConversation(em: EntityManager, scope: ConversationSco
       `insert into conversation (id, workspace_id, customer_id, channel, channels_used, subject, topic, status, priority, rank, queue_id, required_skills, enqueued_at,
          first_response_due_at, first_response_warn_at, first_response_sla, resolution_due_at, resolution_warn_at, resolution_sla, created_at, updated_at)
        values (?, ?, ?, ?, ?::text[], ?, ?, 'QUEUED', ?, ?, ?, ?::text[], ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [id, ws, customerId, input.channel, [input.channel], subject, topic, priority, rankOf(priority, tier), queueId, skills, now,
-        first?.dueAt ?? null, first?.warnAt ?? null, sla, resolution?.dueAt ?? null, resolution?.warnAt ?? null, sla, now, now],
+      [
+        id,
+        ws,
+        customerId,
+        input.channel,
+        [input.channel],
+        subject,
+        topic,
+        priority,
+        rankOf(priority, tier),
+        queueId,
+        skills,
+        now,
+        first?.dueAt ?? null,
+        first?.warnAt ?? null,
+        sla,
+        resolution?.dueAt ?? null,
+        resolution?.warnAt ?? null,
+        sla,
+        now,
+        now,
+      ],
     );
-    const messageId = await insertMessage(tx, ws, { conversationId: id, customerId, direction: MessageDirection.INBOUND, channel: input.channel, author: AuthorKind.CUSTOMER, agentId: null, body, at: now });
+    const messageId = await insertMessage(tx, ws, {
+      conversationId: id,
+      customerId,
+      direction: MessageDirection.INBOUND,
+      channel: input.channel,
+      author: AuthorKind.CUSTOMER,
+      agentId: null,
+      body,
+      at: now,
+    });
     const at = now.toISOString();
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: id, kind: 'OPENED', messageId, at });
     if (queueId) outbox.add('QUEUE_UPDATED', { ws, queueId, change: QueueChange.ENQUEUED, conversationId: id, at });
-    await botTurn(tx, ws, scope.settings, { id, customer_id: customerId, channel: input.channel, queue_id: queueId, resolution_sla: sla, resolution_due_at: resolution?.dueAt ?? null }, body, now, outbox);
+    await botTurn(
+      tx,
+      ws,
+      scope.settings,
+      { id, customer_id: customerId, channel: input.channel, queue_id: queueId, resolution_sla: sla, resolution_due_at: resolution?.dueAt ?? null },
+      body,
+      now,
+      outbox,
+    );
     await lockRouting(tx, ws);
     announceAssignments(outbox, ws, await route(tx, ws, [queueId], now), now);
     return { conversationId: id, messageId, outbox, transitions };
@@ -117,7 +158,8 @@ export async function postMessage(em: EntityManager, scope: ConversationScope, i
   const ws = viewer.workspaceId;
   const body = checkBody(input.body);
   const inbound = input.direction === MessageDirection.INBOUND;
-  if (inbound !== (input.author === AuthorKind.CUSTOMER)) throw AppError.badInput('INBOUND messages are the CUSTOMER\'s; OUTBOUND ones an AGENT\'s, a BOT\'s or the SYSTEM\'s', { field: 'author' });
+  if (inbound !== (input.author === AuthorKind.CUSTOMER))
+    throw AppError.badInput("INBOUND messages are the CUSTOMER's; OUTBOUND ones an AGENT's, a BOT's or the SYSTEM's", { field: 'author' });
   if (input.agentId && input.author !== AuthorKind.AGENT) throw AppError.badInput('agentId goes with author AGENT', { field: 'agentId' });
   return withRetries(em, async (tx) => {
     const outbox = new Outbox();
@@ -125,22 +167,45 @@ export async function postMessage(em: EntityManager, scope: ConversationScope, i
     checkStep(conversation.status, 'post');
     if (input.agentId) await requireIds(tx, ws, 'agent', 'Agent', [input.agentId]);
     const agentId = input.author === AuthorKind.AGENT ? (input.agentId ?? conversation.assignee_id) : null;
-    if (input.author === AuthorKind.AGENT && !agentId) throw AppError.badInput('an AGENT message needs agentId when the conversation has no assignee', { field: 'agentId' });
+    if (input.author === AuthorKind.AGENT && !agentId)
+      throw AppError.badInput('an AGENT message needs agentId when the conversation has no assignee', { field: 'agentId' });
     const channel = input.channel ?? conversation.channel;
-    const messageId = await insertMessage(tx, ws, { conversationId: conversation.id, customerId: conversation.customer_id, direction: input.direction, channel, author: input.author, agentId, body, at: now });
+    const messageId = await insertMessage(tx, ws, {
+      conversationId: conversation.id,
+      customerId: conversation.customer_id,
+      direction: input.direction,
+      channel,
+      author: input.author,
+      agentId,
+      body,
+      at: now,
+    });
     const firstResponse = input.author === AuthorKind.AGENT && !conversation.first_response_at;
     await sql(
       tx,
       `update conversation set status = ?, channels_used = case when ?::text = any(channels_used) then channels_used else channels_used || ?::text end,
          first_response_at = case when ?::boolean then ?::timestamptz else first_response_at end, first_response_sla = ?, updated_at = ?
        where workspace_id = ? and id = ?`,
-      [statusAfterMessage(conversation.status, input.author === AuthorKind.AGENT, inbound), channel, channel, firstResponse, now,
-        firstResponse ? reached(conversation.first_response_sla, conversation.first_response_due_at, now) : conversation.first_response_sla, now, ws, conversation.id],
+      [
+        statusAfterMessage(conversation.status, input.author === AuthorKind.AGENT, inbound),
+        channel,
+        channel,
+        firstResponse,
+        now,
+        firstResponse ? reached(conversation.first_response_sla, conversation.first_response_due_at, now) : conversation.first_response_sla,
+        now,
+        ws,
+        conversation.id,
+      ],
     );
     let transitions: Transition[] = [];
     if (inbound) {
       const customerId = await liveCustomerId(tx, ws, conversation.customer_id);
-      await sql(tx, `update customer set last_inbound_at = greatest(last_inbound_at, ?), last_seen_at = greatest(last_seen_at, ?) where workspace_id = ? and id = ?`, [now, now, ws, customerId]);
+      await sql(
+        tx,
+        `update customer set last_inbound_at = greatest(last_inbound_at, ?), last_seen_at = greatest(last_seen_at, ?) where workspace_id = ? and id = ?`,
+        [now, now, ws, customerId],
+      );
       transitions = await reevaluate(tx, ws, settings, now, [customerId]);
     }
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'MESSAGE', messageId, at: now.toISOString() });

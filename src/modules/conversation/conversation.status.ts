@@ -27,8 +27,11 @@ const HINT: Partial<Record<ConversationStatus, string>> = {
 /** Refuses a step the conversation's status does not allow (BAD_USER_INPUT, with both in details). */
 export function checkStep(status: ConversationStatus, step: Step): void {
   if (ALLOWED[step].includes(status)) return;
-  const hint = step === 'reopen' || step === 'close' ? 'only a RESOLVED conversation can be' : HINT[status] ?? 'not allowed';
-  throw AppError.badInput(`cannot ${step} a ${status} conversation: ${hint}${step === 'reopen' || step === 'close' ? ` ${step === 'reopen' ? 'reopened' : 'closed'}` : ''}`, { status, step });
+  const hint = step === 'reopen' || step === 'close' ? 'only a RESOLVED conversation can be' : (HINT[status] ?? 'not allowed');
+  throw AppError.badInput(
+    `cannot ${step} a ${status} conversation: ${hint}${step === 'reopen' || step === 'close' ? ` ${step === 'reopen' ? 'reopened' : 'closed'}` : ''}`,
+    { status, step },
+  );
 }
 
 /** The status after a message: an agent's reply waits on the customer; the customer's answer goes back to the agent. */

@@ -70,8 +70,24 @@ export function stateOf(row: CustomerRow | null, id?: string): CustomerState {
   if (!row) {
     // first and last seen come from the customer's first items; the write takes the batch's time if it has none
     return {
-      id: id ?? '', displayName: null, contact: null, traits: {}, traitTimes: {}, tags: [], totalSpend: 0, orderCount: 0, firstSeenAt: FAR_FUTURE, lastSeenAt: FAR_PAST, lastPurchaseAt: null,
-      stage: null, tier: ValueTier.BASIC, firstPurchaseAt: null, lastInboundAt: null, complaintAt: null, reactivatedAt: null, annualSpend: 0,
+      id: id ?? '',
+      displayName: null,
+      contact: null,
+      traits: {},
+      traitTimes: {},
+      tags: [],
+      totalSpend: 0,
+      orderCount: 0,
+      firstSeenAt: FAR_FUTURE,
+      lastSeenAt: FAR_PAST,
+      lastPurchaseAt: null,
+      stage: null,
+      tier: ValueTier.BASIC,
+      firstPurchaseAt: null,
+      lastInboundAt: null,
+      complaintAt: null,
+      reactivatedAt: null,
+      annualSpend: 0,
     };
   }
   return {
@@ -116,7 +132,8 @@ export function foldAbsorbed(survivor: CustomerState, absorbed: CustomerState): 
   survivor.orderCount += absorbed.orderCount;
   survivor.firstSeenAt = absorbed.firstSeenAt < survivor.firstSeenAt ? absorbed.firstSeenAt : survivor.firstSeenAt;
   survivor.lastSeenAt = absorbed.lastSeenAt > survivor.lastSeenAt ? absorbed.lastSeenAt : survivor.lastSeenAt;
-  if (absorbed.lastPurchaseAt && (!survivor.lastPurchaseAt || absorbed.lastPurchaseAt > survivor.lastPurchaseAt)) survivor.lastPurchaseAt = absorbed.lastPurchaseAt;
+  if (absorbed.lastPurchaseAt && (!survivor.lastPurchaseAt || absorbed.lastPurchaseAt > survivor.lastPurchaseAt))
+    survivor.lastPurchaseAt = absorbed.lastPurchaseAt;
   survivor.displayName ??= absorbed.displayName;
   survivor.firstPurchaseAt = earlier(survivor.firstPurchaseAt, absorbed.firstPurchaseAt);
   survivor.lastInboundAt = later(survivor.lastInboundAt, absorbed.lastInboundAt);
@@ -158,7 +175,13 @@ export function displayNameOf(state: CustomerState): string | null {
 }
 
 /** Writes every computed state: new customers in one COPY, existing ones in one update. */
-export async function applyCustomerState(tx: EntityManager, workspaceId: string, states: Map<string, CustomerState>, created: Set<string>, now: Date): Promise<void> {
+export async function applyCustomerState(
+  tx: EntityManager,
+  workspaceId: string,
+  states: Map<string, CustomerState>,
+  created: Set<string>,
+  now: Date,
+): Promise<void> {
   await pipeline(tx, customerStateSteps(workspaceId, states, created, now));
 }
 
@@ -174,12 +197,52 @@ export function customerStateSteps(workspaceId: string, states: Map<string, Cust
   }));
   const copy: Step = {
     table: 'customer',
-    columns: ['id', 'workspace_id', 'display_name', 'traits', 'trait_times', 'tags', 'total_spend', 'order_count', 'first_seen_at', 'last_seen_at', 'last_purchase_at',
-      'lifecycle_stage', 'value_tier', 'first_purchase_at', 'last_inbound_at', 'complaint_at', 'reactivated_at', 'annual_spend', 'created_at', 'updated_at'],
+    columns: [
+      'id',
+      'workspace_id',
+      'display_name',
+      'traits',
+      'trait_times',
+      'tags',
+      'total_spend',
+      'order_count',
+      'first_seen_at',
+      'last_seen_at',
+      'last_purchase_at',
+      'lifecycle_stage',
+      'value_tier',
+      'first_purchase_at',
+      'last_inbound_at',
+      'complaint_at',
+      'reactivated_at',
+      'annual_spend',
+      'created_at',
+      'updated_at',
+    ],
     rows: all
       .filter((s) => created.has(s.id))
-      .map((s) => [s.id, workspaceId, s.displayName, s.traits, s.traitTimes, new TextArray(s.tags), s.totalSpend, s.orderCount, s.firstSeenAt, s.lastSeenAt, s.lastPurchaseAt,
-        s.stage, s.tier, s.firstPurchaseAt, s.lastInboundAt, s.complaintAt, s.reactivatedAt, s.annualSpend, now, now]),
+      .map((s) => [
+        s.id,
+        workspaceId,
+        s.displayName,
+        s.traits,
+        s.traitTimes,
+        new TextArray(s.tags),
+        s.totalSpend,
+        s.orderCount,
+        s.firstSeenAt,
+        s.lastSeenAt,
+        s.lastPurchaseAt,
+        s.stage,
+        s.tier,
+        s.firstPurchaseAt,
+        s.lastInboundAt,
+        s.complaintAt,
+        s.reactivatedAt,
+        s.annualSpend,
+        now,
+        now,
+      ]),
   };
   const existing = all.filter((s) => !created.has(s.id));
   if (!existing.length) return [copy];

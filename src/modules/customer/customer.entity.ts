@@ -18,10 +18,25 @@ import { Workspace } from '../workspace/workspace.entity';
 @Index({ properties: ['workspace', 'totalSpend', 'id'] })
 @Index({ properties: ['workspace', 'mergedIntoId'] })
 @Index({ properties: ['workspace', 'lifecycleStage'] })
-@Index({ name: 'customer_display_name_prefix', expression: 'create index "customer_display_name_prefix" on "customer" ("workspace_id", lower("display_name") text_pattern_ops)' })
+@Index({
+  name: 'customer_display_name_prefix',
+  expression: 'create index "customer_display_name_prefix" on "customer" ("workspace_id", lower("display_name") text_pattern_ops)',
+})
 @ObjectType({ implements: Node })
 export class Customer implements Node {
-  [OptionalProps]?: 'traits' | 'traitTimes' | 'tags' | 'lifecycleStage' | 'valueTier' | 'totalSpend' | 'annualSpend' | 'orderCount' | 'createdAt' | 'updatedAt' | 'firstSeenAt' | 'lastSeenAt';
+  [OptionalProps]?:
+    | 'traits'
+    | 'traitTimes'
+    | 'tags'
+    | 'lifecycleStage'
+    | 'valueTier'
+    | 'totalSpend'
+    | 'annualSpend'
+    | 'orderCount'
+    | 'createdAt'
+    | 'updatedAt'
+    | 'firstSeenAt'
+    | 'lastSeenAt';
 
   @PrimaryKey({ type: 'uuid' })
   @Field(() => ID)

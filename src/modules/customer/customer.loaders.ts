@@ -42,14 +42,24 @@ export async function requireLiveCustomer(ctx: Context, id: string): Promise<Cus
 
 export const identitiesOf = (ctx: Context) =>
   ctx.loaders.named<string, Identity[]>('identitiesOf', async (customerIds) => {
-    const rows = await readByKey(ctx.em, `select * from identity where workspace_id = ? and customer_id = any(?::uuid[]) order by first_seen_at, id`, [ctx.viewer.workspaceId, customerIds]);
-    const groups = groupBy(rows.map((row) => ctx.em.map(Identity, row)), (row) => row.customerId);
+    const rows = await readByKey(ctx.em, `select * from identity where workspace_id = ? and customer_id = any(?::uuid[]) order by first_seen_at, id`, [
+      ctx.viewer.workspaceId,
+      customerIds,
+    ]);
+    const groups = groupBy(
+      rows.map((row) => ctx.em.map(Identity, row)),
+      (row) => row.customerId,
+    );
     return customerIds.map((id) => groups.get(id) ?? []);
   });
 
 export const mergesOf = (ctx: Context) =>
   ctx.loaders.named<string, CustomerMerge[]>('mergesOf', async (customerIds) => {
-    const rows = await readByKey(ctx.em, `select * from customer_merge where workspace_id = ? and (survivor_id = any(?::uuid[]) or absorbed_id = any(?::uuid[])) order by at desc, id desc`, [ctx.viewer.workspaceId, customerIds, customerIds]);
+    const rows = await readByKey(
+      ctx.em,
+      `select * from customer_merge where workspace_id = ? and (survivor_id = any(?::uuid[]) or absorbed_id = any(?::uuid[])) order by at desc, id desc`,
+      [ctx.viewer.workspaceId, customerIds, customerIds],
+    );
     const merges = rows.map((row) => ctx.em.map(CustomerMerge, row));
     return customerIds.map((id) => merges.filter((row) => row.survivorId === id || row.absorbedId === id));
   });
@@ -73,12 +83,26 @@ export const eventsOf = (ctx: Context) =>
       for (const [args, group] of groupBy([...keys], (key) => JSON.stringify([key.first, key.after, key.type]))) {
         const page = parsePage(group[0].first, group[0].after, isKeyset('time'));
         const after = page.after;
-        const rows = await pageOfEvents(ctx.em, ctx.viewer.workspaceId, group.map((key) => key.customerId), page.first + 1, after, group[0].type ?? null);
+        const rows = await pageOfEvents(
+          ctx.em,
+          ctx.viewer.workspaceId,
+          group.map((key) => key.customerId),
+          page.first + 1,
+          after,
+          group[0].type ?? null,
+        );
         const byCustomer = groupBy(rows, (row) => row.event.customerId!);
         for (const key of group) {
           const events = byCustomer.get(key.customerId) ?? [];
           const keyOf = new Map(events.map((row) => [row.event, row.key]));
-          answers.set(`${key.customerId}|${args}`, toConnection(events.map((row) => row.event), page, (event) => keyOf.get(event)));
+          answers.set(
+            `${key.customerId}|${args}`,
+            toConnection(
+              events.map((row) => row.event),
+              page,
+              (event) => keyOf.get(event),
+            ),
+          );
         }
       }
       return keys.map((key) => answers.get(`${key.customerId}|${JSON.stringify([key.first, key.after, key.type])}`)!);
@@ -86,7 +110,14 @@ export const eventsOf = (ctx: Context) =>
     (key) => JSON.stringify([key.customerId, key.first, key.after, key.type]),
   );
 
-async function pageOfEvents(em: EntityManager, workspaceId: string, customerIds: string[], limit: number, after: Keyset | undefined, type: string | null): Promise<{ event: Event; key: Keyset }[]> {
+async function pageOfEvents(
+  em: EntityManager,
+  workspaceId: string,
+  customerIds: string[],
+  limit: number,
+  after: Keyset | undefined,
+  type: string | null,
+): Promise<{ event: Event; key: Keyset }[]> {
   const rows = await readByKey<Record<string, unknown> & { sort_key: string }>(
     em,
     `select * from (

@@ -85,4 +85,3 @@ export class CustomerResolver {
     return mergesOf(ctx).load(customer.id);
   }
 }
-

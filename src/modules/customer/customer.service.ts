@@ -42,7 +42,13 @@ export const keyText = (expression: string, kind: KeyKind): string =>
 export const isKeyset =
   (kind: KeyKind) =>
   (key: unknown): key is Keyset =>
-    Array.isArray(key) && key.length === 2 && typeof key[0] === 'string' && KEY_PATTERNS[kind].test(key[0]) && (kind !== 'time' || isCursorTime(key[0])) && typeof key[1] === 'string' && isUuid(key[1]);
+    Array.isArray(key) &&
+    key.length === 2 &&
+    typeof key[0] === 'string' &&
+    KEY_PATTERNS[kind].test(key[0]) &&
+    (kind !== 'time' || isCursorTime(key[0])) &&
+    typeof key[1] === 'string' &&
+    isUuid(key[1]);
 
 /** The longest search text (held by the input guard): a prefix this long already names one customer. */
 export const MAX_SEARCH_LENGTH = 200;
@@ -126,7 +132,11 @@ export async function customerIdByIdentity(em: EntityManager, workspaceId: strin
     if (error instanceof IdentifierError) return null;
     throw error;
   }
-  const [row] = await readByKey<{ customer_id: string }>(em, `select customer_id from identity where workspace_id = ? and type = ? and value = ?`, [workspaceId, type, normalised]);
+  const [row] = await readByKey<{ customer_id: string }>(em, `select customer_id from identity where workspace_id = ? and type = ? and value = ?`, [
+    workspaceId,
+    type,
+    normalised,
+  ]);
   return row?.customer_id ?? null;
 }
 
@@ -137,7 +147,8 @@ export async function customerIdByIdentity(em: EntityManager, workspaceId: strin
  */
 export async function changeTags(em: EntityManager, bus: EventBus, viewer: Viewer, id: string, tags: string[], add: boolean): Promise<string> {
   const clean = [...new Set(tags.map((tag) => tag.trim()))];
-  if (clean.length === 0 || clean.some((tag) => !tag || tag.length > 64)) throw AppError.badInput('tags must be 1 to 64 characters each, at least one', { field: 'tags' });
+  if (clean.length === 0 || clean.some((tag) => !tag || tag.length > 64))
+    throw AppError.badInput('tags must be 1 to 64 characters each, at least one', { field: 'tags' });
   const { customerId, audit } = await withRetries(em, async (tx) => {
     const customerId = await liveCustomerId(tx, viewer.workspaceId, id);
     const [updated] = await byKey(tx, [
@@ -148,7 +159,12 @@ export async function changeTags(em: EntityManager, bus: EventBus, viewer: Viewe
       },
     ]);
     if (updated.length === 0) throw new StaleReadError();
-    const audit = recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: add ? 'customer.tagged' : 'customer.untagged', subjectType: 'Customer', subjectId: customerId, details: { tags: clean } });
+    const audit = recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+      action: add ? 'customer.tagged' : 'customer.untagged',
+      subjectType: 'Customer',
+      subjectId: customerId,
+      details: { tags: clean },
+    });
     return { customerId, audit };
   });
   await publishAudit(bus, audit);

@@ -143,7 +143,12 @@ export function linkIdentities(
   for (const id of known.keys()) {
     if (root(id) === id) continue;
     const linking = linkedBy.get(id) ?? [];
-    result.absorbed.push({ absorbedId: id, survivorId: root(id), reason: linking.map(identifierKey).join(' + '), types: [...new Set(linking.map((identifier) => identifier.type))] });
+    result.absorbed.push({
+      absorbedId: id,
+      survivorId: root(id),
+      reason: linking.map(identifierKey).join(' + '),
+      types: [...new Set(linking.map((identifier) => identifier.type))],
+    });
   }
   return result;
 }

@@ -5,7 +5,10 @@ import { IdentityType } from '../../graphql/enums';
 export class IdentityRule {
   @Field(() => IdentityType) type!: IdentityType;
 
-  @Field(() => Int, { nullable: true, description: 'At most this many values of the type on one customer; a merge that would exceed it is refused and recorded. Null: no limit.' })
+  @Field(() => Int, {
+    nullable: true,
+    description: 'At most this many values of the type on one customer; a merge that would exceed it is refused and recorded. Null: no limit.',
+  })
   maxPerCustomer!: number | null;
 
   @Field(() => Int, { description: 'Lower numbers win: when a limit would be exceeded, the identifier of lowest priority is the one left unlinked.' })

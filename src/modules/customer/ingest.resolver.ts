@@ -29,7 +29,9 @@ export class IngestResolver {
   }
 
   @Authorized(...may.ingest)
-  @Mutation(() => Customer, { description: 'Finds or creates the one customer these identifiers belong to (merging if they point at several) and sets traits.' })
+  @Mutation(() => Customer, {
+    description: 'Finds or creates the one customer these identifiers belong to (merging if they point at several) and sets traits.',
+  })
   async identify(
     @Arg('identifiers', () => [IdentifierInput]) identifiers: IdentifierInput[],
     @Arg('traits', () => JSONScalar, { nullable: true }) traits: unknown,

@@ -113,7 +113,8 @@ function validate(input: IngestEventInput, index: number, region: string, rules:
   if (input.traits != null && !isPlainObject(input.traits)) throw new ItemError('INVALID_TRAITS', 'traits must be a JSON object');
   if (input.properties != null && !isPlainObject(input.properties)) throw new ItemError('INVALID_PROPERTIES', 'properties must be a JSON object');
   if (input.kind === IngestKind.TRACK && !input.event?.trim()) throw new ItemError('MISSING_EVENT', 'a TRACK item needs an event name');
-  if (input.revenue != null && (!Number.isFinite(input.revenue) || Math.abs(input.revenue) > 1e12)) throw new ItemError('INVALID_REVENUE', 'revenue must be a finite amount');
+  if (input.revenue != null && (!Number.isFinite(input.revenue) || Math.abs(input.revenue) > 1e12))
+    throw new ItemError('INVALID_REVENUE', 'revenue must be a finite amount');
   const occurredAt = input.occurredAt ?? now;
   if (Number.isNaN(occurredAt.getTime())) throw new ItemError('INVALID_TIME', 'occurredAt is not a time');
   const identifiers: Identifier[] = [];
@@ -152,11 +153,24 @@ function identifiersOf(items: ValidItem[]): Identifier[] {
 }
 
 const emptyApplied = () => ({
-  errors: [] as IngestItemError[], accepted: 0, duplicates: 0, customersCreated: 0, merges: 0, unlinked: [], customerOf: new Map<number, string>(),
-  transitions: [] as Transition[], segmentChanges: [] as MembershipChanges[], auditEntryIds: [] as string[],
+  errors: [] as IngestItemError[],
+  accepted: 0,
+  duplicates: 0,
+  customersCreated: 0,
+  merges: 0,
+  unlinked: [],
+  customerOf: new Map<number, string>(),
+  transitions: [] as Transition[],
+  segmentChanges: [] as MembershipChanges[],
+  auditEntryIds: [] as string[],
 });
 
-async function applyItems(tx: EntityManager, { workspaceId, settings, now, actorKeyId }: IngestScope, all: ValidItem[], rules: Map<IdentityType, IdentityRule>) {
+async function applyItems(
+  tx: EntityManager,
+  { workspaceId, settings, now, actorKeyId }: IngestScope,
+  all: ValidItem[],
+  rules: Map<IdentityType, IdentityRule>,
+) {
   // While the identifiers are locked, two round trips and the commit, whatever the batch: the reads
   // behind the locks, then every write. Each read probes an index once per key, in a lateral subquery
   // that LIMIT or OFFSET 0 keeps the planner from flattening, and every statement is planned for any
@@ -217,7 +231,9 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
   // an identifier left unlinked belongs to someone else: it must not name this customer
   const unlinked = new Set(link.unlinked.map(({ index, identifier }) => `${index}:${identifierKey(identifier)}`));
   const linkedOnly = (item: ValidItem): ValidItem =>
-    link.unlinked.length === 0 ? item : { ...item, identifiers: item.identifiers.filter((identifier) => !unlinked.has(`${item.index}:${identifierKey(identifier)}`)) };
+    link.unlinked.length === 0
+      ? item
+      : { ...item, identifiers: item.identifiers.filter((identifier) => !unlinked.has(`${item.index}:${identifierKey(identifier)}`)) };
   for (const item of items) foldItem(states.get(link.customerOf.get(item.index)!)!, linkedOnly(item), { stages: settings, spendSince });
   for (const { absorbedId } of link.absorbed) states.delete(absorbedId);
   const transitions = settle(states.values(), settings, now);
@@ -232,7 +248,14 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
     ...(merged ? [merged.step] : []),
     // the ids come from here, not from a CTE: the planner would expect a row per identifier looked up
     // (most are new) and hash-join the whole table
-    ...(owned.length ? [{ text: `update identity i set last_seen_at = greatest(i.last_seen_at, ?) from unnest(?::uuid[]) k(id) where i.id = k.id and i.workspace_id = ?`, params: [now, owned.map((row) => row.id), workspaceId] }] : []),
+    ...(owned.length
+      ? [
+          {
+            text: `update identity i set last_seen_at = greatest(i.last_seen_at, ?) from unnest(?::uuid[]) k(id) where i.id = k.id and i.workspace_id = ?`,
+            params: [now, owned.map((row) => row.id), workspaceId],
+          },
+        ]
+      : []),
     {
       table: 'identity',
       columns: ['id', 'workspace_id', 'customer_id', 'type', 'value', 'source', 'verified', 'first_seen_at', 'last_seen_at'],
@@ -244,7 +267,18 @@ async function applyItems(tx: EntityManager, { workspaceId, settings, now, actor
     {
       table: 'event',
       columns: ['id', 'workspace_id', 'customer_id', 'message_id', 'type', 'properties', 'revenue', 'channel', 'occurred_at', 'received_at'],
-      rows: items.map((item) => [uuidv7(), workspaceId, link.customerOf.get(item.index), item.messageId, item.event, item.properties, item.revenue, item.channel, item.occurredAtText, now]),
+      rows: items.map((item) => [
+        uuidv7(),
+        workspaceId,
+        link.customerOf.get(item.index),
+        item.messageId,
+        item.event,
+        item.properties,
+        item.revenue,
+        item.channel,
+        item.occurredAtText,
+        now,
+      ]),
     },
     ...(audit.ids.length ? [audit.step] : []),
   ];

@@ -40,7 +40,12 @@ export async function applyMerges(
 }
 
 /** The statement of {@link applyMerges}, to send with others, and the ids of the `customer_merge` rows it writes. */
-export function mergeStep(workspaceId: string, merges: { absorbedId: string; survivorId: string; reason: string }[], before: CustomerRow[], now: Date): { step: Statement; ids: string[] } {
+export function mergeStep(
+  workspaceId: string,
+  merges: { absorbedId: string; survivorId: string; reason: string }[],
+  before: CustomerRow[],
+  now: Date,
+): { step: Statement; ids: string[] } {
   const rows = new Map(before.map((row) => [row.id, row]));
   const ids = merges.map(() => uuidv7());
   const step = {

@@ -22,14 +22,27 @@ export class MergePreview {
 export class MergeResolver {
   @Authorized(...may.administer)
   @Query(() => MergePreview, { description: 'What mergeCustomers would do, without doing it.' })
-  async previewMerge(@Arg('survivorId', () => ID) survivorId: string, @Arg('absorbedId', () => ID) absorbedId: string, @Ctx() ctx: Context): Promise<MergePreview> {
+  async previewMerge(
+    @Arg('survivorId', () => ID) survivorId: string,
+    @Arg('absorbedId', () => ID) absorbedId: string,
+    @Ctx() ctx: Context,
+  ): Promise<MergePreview> {
     const plan = await planMerge(ctx.em, ctx.viewer.workspaceId, survivorId, absorbedId);
-    return { survivor: ctx.em.map(Customer, plan.survivor), absorbed: ctx.em.map(Customer, plan.absorbed), conflicts: plan.conflicts, violations: plan.violations };
+    return {
+      survivor: ctx.em.map(Customer, plan.survivor),
+      absorbed: ctx.em.map(Customer, plan.absorbed),
+      conflicts: plan.conflicts,
+      violations: plan.violations,
+    };
   }
 
   @Authorized(...may.administer)
   @Mutation(() => Customer, { description: 'Merges absorbedId into survivorId by hand; the absorbed id keeps resolving to the survivor.' })
-  async mergeCustomers(@Arg('survivorId', () => ID) survivorId: string, @Arg('absorbedId', () => ID) absorbedId: string, @Ctx() ctx: Context): Promise<Customer> {
+  async mergeCustomers(
+    @Arg('survivorId', () => ID) survivorId: string,
+    @Arg('absorbedId', () => ID) absorbedId: string,
+    @Ctx() ctx: Context,
+  ): Promise<Customer> {
     const { settings } = await getWorkspace(ctx.em, ctx.viewer.workspaceId);
     const { survivorId: id, transitions } = await mergeCustomers(ctx.em, ctx.viewer, { settings, now: ctx.clock.now() }, survivorId, absorbedId);
     await publishTransitions(ctx.bus, ctx.viewer.workspaceId, transitions);

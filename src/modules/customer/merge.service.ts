@@ -29,7 +29,11 @@ export interface MergePlan {
 
 async function liveCustomers(tx: EntityManager, workspaceId: string, ids: string[], lock: boolean): Promise<CustomerRow[]> {
   for (const id of ids) if (!isUuid(id)) throw AppError.notFound('Customer', id);
-  const rows = await readByKey<CustomerRow>(tx, `select * from customer where workspace_id = ? and id = any(?::uuid[]) order by id ${lock ? 'for update' : ''}`, [workspaceId, ids]);
+  const rows = await readByKey<CustomerRow>(
+    tx,
+    `select * from customer where workspace_id = ? and id = any(?::uuid[]) order by id ${lock ? 'for update' : ''}`,
+    [workspaceId, ids],
+  );
   return ids.map((id) => {
     const row = rows.find((candidate) => candidate.id === id);
     if (!row || row.erased_at) throw AppError.notFound('Customer', id);
@@ -64,12 +68,23 @@ export async function planMerge(em: EntityManager, workspaceId: string, survivor
 }
 
 /** Merges by hand (ADMIN): the given survivor keeps its id; refused when an identity rule would break. */
-export async function mergeCustomers(em: EntityManager, viewer: Viewer, { settings, now }: MergeScope, survivorId: string, absorbedId: string): Promise<{ survivorId: string; transitions: Transition[] }> {
+export async function mergeCustomers(
+  em: EntityManager,
+  viewer: Viewer,
+  { settings, now }: MergeScope,
+  survivorId: string,
+  absorbedId: string,
+): Promise<{ survivorId: string; transitions: Transition[] }> {
   const refuse = (violations: string[]) => AppError.conflict(`the merge would break identity rules: ${violations.join('; ')}`, { violations });
   const { violations } = await planMerge(em, viewer.workspaceId, survivorId, absorbedId);
   if (violations.length) {
     await em.fork().transactional(async (tx) => {
-      recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'customer.merge_refused', subjectType: 'Customer', subjectId: survivorId, details: { absorbedId, violations } });
+      recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+        action: 'customer.merge_refused',
+        subjectType: 'Customer',
+        subjectId: survivorId,
+        details: { absorbedId, violations },
+      });
     });
     throw refuse(violations);
   }
@@ -81,7 +96,12 @@ export async function mergeCustomers(em: EntityManager, viewer: Viewer, { settin
     await applyCustomerState(tx, viewer.workspaceId, new Map([[survivorId, state]]), new Set(), now);
     const [mergeId] = await applyMerges(tx, viewer.workspaceId, [{ survivorId, absorbedId, reason: 'manual merge' }], [plan.survivor, plan.absorbed], now);
     const transitions = await reevaluate(tx, viewer.workspaceId, settings, now, [survivorId]);
-    recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'customer.merged', subjectType: 'Customer', subjectId: survivorId, details: { absorbedId, mergeId } });
+    recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+      action: 'customer.merged',
+      subjectType: 'Customer',
+      subjectId: survivorId,
+      details: { absorbedId, mergeId },
+    });
     await tx.flush();
     return { survivorId, transitions };
   });
@@ -104,22 +124,37 @@ interface MergeRow {
  * brought; the survivor keeps what it gained since (later events, traits observed after the merge)
  * and its spend is recounted from the events it still owns. Returns [survivor, absorbed] ids.
  */
-export async function unmergeCustomer(em: EntityManager, viewer: Viewer, { settings, now }: MergeScope, mergeId: string): Promise<{ ids: [string, string]; transitions: Transition[] }> {
+export async function unmergeCustomer(
+  em: EntityManager,
+  viewer: Viewer,
+  { settings, now }: MergeScope,
+  mergeId: string,
+): Promise<{ ids: [string, string]; transitions: Transition[] }> {
   if (!isUuid(mergeId)) throw AppError.notFound('CustomerMerge', mergeId);
   return withRetries(em, async (tx) => {
     const [merge] = await readByKey<MergeRow>(tx, `select * from customer_merge where workspace_id = ? and id = ? for update`, [viewer.workspaceId, mergeId]);
     if (!merge) throw AppError.notFound('CustomerMerge', mergeId);
     if (merge.unmerged_at) throw AppError.badInput('this merge was already undone', { unmergedAt: merge.unmerged_at });
-    const rows = await readByKey<CustomerRow>(tx, `select * from customer where workspace_id = ? and id = any(?::uuid[]) order by id for update`, [viewer.workspaceId, [merge.survivor_id, merge.absorbed_id]]);
+    const rows = await readByKey<CustomerRow>(tx, `select * from customer where workspace_id = ? and id = any(?::uuid[]) order by id for update`, [
+      viewer.workspaceId,
+      [merge.survivor_id, merge.absorbed_id],
+    ]);
     const survivor = rows.find((row) => row.id === merge.survivor_id)!;
     const absorbed = rows.find((row) => row.id === merge.absorbed_id)!;
-    if (survivor.merged_into_id) throw AppError.conflict(`the survivor was later merged into ${survivor.merged_into_id}; undo that merge first`, { mergedInto: survivor.merged_into_id });
+    if (survivor.merged_into_id)
+      throw AppError.conflict(`the survivor was later merged into ${survivor.merged_into_id}; undo that merge first`, { mergedInto: survivor.merged_into_id });
     if (survivor.erased_at || absorbed.erased_at) throw AppError.conflict('one of the customers was erased');
 
     const back = [merge.absorbed_id, merge.survivor_id, viewer.workspaceId];
-    await sql(tx, `update identity set customer_id = ? where customer_id = ? and workspace_id = ? and id = any(?::uuid[])`, [...back, merge.moved_identity_ids]);
+    await sql(tx, `update identity set customer_id = ? where customer_id = ? and workspace_id = ? and id = any(?::uuid[])`, [
+      ...back,
+      merge.moved_identity_ids,
+    ]);
     await sql(tx, `update event set customer_id = ? where customer_id = ? and workspace_id = ? and id = any(?::uuid[])`, [...back, merge.moved_event_ids]);
-    await sql(tx, `update customer set merged_into_id = ? where merged_into_id = ? and workspace_id = ? and id = any(?::uuid[])`, [...back, merge.absorbed_before.tombstones ?? []]);
+    await sql(tx, `update customer set merged_into_id = ? where merged_into_id = ? and workspace_id = ? and id = any(?::uuid[])`, [
+      ...back,
+      merge.absorbed_before.tombstones ?? [],
+    ]);
 
     const restoredAbsorbed = { ...stateOf(absorbed), ...stateFromSnapshot(absorbed.id, merge.absorbed_before) };
     const current = stateOf(survivor);
@@ -133,7 +168,14 @@ export async function unmergeCustomer(em: EntityManager, viewer: Viewer, { setti
       else if (key in before.traits) [traits[key], traitTimes[key]] = [before.traits[key], before.traitTimes[key]];
     }
     const broughtTags = merge.absorbed_before.tags.filter((tag) => !before.tags.includes(tag));
-    const restoredSurvivor = { ...current, traits, traitTimes, tags: current.tags.filter((tag) => !broughtTags.includes(tag)), displayName: before.displayName, contact: null };
+    const restoredSurvivor = {
+      ...current,
+      traits,
+      traitTimes,
+      tags: current.tags.filter((tag) => !broughtTags.includes(tag)),
+      displayName: before.displayName,
+      contact: null,
+    };
     const [totals] = await readByKey<{ spend: string | null; orders: number; last_purchase: Date | null; last_event: Date | null }>(
       tx,
       `select sum(revenue) filter (where p) spend, count(*) filter (where p)::int orders, max(occurred_at) filter (where p) last_purchase, max(occurred_at) last_event
@@ -148,11 +190,25 @@ export async function unmergeCustomer(em: EntityManager, viewer: Viewer, { setti
     restoredSurvivor.lastSeenAt = lastEvent && lastEvent > new Date(before.lastSeenAt) ? lastEvent : new Date(before.lastSeenAt);
     restoredSurvivor.displayName = displayNameOf({ ...restoredSurvivor, displayName: before.displayName });
 
-    await applyCustomerState(tx, viewer.workspaceId, new Map([[survivor.id, restoredSurvivor], [absorbed.id, restoredAbsorbed]]), new Set(), now);
+    await applyCustomerState(
+      tx,
+      viewer.workspaceId,
+      new Map([
+        [survivor.id, restoredSurvivor],
+        [absorbed.id, restoredAbsorbed],
+      ]),
+      new Set(),
+      now,
+    );
     await sql(tx, `update customer set merged_into_id = null where id = ? and workspace_id = ?`, [absorbed.id, viewer.workspaceId]);
     await sql(tx, `update customer_merge set unmerged_at = ? where id = ?`, [now, merge.id]);
     const transitions = await reevaluate(tx, viewer.workspaceId, settings, now, [survivor.id, absorbed.id]);
-    recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'customer.unmerged', subjectType: 'Customer', subjectId: survivor.id, details: { mergeId, absorbedId: absorbed.id } });
+    recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+      action: 'customer.unmerged',
+      subjectType: 'Customer',
+      subjectId: survivor.id,
+      details: { mergeId, absorbedId: absorbed.id },
+    });
     await tx.flush();
     return { ids: [survivor.id, absorbed.id] as [string, string], transitions };
   });

@@ -30,15 +30,33 @@ export async function exportCustomer(em: EntityManager, workspaceId: string, cus
   const params = [workspaceId, customerId];
   const family = familyParams(workspaceId, customerId);
   const [[customer], identities, events, merges, preferences, consents, contacts, surveys, feedback] = await byKey(em, [
-    { text: `select id, display_name, traits, tags, lifecycle_stage, value_tier, total_spend::float, order_count, first_seen_at, last_seen_at, last_purchase_at, created_at, updated_at from customer where workspace_id = ? and id = ?`, params },
-    { text: `select type, value, source, verified, first_seen_at, last_seen_at from identity where workspace_id = ? and customer_id = ? order by first_seen_at`, params },
-    { text: `select message_id, type, properties, revenue::float, channel, occurred_at, received_at from event where workspace_id = ? and customer_id = ? order by occurred_at, id`, params },
-    { text: `select id, survivor_id, absorbed_id, reason, at, unmerged_at from customer_merge where workspace_id = ? and (survivor_id = ? or absorbed_id = ?) order by at`, params: [...params, customerId] },
-    { text: `select customer_id, preferred_channels, language, timezone, quiet_start, quiet_end, cap_max_contacts, cap_per_days, updated_at from customer_preference where workspace_id = ? and ${FAMILY}`, params: family },
+    {
+      text: `select id, display_name, traits, tags, lifecycle_stage, value_tier, total_spend::float, order_count, first_seen_at, last_seen_at, last_purchase_at, created_at, updated_at from customer where workspace_id = ? and id = ?`,
+      params,
+    },
+    {
+      text: `select type, value, source, verified, first_seen_at, last_seen_at from identity where workspace_id = ? and customer_id = ? order by first_seen_at`,
+      params,
+    },
+    {
+      text: `select message_id, type, properties, revenue::float, channel, occurred_at, received_at from event where workspace_id = ? and customer_id = ? order by occurred_at, id`,
+      params,
+    },
+    {
+      text: `select id, survivor_id, absorbed_id, reason, at, unmerged_at from customer_merge where workspace_id = ? and (survivor_id = ? or absorbed_id = ?) order by at`,
+      params: [...params, customerId],
+    },
+    {
+      text: `select customer_id, preferred_channels, language, timezone, quiet_start, quiet_end, cap_max_contacts, cap_per_days, updated_at from customer_preference where workspace_id = ? and ${FAMILY}`,
+      params: family,
+    },
     { text: `select channel, purpose, granted, source, at from consent_change where workspace_id = ? and ${FAMILY} order by at`, params: family },
     { text: `select channel, purpose, at from contact_touch where workspace_id = ? and ${FAMILY} order by at`, params: family },
     { text: `select kind, score, comment, channel, created_at from survey_response where workspace_id = ? and ${FAMILY} order by created_at`, params: family },
-    { text: `select id, category, severity, status, summary, resolution_note, created_at, closed_at from feedback_item where workspace_id = ? and ${FAMILY} order by created_at`, params: family },
+    {
+      text: `select id, category, severity, status, summary, resolution_note, created_at, closed_at from feedback_item where workspace_id = ? and ${FAMILY} order by created_at`,
+      params: family,
+    },
   ]);
   return { exportedAt: new Date().toISOString(), customer, identities, events, merges, preferences, consents, contacts, surveys, feedback };
 }
@@ -70,7 +88,10 @@ export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: strin
       })),
       // conversations stay (queues and metrics count them) but lose what the customer said and what it was about
       { text: `update conversation set subject = null, topic = null, resolution_note = null where workspace_id = ? and ${FAMILY}`, params: family },
-      { text: `delete from customer_merge where workspace_id = ? and (survivor_id = ? or absorbed_id in (select id from customer where workspace_id = ? and merged_into_id = ?))`, params: [ws, customerId, ws, customerId] },
+      {
+        text: `delete from customer_merge where workspace_id = ? and (survivor_id = ? or absorbed_id in (select id from customer where workspace_id = ? and merged_into_id = ?))`,
+        params: [ws, customerId, ws, customerId],
+      },
       {
         text: `update customer set display_name = null, traits = '{}', trait_times = '{}', tags = '{}', total_spend = 0, order_count = 0, last_purchase_at = null, erased_at = now(), updated_at = now()
          where workspace_id = ? and (id = ? or merged_into_id = ?)`,

@@ -14,7 +14,11 @@ export const NEXT: Record<FeedbackStatus, FeedbackStatus[]> = {
 };
 
 export function responseDueAt(severity: FeedbackSeverity, settings: WorkspaceSettings, openedAt: Date): Date {
-  const hours = { [FeedbackSeverity.GENERAL]: settings.generalResponseHours, [FeedbackSeverity.COMPLEX]: settings.complexResponseHours, [FeedbackSeverity.MAJOR]: settings.majorResponseHours }[severity];
+  const hours = {
+    [FeedbackSeverity.GENERAL]: settings.generalResponseHours,
+    [FeedbackSeverity.COMPLEX]: settings.complexResponseHours,
+    [FeedbackSeverity.MAJOR]: settings.majorResponseHours,
+  }[severity];
   return new Date(openedAt.getTime() + hours * HOUR);
 }
 

@@ -53,12 +53,24 @@ const customerFeedbackOf = (ctx: Context) =>
                where (?::text is null or f.status = ?)
              ) y where (?::timestamptz is null or (y.created_at, y.id) < (?::timestamptz, ?::uuid))
            ) x where rank <= ?`,
-          [group.map((key) => key.customerId), ctx.viewer.workspaceId, status ?? null, status ?? null, page.after?.[0] ?? null, page.after?.[0] ?? null, page.after?.[1] ?? null, page.first + 1],
+          [
+            group.map((key) => key.customerId),
+            ctx.viewer.workspaceId,
+            status ?? null,
+            status ?? null,
+            page.after?.[0] ?? null,
+            page.after?.[0] ?? null,
+            page.after?.[1] ?? null,
+            page.first + 1,
+          ],
         );
         for (const key of group) {
           const mine = rows.filter((row) => row.root === key.customerId);
           const items = mine.map(({ root: _root, rank: _rank, total: _total, ...row }) => ctx.em.map(FeedbackItem, row));
-          answers.set(JSON.stringify(key), toConnection(items, page, (item) => [item.createdAt.toISOString(), item.id], mine[0]?.total ?? 0));
+          answers.set(
+            JSON.stringify(key),
+            toConnection(items, page, (item) => [item.createdAt.toISOString(), item.id], mine[0]?.total ?? 0),
+          );
         }
       }
       return keys.map((key) => answers.get(JSON.stringify(key))!);
@@ -97,7 +109,9 @@ export class FeedbackResolver {
   }
 
   @Authorized(...may.handleFeedback)
-  @Mutation(() => FeedbackItem, { description: 'One step along OPEN, ACKNOWLEDGED, IN_PROGRESS, RESOLVED, VERIFIED, CLOSED (RESOLVED may go back to IN_PROGRESS).' })
+  @Mutation(() => FeedbackItem, {
+    description: 'One step along OPEN, ACKNOWLEDGED, IN_PROGRESS, RESOLVED, VERIFIED, CLOSED (RESOLVED may go back to IN_PROGRESS).',
+  })
   async advanceFeedback(@Arg('input', () => AdvanceFeedbackInput) input: AdvanceFeedbackInput, @Ctx() ctx: Context): Promise<FeedbackItem> {
     const settings = await settingsOf(ctx);
     let channel = null;

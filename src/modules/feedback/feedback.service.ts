@@ -71,7 +71,12 @@ export async function openFeedbackIn(
     updatedAt: now,
   });
   tx.persist(item);
-  recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'feedback.opened', subjectType: 'FeedbackItem', subjectId: item.id, details: { customerId, category: item.category, severity: item.severity } });
+  recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+    action: 'feedback.opened',
+    subjectType: 'FeedbackItem',
+    subjectId: item.id,
+    details: { customerId, category: item.category, severity: item.severity },
+  });
   const transitions = input.category === FeedbackCategory.COMPLAINT ? await markComplaint(tx, viewer.workspaceId, settings, customerId, now) : [];
   await tx.flush();
   return { item, transitions };
@@ -100,7 +105,11 @@ export async function advanceFeedback(
     const item = await itemFor(tx, input.id);
     const from = item.status;
     if (!NEXT[from].includes(input.status)) {
-      throw AppError.badInput(`A feedback item goes from ${from} to ${NEXT[from].join(' or ') || 'nowhere'}, not to ${input.status}`, { field: 'status', from, allowed: NEXT[from] });
+      throw AppError.badInput(`A feedback item goes from ${from} to ${NEXT[from].join(' or ') || 'nowhere'}, not to ${input.status}`, {
+        field: 'status',
+        from,
+        allowed: NEXT[from],
+      });
     }
     const note = text('note', input.note, 4000);
     if (input.owner !== undefined) item.owner = text('owner', input.owner, 100);
@@ -118,7 +127,8 @@ export async function advanceFeedback(
         if (from === FeedbackStatus.RESOLVED) item.resolvedAt = null;
         break;
       case FeedbackStatus.VERIFIED:
-        if (!item.acceptanceCriteria) throw AppError.badInput('Verifying needs acceptance criteria on record (set when the item was opened)', { field: 'acceptanceCriteria' });
+        if (!item.acceptanceCriteria)
+          throw AppError.badInput('Verifying needs acceptance criteria on record (set when the item was opened)', { field: 'acceptanceCriteria' });
         item.verifiedAt = now;
         break;
       case FeedbackStatus.CLOSED:
@@ -126,13 +136,27 @@ export async function advanceFeedback(
         item.customerNotifiedAt = now;
         if (followUpChannel) {
           const dueAt = new Date(now.getTime() + settings.followUpAfterDays * 86_400_000);
-          tx.persist(tx.create(FollowUp, { workspace: viewer.workspaceId, feedbackItemId: item.id, customerId: item.customerId, dueAt, channel: followUpChannel, createdAt: now }));
+          tx.persist(
+            tx.create(FollowUp, {
+              workspace: viewer.workspaceId,
+              feedbackItemId: item.id,
+              customerId: item.customerId,
+              dueAt,
+              channel: followUpChannel,
+              createdAt: now,
+            }),
+          );
         }
         break;
     }
     item.status = input.status;
     item.updatedAt = now;
-    recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'feedback.advanced', subjectType: 'FeedbackItem', subjectId: item.id, details: { from, to: input.status, note } });
+    recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+      action: 'feedback.advanced',
+      subjectType: 'FeedbackItem',
+      subjectId: item.id,
+      details: { from, to: input.status, note },
+    });
     return item;
   });
 }
@@ -140,10 +164,22 @@ export async function advanceFeedback(
 export async function scheduleFollowUp(em: EntityManager, viewer: Viewer, input: ScheduleFollowUpInput, now: Date): Promise<FollowUp> {
   return em.fork().transactional(async (tx) => {
     const item = await itemFor(tx, input.feedbackItemId);
-    const followUp = tx.create(FollowUp, { workspace: viewer.workspaceId, feedbackItemId: item.id, customerId: item.customerId, dueAt: input.dueAt, channel: input.channel, createdAt: now });
+    const followUp = tx.create(FollowUp, {
+      workspace: viewer.workspaceId,
+      feedbackItemId: item.id,
+      customerId: item.customerId,
+      dueAt: input.dueAt,
+      channel: input.channel,
+      createdAt: now,
+    });
     tx.persist(followUp);
     item.updatedAt = now;
-    recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'feedback.follow_up_scheduled', subjectType: 'FeedbackItem', subjectId: item.id, details: { dueAt: input.dueAt.toISOString(), channel: input.channel } });
+    recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+      action: 'feedback.follow_up_scheduled',
+      subjectType: 'FeedbackItem',
+      subjectId: item.id,
+      details: { dueAt: input.dueAt.toISOString(), channel: input.channel },
+    });
     return followUp;
   });
 }
@@ -155,7 +191,12 @@ export async function completeFollowUp(em: EntityManager, viewer: Viewer, id: st
     if (followUp.doneAt) throw AppError.badInput('This follow-up is already done', { field: 'id' });
     followUp.outcome = text('outcome', outcome, 4000, true);
     followUp.doneAt = now;
-    recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'feedback.follow_up_completed', subjectType: 'FeedbackItem', subjectId: followUp.feedbackItemId, details: { followUpId: id } });
+    recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+      action: 'feedback.follow_up_completed',
+      subjectType: 'FeedbackItem',
+      subjectId: followUp.feedbackItemId,
+      details: { followUpId: id },
+    });
     return followUp;
   });
 }
@@ -200,8 +241,17 @@ export async function listFeedback(
     where.push('(f.created_at, f.id) < (?::timestamptz, ?::uuid)');
     params.push(...page.after);
   }
-  const rows = await sql<Record<string, unknown>>(em, `select f.* from feedback_item f where ${where.join(' and ')} order by f.created_at desc, f.id desc limit ?`, [...params, page.first + 1]);
-  return toConnection(rows.map((row) => em.map(FeedbackItem, row)), page, (item) => [item.createdAt.toISOString(), item.id], total);
+  const rows = await sql<Record<string, unknown>>(
+    em,
+    `select f.* from feedback_item f where ${where.join(' and ')} order by f.created_at desc, f.id desc limit ?`,
+    [...params, page.first + 1],
+  );
+  return toConnection(
+    rows.map((row) => em.map(FeedbackItem, row)),
+    page,
+    (item) => [item.createdAt.toISOString(), item.id],
+    total,
+  );
 }
 
 /** Marks the items that became overdue and returns them, each only once ever. */

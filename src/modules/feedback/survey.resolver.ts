@@ -23,7 +23,10 @@ export const { Connection: SurveyResponseConnection } = connectionTypes(SurveyRe
 @InputType()
 export class SubmitSurveyInput {
   @Field(() => ID, { nullable: true }) customerId?: string | null;
-  @Field(() => [IdentifierInput], { nullable: true, description: 'Instead of customerId: the customer these identifiers belong to, found or created as identify does.' })
+  @Field(() => [IdentifierInput], {
+    nullable: true,
+    description: 'Instead of customerId: the customer these identifiers belong to, found or created as identify does.',
+  })
   identifiers?: IdentifierInput[] | null;
   @Field(() => ID, { nullable: true }) conversationId?: string | null;
   @Field(() => SurveyKind) kind!: SurveyKind;
@@ -71,11 +74,21 @@ const responsesOf = (ctx: Context) =>
              join survey_response s on s.workspace_id = m.workspace_id and s.customer_id = m.id
              where ?::timestamptz is null or (s.created_at, s.id) < (?::timestamptz, ?::uuid)
            ) x where rank <= ?`,
-          [group.map((key) => key.customerId), ctx.viewer.workspaceId, page.after?.[0] ?? null, page.after?.[0] ?? null, page.after?.[1] ?? null, page.first + 1],
+          [
+            group.map((key) => key.customerId),
+            ctx.viewer.workspaceId,
+            page.after?.[0] ?? null,
+            page.after?.[0] ?? null,
+            page.after?.[1] ?? null,
+            page.first + 1,
+          ],
         );
         for (const key of group) {
           const items = rows.filter((row) => row.root === key.customerId).map(({ root: _root, rank: _rank, ...row }) => ctx.em.map(SurveyResponse, row));
-          answers.set(JSON.stringify(key), toConnection(items, page, (item) => [item.createdAt.toISOString(), item.id]));
+          answers.set(
+            JSON.stringify(key),
+            toConnection(items, page, (item) => [item.createdAt.toISOString(), item.id]),
+          );
         }
       }
       return keys.map((key) => answers.get(JSON.stringify(key))!);
@@ -86,7 +99,9 @@ const responsesOf = (ctx: Context) =>
 @Resolver(() => SurveyResponse)
 export class SurveyResolver {
   @Authorized(...may.submitSurveys)
-  @Mutation(() => SurveyResponse, { description: 'Records a CSAT (1-5), NPS (0-10) or CES (1-7) answer; a detractor (NPS 0-6, CSAT 1-2) opens a COMPLAINT and makes the customer AT_RISK.' })
+  @Mutation(() => SurveyResponse, {
+    description: 'Records a CSAT (1-5), NPS (0-10) or CES (1-7) answer; a detractor (NPS 0-6, CSAT 1-2) opens a COMPLAINT and makes the customer AT_RISK.',
+  })
   async submitSurvey(@Arg('input', () => SubmitSurveyInput) input: SubmitSurveyInput, @Ctx() ctx: Context): Promise<SurveyResponse> {
     checkAnswer(input);
     const customerId = await customerOf(ctx, input);

@@ -32,7 +32,13 @@ export function checkAnswer(answer: Omit<SurveyAnswer, 'customerId'>): void {
  * Records an answer; a detractor also opens a COMPLAINT feedback item linked to it, which tags the
  * customer complaint-risk and makes them AT_RISK. One transaction.
  */
-export async function submitSurvey(em: EntityManager, viewer: Viewer, settings: WorkspaceSettings, answer: SurveyAnswer, now: Date): Promise<{ response: SurveyResponse; transitions: Transition[] }> {
+export async function submitSurvey(
+  em: EntityManager,
+  viewer: Viewer,
+  settings: WorkspaceSettings,
+  answer: SurveyAnswer,
+  now: Date,
+): Promise<{ response: SurveyResponse; transitions: Transition[] }> {
   checkAnswer(answer);
   return em.fork().transactional(async (tx) => {
     const customerId = await liveCustomerId(tx, viewer.workspaceId, answer.customerId);
@@ -48,14 +54,26 @@ export async function submitSurvey(em: EntityManager, viewer: Viewer, settings: 
       createdAt: now,
     });
     tx.persist(response);
-    recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'survey.submitted', subjectType: 'SurveyResponse', subjectId: response.id, details: { customerId, kind: answer.kind, score: answer.score } });
+    recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+      action: 'survey.submitted',
+      subjectType: 'SurveyResponse',
+      subjectId: response.id,
+      details: { customerId, kind: answer.kind, score: answer.score },
+    });
     if (!isDetractor(answer.kind, answer.score)) return { response, transitions: [] };
     const summary = `${answer.kind} ${answer.score}${response.comment ? `: ${response.comment}` : ''}`.slice(0, 2000);
     const { transitions } = await openFeedbackIn(
       tx,
       viewer,
       settings,
-      { customerId, conversationId: response.conversationId, surveyResponseId: response.id, category: FeedbackCategory.COMPLAINT, severity: detractorSeverity(answer.kind, answer.score), summary },
+      {
+        customerId,
+        conversationId: response.conversationId,
+        surveyResponseId: response.id,
+        category: FeedbackCategory.COMPLAINT,
+        severity: detractorSeverity(answer.kind, answer.score),
+        summary,
+      },
       now,
     );
     return { response, transitions };

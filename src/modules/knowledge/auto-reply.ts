@@ -30,7 +30,15 @@ interface Queued {
  * customer confirms its last answer solved it, or answer with the best auto-reply article when it
  * matches at least the workspace's threshold. The conversation stays queued for a person otherwise.
  */
-export async function botTurn(tx: EntityManager, ws: string, settings: WorkspaceSettings, conversation: Queued, text: string, now: Date, outbox: Outbox): Promise<BotAction> {
+export async function botTurn(
+  tx: EntityManager,
+  ws: string,
+  settings: WorkspaceSettings,
+  conversation: Queued,
+  text: string,
+  now: Date,
+  outbox: Outbox,
+): Promise<BotAction> {
   const [state] = await sql<{ bot_off: boolean; bot_last: boolean }>(
     tx,
     `select c.bot_off, coalesce((select m.author = 'BOT' from message m where m.workspace_id = c.workspace_id and m.conversation_id = c.id and m.direction = 'OUTBOUND'
@@ -50,7 +58,8 @@ export async function botTurn(tx: EntityManager, ws: string, settings: Workspace
       [now, reached(conversation.resolution_sla, conversation.resolution_due_at, now), now, ws, conversation.id],
     );
     const at = now.toISOString();
-    if (conversation.queue_id) outbox.add('QUEUE_UPDATED', { ws, queueId: conversation.queue_id, change: QueueChange.RESOLVED, conversationId: conversation.id, at });
+    if (conversation.queue_id)
+      outbox.add('QUEUE_UPDATED', { ws, queueId: conversation.queue_id, change: QueueChange.RESOLVED, conversationId: conversation.id, at });
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'STATUS', messageId: null, at });
     return 'SOLVED';
   }

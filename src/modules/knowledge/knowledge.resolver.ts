@@ -25,8 +25,14 @@ export class KnowledgeResolver {
   }
 
   @Authorized(...may.readConversations)
-  @Query(() => [KnowledgeMatch], { description: "Articles that answer the conversation's latest inbound messages (the last three), best first: for the agent's screen." })
-  async suggestedAnswers(@Arg('conversationId', () => ID) conversationId: string, @Ctx() ctx: Context, @Arg('first', () => Int, { nullable: true }) first?: number): Promise<KnowledgeMatch[]> {
+  @Query(() => [KnowledgeMatch], {
+    description: "Articles that answer the conversation's latest inbound messages (the last three), best first: for the agent's screen.",
+  })
+  async suggestedAnswers(
+    @Arg('conversationId', () => ID) conversationId: string,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+  ): Promise<KnowledgeMatch[]> {
     const size = pageSize(first, 3);
     const conversation = isUuid(conversationId) ? await ctx.loaders.byId(Conversation).load(conversationId) : null;
     if (!conversation) throw AppError.notFound('Conversation', conversationId);
@@ -46,7 +52,11 @@ export class KnowledgeResolver {
 
   @Authorized(...may.manageKnowledge)
   @Mutation(() => KnowledgeArticle)
-  async updateKnowledgeArticle(@Arg('id', () => ID) id: string, @Arg('input', () => KnowledgeArticleInput) input: KnowledgeArticleInput, @Ctx() ctx: Context): Promise<KnowledgeArticle> {
+  async updateKnowledgeArticle(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => KnowledgeArticleInput) input: KnowledgeArticleInput,
+    @Ctx() ctx: Context,
+  ): Promise<KnowledgeArticle> {
     return this.load(ctx, await saveArticle(ctx.em, ctx.viewer, id, input, ctx.clock.now()));
   }
 

@@ -21,7 +21,8 @@ function validate(input: KnowledgeArticleInput): void {
   if (!input.body.trim() || input.body.length > 20_000) fail('body', 'must be 1 to 20,000 characters');
   if ((input.tags ?? []).some((tag) => !tag.trim() || tag.length > 50)) fail('tags', 'must each be 1 to 50 characters');
   if ((input.tags ?? []).length > 30) fail('tags', 'must be at most 30');
-  if (input.language && !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(input.language)) fail('language', `is not a language tag such as zh-CN or en: ${input.language}`);
+  if (input.language && !/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(input.language))
+    fail('language', `is not a language tag such as zh-CN or en: ${input.language}`);
 }
 
 /** Writes the article's fields and its search terms in one statement. */
@@ -54,7 +55,12 @@ export async function saveArticle(em: EntityManager, viewer: Viewer, id: string 
   const articleId = id ?? new KnowledgeArticle().id;
   await em.fork().transactional(async (tx) => {
     await write(tx, articleId, viewer.workspaceId, input, now, id === null);
-    recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: id ? 'knowledge.updated' : 'knowledge.created', subjectType: 'KnowledgeArticle', subjectId: articleId, details: { title: input.title } });
+    recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+      action: id ? 'knowledge.updated' : 'knowledge.created',
+      subjectType: 'KnowledgeArticle',
+      subjectId: articleId,
+      details: { title: input.title },
+    });
   });
   return articleId;
 }
@@ -62,9 +68,17 @@ export async function saveArticle(em: EntityManager, viewer: Viewer, id: string 
 export async function deleteArticle(em: EntityManager, viewer: Viewer, id: string): Promise<void> {
   if (!isUuid(id)) throw AppError.notFound('KnowledgeArticle', id);
   await em.fork().transactional(async (tx) => {
-    const [deleted] = await sql<{ title: string }>(tx, `delete from knowledge_article where workspace_id = ? and id = ? returning title`, [viewer.workspaceId, id]);
+    const [deleted] = await sql<{ title: string }>(tx, `delete from knowledge_article where workspace_id = ? and id = ? returning title`, [
+      viewer.workspaceId,
+      id,
+    ]);
     if (!deleted) throw AppError.notFound('KnowledgeArticle', id);
-    recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'knowledge.deleted', subjectType: 'KnowledgeArticle', subjectId: id, details: { title: deleted.title } });
+    recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+      action: 'knowledge.deleted',
+      subjectType: 'KnowledgeArticle',
+      subjectId: id,
+      details: { title: deleted.title },
+    });
   });
 }
 

@@ -17,8 +17,7 @@ export interface LifecycleFacts {
 export type StageRules = Pick<WorkspaceSettings, 'newCustomerDays' | 'atRiskAfterDays' | 'churnedAfterDays'>;
 
 const daysBetween = (from: Date, to: Date) => (to.getTime() - from.getTime()) / DAY;
-const latest = (...dates: (Date | null)[]): Date | null =>
-  dates.reduce<Date | null>((best, date) => (date && (!best || date > best) ? date : best), null);
+const latest = (...dates: (Date | null)[]): Date | null => dates.reduce<Date | null>((best, date) => (date && (!best || date > best) ? date : best), null);
 
 /**
  * The stage at `now`: PROSPECT before the first purchase; NEW for `newCustomerDays` after it;
@@ -34,7 +33,8 @@ export function stageAt(facts: LifecycleFacts, rules: StageRules, now: Date): { 
   if (facts.complaintAt && (!facts.lastPurchaseAt || facts.complaintAt >= facts.lastPurchaseAt)) return { stage: LifecycleStage.AT_RISK, reason: 'complaint' };
   if (daysBetween(facts.firstPurchaseAt, now) < rules.newCustomerDays) return { stage: LifecycleStage.NEW, reason: 'first purchase' };
   if (idle >= rules.atRiskAfterDays) return { stage: LifecycleStage.AT_RISK, reason: `no purchase or inbound contact for ${rules.atRiskAfterDays} days` };
-  if (facts.reactivatedAt && daysBetween(facts.reactivatedAt, now) < rules.newCustomerDays) return { stage: LifecycleStage.REACTIVATED, reason: 'bought again after being at risk or churned' };
+  if (facts.reactivatedAt && daysBetween(facts.reactivatedAt, now) < rules.newCustomerDays)
+    return { stage: LifecycleStage.REACTIVATED, reason: 'bought again after being at risk or churned' };
   return { stage: LifecycleStage.ACTIVE, reason: facts.reactivatedAt ? 'reactivation period ended' : 'new customer period ended' };
 }
 

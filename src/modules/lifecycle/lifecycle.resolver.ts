@@ -38,7 +38,10 @@ export class LifecycleResolver {
   @Subscription(() => LifecycleChange, { description: "Each change of a customer's lifecycle stage in this workspace.", subscribe: changesOf })
   async customerLifecycle(@Root() change: Change, @Ctx() ctx: Context): Promise<LifecycleChange> {
     const { em } = freshForEvent(ctx);
-    const [transition] = await sql<Record<string, unknown>>(em, `select * from lifecycle_transition where workspace_id = ? and id = ?`, [ctx.viewer.workspaceId, change.transitionId]);
+    const [transition] = await sql<Record<string, unknown>>(em, `select * from lifecycle_transition where workspace_id = ? and id = ?`, [
+      ctx.viewer.workspaceId,
+      change.transitionId,
+    ]);
     const customer = await liveCustomer(ctx).load(change.customerId);
     return { customer: customer!, transition: em.map(LifecycleTransition, transition) };
   }

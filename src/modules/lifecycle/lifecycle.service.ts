@@ -122,7 +122,16 @@ export async function reevaluate(tx: EntityManager, workspaceId: string, setting
      from jsonb_to_recordset(?::jsonb) x(id uuid, stage text, tier text, spend numeric, first_purchase timestamptz, last_inbound timestamptz)
      where c.workspace_id = ? and c.id = x.id`,
     [
-      JSON.stringify(states.map((s) => ({ id: s.id, stage: s.stage, tier: s.tier, spend: s.annualSpend, first_purchase: s.firstPurchaseAt?.toISOString() ?? null, last_inbound: s.lastInboundAt?.toISOString() ?? null }))),
+      JSON.stringify(
+        states.map((s) => ({
+          id: s.id,
+          stage: s.stage,
+          tier: s.tier,
+          spend: s.annualSpend,
+          first_purchase: s.firstPurchaseAt?.toISOString() ?? null,
+          last_inbound: s.lastInboundAt?.toISOString() ?? null,
+        })),
+      ),
       workspaceId,
     ],
   );
@@ -131,7 +140,14 @@ export async function reevaluate(tx: EntityManager, workspaceId: string, setting
 }
 
 /** Live customers whose stage or tier the passing of time may have changed by `now`. */
-export async function ageingCandidates(em: EntityManager, workspaceId: string, settings: WorkspaceSettings, now: Date, after: string | null, limit: number): Promise<string[]> {
+export async function ageingCandidates(
+  em: EntityManager,
+  workspaceId: string,
+  settings: WorkspaceSettings,
+  now: Date,
+  after: string | null,
+  limit: number,
+): Promise<string[]> {
   const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
   const rows = await sql<{ id: string }>(
     em,
@@ -144,7 +160,16 @@ export async function ageingCandidates(em: EntityManager, workspaceId: string, s
          or (lifecycle_stage = 'AT_RISK' and greatest(first_purchase_at, last_purchase_at, last_inbound_at) <= ?)
          or annual_spend > 0)
      order by id limit ?`,
-    [workspaceId, after, after, daysAgo(settings.newCustomerDays), daysAgo(settings.newCustomerDays), daysAgo(settings.atRiskAfterDays), daysAgo(settings.churnedAfterDays), limit],
+    [
+      workspaceId,
+      after,
+      after,
+      daysAgo(settings.newCustomerDays),
+      daysAgo(settings.newCustomerDays),
+      daysAgo(settings.atRiskAfterDays),
+      daysAgo(settings.churnedAfterDays),
+      limit,
+    ],
   );
   return rows.map((row) => row.id);
 }

@@ -64,10 +64,15 @@ export class DashboardResolver {
   @Authorized(...may.readMetrics)
   @Subscription(() => DashboardSnapshot, {
     name: 'dashboard',
-    description: 'The dashboard, pushed at once and then after changes on the floor, at most every everySeconds (default 5); one computation serves every subscriber of the workspace.',
+    description:
+      'The dashboard, pushed at once and then after changes on the floor, at most every everySeconds (default 5); one computation serves every subscriber of the workspace.',
     subscribe: pushes,
   })
-  async dashboard_(@Root() _push: true, @Ctx() ctx: Context, @Arg('everySeconds', () => Int, { nullable: true }) _everySeconds?: number): Promise<DashboardSnapshot> {
+  async dashboard_(
+    @Root() _push: true,
+    @Ctx() ctx: Context,
+    @Arg('everySeconds', () => Int, { nullable: true }) _everySeconds?: number,
+  ): Promise<DashboardSnapshot> {
     freshForEvent(ctx);
     const snapshot = await dashboardHub.snapshot(ctx.em, ctx.viewer.workspaceId, ctx.clock.now());
     for (const [queueId, stats] of snapshot.stats) statsOf(ctx).prime(queueId, stats);

@@ -31,17 +31,40 @@ function startOfDay(now: Date, timezone: string): Date {
 export async function dashboardSnapshot(em: EntityManager, workspaceId: string, now: Date): Promise<DashboardSnapshot> {
   const { settings } = await getWorkspace(em, workspaceId);
   const queues = await em.find(Queue, {}, { orderBy: { name: 'asc', id: 'asc' } });
-  const stats = await queueStats(em, workspaceId, queues.map((queue) => queue.id), now, settings.timezone);
+  const stats = await queueStats(
+    em,
+    workspaceId,
+    queues.map((queue) => queue.id),
+    now,
+    settings.timezone,
+  );
   const from = startOfDay(now, settings.timezone);
-  const [today] = await serviceMetrics(em, workspaceId, settings.timezone, { from, to: new Date(Math.max(now.getTime(), from.getTime() + 1)) }, MetricGroup.NONE);
+  const [today] = await serviceMetrics(
+    em,
+    workspaceId,
+    settings.timezone,
+    { from, to: new Date(Math.max(now.getTime(), from.getTime() + 1)) },
+    MetricGroup.NONE,
+  );
   const [feedback] = await sql<{ open: number; overdue: number }>(
     em,
     `select count(*) filter (where f.status <> 'CLOSED')::int as open, count(*) filter (where f.status <> 'CLOSED' and ${OVERDUE_SQL})::int as overdue from feedback_item f where f.workspace_id = ?`,
     [now, now, workspaceId],
   );
   const empty: ServiceMetrics = {
-    key: 'ALL', conversations: 0, avgFirstResponseSeconds: null, avgHandleSeconds: null, firstContactResolutionRate: null, resolutionRate: null, transferRate: null,
-    repeatContactRate: null, slaAttainment: null, csatAverage: null, nps: null, surveyResponses: 0, botResolutionRate: null,
+    key: 'ALL',
+    conversations: 0,
+    avgFirstResponseSeconds: null,
+    avgHandleSeconds: null,
+    firstContactResolutionRate: null,
+    resolutionRate: null,
+    transferRate: null,
+    repeatContactRate: null,
+    slaAttainment: null,
+    csatAverage: null,
+    nps: null,
+    surveyResponses: 0,
+    botResolutionRate: null,
   };
   return { at: now, queues, today: today ?? empty, openFeedback: feedback.open, overdueFeedback: feedback.overdue, stats };
 }

@@ -9,7 +9,11 @@ import { ServiceMetrics, serviceMetrics, TimeRangeInput } from './service-metric
 export class MetricsResolver {
   @Authorized(...may.readMetrics)
   @Query(() => [ServiceMetrics], { description: 'Service figures for conversations opened in the range, grouped; computed in SQL.' })
-  async serviceMetrics(@Arg('range', () => TimeRangeInput) range: TimeRangeInput, @Arg('groupBy', () => MetricGroup) groupBy: MetricGroup, @Ctx() ctx: Context): Promise<ServiceMetrics[]> {
+  async serviceMetrics(
+    @Arg('range', () => TimeRangeInput) range: TimeRangeInput,
+    @Arg('groupBy', () => MetricGroup) groupBy: MetricGroup,
+    @Ctx() ctx: Context,
+  ): Promise<ServiceMetrics[]> {
     const settings = await settingsOf(ctx);
     return serviceMetrics(ctx.em, ctx.viewer.workspaceId, settings.timezone, range, groupBy);
   }

@@ -16,16 +16,22 @@ export class ServiceMetrics {
   @Field(() => Int) conversations!: number;
   @Field(() => Float, { nullable: true, description: 'From opening to the first agent reply.' }) avgFirstResponseSeconds!: number | null;
   @Field(() => Float, { nullable: true, description: 'From assignment (or opening) to resolution.' }) avgHandleSeconds!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Of resolved conversations: resolved without a transfer or a reopening, and no new conversation from the customer within 7 days.' })
+  @Field(() => Float, {
+    nullable: true,
+    description: 'Of resolved conversations: resolved without a transfer or a reopening, and no new conversation from the customer within 7 days.',
+  })
   firstContactResolutionRate!: number | null;
   @Field(() => Float, { nullable: true }) resolutionRate!: number | null;
   @Field(() => Float, { nullable: true }) transferRate!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Conversations the same customer followed with another within 7 days.' }) repeatContactRate!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Of conversations with an SLA that were resolved or breached: those never breached.' }) slaAttainment!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Conversations the same customer followed with another within 7 days.' }) repeatContactRate!:
+    number | null;
+  @Field(() => Float, { nullable: true, description: 'Of conversations with an SLA that were resolved or breached: those never breached.' }) slaAttainment!:
+    number | null;
   @Field(() => Float, { nullable: true, description: 'Average CSAT score, 1 to 5.' }) csatAverage!: number | null;
   @Field(() => Float, { nullable: true, description: 'Promoters (9-10) minus detractors (0-6), in percent of NPS answers.' }) nps!: number | null;
   @Field(() => Int) surveyResponses!: number;
-  @Field(() => Float, { nullable: true, description: 'Of resolved conversations: those no person ever answered (the bot alone).' }) botResolutionRate!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Of resolved conversations: those no person ever answered (the bot alone).' }) botResolutionRate!:
+    number | null;
 }
 
 /** The group key of a conversation `c` (and of a survey answer `s` through its conversation). */
@@ -43,7 +49,13 @@ const MAX_RANGE_DAYS = 366;
  * Every figure in one statement: conversations opened in [from, to) grouped by the key, and survey
  * answers given in the range grouped the same way (through their conversation where they have one).
  */
-export async function serviceMetrics(em: EntityManager, workspaceId: string, timezone: string, range: TimeRangeInput, groupBy: MetricGroup): Promise<ServiceMetrics[]> {
+export async function serviceMetrics(
+  em: EntityManager,
+  workspaceId: string,
+  timezone: string,
+  range: TimeRangeInput,
+  groupBy: MetricGroup,
+): Promise<ServiceMetrics[]> {
   const { text, params } = serviceMetricsQuery(workspaceId, timezone, range, groupBy);
   // a month of conversations sorts and hashes tens of megabytes
   const rows = await withWorkMemory(em, (tx) => sql<Record<string, string | number | null>>(tx, text, params));
@@ -68,7 +80,8 @@ export async function serviceMetrics(em: EntityManager, workspaceId: string, tim
 /** The statement behind {@link serviceMetrics}, with its parameters (`?` placeholders). */
 export function serviceMetricsQuery(workspaceId: string, timezone: string, range: TimeRangeInput, groupBy: MetricGroup): { text: string; params: unknown[] } {
   if (!(range.from < range.to)) throw AppError.badInput('range.from must be before range.to', { field: 'range' });
-  if (range.to.getTime() - range.from.getTime() > MAX_RANGE_DAYS * 86_400_000) throw AppError.badInput(`a range spans at most ${MAX_RANGE_DAYS} days`, { field: 'range' });
+  if (range.to.getTime() - range.from.getTime() > MAX_RANGE_DAYS * 86_400_000)
+    throw AppError.badInput(`a range spans at most ${MAX_RANGE_DAYS} days`, { field: 'range' });
   const key = KEYS[groupBy];
   // answers grouped by their conversation look it up one by one (limit 1 keeps the planner from hashing every conversation)
   const surveyJoin = key.survey.includes('c.')

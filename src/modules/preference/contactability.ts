@@ -41,7 +41,11 @@ export const consentKey = (channel: Channel, purpose: ContactPurpose): string =>
 
 export function capOf(profile: ContactProfile, settings: WorkspaceSettings): { maxContacts: number; perDays: number } {
   if (profile.ownCap) return profile.ownCap;
-  const maxContacts = { [ValueTier.HIGH]: settings.highValueContactCap, [ValueTier.MEDIUM]: settings.mediumValueContactCap, [ValueTier.BASIC]: settings.basicValueContactCap }[profile.tier];
+  const maxContacts = {
+    [ValueTier.HIGH]: settings.highValueContactCap,
+    [ValueTier.MEDIUM]: settings.mediumValueContactCap,
+    [ValueTier.BASIC]: settings.basicValueContactCap,
+  }[profile.tier];
   return { maxContacts, perDays: settings.contactCapDays };
 }
 

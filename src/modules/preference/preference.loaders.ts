@@ -16,11 +16,16 @@ export function requestNow(ctx: Context): Date {
 }
 
 export const settingsOf = (ctx: Context): Promise<WorkspaceSettings> =>
-  ctx.loaders.named<string, WorkspaceSettings>('workspaceSettings', (ids) => Promise.all(ids.map(async (id) => (await getWorkspace(ctx.em, id)).settings))).load(ctx.viewer.workspaceId);
+  ctx.loaders
+    .named<string, WorkspaceSettings>('workspaceSettings', (ids) => Promise.all(ids.map(async (id) => (await getWorkspace(ctx.em, id)).settings)))
+    .load(ctx.viewer.workspaceId);
 
 export const preferencesOf = (ctx: Context) =>
   ctx.loaders.named<string, CustomerPreferences>('preferencesOf', async (ids) => {
-    const [rows, consents] = await Promise.all([preferenceRows(ctx.em, ctx.viewer.workspaceId, [...ids]), consentRows(ctx.em, ctx.viewer.workspaceId, [...ids])]);
+    const [rows, consents] = await Promise.all([
+      preferenceRows(ctx.em, ctx.viewer.workspaceId, [...ids]),
+      consentRows(ctx.em, ctx.viewer.workspaceId, [...ids]),
+    ]);
     return ids.map((customerId) => {
       const row = rows.get(customerId);
       return {
@@ -76,9 +81,15 @@ export async function contactabilityOf(ctx: Context, customerId: string, channel
 /** The channel to use now for a purpose: see `Customer.recommendedChannel`. */
 export async function recommendChannel(ctx: Context, customerId: string, purpose: ContactPurpose): Promise<Channel | null> {
   const now = requestNow(ctx);
-  const checks = await Promise.all(Object.values(Channel).map(async (channel) => [channel, await contactabilityOf(ctx, customerId, channel, purpose, now)] as const));
+  const checks = await Promise.all(
+    Object.values(Channel).map(async (channel) => [channel, await contactabilityOf(ctx, customerId, channel, purpose, now)] as const),
+  );
   const allowed = checks.filter(([, check]) => check.allowed).map(([channel]) => channel);
   if (!allowed.length) return null;
-  const [own, preferences, workspace] = await Promise.all([responseRatesOf(ctx).load(customerId), preferencesOf(ctx).load(customerId), workspaceRatesOf(ctx).load(ctx.viewer.workspaceId)]);
+  const [own, preferences, workspace] = await Promise.all([
+    responseRatesOf(ctx).load(customerId),
+    preferencesOf(ctx).load(customerId),
+    workspaceRatesOf(ctx).load(ctx.viewer.workspaceId),
+  ]);
   return bestChannel(allowed, own, preferences.preferredChannels, workspace);
 }

@@ -20,7 +20,9 @@ export class PreferenceResolver {
     return historyOf(ctx).load(customer.id);
   }
 
-  @FieldResolver(() => Contactability, { description: 'May we contact this customer on this channel for this purpose now (or at `at`), and if not, why and when?' })
+  @FieldResolver(() => Contactability, {
+    description: 'May we contact this customer on this channel for this purpose now (or at `at`), and if not, why and when?',
+  })
   contactability(
     @Root() customer: Customer,
     @Ctx() ctx: Context,
@@ -33,7 +35,8 @@ export class PreferenceResolver {
 
   @FieldResolver(() => Channel, {
     nullable: true,
-    description: "The channel to use now: among those allowed, the best response (an inbound reply within 48 hours of a contact) from this customer, then their preference order, then the workspace's best. Null when none is allowed.",
+    description:
+      "The channel to use now: among those allowed, the best response (an inbound reply within 48 hours of a contact) from this customer, then their preference order, then the workspace's best. Null when none is allowed.",
   })
   recommendedChannel(@Root() customer: Customer, @Ctx() ctx: Context, @Arg('purpose', () => ContactPurpose) purpose: ContactPurpose): Promise<Channel | null> {
     return recommendChannel(ctx, customer.id, purpose);
@@ -43,14 +46,22 @@ export class PreferenceResolver {
 @Resolver()
 export class PreferenceMutations {
   @Authorized(...may.managePreferences)
-  @Mutation(() => CustomerPreferences, { description: 'Sets the preferences the input names (an explicit null clears one) and records consent decisions, with history and audit.' })
-  async setPreferences(@Arg('customerId', () => ID) customerId: string, @Arg('input', () => PreferencesInput) input: PreferencesInput, @Ctx() ctx: Context): Promise<CustomerPreferences> {
+  @Mutation(() => CustomerPreferences, {
+    description: 'Sets the preferences the input names (an explicit null clears one) and records consent decisions, with history and audit.',
+  })
+  async setPreferences(
+    @Arg('customerId', () => ID) customerId: string,
+    @Arg('input', () => PreferencesInput) input: PreferencesInput,
+    @Ctx() ctx: Context,
+  ): Promise<CustomerPreferences> {
     const id = await setPreferences(ctx.em, ctx.bus, ctx.viewer, customerId, input, ctx.clock.now());
     return preferencesOf(ctx).load(id);
   }
 
   @Authorized(...may.managePreferences)
-  @Mutation(() => Contactability, { description: 'Counts an outbound contact (MARKETING ones against the frequency cap); answers whether a further contact is allowed now.' })
+  @Mutation(() => Contactability, {
+    description: 'Counts an outbound contact (MARKETING ones against the frequency cap); answers whether a further contact is allowed now.',
+  })
   async recordContact(
     @Arg('customerId', () => ID) customerId: string,
     @Arg('channel', () => Channel) channel: Channel,

@@ -57,14 +57,26 @@ export async function consentHistory(em: EntityManager, workspaceId: string, cus
 }
 
 /** Everything contactability needs for many customers at one moment, in one statement. */
-export async function contactProfiles(em: EntityManager, workspaceId: string, settings: WorkspaceSettings, customerIds: string[], at: Date): Promise<Map<string, ContactProfile>> {
+export async function contactProfiles(
+  em: EntityManager,
+  workspaceId: string,
+  settings: WorkspaceSettings,
+  customerIds: string[],
+  at: Date,
+): Promise<Map<string, ContactProfile>> {
   const rows = await readByKey<{
     id: string;
     value_tier: ValueTier;
     erased: boolean;
     identity_types: IdentityType[];
     consents: Record<string, boolean>;
-    preference: { timezone: string | null; quiet_start: string | null; quiet_end: string | null; cap_max_contacts: number | null; cap_per_days: number | null } | null;
+    preference: {
+      timezone: string | null;
+      quiet_start: string | null;
+      quiet_end: string | null;
+      cap_max_contacts: number | null;
+      cap_per_days: number | null;
+    } | null;
     touches: string[];
   }>(
     em,
@@ -103,7 +115,12 @@ export async function contactProfiles(em: EntityManager, workspaceId: string, se
 }
 
 /** Outbound touches per channel of each customer's family, and how many got an inbound reply on that channel within 48 h. */
-export async function responseRates(em: EntityManager, workspaceId: string, customerIds: string[] | null, now: Date): Promise<Map<string, Map<Channel, number>>> {
+export async function responseRates(
+  em: EntityManager,
+  workspaceId: string,
+  customerIds: string[] | null,
+  now: Date,
+): Promise<Map<string, Map<Channel, number>>> {
   const touches = customerIds
     ? { from: `${FAMILY} f join contact_touch t on t.workspace_id = ? and t.customer_id = f.member`, params: [customerIds, workspaceId, workspaceId] }
     : {
@@ -138,7 +155,12 @@ export function bestChannel(
   workspace: Map<Channel, number> | undefined,
 ): Channel | null {
   const order = Object.values(Channel);
-  const rank = (channel: Channel) => [-(own?.get(channel) ?? 0), preferred.includes(channel) ? preferred.indexOf(channel) : order.length, -(workspace?.get(channel) ?? 0), order.indexOf(channel)];
+  const rank = (channel: Channel) => [
+    -(own?.get(channel) ?? 0),
+    preferred.includes(channel) ? preferred.indexOf(channel) : order.length,
+    -(workspace?.get(channel) ?? 0),
+    order.indexOf(channel),
+  ];
   const sorted = [...allowed].sort((a, b) => {
     const [x, y] = [rank(a), rank(b)];
     return x.map((value, i) => value - y[i]).find((difference) => difference !== 0) ?? 0;
@@ -190,14 +212,26 @@ export async function setPreferences(em: EntityManager, bus: EventBus, viewer: V
     const current = (await preferenceRows(tx, ws, [customerId])).get(customerId);
     let own = await tx.findOne(CustomerPreference, { customerId });
     if (!own) {
-      own = tx.create(CustomerPreference, { customerId, workspace: ws, preferredChannels: current?.preferredChannels ?? [], language: current?.language, timezone: current?.timezone, quietStart: current?.quietStart, quietEnd: current?.quietEnd, capMaxContacts: current?.capMaxContacts, capPerDays: current?.capPerDays, updatedAt: now });
+      own = tx.create(CustomerPreference, {
+        customerId,
+        workspace: ws,
+        preferredChannels: current?.preferredChannels ?? [],
+        language: current?.language,
+        timezone: current?.timezone,
+        quietStart: current?.quietStart,
+        quietEnd: current?.quietEnd,
+        capMaxContacts: current?.capMaxContacts,
+        capPerDays: current?.capPerDays,
+        updatedAt: now,
+      });
       tx.persist(own);
     }
     if (input.preferredChannels !== undefined) own.preferredChannels = input.preferredChannels ?? [];
     if (input.language !== undefined) own.language = input.language || null;
     if (input.timezone !== undefined) own.timezone = input.timezone || null;
     if (input.quietHours !== undefined) [own.quietStart, own.quietEnd] = input.quietHours ? [input.quietHours.start, input.quietHours.end] : [null, null];
-    if (input.frequencyCap !== undefined) [own.capMaxContacts, own.capPerDays] = input.frequencyCap ? [input.frequencyCap.maxContacts, input.frequencyCap.perDays] : [null, null];
+    if (input.frequencyCap !== undefined)
+      [own.capMaxContacts, own.capPerDays] = input.frequencyCap ? [input.frequencyCap.maxContacts, input.frequencyCap.perDays] : [null, null];
     own.updatedAt = now;
 
     for (const decision of input.consents ?? []) {
@@ -208,14 +242,28 @@ export async function setPreferences(em: EntityManager, bus: EventBus, viewer: V
          on conflict (workspace_id, customer_id, channel, purpose) do update set granted = excluded.granted, source = excluded.source, updated_at = excluded.updated_at`,
         [ws, customerId, decision.channel, decision.purpose, decision.granted, source, now],
       );
-      tx.persist(tx.create(ConsentChange, { workspace: ws, customerId, channel: decision.channel, purpose: decision.purpose, granted: decision.granted, source, actorKeyId: viewer.keyId, at: now }));
+      tx.persist(
+        tx.create(ConsentChange, {
+          workspace: ws,
+          customerId,
+          channel: decision.channel,
+          purpose: decision.purpose,
+          granted: decision.granted,
+          source,
+          actorKeyId: viewer.keyId,
+          at: now,
+        }),
+      );
     }
     const { consents, ...fields } = input;
     const audit = recordAudit(tx, ws, viewer.keyId, {
       action: 'customer.preferences_updated',
       subjectType: 'Customer',
       subjectId: customerId,
-      details: { fields: Object.keys(fields), consents: (consents ?? []).map(({ channel, purpose, granted, source }) => ({ channel, purpose, granted, source: source ?? null })) },
+      details: {
+        fields: Object.keys(fields),
+        consents: (consents ?? []).map(({ channel, purpose, granted, source }) => ({ channel, purpose, granted, source: source ?? null })),
+      },
     });
     await tx.flush();
     // consent and channel conditions of dynamic segments follow at once
@@ -228,7 +276,14 @@ export async function setPreferences(em: EntityManager, bus: EventBus, viewer: V
 }
 
 /** Records an outbound contact (counted against the frequency cap when it is MARKETING); an erased customer is not contacted. */
-export async function recordContact(em: EntityManager, viewer: Viewer, id: string, channel: Channel, purpose: ContactPurpose, now: Date): Promise<string | Contactability> {
+export async function recordContact(
+  em: EntityManager,
+  viewer: Viewer,
+  id: string,
+  channel: Channel,
+  purpose: ContactPurpose,
+  now: Date,
+): Promise<string | Contactability> {
   if (!isUuid(id)) throw AppError.notFound('Customer', id);
   const [erased] = await readByKey(em, `select 1 from customer where workspace_id = ? and id = ? and erased_at is not null`, [viewer.workspaceId, id]);
   if (erased) return { allowed: false, blockedBy: [ContactBlock.ERASED], nextAllowedAt: null };
@@ -247,7 +302,10 @@ export interface CountByKey {
 }
 
 /** Live customers by stage, by tier and by first preferred channel (NONE without one). */
-export async function customerMetrics(em: EntityManager, workspaceId: string): Promise<{ total: number; byLifecycleStage: CountByKey[]; byValueTier: CountByKey[]; byPreferredChannel: CountByKey[] }> {
+export async function customerMetrics(
+  em: EntityManager,
+  workspaceId: string,
+): Promise<{ total: number; byLifecycleStage: CountByKey[]; byValueTier: CountByKey[]; byPreferredChannel: CountByKey[] }> {
   const rows = await sql<{ stage: string; tier: string; channel: string; count: number }>(
     em,
     `select c.lifecycle_stage as stage, c.value_tier as tier, coalesce(p.preferred_channels[1], 'NONE') as channel, count(*)::int as count

@@ -46,7 +46,7 @@ export class CustomerMetrics {
   @Field(() => Int) total!: number;
   @Field(() => [CountByKey]) byLifecycleStage!: CountByKey[];
   @Field(() => [CountByKey]) byValueTier!: CountByKey[];
-  @Field(() => [CountByKey], { description: "Live customers by their first preferred channel; NONE for those without one." }) byPreferredChannel!: CountByKey[];
+  @Field(() => [CountByKey], { description: 'Live customers by their first preferred channel; NONE for those without one.' }) byPreferredChannel!: CountByKey[];
 }
 
 @InputType()

@@ -54,8 +54,15 @@ async function alerts({ args, context }: Data<{ queueId?: string | null }>) {
 @Resolver()
 export class QueueEventsResolver {
   @Authorized(...may.readConversations)
-  @Subscription(() => QueueEvent, { description: "A queue's line changed (all queues of the workspace without queueId), with fresh stats.", subscribe: queueUpdates })
-  queueUpdated(@Root() message: Topics['QUEUE_UPDATED'], @Ctx() ctx: Context, @Arg('queueId', () => ID, { nullable: true }) _queueId?: string): Promise<QueueEvent> {
+  @Subscription(() => QueueEvent, {
+    description: "A queue's line changed (all queues of the workspace without queueId), with fresh stats.",
+    subscribe: queueUpdates,
+  })
+  queueUpdated(
+    @Root() message: Topics['QUEUE_UPDATED'],
+    @Ctx() ctx: Context,
+    @Arg('queueId', () => ID, { nullable: true }) _queueId?: string,
+  ): Promise<QueueEvent> {
     const { em } = freshForEvent(ctx);
     return sharedFor(message, 'queueEvent', async () => {
       const queue = await em.findOneOrFail(Queue, { id: message.queueId });

@@ -15,7 +15,10 @@ export const statsOf = (ctx: Context) =>
   });
 
 const membership = async (ctx: Context, column: 'agent_id' | 'queue_id', ids: readonly string[]) =>
-  sql<{ agent_id: string; queue_id: string }>(ctx.em, `select agent_id, queue_id from agent_queue where workspace_id = ? and ${column} = any(?::uuid[])`, [ctx.viewer.workspaceId, [...ids]]);
+  sql<{ agent_id: string; queue_id: string }>(ctx.em, `select agent_id, queue_id from agent_queue where workspace_id = ? and ${column} = any(?::uuid[])`, [
+    ctx.viewer.workspaceId,
+    [...ids],
+  ]);
 
 /** The member agents of each queue, by name. */
 export const agentsOfQueue = (ctx: Context) =>

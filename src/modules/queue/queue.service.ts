@@ -23,7 +23,8 @@ export function cleanName(name: string, field = 'name'): string {
 /** Skills trimmed, lower-cased, unique and sorted; at most 50 of 1 to 64 characters. */
 export function cleanSkills(skills: string[] | null | undefined, field = 'skills'): string[] {
   const clean = [...new Set((skills ?? []).map((skill) => skill.trim().toLowerCase()))].sort();
-  if (clean.length > 50 || clean.some((skill) => !skill || skill.length > 64)) throw AppError.badInput(`${field}: at most 50 skills of 1 to 64 characters`, { field });
+  if (clean.length > 50 || clean.some((skill) => !skill || skill.length > 64))
+    throw AppError.badInput(`${field}: at most 50 skills of 1 to 64 characters`, { field });
   return clean;
 }
 
@@ -81,13 +82,15 @@ export async function createAgent(em: EntityManager, workspaceId: string, input:
   const email = input.email?.trim().toLowerCase() || null;
   if (email && (email.length > 320 || !/^[^@\s]+@[^@\s]+$/.test(email))) throw AppError.badInput('email is not an e-mail address', { field: 'email' });
   const skills = cleanSkills(input.skills);
-  if (!Number.isInteger(input.maxConcurrent) || input.maxConcurrent < 1 || input.maxConcurrent > 100) throw AppError.badInput('maxConcurrent must be 1 to 100', { field: 'maxConcurrent' });
+  if (!Number.isInteger(input.maxConcurrent) || input.maxConcurrent < 1 || input.maxConcurrent > 100)
+    throw AppError.badInput('maxConcurrent must be 1 to 100', { field: 'maxConcurrent' });
   const queueIds = [...new Set(input.queueIds ?? [])];
   return em.fork().transactional(async (tx) => {
     await requireIds(tx, workspaceId, 'queue', 'Queue', queueIds);
     const agent = tx.create(Agent, { workspace: workspaceId, name, email, skills, maxConcurrent: input.maxConcurrent, statusChangedAt: now, createdAt: now });
     await tx.flush();
-    if (queueIds.length) await sql(tx, `insert into agent_queue (agent_id, queue_id, workspace_id) select ?, q, ? from unnest(?::uuid[]) q`, [agent.id, workspaceId, queueIds]);
+    if (queueIds.length)
+      await sql(tx, `insert into agent_queue (agent_id, queue_id, workspace_id) select ?, q, ? from unnest(?::uuid[]) q`, [agent.id, workspaceId, queueIds]);
     return agent;
   });
 }
@@ -106,7 +109,8 @@ export async function setAgentStatus(em: EntityManager, workspaceId: string, age
     const queueIds = await queuesOfAgent(tx, workspaceId, agentId);
     if (agent.status !== status) {
       await sql(tx, `update agent set status = ?, status_changed_at = ? where workspace_id = ? and id = ?`, [status, now, workspaceId, agentId]);
-      for (const queueId of queueIds) outbox.add('QUEUE_UPDATED', { ws: workspaceId, queueId, change: QueueChange.STATS, conversationId: null, at: now.toISOString() });
+      for (const queueId of queueIds)
+        outbox.add('QUEUE_UPDATED', { ws: workspaceId, queueId, change: QueueChange.STATS, conversationId: null, at: now.toISOString() });
     }
     if (status === AgentStatus.ONLINE) announceAssignments(outbox, workspaceId, await route(tx, workspaceId, queueIds, now), now);
     return { outbox };
@@ -130,12 +134,20 @@ export async function pickQueue(tx: EntityManager, workspaceId: string, channel:
 
 /** Whether a queue takes a channel. */
 export async function queueTakes(tx: EntityManager, workspaceId: string, queueId: string, channel: Channel): Promise<boolean> {
-  const [row] = await sql<{ takes: boolean }>(tx, `select ? = any(channels) takes from queue where workspace_id = ? and id = ?`, [channel, workspaceId, queueId]);
+  const [row] = await sql<{ takes: boolean }>(tx, `select ? = any(channels) takes from queue where workspace_id = ? and id = ?`, [
+    channel,
+    workspaceId,
+    queueId,
+  ]);
   return Boolean(row?.takes);
 }
 
 /** The SLA policy of a queue, if it has one. */
-export async function policyOfQueue(tx: EntityManager, workspaceId: string, queueId: string | null): Promise<{ first_response_seconds: number; resolution_seconds: number; warn_at: number } | null> {
+export async function policyOfQueue(
+  tx: EntityManager,
+  workspaceId: string,
+  queueId: string | null,
+): Promise<{ first_response_seconds: number; resolution_seconds: number; warn_at: number } | null> {
   if (!queueId) return null;
   const [row] = await sql<{ first_response_seconds: number; resolution_seconds: number; warn_at: number }>(
     tx,

@@ -7,7 +7,13 @@ import type { QueueStats } from './queue.input';
  * conversations, waits as of `now`, ONLINE members, and conversations whose SLA was first breached
  * since the start of today in the workspace's time zone.
  */
-export async function queueStats(em: EntityManager, workspaceId: string, queueIds: readonly string[], now: Date, timezone: string): Promise<Map<string, QueueStats>> {
+export async function queueStats(
+  em: EntityManager,
+  workspaceId: string,
+  queueIds: readonly string[],
+  now: Date,
+  timezone: string,
+): Promise<Map<string, QueueStats>> {
   const rows = await sql<{ id: string; waiting: number; assigned: number; longest: number; average: number; online: number; breached: number }>(
     em,
     `select q.id, w.waiting, w.assigned, w.longest, w.average, o.online, b.breached
@@ -33,7 +39,14 @@ export async function queueStats(em: EntityManager, workspaceId: string, queueId
   return new Map(
     rows.map((row) => [
       row.id,
-      { waiting: row.waiting, assigned: row.assigned, longestWaitSeconds: clamp(row.longest), averageWaitSeconds: clamp(row.average), agentsOnline: row.online, breachedToday: row.breached },
+      {
+        waiting: row.waiting,
+        assigned: row.assigned,
+        longestWaitSeconds: clamp(row.longest),
+        averageWaitSeconds: clamp(row.average),
+        agentsOnline: row.online,
+        breachedToday: row.breached,
+      },
     ]),
   );
 }

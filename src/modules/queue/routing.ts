@@ -77,7 +77,14 @@ export async function route(tx: EntityManager, workspaceId: string, queueIds: It
   return assignments;
 }
 
-async function assignBest(tx: EntityManager, workspaceId: string, queueId: string, conversationId: string, skills: string[], now: Date): Promise<string | null> {
+async function assignBest(
+  tx: EntityManager,
+  workspaceId: string,
+  queueId: string,
+  conversationId: string,
+  skills: string[],
+  now: Date,
+): Promise<string | null> {
   const [row] = await sql<{ agent_id: string }>(
     tx,
     `with best as (
@@ -97,7 +104,10 @@ async function assignBest(tx: EntityManager, workspaceId: string, queueId: strin
 
 /** The queues an agent serves. */
 export async function queuesOfAgent(tx: EntityManager, workspaceId: string, agentId: string): Promise<string[]> {
-  const rows = await sql<{ queue_id: string }>(tx, `select queue_id from agent_queue where workspace_id = ? and agent_id = ? order by queue_id`, [workspaceId, agentId]);
+  const rows = await sql<{ queue_id: string }>(tx, `select queue_id from agent_queue where workspace_id = ? and agent_id = ? order by queue_id`, [
+    workspaceId,
+    agentId,
+  ]);
   return rows.map((row) => row.queue_id);
 }
 

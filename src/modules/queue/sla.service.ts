@@ -18,7 +18,10 @@ export async function sweepSla(tx: EntityManager, workspaceId: string, now: Date
   const at = now.toISOString();
   for (const target of TARGETS) {
     for (const step of ['BREACHED', 'AT_RISK'] as const) {
-      const condition = step === 'BREACHED' ? `${target.state} in ('OK', 'AT_RISK') and ${target.due} < ?` : `${target.state} = 'OK' and ${target.warn} <= ? and ${target.due} >= ?`;
+      const condition =
+        step === 'BREACHED'
+          ? `${target.state} in ('OK', 'AT_RISK') and ${target.due} < ?`
+          : `${target.state} = 'OK' and ${target.warn} <= ? and ${target.due} >= ?`;
       const rows = await sql<{ id: string; queue_id: string | null; due: Date }>(
         tx,
         `update conversation set ${target.state} = ?, updated_at = ?${step === 'BREACHED' ? ', sla_breached_at = coalesce(sla_breached_at, ?)' : ''}
@@ -26,7 +29,15 @@ export async function sweepSla(tx: EntityManager, workspaceId: string, now: Date
         step === 'BREACHED' ? [SlaState.BREACHED, now, now, workspaceId, now] : [SlaState.AT_RISK, now, workspaceId, now, now],
       );
       for (const row of rows) {
-        outbox.add('SLA_ALERT', { ws: workspaceId, queueId: row.queue_id, conversationId: row.id, state: step, target: target.name, dueAt: new Date(row.due).toISOString(), at });
+        outbox.add('SLA_ALERT', {
+          ws: workspaceId,
+          queueId: row.queue_id,
+          conversationId: row.id,
+          state: step,
+          target: target.name,
+          dueAt: new Date(row.due).toISOString(),
+          at,
+        });
         outbox.add('CONVERSATION_UPDATED', { ws: workspaceId, conversationId: row.id, kind: 'SLA', messageId: null, at });
       }
       changed += rows.length;
@@ -37,6 +48,10 @@ export async function sweepSla(tx: EntityManager, workspaceId: string, now: Date
 
 /** Queues of the workspace with conversations waiting: the safety net routes them once a minute. */
 export async function queuesWithWaiting(em: EntityManager, workspaceId: string): Promise<string[]> {
-  const rows = await sql<{ queue_id: string }>(em, `select distinct queue_id from conversation where workspace_id = ? and status = 'QUEUED' and queue_id is not null`, [workspaceId]);
+  const rows = await sql<{ queue_id: string }>(
+    em,
+    `select distinct queue_id from conversation where workspace_id = ? and status = 'QUEUED' and queue_id is not null`,
+    [workspaceId],
+  );
   return rows.map((row) => row.queue_id);
 }

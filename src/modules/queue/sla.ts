@@ -41,7 +41,8 @@ export function overallSla(firstResponse: SlaState | null | undefined, resolutio
 export function slaProblem(targets: SlaTargets): string | null {
   const { firstResponseSeconds, resolutionSeconds, warnAt } = targets;
   if (!Number.isInteger(firstResponseSeconds) || firstResponseSeconds < 1) return 'firstResponseSeconds must be a whole number of seconds, at least 1';
-  if (!Number.isInteger(resolutionSeconds) || resolutionSeconds < firstResponseSeconds) return 'resolutionSeconds must be whole seconds, no shorter than firstResponseSeconds';
+  if (!Number.isInteger(resolutionSeconds) || resolutionSeconds < firstResponseSeconds)
+    return 'resolutionSeconds must be whole seconds, no shorter than firstResponseSeconds';
   if (resolutionSeconds > 366 * 86_400) return 'resolutionSeconds must be at most a year';
   if (!(warnAt > 0 && warnAt < 1)) return 'warnAt must be a share between 0 and 1 (exclusive)';
   return null;

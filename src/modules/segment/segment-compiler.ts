@@ -9,7 +9,14 @@ export interface Compiled {
 }
 
 const DAY = 86_400_000;
-const SYMBOL: Partial<Record<CompareOp, string>> = { [CompareOp.EQ]: '=', [CompareOp.NEQ]: '<>', [CompareOp.GT]: '>', [CompareOp.GTE]: '>=', [CompareOp.LT]: '<', [CompareOp.LTE]: '<=' };
+const SYMBOL: Partial<Record<CompareOp, string>> = {
+  [CompareOp.EQ]: '=',
+  [CompareOp.NEQ]: '<>',
+  [CompareOp.GT]: '>',
+  [CompareOp.GTE]: '>=',
+  [CompareOp.LT]: '<',
+  [CompareOp.LTE]: '<=',
+};
 
 /**
  * One comparison of a SQL expression with a bound value; `cast` types the parameter. Comparisons stay
@@ -57,7 +64,10 @@ function compareJson(column: string, key: string, op: CompareOp, value: unknown,
     return op === CompareOp.NOT_EXISTS ? negate(exists) : exists;
   }
   if (op === CompareOp.IN || op === CompareOp.NOT_IN) {
-    params.push(key, (value as unknown[]).map((item) => JSON.stringify(item)));
+    params.push(
+      key,
+      (value as unknown[]).map((item) => JSON.stringify(item)),
+    );
     const inList = `${column} -> ?::text = any(?::jsonb[])`;
     return op === CompareOp.NOT_IN ? negate(inList) : inList;
   }
@@ -143,12 +153,18 @@ const holdsForMissing = (op: CompareOp): boolean => op === CompareOp.NOT_EXISTS 
 /** Whether a count or amount comparison (validated to EQ, NEQ, GT, GTE, LT or LTE) holds for a customer with none. */
 function holdsAtZero(op: CompareOp, value: number): boolean {
   switch (op) {
-    case CompareOp.EQ: return value === 0;
-    case CompareOp.NEQ: return value !== 0;
-    case CompareOp.GT: return 0 > value;
-    case CompareOp.GTE: return 0 >= value;
-    case CompareOp.LT: return 0 < value;
-    default: return 0 <= value;
+    case CompareOp.EQ:
+      return value === 0;
+    case CompareOp.NEQ:
+      return value !== 0;
+    case CompareOp.GT:
+      return 0 > value;
+    case CompareOp.GTE:
+      return 0 >= value;
+    case CompareOp.LT:
+      return 0 < value;
+    default:
+      return 0 <= value;
   }
 }
 

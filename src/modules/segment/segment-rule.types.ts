@@ -105,7 +105,13 @@ export type Rule = {
   field?: { field: CustomerField; op: CompareOp; value?: unknown };
   trait?: { key: string; op: CompareOp; value?: unknown };
   identity?: { type: IdentityType; exists: boolean };
-  event?: { name: string; where?: { key: string; op: CompareOp; value?: unknown }[]; within?: { days: number }; count?: { op: CompareOp; value: number }; revenueSum?: { op: CompareOp; value: number } };
+  event?: {
+    name: string;
+    where?: { key: string; op: CompareOp; value?: unknown }[];
+    within?: { days: number };
+    count?: { op: CompareOp; value: number };
+    revenueSum?: { op: CompareOp; value: number };
+  };
   consent?: { channel: Channel; purpose: ContactPurpose; granted: boolean };
   conversation?: { channel?: Channel; within?: { days: number }; count: { op: CompareOp; value: number } };
   survey?: { kind: SurveyKind; score: { op: CompareOp; value: number }; within?: { days: number } };

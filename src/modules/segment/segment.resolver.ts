@@ -1,4 +1,20 @@
-import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  ID,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+  type SubscribeResolverData,
+} from 'type-graphql';
 import { freshForEvent, type Context } from '../../context';
 import { isUuid } from '../../db/ids';
 import { countLater, sql } from '../../db/sql';
@@ -48,7 +64,11 @@ export class UpdateSegmentInput {
 
 const sizeOf = (ctx: Context) =>
   ctx.loaders.named<string, number>('segmentSize', async (ids) => {
-    const rows = await sql<{ segment_id: string; n: number }>(ctx.em, `select segment_id, count(*)::int n from segment_member where workspace_id = ? and segment_id = any(?::uuid[]) group by 1`, [ctx.viewer.workspaceId, [...ids]]);
+    const rows = await sql<{ segment_id: string; n: number }>(
+      ctx.em,
+      `select segment_id, count(*)::int n from segment_member where workspace_id = ? and segment_id = any(?::uuid[]) group by 1`,
+      [ctx.viewer.workspaceId, [...ids]],
+    );
     return ids.map((id) => rows.find((row) => row.segment_id === id)?.n ?? 0);
   });
 
@@ -65,7 +85,10 @@ const segmentsOf = (ctx: Context) =>
 type Membership = { ws: string; segmentId: string; changes: [string, string][] };
 
 /** Checked before the stream starts, so an unknown or foreign segment is NOT_FOUND at subscribe time. */
-async function membershipOf({ context, args }: SubscribeResolverData<unknown, { segmentId: string }, Context>): Promise<AsyncGenerator<SegmentMembershipEvent>> {
+async function membershipOf({
+  context,
+  args,
+}: SubscribeResolverData<unknown, { segmentId: string }, Context>): Promise<AsyncGenerator<SegmentMembershipEvent>> {
   const segment = isUuid(args.segmentId) ? await context.em.findOne(Segment, { id: args.segmentId }) : null;
   if (!segment) throw AppError.notFound('Segment', args.segmentId);
   return membershipEvents(context, segment);
@@ -75,7 +98,8 @@ async function* membershipEvents(context: Context, segment: Segment): AsyncGener
   const mine = (message: object) => (message as Membership).ws === context.viewer.workspaceId && (message as Membership).segmentId === segment.id;
   for await (const message of context.bus.subscribe('SEGMENT_MEMBERSHIP', mine)) {
     const { segmentId, changes } = message as Membership;
-    for (const [customerId, change] of changes) yield Object.assign(new SegmentMembershipEvent(), { segmentId, customerId, change: change as MembershipChange, at: new Date() });
+    for (const [customerId, change] of changes)
+      yield Object.assign(new SegmentMembershipEvent(), { segmentId, customerId, change: change as MembershipChange, at: new Date() });
   }
 }
 
@@ -109,7 +133,11 @@ export class SegmentResolver {
 
   @Authorized(...may.manageSegments)
   @Mutation(() => Segment)
-  async updateSegment(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateSegmentInput) input: UpdateSegmentInput, @Ctx() ctx: Context): Promise<Segment> {
+  async updateSegment(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateSegmentInput) input: UpdateSegmentInput,
+    @Ctx() ctx: Context,
+  ): Promise<Segment> {
     const { segment, changes } = await updateSegment(ctx.em, ctx.viewer, id, { ...input, rule: input.rule ? toRule(input.rule) : undefined }, ctx.clock.now());
     await publishChanges(ctx.bus, ctx.viewer.workspaceId, segment.id, changes);
     return segment;
@@ -132,7 +160,12 @@ export class SegmentResolver {
       return { segment, changes: await refreshIn(tx, segment, ctx.clock.now()) };
     });
     await publishChanges(ctx.bus, ctx.viewer.workspaceId, segment.id, changes);
-    return { segment: (await ctx.em.fork().findOne(Segment, { id: segment.id }))!, entered: changes.entered.length, exited: changes.exited.length, durationMs: Date.now() - started };
+    return {
+      segment: (await ctx.em.fork().findOne(Segment, { id: segment.id }))!,
+      entered: changes.entered.length,
+      exited: changes.exited.length,
+      durationMs: Date.now() - started,
+    };
   }
 
   @Authorized(...may.manageSegments)
@@ -172,7 +205,12 @@ export class SegmentResolver {
   }
 
   @FieldResolver(() => CustomerConnection)
-  async members(@Root() segment: Segment, @Ctx() ctx: Context, @Arg('first', () => Int, { nullable: true }) first?: number, @Arg('after', () => String, { nullable: true }) after?: string): Promise<Connection<Customer>> {
+  async members(
+    @Root() segment: Segment,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<Connection<Customer>> {
     const page = parsePage(first, after, cursorKey.id);
     const rows = await sql<{ customer_id: string }>(
       ctx.em,
@@ -185,11 +223,19 @@ export class SegmentResolver {
   }
 
   @FieldResolver(() => SegmentMembershipEventConnection, { description: 'Entered and exited changes, newest first.' })
-  async history(@Root() segment: Segment, @Ctx() ctx: Context, @Arg('first', () => Int, { nullable: true }) first?: number, @Arg('after', () => String, { nullable: true }) after?: string): Promise<Connection<SegmentMembershipEvent>> {
+  async history(
+    @Root() segment: Segment,
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first?: number,
+    @Arg('after', () => String, { nullable: true }) after?: string,
+  ): Promise<Connection<SegmentMembershipEvent>> {
     const page = parsePage(first, after, cursorKey.timeAndId);
     const rows = await ctx.em.find(
       SegmentMembershipEvent,
-      { segmentId: segment.id, ...(page.after ? { $or: [{ at: { $lt: new Date(page.after[0]) } }, { at: new Date(page.after[0]), id: { $lt: page.after[1] } }] } : {}) },
+      {
+        segmentId: segment.id,
+        ...(page.after ? { $or: [{ at: { $lt: new Date(page.after[0]) } }, { at: new Date(page.after[0]), id: { $lt: page.after[1] } }] } : {}),
+      },
       { orderBy: { at: 'desc', id: 'desc' }, limit: page.first + 1 },
     );
     return toConnection(rows, page, (row) => [row.at.toISOString(), row.id]);

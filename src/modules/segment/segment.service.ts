@@ -36,7 +36,10 @@ export async function checkRule(em: EntityManager, workspaceId: string, rule: Ru
     const fresh = frontier.filter((id) => !seen.has(id));
     fresh.forEach((id) => seen.add(id));
     if (!fresh.length) break;
-    const rows = await sql<{ id: string; rule: Rule | null }>(em, `select id, rule from segment where workspace_id = ? and id = any(?::uuid[])`, [workspaceId, fresh]);
+    const rows = await sql<{ id: string; rule: Rule | null }>(em, `select id, rule from segment where workspace_id = ? and id = any(?::uuid[])`, [
+      workspaceId,
+      fresh,
+    ]);
     const missing = fresh.find((id) => !rows.some((row) => row.id === id));
     if (missing) throw AppError.badInput(`rule refers to segment ${missing}, which does not exist`, { path: 'rule' });
     frontier = rows.flatMap((row) => (row.rule ? referencedSegments(row.rule) : []));
@@ -51,7 +54,12 @@ export async function checkRule(em: EntityManager, workspaceId: string, rule: Ru
 const evaluate = <T>(em: EntityManager, rule: Rule, text: string, params: unknown[]) =>
   hasEvents(rule) ? withWorkMemory(em, (tx) => sql<T>(tx, text, params)) : sql<T>(em, text, params);
 
-export async function previewCount(em: EntityManager, workspaceId: string, rule: Rule, now: Date): Promise<{ count: number; rule: Rule; where: string; params: unknown[] }> {
+export async function previewCount(
+  em: EntityManager,
+  workspaceId: string,
+  rule: Rule,
+  now: Date,
+): Promise<{ count: number; rule: Rule; where: string; params: unknown[] }> {
   await checkRule(em, workspaceId, rule, null);
   const { where, params } = selection(workspaceId, rule, now);
   const [{ count }] = await evaluate<{ count: number }>(em, rule, `select count(*)::int as count from customer c where ${where}`, params);
@@ -59,7 +67,10 @@ export async function previewCount(em: EntityManager, workspaceId: string, rule:
 }
 
 export async function sampleIds(em: EntityManager, rule: Rule, where: string, params: unknown[], limit: number): Promise<string[]> {
-  const rows = await evaluate<{ id: string }>(em, rule, `select c.id from customer c where ${where} order by c.last_seen_at desc, c.id desc limit ?`, [...params, limit]);
+  const rows = await evaluate<{ id: string }>(em, rule, `select c.id from customer c where ${where} order by c.last_seen_at desc, c.id desc limit ?`, [
+    ...params,
+    limit,
+  ]);
   return rows.map((row) => row.id);
 }
 
@@ -96,7 +107,10 @@ export async function refreshIn(tx: EntityManager, segment: Segment, now: Date):
   );
   segment.refreshedAt = now;
   segment.lastError = null;
-  return { entered: rows.filter((r) => r.change === 'ENTERED').map((r) => r.customer_id), exited: rows.filter((r) => r.change === 'EXITED').map((r) => r.customer_id) };
+  return {
+    entered: rows.filter((r) => r.change === 'ENTERED').map((r) => r.customer_id),
+    exited: rows.filter((r) => r.change === 'EXITED').map((r) => r.customer_id),
+  };
 }
 
 export async function publishChanges(bus: EventBus, workspaceId: string, segmentId: string, changes: { entered: string[]; exited: string[] }): Promise<void> {
@@ -104,16 +118,36 @@ export async function publishChanges(bus: EventBus, workspaceId: string, segment
   for (let i = 0; i < all.length; i += 100) await bus.publish('SEGMENT_MEMBERSHIP', { ws: workspaceId, segmentId, changes: all.slice(i, i + 100) });
 }
 
-export async function createSegment(em: EntityManager, viewer: Viewer, input: SegmentInput & { name: string; kind: SegmentKind }, now: Date): Promise<{ segment: Segment; changes: { entered: string[]; exited: string[] } }> {
+export async function createSegment(
+  em: EntityManager,
+  viewer: Viewer,
+  input: SegmentInput & { name: string; kind: SegmentKind },
+  now: Date,
+): Promise<{ segment: Segment; changes: { entered: string[]; exited: string[] } }> {
   const name = nameOf(input.name);
   if (input.kind === SegmentKind.DYNAMIC && !input.rule) throw AppError.badInput('a DYNAMIC segment needs a rule', { field: 'rule' });
-  if (input.kind === SegmentKind.STATIC && input.rule) throw AppError.badInput('a STATIC segment has no rule; add customers with addToSegment', { field: 'rule' });
+  if (input.kind === SegmentKind.STATIC && input.rule)
+    throw AppError.badInput('a STATIC segment has no rule; add customers with addToSegment', { field: 'rule' });
   if (input.rule) await checkRule(em, viewer.workspaceId, input.rule, null);
   try {
     return await em.fork().transactional(async (tx) => {
-      const segment = tx.create(Segment, { workspace: viewer.workspaceId, name, description: input.description?.trim() || null, kind: input.kind, rule: input.rule ?? null, windowed: input.rule ? hasWindow(input.rule) : false, createdAt: now, updatedAt: now });
+      const segment = tx.create(Segment, {
+        workspace: viewer.workspaceId,
+        name,
+        description: input.description?.trim() || null,
+        kind: input.kind,
+        rule: input.rule ?? null,
+        windowed: input.rule ? hasWindow(input.rule) : false,
+        createdAt: now,
+        updatedAt: now,
+      });
       tx.persist(segment);
-      recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'segment.created', subjectType: 'Segment', subjectId: segment.id, details: { name, kind: input.kind } });
+      recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+        action: 'segment.created',
+        subjectType: 'Segment',
+        subjectId: segment.id,
+        details: { name, kind: input.kind },
+      });
       await tx.flush();
       const changes = segment.rule ? await refreshIn(tx, segment, now) : { entered: [], exited: [] };
       return { segment, changes };
@@ -130,7 +164,13 @@ export async function segmentFor(tx: EntityManager, id: string): Promise<Segment
   return segment;
 }
 
-export async function updateSegment(em: EntityManager, viewer: Viewer, id: string, input: SegmentInput, now: Date): Promise<{ segment: Segment; changes: { entered: string[]; exited: string[] } }> {
+export async function updateSegment(
+  em: EntityManager,
+  viewer: Viewer,
+  id: string,
+  input: SegmentInput,
+  now: Date,
+): Promise<{ segment: Segment; changes: { entered: string[]; exited: string[] } }> {
   return em.fork().transactional(async (tx) => {
     const segment = await segmentFor(tx, id);
     if (input.name != null) segment.name = nameOf(input.name);
@@ -142,7 +182,12 @@ export async function updateSegment(em: EntityManager, viewer: Viewer, id: strin
       segment.windowed = hasWindow(input.rule);
     }
     segment.updatedAt = now;
-    recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'segment.updated', subjectType: 'Segment', subjectId: segment.id, details: { fields: Object.keys(input) } });
+    recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+      action: 'segment.updated',
+      subjectType: 'Segment',
+      subjectId: segment.id,
+      details: { fields: Object.keys(input) },
+    });
     await tx.flush();
     const changes = input.rule ? await refreshIn(tx, segment, now) : { entered: [], exited: [] };
     return { segment, changes };
@@ -152,29 +197,63 @@ export async function updateSegment(em: EntityManager, viewer: Viewer, id: strin
 export async function deleteSegment(em: EntityManager, viewer: Viewer, id: string): Promise<void> {
   await em.fork().transactional(async (tx) => {
     const segment = await segmentFor(tx, id);
-    const [user] = await sql<{ name: string }>(tx, `select name from segment where workspace_id = ? and id <> ? and rule::text like ?`, [viewer.workspaceId, segment.id, `%${segment.id}%`]);
+    const [user] = await sql<{ name: string }>(tx, `select name from segment where workspace_id = ? and id <> ? and rule::text like ?`, [
+      viewer.workspaceId,
+      segment.id,
+      `%${segment.id}%`,
+    ]);
     if (user) throw AppError.conflict(`Segment "${user.name}" refers to this one; change it first`, { segmentId: segment.id });
-    for (const table of ['segment_member', 'segment_change']) await sql(tx, `delete from ${table} where workspace_id = ? and segment_id = ?`, [viewer.workspaceId, segment.id]);
+    for (const table of ['segment_member', 'segment_change'])
+      await sql(tx, `delete from ${table} where workspace_id = ? and segment_id = ?`, [viewer.workspaceId, segment.id]);
     tx.remove(segment);
-    recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'segment.deleted', subjectType: 'Segment', subjectId: segment.id, details: { name: segment.name } });
+    recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+      action: 'segment.deleted',
+      subjectType: 'Segment',
+      subjectId: segment.id,
+      details: { name: segment.name },
+    });
   });
 }
 
 /** Adds or removes customers of a STATIC segment by hand, with history. */
-export async function changeStatic(em: EntityManager, viewer: Viewer, id: string, customerIds: string[], add: boolean, now: Date): Promise<{ segment: Segment; changes: { entered: string[]; exited: string[] } }> {
+export async function changeStatic(
+  em: EntityManager,
+  viewer: Viewer,
+  id: string,
+  customerIds: string[],
+  add: boolean,
+  now: Date,
+): Promise<{ segment: Segment; changes: { entered: string[]; exited: string[] } }> {
   if (customerIds.length > 1000) throw AppError.badInput('at most 1,000 customers at a time', { field: 'customerIds' });
   return em.fork().transactional(async (tx) => {
     const segment = await segmentFor(tx, id);
-    if (segment.kind !== SegmentKind.STATIC) throw AppError.badInput('only a STATIC segment takes customers by hand; a DYNAMIC one follows its rule', { field: 'id' });
+    if (segment.kind !== SegmentKind.STATIC)
+      throw AppError.badInput('only a STATIC segment takes customers by hand; a DYNAMIC one follows its rule', { field: 'id' });
     const ws = viewer.workspaceId;
     const ids = customerIds.filter(isUuid);
-    const live = await sql<{ id: string }>(tx, `select id from customer where workspace_id = ? and id = any(?::uuid[]) and merged_into_id is null and erased_at is null`, [ws, ids]);
+    const live = await sql<{ id: string }>(
+      tx,
+      `select id from customer where workspace_id = ? and id = any(?::uuid[]) and merged_into_id is null and erased_at is null`,
+      [ws, ids],
+    );
     const unknown = customerIds.find((candidate) => !live.some((row) => row.id === candidate));
     if (unknown) throw AppError.notFound('Customer', unknown);
     const changed = add
-      ? await sql<{ customer_id: string }>(tx, `insert into segment_member (segment_id, customer_id, workspace_id, since) select ?, x, ?, ? from unnest(?::uuid[]) x on conflict do nothing returning customer_id`, [segment.id, ws, now, ids])
-      : await sql<{ customer_id: string }>(tx, `delete from segment_member where workspace_id = ? and segment_id = ? and customer_id = any(?::uuid[]) returning customer_id`, [ws, segment.id, ids]);
-    await sql(tx, `insert into segment_change (id, workspace_id, segment_id, customer_id, change, at) select gen_random_uuid(), ?, ?, x, ?, ? from unnest(?::uuid[]) x`, [ws, segment.id, add ? 'ENTERED' : 'EXITED', now, changed.map((row) => row.customer_id)]);
+      ? await sql<{ customer_id: string }>(
+          tx,
+          `insert into segment_member (segment_id, customer_id, workspace_id, since) select ?, x, ?, ? from unnest(?::uuid[]) x on conflict do nothing returning customer_id`,
+          [segment.id, ws, now, ids],
+        )
+      : await sql<{ customer_id: string }>(
+          tx,
+          `delete from segment_member where workspace_id = ? and segment_id = ? and customer_id = any(?::uuid[]) returning customer_id`,
+          [ws, segment.id, ids],
+        );
+    await sql(
+      tx,
+      `insert into segment_change (id, workspace_id, segment_id, customer_id, change, at) select gen_random_uuid(), ?, ?, x, ?, ? from unnest(?::uuid[]) x`,
+      [ws, segment.id, add ? 'ENTERED' : 'EXITED', now, changed.map((row) => row.customer_id)],
+    );
     segment.updatedAt = now;
     const moved = changed.map((row) => row.customer_id);
     return { segment, changes: add ? { entered: moved, exited: [] } : { entered: [], exited: moved } };
@@ -199,7 +278,12 @@ export const dynamicSegmentsStep = (workspaceId: string): Statement => ({
  * other segment first, so a segment of segments sees them current). One statement per segment;
  * `changes` reads their results.
  */
-export function membershipSteps(workspaceId: string, segments: Row[], customerIds: string[], now: Date): { steps: Statement[]; changes(results: Row[][]): MembershipChanges[] } {
+export function membershipSteps(
+  workspaceId: string,
+  segments: Row[],
+  customerIds: string[],
+  now: Date,
+): { steps: Statement[]; changes(results: Row[][]): MembershipChanges[] } {
   if (!customerIds.length) return { steps: [], changes: () => [] };
   const ordered = [...(segments as { id: string; rule: Rule }[])].sort((a, b) => referencedSegments(a.rule).length - referencedSegments(b.rule).length);
   const steps = ordered.map((segment) => {
@@ -219,7 +303,13 @@ export function membershipSteps(workspaceId: string, segments: Row[], customerId
     ordered.flatMap((segment, i) => {
       const rows = results[i] as { customer_id: string; change: 'ENTERED' | 'EXITED' }[];
       if (!rows.length) return [];
-      return [{ segmentId: segment.id, entered: rows.filter((r) => r.change === 'ENTERED').map((r) => r.customer_id), exited: rows.filter((r) => r.change === 'EXITED').map((r) => r.customer_id) }];
+      return [
+        {
+          segmentId: segment.id,
+          entered: rows.filter((r) => r.change === 'ENTERED').map((r) => r.customer_id),
+          exited: rows.filter((r) => r.change === 'EXITED').map((r) => r.customer_id),
+        },
+      ];
     });
   return { steps, changes };
 }

@@ -25,11 +25,13 @@ const valueAt = (subject: Subject, path: string): unknown => {
   const [root, ...rest] = path.split('.');
   if (root === 'customer') return subject.customer[rest[0] as (typeof CUSTOMER_FIELDS)[number]];
   let value: unknown = subject.traits;
-  for (const key of rest) value = value !== null && typeof value === 'object' && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+  for (const key of rest)
+    value = value !== null && typeof value === 'object' && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
   return value;
 };
 
-const asText = (value: unknown): string => (typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value));
+const asText = (value: unknown): string =>
+  typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : JSON.stringify(value);
 
 /**
  * Fills the placeholders in one pass: values are inserted as plain text (nothing is evaluated,
@@ -47,9 +49,7 @@ export function render(body: string, subject: Subject): { text: string; missing:
   return { text, missing: [...missing] };
 }
 
-const GSM_BASIC = new Set(
-  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
-);
+const GSM_BASIC = new Set('@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà');
 const GSM_EXTENDED = new Set('^{}\\[~]|€\f');
 
 /** Characters a channel's single message holds: SMS 160 in the GSM alphabet (extension characters count twice), else 70 (UCS-2: Chinese). */

@@ -21,13 +21,18 @@ async function customerOf(ctx: Context, id: string): Promise<Customer> {
 export class TemplateResolver {
   @Authorized(...may.readKnowledge)
   @Query(() => [ReplyTemplate], { description: 'Reply templates, by scene, channel and name.' })
-  replyTemplates(@Ctx() ctx: Context, @Arg('channel', () => Channel, { nullable: true }) channel?: Channel, @Arg('scene', () => Scene, { nullable: true }) scene?: Scene): Promise<ReplyTemplate[]> {
+  replyTemplates(
+    @Ctx() ctx: Context,
+    @Arg('channel', () => Channel, { nullable: true }) channel?: Channel,
+    @Arg('scene', () => Scene, { nullable: true }) scene?: Scene,
+  ): Promise<ReplyTemplate[]> {
     return listTemplates(ctx.em, { channel, scene });
   }
 
   @Authorized(...may.readKnowledge)
   @Query(() => [ReplyTemplate], {
-    description: "Templates of a scene aimed at the customer's stage and tier, on channels the customer may be contacted on now (for the scene's purpose): aimed ones first, then by the customer's preferred channels.",
+    description:
+      "Templates of a scene aimed at the customer's stage and tier, on channels the customer may be contacted on now (for the scene's purpose): aimed ones first, then by the customer's preferred channels.",
   })
   async recommendedTemplates(
     @Arg('customerId', () => ID) customerId: string,
@@ -50,8 +55,14 @@ export class TemplateResolver {
   }
 
   @Authorized(...may.readKnowledge)
-  @Query(() => RenderedTemplate, { description: "A template filled in for a customer: plain text, the placeholders it had no value for, and whether it fits the channel's length." })
-  async renderTemplate(@Arg('templateId', () => ID) templateId: string, @Arg('customerId', () => ID) customerId: string, @Ctx() ctx: Context): Promise<RenderedTemplate> {
+  @Query(() => RenderedTemplate, {
+    description: "A template filled in for a customer: plain text, the placeholders it had no value for, and whether it fits the channel's length.",
+  })
+  async renderTemplate(
+    @Arg('templateId', () => ID) templateId: string,
+    @Arg('customerId', () => ID) customerId: string,
+    @Ctx() ctx: Context,
+  ): Promise<RenderedTemplate> {
     const template = isUuid(templateId) ? await ctx.loaders.byId(ReplyTemplate).load(templateId) : null;
     if (!template) throw AppError.notFound('ReplyTemplate', templateId);
     return renderFor(template, await customerOf(ctx, customerId));

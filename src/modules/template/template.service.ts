@@ -11,7 +11,8 @@ import { ReplyTemplate } from './reply-template.entity';
 import type { RenderedTemplate, ReplyTemplateInput } from './template.types';
 
 /** Scenes that sell need marketing consent; the others are service. */
-export const purposeOf = (scene: Scene): ContactPurpose => (scene === Scene.MARKETING || scene === Scene.WIN_BACK ? ContactPurpose.MARKETING : ContactPurpose.SERVICE);
+export const purposeOf = (scene: Scene): ContactPurpose =>
+  scene === Scene.MARKETING || scene === Scene.WIN_BACK ? ContactPurpose.MARKETING : ContactPurpose.SERVICE;
 
 export async function createTemplate(em: EntityManager, viewer: Viewer, input: ReplyTemplateInput, now: Date): Promise<ReplyTemplate> {
   const fail = (field: string, message: string) => {
@@ -21,7 +22,11 @@ export async function createTemplate(em: EntityManager, viewer: Viewer, input: R
   if (!name || name.length > 200) fail('name', 'must be 1 to 200 characters');
   if (!input.body.trim() || input.body.length > 10_000) fail('body', 'must be 1 to 10,000 characters');
   const unknown = unknownPlaceholders(input.body);
-  if (unknown.length) fail('body', `has placeholders that name nothing: ${unknown.join(', ')} (use customer.displayName, customer.lifecycleStage, customer.valueTier, customer.totalSpend, customer.orderCount or traits.<key>)`);
+  if (unknown.length)
+    fail(
+      'body',
+      `has placeholders that name nothing: ${unknown.join(', ')} (use customer.displayName, customer.lifecycleStage, customer.valueTier, customer.totalSpend, customer.orderCount or traits.<key>)`,
+    );
   try {
     return await em.fork().transactional(async (tx) => {
       const template = tx.create(ReplyTemplate, {
@@ -35,7 +40,12 @@ export async function createTemplate(em: EntityManager, viewer: Viewer, input: R
         createdAt: now,
       });
       tx.persist(template);
-      recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'template.created', subjectType: 'ReplyTemplate', subjectId: template.id, details: { name } });
+      recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+        action: 'template.created',
+        subjectType: 'ReplyTemplate',
+        subjectId: template.id,
+        details: { name },
+      });
       return template;
     });
   } catch (error) {
@@ -50,7 +60,12 @@ export async function deleteTemplate(em: EntityManager, viewer: Viewer, id: stri
     const template = await tx.findOne(ReplyTemplate, { id });
     if (!template) throw AppError.notFound('ReplyTemplate', id);
     tx.remove(template);
-    recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'template.deleted', subjectType: 'ReplyTemplate', subjectId: id, details: { name: template.name } });
+    recordAudit(tx, viewer.workspaceId, viewer.keyId, {
+      action: 'template.deleted',
+      subjectType: 'ReplyTemplate',
+      subjectId: id,
+      details: { name: template.name },
+    });
   });
 }
 
@@ -71,7 +86,13 @@ export const specificity = (template: ReplyTemplate): number => (template.lifecy
 
 export function renderFor(template: ReplyTemplate, customer: Customer): RenderedTemplate {
   const { text, missing } = render(template.body, {
-    customer: { displayName: customer.displayName, lifecycleStage: customer.lifecycleStage, valueTier: customer.valueTier, totalSpend: customer.totalSpend, orderCount: customer.orderCount },
+    customer: {
+      displayName: customer.displayName,
+      lifecycleStage: customer.lifecycleStage,
+      valueTier: customer.valueTier,
+      totalSpend: customer.totalSpend,
+      orderCount: customer.orderCount,
+    },
     traits: (customer.traits ?? {}) as Record<string, unknown>,
   });
   const { length, limit } = lengthFor(template.channel, text);

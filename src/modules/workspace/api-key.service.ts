@@ -24,12 +24,7 @@ export interface CreatedKey {
  * Creates a key in the caller's transaction and returns its secret, which is never stored.
  * `secret` may be given (the default workspace's CDP_ADMIN_KEY); otherwise 32 random bytes.
  */
-export function addApiKey(
-  em: EntityManager,
-  workspaceId: string,
-  input: { name: string; role: Role; secret?: string },
-  actor: Viewer | null,
-): CreatedKey {
+export function addApiKey(em: EntityManager, workspaceId: string, input: { name: string; role: Role; secret?: string }, actor: Viewer | null): CreatedKey {
   const name = input.name.trim();
   if (!name || name.length > 200) throw AppError.badInput('name must be 1 to 200 characters', { field: 'name' });
   const secret = input.secret ?? SECRET_PREFIX + randomBytes(32).toString('base64url');

@@ -86,5 +86,8 @@ export function publishAudit(bus: EventBus, entry: AuditEntry): Promise<void> {
 
 /** {@link publishAudit} for entries written by an {@link auditStep}, in as few notifications as fit. */
 export function publishAudits(bus: EventBus, workspaceId: string, entryIds: readonly string[]): Promise<void> {
-  return bus.publishEach('AUDIT_ENTRY_ADDED', entryIds.map((entryId) => ({ ws: workspaceId, entryId })));
+  return bus.publishEach(
+    'AUDIT_ENTRY_ADDED',
+    entryIds.map((entryId) => ({ ws: workspaceId, entryId })),
+  );
 }

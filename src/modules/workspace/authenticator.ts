@@ -35,7 +35,10 @@ export class Authenticator {
     }
     const em = this.orm.em.fork();
     const key = await em.findOne(ApiKey, { hash }, { filters: { workspace: false }, populate: ['workspace'] });
-    const viewer = key && !key.revokedAt ? { workspaceId: key.workspace.id, role: key.role, keyId: key.id, masked: masks(key.workspace.settings.maskedRoles, key.role) } : null;
+    const viewer =
+      key && !key.revokedAt
+        ? { workspaceId: key.workspace.id, role: key.role, keyId: key.id, masked: masks(key.workspace.settings.maskedRoles, key.role) }
+        : null;
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { viewer, until: now + CACHE_MS });
     if (viewer) this.touch(viewer.keyId, now);

@@ -53,10 +53,14 @@ export class WorkspaceSettings {
   @Field({ description: 'ISO 3166 region for phone numbers written without a country code.' })
   defaultPhoneRegion!: string;
 
-  @Field(() => [Role], { description: 'Roles whose keys see personal data masked (identity values, message bodies, personal traits, contact details in free text). Never ADMIN.' })
+  @Field(() => [Role], {
+    description: 'Roles whose keys see personal data masked (identity values, message bodies, personal traits, contact details in free text). Never ADMIN.',
+  })
   maskedRoles!: Role[];
 
-  @Field(() => [String], { description: 'Trait keys that hold personal data (compared without case): their values, and a displayName made from them, are masked for the maskedRoles.' })
+  @Field(() => [String], {
+    description: 'Trait keys that hold personal data (compared without case): their values, and a displayName made from them, are masked for the maskedRoles.',
+  })
   personalTraitKeys!: string[];
 }
 

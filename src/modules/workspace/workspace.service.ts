@@ -18,11 +18,7 @@ export async function getWorkspace(em: EntityManager, id: string): Promise<Works
 }
 
 /** Creates a workspace with its first ADMIN key, in one transaction; returns the key's secret. */
-export async function createWorkspace(
-  em: EntityManager,
-  name: string,
-  adminSecret?: string,
-): Promise<{ workspace: Workspace; adminKey: string }> {
+export async function createWorkspace(em: EntityManager, name: string, adminSecret?: string): Promise<{ workspace: Workspace; adminKey: string }> {
   const trimmed = name.trim();
   if (!trimmed || trimmed.length > 200) throw AppError.badInput('a workspace name must be 1 to 200 characters');
   return em.transactional(async (tx) => {
@@ -38,12 +34,7 @@ export async function createWorkspace(
 const LIFECYCLE_SETTINGS = ['highValueAnnualSpend', 'mediumValueAnnualSpend', 'newCustomerDays', 'atRiskAfterDays', 'churnedAfterDays'];
 
 /** Validates and stores the changed settings; returns the workspace and the audit entry written. */
-export async function updateWorkspaceSettings(
-  em: EntityManager,
-  bus: EventBus,
-  viewer: Viewer,
-  input: WorkspaceSettingsInput,
-): Promise<Workspace> {
+export async function updateWorkspaceSettings(em: EntityManager, bus: EventBus, viewer: Viewer, input: WorkspaceSettingsInput): Promise<Workspace> {
   const { workspace, audit } = await em.transactional(async (tx): Promise<{ workspace: Workspace; audit: AuditEntry }> => {
     const workspace = await getWorkspace(tx, viewer.workspaceId);
     const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined && value !== null));

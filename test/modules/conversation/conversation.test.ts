@@ -20,7 +20,8 @@ beforeAll(async () => {
   smsQueue = (await data(t.url, t.adminKey, op.CreateQueue({ input: { name: 'SMS', channels: ['SMS', 'PHONE'] } }))).createQueue.id;
   chatQueue = (await data(t.url, t.adminKey, op.CreateQueue({ input: { name: 'Web chat', channels: ['WEB_CHAT', 'APP'] } }))).createQueue.id;
   smsAgent = (await data(t.url, t.adminKey, op.CreateAgent({ input: { name: 'Li Na', skills: [], maxConcurrent: 5, queueIds: [smsQueue] } }))).createAgent.id;
-  chatAgent = (await data(t.url, t.adminKey, op.CreateAgent({ input: { name: 'Zhang Wei', skills: [], maxConcurrent: 5, queueIds: [chatQueue] } }))).createAgent.id;
+  chatAgent = (await data(t.url, t.adminKey, op.CreateAgent({ input: { name: 'Zhang Wei', skills: [], maxConcurrent: 5, queueIds: [chatQueue] } }))).createAgent
+    .id;
   for (const agentId of [smsAgent, chatAgent]) await data(t.url, t.adminKey, op.SetAgentStatus({ agentId, status: 'ONLINE' }));
 });
 afterAll(() => t.stop());
@@ -34,7 +35,14 @@ describe('conversations', () => {
 
     const emailOnly = await open({ identifiers: [{ type: 'EMAIL', value: 'Merge.Me@Example.com' }], channel: 'WEB_CHAT', body: 'hello' });
     expect(emailOnly.customer.id).not.toBe(first.customer.id);
-    const both = await open({ identifiers: [{ type: 'EMAIL', value: 'merge.me@example.com' }, { type: 'PHONE', value: '+8613800138000' }], channel: 'APP', body: 'me again' });
+    const both = await open({
+      identifiers: [
+        { type: 'EMAIL', value: 'merge.me@example.com' },
+        { type: 'PHONE', value: '+8613800138000' },
+      ],
+      channel: 'APP',
+      body: 'me again',
+    });
     expect(both.customer.id).toBe(first.customer.id);
 
     const { customer } = await data(t.url, t.adminKey, op.CustomerConversations({ id: emailOnly.customer.id }));
@@ -49,7 +57,8 @@ describe('conversations', () => {
     const made = await open({ identifiers: [{ type: 'MEMBER_ID', value: 'M-1' }], channel: 'PHONE', body: 'hi' });
     const again = await open({ customerId: made.customer.id, channel: 'PHONE', body: 'second call', priority: 'URGENT' });
     expect(again).toMatchObject({ customer: { id: made.customer.id }, priority: 'URGENT' });
-    const refuse = async (input: Record<string, unknown>) => codes(await post(t.url, t.adminKey, op.OpenConversation({ input: { channel: 'SMS', body: 'x', ...input } })));
+    const refuse = async (input: Record<string, unknown>) =>
+      codes(await post(t.url, t.adminKey, op.OpenConversation({ input: { channel: 'SMS', body: 'x', ...input } })));
     expect(await refuse({})).toEqual(['BAD_USER_INPUT']);
     expect(await refuse({ customerId: made.customer.id, identifiers: [{ type: 'MEMBER_ID', value: 'M-1' }] })).toEqual(['BAD_USER_INPUT']);
     expect(await refuse({ customerId: '00000000-0000-7000-8000-000000000000' })).toEqual(['NOT_FOUND']);
@@ -61,7 +70,9 @@ describe('conversations', () => {
     expect(await refuse({ identifiers: [{ type: 'MEMBER_ID', value: 'NEVER-KEPT' }], queueId: '00000000-0000-7000-8000-000000000000' })).toEqual(['NOT_FOUND']);
     expect((await data(t.url, t.adminKey, op.CustomerByIdentity({ type: 'MEMBER_ID', value: 'NEVER-KEPT' }))).customerByIdentity).toBeNull();
     const other = await t.addWorkspace('Other');
-    const otherCustomer = (await data(t.url, other.adminKey, op.OpenConversation({ input: { identifiers: [{ type: 'MEMBER_ID', value: 'X' }], channel: 'SMS', body: 'x' } }))).openConversation.customer.id;
+    const otherCustomer = (
+      await data(t.url, other.adminKey, op.OpenConversation({ input: { identifiers: [{ type: 'MEMBER_ID', value: 'X' }], channel: 'SMS', body: 'x' } }))
+    ).openConversation.customer.id;
     expect(await refuse({ customerId: otherCustomer })).toEqual(['NOT_FOUND']);
   });
 
@@ -70,19 +81,44 @@ describe('conversations', () => {
     expect(sms.assignee.id).toBe(smsAgent);
     await data(t.url, t.adminKey, op.PostMessage({ input: { conversationId: sms.id, body: 'Let me check', direction: 'OUTBOUND', author: 'AGENT' } }));
     await say(sms.id, 'Can we continue on the web chat?');
-    const moved = (await data(t.url, t.adminKey, op.TransferConversation({ input: { conversationId: sms.id, toChannel: 'WEB_CHAT', note: 'customer asked' } }))).transferConversation;
-    expect(moved).toMatchObject({ channel: 'WEB_CHAT', channelsUsed: ['SMS', 'WEB_CHAT'], queue: { id: chatQueue }, assignee: { id: chatAgent }, status: 'ASSIGNED' });
-    expect(moved.transfers).toEqual([expect.objectContaining({ fromQueueId: smsQueue, toQueueId: chatQueue, fromAgentId: smsAgent, toAgentId: null, fromChannel: 'SMS', toChannel: 'WEB_CHAT', note: 'customer asked' })]);
+    const moved = (await data(t.url, t.adminKey, op.TransferConversation({ input: { conversationId: sms.id, toChannel: 'WEB_CHAT', note: 'customer asked' } })))
+      .transferConversation;
+    expect(moved).toMatchObject({
+      channel: 'WEB_CHAT',
+      channelsUsed: ['SMS', 'WEB_CHAT'],
+      queue: { id: chatQueue },
+      assignee: { id: chatAgent },
+      status: 'ASSIGNED',
+    });
+    expect(moved.transfers).toEqual([
+      expect.objectContaining({
+        fromQueueId: smsQueue,
+        toQueueId: chatQueue,
+        fromAgentId: smsAgent,
+        toAgentId: null,
+        fromChannel: 'SMS',
+        toChannel: 'WEB_CHAT',
+        note: 'customer asked',
+      }),
+    ]);
     await say(sms.id, 'I am on the web chat now', { channel: 'WEB_CHAT' });
 
-    const seen = (await data(t.url, t.adminKey, op.Conversation({ id: sms.id }))).conversation.messages.edges.map((e: { node: { body: string; channel: string } }) => `${e.node.channel}:${e.node.body}`);
+    const seen = (await data(t.url, t.adminKey, op.Conversation({ id: sms.id }))).conversation.messages.edges.map(
+      (e: { node: { body: string; channel: string } }) => `${e.node.channel}:${e.node.body}`,
+    );
     expect(seen).toEqual(['SMS:My parcel is late', 'SMS:Let me check', 'SMS:Can we continue on the web chat?', 'WEB_CHAT:I am on the web chat now']);
     const agents = (await data(t.url, t.adminKey, op.Agents())).agents;
-    expect(agents.find((a: { id: string }) => a.id === smsAgent).activeConversations).toBe((await data(t.url, t.adminKey, op.Conversations({ assigneeId: smsAgent, status: 'ASSIGNED' }))).conversations.totalCount);
+    expect(agents.find((a: { id: string }) => a.id === smsAgent).activeConversations).toBe(
+      (await data(t.url, t.adminKey, op.Conversations({ assigneeId: smsAgent, status: 'ASSIGNED' }))).conversations.totalCount,
+    );
 
     const app = await open({ customerId: sms.customer.id, channel: 'APP', body: 'one more thing' });
     const page1 = (await data(t.url, t.adminKey, op.CustomerTimeline({ id: sms.customer.id, first: 3 }))).customer.timeline;
-    expect(page1.edges.map((e: { node: { body: string } }) => e.node.body)).toEqual(['one more thing', 'I am on the web chat now', 'Can we continue on the web chat?']);
+    expect(page1.edges.map((e: { node: { body: string } }) => e.node.body)).toEqual([
+      'one more thing',
+      'I am on the web chat now',
+      'Can we continue on the web chat?',
+    ]);
     expect(page1.edges[0].node.conversationId).toBe(app.id);
     expect(page1.pageInfo.hasNextPage).toBe(true);
     const page2 = (await data(t.url, t.adminKey, op.CustomerTimeline({ id: sms.customer.id, first: 3, after: page1.pageInfo.endCursor }))).customer.timeline;
@@ -97,7 +133,8 @@ describe('conversations', () => {
     const c = await open({ identifiers: [{ type: 'EMAIL', value: 'steps@example.com' }], channel: 'WEB_CHAT', body: 'help' });
     expect(codes(await post(t.url, t.adminKey, op.ReopenConversation({ conversationId: c.id })))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await post(t.url, t.adminKey, op.CloseConversation({ conversationId: c.id })))).toEqual(['BAD_USER_INPUT']);
-    const reply = (await data(t.url, t.adminKey, op.PostMessage({ input: { conversationId: c.id, body: 'On it', direction: 'OUTBOUND', author: 'AGENT' } }))).postMessage;
+    const reply = (await data(t.url, t.adminKey, op.PostMessage({ input: { conversationId: c.id, body: 'On it', direction: 'OUTBOUND', author: 'AGENT' } })))
+      .postMessage;
     expect(reply.agent.id).toBe(chatAgent);
     expect((await data(t.url, t.adminKey, op.Conversation({ id: c.id }))).conversation.status).toBe('WAITING_ON_CUSTOMER');
     await say(c.id, 'thanks');
@@ -105,7 +142,9 @@ describe('conversations', () => {
     const resolved = (await data(t.url, t.adminKey, op.ResolveConversation({ conversationId: c.id, note: 'answered' }))).resolveConversation;
     expect(resolved).toMatchObject({ status: 'RESOLVED', resolutionNote: 'answered' });
     expect(codes(await post(t.url, t.adminKey, op.ResolveConversation({ conversationId: c.id })))).toEqual(['BAD_USER_INPUT']);
-    expect(codes(await post(t.url, t.adminKey, op.PostMessage({ input: { conversationId: c.id, body: 'x', direction: 'INBOUND', author: 'CUSTOMER' } })))).toEqual(['BAD_USER_INPUT']);
+    expect(
+      codes(await post(t.url, t.adminKey, op.PostMessage({ input: { conversationId: c.id, body: 'x', direction: 'INBOUND', author: 'CUSTOMER' } }))),
+    ).toEqual(['BAD_USER_INPUT']);
     const reopened = (await data(t.url, t.adminKey, op.ReopenConversation({ conversationId: c.id }))).reopenConversation;
     expect(reopened).toMatchObject({ status: 'ASSIGNED', resolvedAt: null, assignee: { id: chatAgent } });
     await data(t.url, t.adminKey, op.ResolveConversation({ conversationId: c.id }));
@@ -114,7 +153,9 @@ describe('conversations', () => {
     expect(codes(closedPost)).toEqual(['BAD_USER_INPUT']);
     expect(JSON.stringify(closedPost.body)).not.toMatch(/at .*\.ts/);
     expect(codes(await post(t.url, t.adminKey, op.ReopenConversation({ conversationId: c.id })))).toEqual(['BAD_USER_INPUT']);
-    expect(codes(await post(t.url, t.adminKey, op.PostMessage({ input: { conversationId: c.id, body: 'x', direction: 'INBOUND', author: 'AGENT' } })))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await post(t.url, t.adminKey, op.PostMessage({ input: { conversationId: c.id, body: 'x', direction: 'INBOUND', author: 'AGENT' } })))).toEqual(
+      ['BAD_USER_INPUT'],
+    );
     expect(codes(await post(t.url, t.adminKey, op.ResolveConversation({ conversationId: '00000000-0000-7000-8000-000000000000' })))).toEqual(['NOT_FOUND']);
   });
 
@@ -124,16 +165,29 @@ describe('conversations', () => {
     const marketer = await t.addKey(Role.MARKETER);
     const analyst = await t.addKey(Role.ANALYST);
     const fromWidget = { identifiers: [{ type: 'EMAIL', value: 'roles@example.com' }], channel: 'WEB_CHAT', body: 'from the widget' };
-    expect((await data(t.url, ingest, op.OpenConversationFromWidget({ input: fromWidget }))).openConversation).toMatchObject({ channel: 'WEB_CHAT', customer: { id: c.customer.id } });
-    expect((await data(t.url, ingest, op.PostMessageFromWidget({ input: { conversationId: c.id, body: 'inbound ok', direction: 'INBOUND', author: 'CUSTOMER' } }))).postMessage.body).toBe('inbound ok');
+    expect((await data(t.url, ingest, op.OpenConversationFromWidget({ input: fromWidget }))).openConversation).toMatchObject({
+      channel: 'WEB_CHAT',
+      customer: { id: c.customer.id },
+    });
+    expect(
+      (await data(t.url, ingest, op.PostMessageFromWidget({ input: { conversationId: c.id, body: 'inbound ok', direction: 'INBOUND', author: 'CUSTOMER' } })))
+        .postMessage.body,
+    ).toBe('inbound ok');
     // what it did not write (the customer's name and tier, the queue, the agent) an INGEST key may not read back
     const card = await post(t.url, ingest, op.OpenConversation({ input: fromWidget }));
     expect(new Set(codes(card))).toEqual(new Set(['FORBIDDEN']));
     expect(card.body.data).toBeNull();
-    const nameOnly = await post(t.url, ingest, { query: 'mutation($input: OpenConversationInput!) { openConversation(input: $input) { id customer { id displayName } } }', variables: { input: fromWidget } });
-    expect(nameOnly.body.errors!.map((error) => [error.extensions!.code, error.path!.join('.')])).toEqual([['FORBIDDEN', 'openConversation.customer.displayName']]);
+    const nameOnly = await post(t.url, ingest, {
+      query: 'mutation($input: OpenConversationInput!) { openConversation(input: $input) { id customer { id displayName } } }',
+      variables: { input: fromWidget },
+    });
+    expect(nameOnly.body.errors!.map((error) => [error.extensions!.code, error.path!.join('.')])).toEqual([
+      ['FORBIDDEN', 'openConversation.customer.displayName'],
+    ]);
     expect(JSON.stringify(nameOnly.body)).not.toContain('roles@example.com');
-    expect(codes(await post(t.url, ingest, op.PostMessage({ input: { conversationId: c.id, body: 'no', direction: 'OUTBOUND', author: 'AGENT' } })))).toEqual(['FORBIDDEN']);
+    expect(codes(await post(t.url, ingest, op.PostMessage({ input: { conversationId: c.id, body: 'no', direction: 'OUTBOUND', author: 'AGENT' } })))).toEqual([
+      'FORBIDDEN',
+    ]);
     expect(codes(await post(t.url, ingest, op.ResolveConversation({ conversationId: c.id })))).toEqual(['FORBIDDEN']);
     expect(codes(await post(t.url, marketer, op.Conversation({ id: c.id })))).toEqual(['FORBIDDEN']);
     expect(codes(await post(t.url, marketer, op.CustomerTimeline({ id: c.customer.id })))).toEqual(['FORBIDDEN']);
@@ -146,7 +200,11 @@ describe('conversations', () => {
     expect((await data(t.url, other.adminKey, op.ConversationNode({ id: c.id }))).node).toBeNull();
     expect((await data(t.url, t.adminKey, op.ConversationNode({ id: c.id }))).node).toMatchObject({ __typename: 'Conversation' });
     expect((await data(t.url, other.adminKey, op.Conversations({}))).conversations.totalCount).toBe(0);
-    for (const operation of [op.ResolveConversation({ conversationId: c.id }), op.PostMessage({ input: { conversationId: c.id, body: 'x', direction: 'INBOUND', author: 'CUSTOMER' } }), op.AssignConversation({ conversationId: c.id, agentId: chatAgent })]) {
+    for (const operation of [
+      op.ResolveConversation({ conversationId: c.id }),
+      op.PostMessage({ input: { conversationId: c.id, body: 'x', direction: 'INBOUND', author: 'CUSTOMER' } }),
+      op.AssignConversation({ conversationId: c.id, agentId: chatAgent }),
+    ]) {
       expect(codes(await post(t.url, other.adminKey, operation))).toEqual(['NOT_FOUND']);
     }
     expect(codes(await post(t.url, t.adminKey, op.AssignConversation({ conversationId: c.id, agentId: 'nope' })))).toEqual(['NOT_FOUND']);
@@ -161,7 +219,12 @@ describe('conversations', () => {
   });
 
   it('erases what a customer said with the customer, keeping the conversation for the queue', async () => {
-    const c = await open({ identifiers: [{ type: 'EMAIL', value: 'forget.me@example.com' }], channel: 'WEB_CHAT', body: 'my address is 1 Main St', subject: 'address' });
+    const c = await open({
+      identifiers: [{ type: 'EMAIL', value: 'forget.me@example.com' }],
+      channel: 'WEB_CHAT',
+      body: 'my address is 1 Main St',
+      subject: 'address',
+    });
     await data(t.url, t.adminKey, op.EraseCustomer({ id: c.customer.id }));
     const after = (await data(t.url, t.adminKey, op.Conversation({ id: c.id }))).conversation;
     expect(after).toBeTruthy();

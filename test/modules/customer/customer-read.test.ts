@@ -12,10 +12,26 @@ beforeAll(async () => {
   t = await startTestServer();
   const events = [];
   for (let i = 0; i < 220; i++) {
-    const identifiers = [{ type: 'EMAIL', value: `reader${i}@read.test` }, { type: 'PHONE', value: `+86136${String(i).padStart(8, '0')}` }];
-    events.push({ messageId: `r-id-${i}`, kind: 'IDENTIFY', identifiers, traits: { name: i === 7 ? 'Wang Fang' : `Reader ${i}` }, occurredAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString() });
+    const identifiers = [
+      { type: 'EMAIL', value: `reader${i}@read.test` },
+      { type: 'PHONE', value: `+86136${String(i).padStart(8, '0')}` },
+    ];
+    events.push({
+      messageId: `r-id-${i}`,
+      kind: 'IDENTIFY',
+      identifiers,
+      traits: { name: i === 7 ? 'Wang Fang' : `Reader ${i}` },
+      occurredAt: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString(),
+    });
     for (let e = 0; e < 3; e++) {
-      events.push({ messageId: `r-ev-${i}-${e}`, kind: 'TRACK', event: e === 2 ? 'order_completed' : 'page_viewed', revenue: e === 2 ? i : undefined, identifiers: identifiers.slice(0, 1), occurredAt: new Date(Date.UTC(2026, 1, 1, e, i)).toISOString() });
+      events.push({
+        messageId: `r-ev-${i}-${e}`,
+        kind: 'TRACK',
+        event: e === 2 ? 'order_completed' : 'page_viewed',
+        revenue: e === 2 ? i : undefined,
+        identifiers: identifiers.slice(0, 1),
+        occurredAt: new Date(Date.UTC(2026, 1, 1, e, i)).toISOString(),
+      });
     }
   }
   for (let i = 0; i < events.length; i += 1000) await data(t.url, t.adminKey, op.Ingest({ events: events.slice(i, i + 1000) }));
@@ -29,7 +45,10 @@ describe('reading customers', () => {
     const id = await idOf('reader7@read.test');
     const { customer } = await data(t.url, t.adminKey, op.Customer({ id }));
     expect(customer).toMatchObject({ id, displayName: 'Wang Fang', totalSpend: 7, orderCount: 1 });
-    expect(customer.identities.map((i: { type: string; value: string }) => `${i.type}:${i.value}`).sort()).toEqual(['EMAIL:reader7@read.test', 'PHONE:+8613600000007']);
+    expect(customer.identities.map((i: { type: string; value: string }) => `${i.type}:${i.value}`).sort()).toEqual([
+      'EMAIL:reader7@read.test',
+      'PHONE:+8613600000007',
+    ]);
     for (const value of ['+86 136-0000-0007', '13600000007', '+8613600000007']) {
       expect((await data(t.url, t.adminKey, op.CustomerByIdentity({ type: 'PHONE', value }))).customerByIdentity.id).toBe(id);
     }
@@ -41,7 +60,22 @@ describe('reading customers', () => {
     await data(t.url, t.adminKey, op.Ingest({ events: [{ messageId: 'abs-1', kind: 'IDENTIFY', identifiers: [{ type: 'MEMBER_ID', value: 'ABS-1' }] }] }));
     const absorbedId = (await data(t.url, t.adminKey, op.CustomerByIdentity({ type: 'MEMBER_ID', value: 'ABS-1' }))).customerByIdentity.id;
     const survivorId = await idOf('reader1@read.test');
-    await data(t.url, t.adminKey, op.Ingest({ events: [{ messageId: 'abs-2', kind: 'IDENTIFY', identifiers: [{ type: 'MEMBER_ID', value: 'ABS-1' }, { type: 'EMAIL', value: 'reader1@read.test' }] }] }));
+    await data(
+      t.url,
+      t.adminKey,
+      op.Ingest({
+        events: [
+          {
+            messageId: 'abs-2',
+            kind: 'IDENTIFY',
+            identifiers: [
+              { type: 'MEMBER_ID', value: 'ABS-1' },
+              { type: 'EMAIL', value: 'reader1@read.test' },
+            ],
+          },
+        ],
+      }),
+    );
     const { customer } = await data(t.url, t.adminKey, op.Customer({ id: absorbedId }));
     expect(customer.id).toBe(survivorId);
     expect(customer.merges).toEqual([expect.objectContaining({ survivorId, absorbedId })]);
@@ -55,11 +89,17 @@ describe('reading customers', () => {
     const second = (await data(t.url, t.adminKey, op.Customers({ first: 200, after: first.pageInfo.endCursor, sort: 'CREATED_DESC' }))).customers;
     expect(second.edges).toHaveLength(120);
     expect(new Set([...first.edges, ...second.edges].map((e: { node: { id: string } }) => e.node.id)).size).toBe(220);
-    const bySpend = (await data(t.url, t.adminKey, op.Customers({ first: 3, sort: 'TOTAL_SPEND_DESC' }))).customers.edges.map((e: { node: { totalSpend: number } }) => e.node.totalSpend);
+    const bySpend = (await data(t.url, t.adminKey, op.Customers({ first: 3, sort: 'TOTAL_SPEND_DESC' }))).customers.edges.map(
+      (e: { node: { totalSpend: number } }) => e.node.totalSpend,
+    );
     expect(bySpend).toEqual([219, 218, 217]);
     const bySeen = (await data(t.url, t.adminKey, op.Customers({ first: 2 }))).customers.edges.map((e: { node: { lastSeenAt: string } }) => e.node.lastSeenAt);
     expect(bySeen[0] >= bySeen[1]).toBe(true);
-    expect((await data(t.url, t.adminKey, op.Customers({ filter: { search: 'wang' } }))).customers.edges.map((e: { node: { displayName: string } }) => e.node.displayName)).toEqual(['Wang Fang']);
+    expect(
+      (await data(t.url, t.adminKey, op.Customers({ filter: { search: 'wang' } }))).customers.edges.map(
+        (e: { node: { displayName: string } }) => e.node.displayName,
+      ),
+    ).toEqual(['Wang Fang']);
     expect((await data(t.url, t.adminKey, op.Customers({ filter: { search: '+861360000021' } }))).customers.totalCount).toBe(10);
     expect((await data(t.url, t.adminKey, op.Customers({ filter: { search: '100%_' } }))).customers.totalCount).toBe(0);
     // every reader bought once in February 2026 and has not been seen since: churned by now
@@ -102,7 +142,13 @@ describe('reading customers', () => {
   it('pages exactly across sort values that differ by microseconds', async () => {
     const ids = await Promise.all(['reader40@read.test', 'reader41@read.test', 'reader42@read.test'].map(idOf));
     for (const [index, id] of ids.entries()) {
-      await t.orm.em.getConnection().execute(`update customer set created_at = ?::timestamptz + ? * interval '1 microsecond' where id = ?`, ['2030-01-01T00:00:00.000Z', 300 - index * 100, id]);
+      await t.orm.em
+        .getConnection()
+        .execute(`update customer set created_at = ?::timestamptz + ? * interval '1 microsecond' where id = ?`, [
+          '2030-01-01T00:00:00.000Z',
+          300 - index * 100,
+          id,
+        ]);
     }
     const seen: string[] = [];
     let after: string | undefined;
@@ -137,9 +183,14 @@ describe('reading customers', () => {
 
   it('tags and untags, audited, following merges', async () => {
     const id = await idOf('reader9@read.test');
-    expect((await data(t.url, t.adminKey, op.TagCustomer({ id, tags: [' vip ', 'complaint-risk', 'vip'] }))).tagCustomer.tags).toEqual(['complaint-risk', 'vip']);
+    expect((await data(t.url, t.adminKey, op.TagCustomer({ id, tags: [' vip ', 'complaint-risk', 'vip'] }))).tagCustomer.tags).toEqual([
+      'complaint-risk',
+      'vip',
+    ]);
     expect((await data(t.url, t.adminKey, op.UntagCustomer({ id, tags: ['complaint-risk'] }))).untagCustomer.tags).toEqual(['vip']);
-    expect((await data(t.url, t.adminKey, op.Customers({ filter: { tags: ['vip'] } }))).customers.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual([id]);
+    expect(
+      (await data(t.url, t.adminKey, op.Customers({ filter: { tags: ['vip'] } }))).customers.edges.map((e: { node: { id: string } }) => e.node.id),
+    ).toEqual([id]);
     expect(codes(await post(t.url, t.adminKey, op.TagCustomer({ id: '01a205d7-4912-7722-b4ea-47a6f5f182ff', tags: ['x'] })))).toEqual(['NOT_FOUND']);
     expect(codes(await post(t.url, t.adminKey, op.TagCustomer({ id, tags: [''] })))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await post(t.url, t.adminKey, op.TagCustomer({ id, tags: ['x'.repeat(65)] })))).toEqual(['BAD_USER_INPUT']);
@@ -152,13 +203,38 @@ describe('reading customers', () => {
   });
 
   it('tags the survivor when given an absorbed id, and lets MARKETER and AGENT tag but not ANALYST', async () => {
-    await data(t.url, t.adminKey, op.Ingest({ events: [{ messageId: 'tag-abs-1', kind: 'IDENTIFY', identifiers: [{ type: 'MEMBER_ID', value: 'TAG-ABS' }] }] }));
+    await data(
+      t.url,
+      t.adminKey,
+      op.Ingest({ events: [{ messageId: 'tag-abs-1', kind: 'IDENTIFY', identifiers: [{ type: 'MEMBER_ID', value: 'TAG-ABS' }] }] }),
+    );
     const absorbedId = (await data(t.url, t.adminKey, op.CustomerByIdentity({ type: 'MEMBER_ID', value: 'TAG-ABS' }))).customerByIdentity.id;
-    await data(t.url, t.adminKey, op.Ingest({ events: [{ messageId: 'tag-abs-2', kind: 'IDENTIFY', identifiers: [{ type: 'MEMBER_ID', value: 'TAG-ABS' }, { type: 'EMAIL', value: 'reader11@read.test' }] }] }));
+    await data(
+      t.url,
+      t.adminKey,
+      op.Ingest({
+        events: [
+          {
+            messageId: 'tag-abs-2',
+            kind: 'IDENTIFY',
+            identifiers: [
+              { type: 'MEMBER_ID', value: 'TAG-ABS' },
+              { type: 'EMAIL', value: 'reader11@read.test' },
+            ],
+          },
+        ],
+      }),
+    );
     const survivorId = (await data(t.url, t.adminKey, op.Customer({ id: absorbedId }))).customer.id;
     expect(survivorId).not.toBe(absorbedId);
-    expect((await data(t.url, await t.addKey(Role.MARKETER), op.TagCustomer({ id: absorbedId, tags: ['merged-vip'] }))).tagCustomer).toEqual({ id: survivorId, tags: ['merged-vip'] });
-    expect((await data(t.url, await t.addKey(Role.AGENT), op.UntagCustomer({ id: absorbedId, tags: ['merged-vip'] }))).untagCustomer).toEqual({ id: survivorId, tags: [] });
+    expect((await data(t.url, await t.addKey(Role.MARKETER), op.TagCustomer({ id: absorbedId, tags: ['merged-vip'] }))).tagCustomer).toEqual({
+      id: survivorId,
+      tags: ['merged-vip'],
+    });
+    expect((await data(t.url, await t.addKey(Role.AGENT), op.UntagCustomer({ id: absorbedId, tags: ['merged-vip'] }))).untagCustomer).toEqual({
+      id: survivorId,
+      tags: [],
+    });
     const [row] = await t.orm.em.getConnection().execute('select tags from customer where id = ?', [absorbedId]);
     expect(row.tags).toEqual([]);
     expect(codes(await post(t.url, await t.addKey(Role.ANALYST), op.TagCustomer({ id: survivorId, tags: ['x'] })))).toEqual(['FORBIDDEN']);

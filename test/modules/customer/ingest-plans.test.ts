@@ -24,10 +24,16 @@ let b: { workspaceId: string; adminKey: string };
 beforeAll(async () => {
   t = await startTestServer();
   // the statistics see workspace A alone, so with the values bound they estimate any other workspace at one row
-  await ingestOverHttp(t.adminKey, Array.from({ length: 600 }, (_, i) => visit('a', i, [email('a', i)])));
+  await ingestOverHttp(
+    t.adminKey,
+    Array.from({ length: 600 }, (_, i) => visit('a', i, [email('a', i)])),
+  );
   await sql(t.orm.em.fork(), `analyze customer, identity, event`);
   b = await t.addWorkspace('Workspace B');
-  await ingestOverHttp(b.adminKey, [...Array.from({ length: 800 }, (_, i) => visit('b', i, [email('b', i)])), ...Array.from({ length: 20 }, (_, i) => visit('b-phone', i, [phone(i)]))]);
+  await ingestOverHttp(b.adminKey, [
+    ...Array.from({ length: 800 }, (_, i) => visit('b', i, [email('b', i)])),
+    ...Array.from({ length: 20 }, (_, i) => visit('b-phone', i, [phone(i)])),
+  ]);
 });
 afterAll(() => t.stop());
 
@@ -71,7 +77,14 @@ async function readsDuring<T>(work: (tx: EntityManager) => Promise<T>): Promise<
 const schema = buildGraphQLSchema();
 /** Runs an operation through the schema as workspace B's admin, on `tx`. */
 const run = (tx: EntityManager, operation: { query: string; variables?: Record<string, unknown> }) => {
-  const context: Context = { requestId: 'plans', viewer: { workspaceId: b.workspaceId, role: Role.ADMIN, keyId: null, masked: false }, em: tx, loaders: createLoaders(tx), bus: t.server.bus, clock: systemClock };
+  const context: Context = {
+    requestId: 'plans',
+    viewer: { workspaceId: b.workspaceId, role: Role.ADMIN, keyId: null, masked: false },
+    em: tx,
+    loaders: createLoaders(tx),
+    bus: t.server.bus,
+    clock: systemClock,
+  };
   return graphql({ schema, source: operation.query, variableValues: operation.variables, contextValue: context });
 };
 
@@ -97,7 +110,9 @@ describe('a workspace the planner statistics do not know yet', () => {
       ...Array.from({ length: 40 }, (_, i) => visit('again', i, [email('b', i * 7)])),
       ...Array.from({ length: 20 }, (_, i) => visit('merge', i, [email('b', 500 + i), phone(i)])),
     ];
-    const { result, reads } = await readsDuring((tx) => ingestWithin(tx, { workspaceId: b.workspaceId, settings: DEFAULT_SETTINGS, now: new Date(), actorKeyId: null }, batch));
+    const { result, reads } = await readsDuring((tx) =>
+      ingestWithin(tx, { workspaceId: b.workspaceId, settings: DEFAULT_SETTINGS, now: new Date(), actorKeyId: null }, batch),
+    );
     expect(result).toMatchObject({ accepted: 160, customersCreated: 100, merges: 20, errors: [] });
     expectProbes(reads);
   });
@@ -118,7 +133,12 @@ describe('a workspace the planner statistics do not know yet', () => {
     await probe(customerOp.CustomerEvents({ id: first, first: 10 }));
     await probe(lifecycleOp.CustomerStage({ id: first }));
     expect((await probe(customerOp.TagCustomer({ id: first, tags: ['vip'] }))).tagCustomer.tags).toEqual(['vip']);
-    await probe(preferenceOp.SetPreferences({ customerId: first, input: { preferredChannels: ['EMAIL'], consents: [{ channel: 'EMAIL', purpose: 'MARKETING', granted: true }] } }));
+    await probe(
+      preferenceOp.SetPreferences({
+        customerId: first,
+        input: { preferredChannels: ['EMAIL'], consents: [{ channel: 'EMAIL', purpose: 'MARKETING', granted: true }] },
+      }),
+    );
     await probe(preferenceOp.CustomerPreferences({ id: first }));
     expect((await probe(preferenceOp.Contactability({ id: first, channel: 'EMAIL', purpose: 'MARKETING' }))).customer.contactability.allowed).toBe(true);
     await probe(preferenceOp.RecordContact({ customerId: first, channel: 'EMAIL', purpose: 'MARKETING' }));

@@ -60,7 +60,9 @@ describe('concurrent ingestion', () => {
     const [first, second] = await Promise.all([0, 1].map(() => data(t.url, t.adminKey, op.Ingest({ events })).then((d) => d.ingest)));
     expect(first.accepted + second.accepted).toBe(50);
     expect(first.duplicates + second.duplicates).toBe(50);
-    const [{ spend }] = await q(`select sum(total_spend)::float spend from customer where id in (select customer_id from identity where value like 'dup%@race.test')`);
+    const [{ spend }] = await q(
+      `select sum(total_spend)::float spend from customer where id in (select customer_id from identity where value like 'dup%@race.test')`,
+    );
     expect(spend).toBe(500);
   });
 });

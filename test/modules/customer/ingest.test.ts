@@ -17,13 +17,27 @@ afterAll(() => t.stop());
 
 const ingest = (events: unknown[], key = t.adminKey) => data(t.url, key, op.Ingest({ events })).then((d) => d.ingest);
 const q = <T = any>(text: string, params: unknown[] = []) => sql<T>(t.orm.em.fork(), text, params);
-const customerOf = async (type: string, value: string) => (await q(`select customer_id from identity where type = ? and value = ?`, [type, value]))[0]?.customer_id;
+const customerOf = async (type: string, value: string) =>
+  (await q(`select customer_id from identity where type = ? and value = ?`, [type, value]))[0]?.customer_id;
 
 describe('ingest', () => {
   it('creates one customer per person, normalises identifiers and applies traits and orders', async () => {
     const result = await ingest([
-      { messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: '  Li.Wei@Example.COM ' }], traits: { firstName: 'Wei', lastName: 'Li', city: 'Shanghai' }, occurredAt: '2026-01-01T00:00:00Z' },
-      { messageId: id(), kind: 'TRACK', event: 'order_completed', revenue: 1200.5, identifiers: [{ type: 'EMAIL', value: 'li.wei@example.com' }], occurredAt: '2026-02-01T00:00:00Z' },
+      {
+        messageId: id(),
+        kind: 'IDENTIFY',
+        identifiers: [{ type: 'EMAIL', value: '  Li.Wei@Example.COM ' }],
+        traits: { firstName: 'Wei', lastName: 'Li', city: 'Shanghai' },
+        occurredAt: '2026-01-01T00:00:00Z',
+      },
+      {
+        messageId: id(),
+        kind: 'TRACK',
+        event: 'order_completed',
+        revenue: 1200.5,
+        identifiers: [{ type: 'EMAIL', value: 'li.wei@example.com' }],
+        occurredAt: '2026-02-01T00:00:00Z',
+      },
       { messageId: id(), kind: 'TRACK', event: 'page_viewed', identifiers: [{ type: 'PHONE', value: '138 0013 8000' }], properties: { path: '/' } },
     ]);
     expect(result).toMatchObject({ accepted: 3, duplicates: 0, customersCreated: 2, merges: 0, errors: [] });
@@ -69,10 +83,28 @@ describe('ingest', () => {
   });
 
   it('merges through a phone written three different ways, the oldest surviving', async () => {
-    await ingest([{ messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'a@merge.test' }, { type: 'PHONE', value: '+86 139-0000-1111' }] }]);
+    await ingest([
+      {
+        messageId: id(),
+        kind: 'IDENTIFY',
+        identifiers: [
+          { type: 'EMAIL', value: 'a@merge.test' },
+          { type: 'PHONE', value: '+86 139-0000-1111' },
+        ],
+      },
+    ]);
     await ingest([{ messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'MEMBER_ID', value: 'M-1' }] }]);
     const oldest = await customerOf('EMAIL', 'a@merge.test');
-    const result = await ingest([{ messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'MEMBER_ID', value: 'M-1' }, { type: 'PHONE', value: '13900001111' }] }]);
+    const result = await ingest([
+      {
+        messageId: id(),
+        kind: 'IDENTIFY',
+        identifiers: [
+          { type: 'MEMBER_ID', value: 'M-1' },
+          { type: 'PHONE', value: '13900001111' },
+        ],
+      },
+    ]);
     expect(result).toMatchObject({ merges: 1, customersCreated: 0 });
     expect(await customerOf('MEMBER_ID', 'M-1')).toBe(oldest);
     const [merge] = await q(`select * from customer_merge where survivor_id = ?`, [oldest]);
@@ -85,20 +117,51 @@ describe('ingest', () => {
     await ingest([{ messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'chain-a@x.test' }] }]);
     await ingest([{ messageId: id(), kind: 'TRACK', event: 'order_completed', revenue: 10, identifiers: [{ type: 'EMAIL', value: 'chain-b@x.test' }] }]);
     await ingest([{ messageId: id(), kind: 'TRACK', event: 'order_completed', revenue: 5, identifiers: [{ type: 'EMAIL', value: 'chain-c@x.test' }] }]);
-    await ingest([{ messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'chain-a@x.test' }, { type: 'EMAIL', value: 'chain-b@x.test' }] }]);
-    await ingest([{ messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'chain-b@x.test' }, { type: 'EMAIL', value: 'chain-c@x.test' }] }]);
-    const owners = new Set([await customerOf('EMAIL', 'chain-a@x.test'), await customerOf('EMAIL', 'chain-b@x.test'), await customerOf('EMAIL', 'chain-c@x.test')]);
+    await ingest([
+      {
+        messageId: id(),
+        kind: 'IDENTIFY',
+        identifiers: [
+          { type: 'EMAIL', value: 'chain-a@x.test' },
+          { type: 'EMAIL', value: 'chain-b@x.test' },
+        ],
+      },
+    ]);
+    await ingest([
+      {
+        messageId: id(),
+        kind: 'IDENTIFY',
+        identifiers: [
+          { type: 'EMAIL', value: 'chain-b@x.test' },
+          { type: 'EMAIL', value: 'chain-c@x.test' },
+        ],
+      },
+    ]);
+    const owners = new Set([
+      await customerOf('EMAIL', 'chain-a@x.test'),
+      await customerOf('EMAIL', 'chain-b@x.test'),
+      await customerOf('EMAIL', 'chain-c@x.test'),
+    ]);
     expect(owners.size).toBe(1);
     const [survivor] = await q(`select * from customer where id = ?`, [[...owners][0]]);
     expect(survivor).toMatchObject({ merged_into_id: null, order_count: 2 });
     expect(Number(survivor.total_spend)).toBe(15);
-    const tombstones = await q(`select merged_into_id from customer where merged_into_id is not null and id in (select absorbed_id from customer_merge where survivor_id = ?)`, [survivor.id]);
+    const tombstones = await q(
+      `select merged_into_id from customer where merged_into_id is not null and id in (select absorbed_id from customer_merge where survivor_id = ?)`,
+      [survivor.id],
+    );
     expect(tombstones).toHaveLength(2);
     expect(tombstones.every((row: { merged_into_id: string }) => row.merged_into_id === survivor.id)).toBe(true);
   });
 
   it('acknowledges a resent batch as duplicates and changes nothing; the same messageId in another workspace is another event', async () => {
-    const batch = [1, 2, 3].map((i) => ({ messageId: `resend-${i}`, kind: 'TRACK', event: 'order_completed', revenue: 100, identifiers: [{ type: 'EMAIL', value: 'resend@x.test' }] }));
+    const batch = [1, 2, 3].map((i) => ({
+      messageId: `resend-${i}`,
+      kind: 'TRACK',
+      event: 'order_completed',
+      revenue: 100,
+      identifiers: [{ type: 'EMAIL', value: 'resend@x.test' }],
+    }));
     expect(await ingest(batch)).toMatchObject({ accepted: 3, duplicates: 0 });
     const stamps = () => q(`select i.last_seen_at, c.updated_at from identity i join customer c on c.id = i.customer_id where i.value = 'resend@x.test'`);
     const before = await stamps();
@@ -120,7 +183,14 @@ describe('ingest', () => {
       { messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'fine@x.test' }] },
       { messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'x@y.test' }], traits: 'not an object' },
       { messageId: id(), kind: 'TRACK', identifiers: [{ type: 'EMAIL', value: 'x@y.test' }] },
-      { messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'null' }, { type: 'PHONE', value: '00000000000' }] },
+      {
+        messageId: id(),
+        kind: 'IDENTIFY',
+        identifiers: [
+          { type: 'EMAIL', value: 'null' },
+          { type: 'PHONE', value: '00000000000' },
+        ],
+      },
     ]);
     expect(result.accepted).toBe(1);
     expect(result.errors.map((e: { index: number; code: string }) => [e.index, e.code])).toEqual([
@@ -132,7 +202,11 @@ describe('ingest', () => {
   });
 
   it('refuses a batch of 1,001 items with BAD_USER_INPUT and writes nothing', async () => {
-    const events = Array.from({ length: 1001 }, (_, i) => ({ messageId: `big-${i}`, kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: `big${i}@x.test` }] }));
+    const events = Array.from({ length: 1001 }, (_, i) => ({
+      messageId: `big-${i}`,
+      kind: 'IDENTIFY',
+      identifiers: [{ type: 'EMAIL', value: `big${i}@x.test` }],
+    }));
     const response = await post(t.url, t.adminKey, op.Ingest({ events }));
     expect(codes(response)).toEqual(['BAD_USER_INPUT']);
     expect(await q(`select count(*)::int n from event where message_id like 'big-%'`)).toEqual([{ n: 0 }]);
@@ -140,7 +214,15 @@ describe('ingest', () => {
 
   it('costs the same number of statements for 10 items as for 1,000', async () => {
     const batch = (size: number, tag: string) =>
-      Array.from({ length: size }, (_, i) => ({ messageId: `${tag}-${i}`, kind: 'TRACK', event: 'page_viewed', identifiers: [{ type: 'EMAIL', value: `${tag}${i % (size / 2)}@bulk.test` }, { type: 'DEVICE_ID', value: `${tag}-d${i}` }] }));
+      Array.from({ length: size }, (_, i) => ({
+        messageId: `${tag}-${i}`,
+        kind: 'TRACK',
+        event: 'page_viewed',
+        identifiers: [
+          { type: 'EMAIL', value: `${tag}${i % (size / 2)}@bulk.test` },
+          { type: 'DEVICE_ID', value: `${tag}-d${i}` },
+        ],
+      }));
     const small = await post(t.url, t.adminKey, op.Ingest({ events: batch(10, 's') }));
     const large = await post(t.url, t.adminKey, op.Ingest({ events: batch(1000, 'l') }));
     expect(large.body.data.ingest).toMatchObject({ accepted: 1000, customersCreated: 500 });
@@ -150,15 +232,30 @@ describe('ingest', () => {
 
   it('lets INGEST keys ingest and refuses MARKETER keys', async () => {
     const ingestKey = await t.addKey(Role.INGEST);
-    expect(await ingest([{ messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'ik@x.test' }] }], ingestKey)).toMatchObject({ accepted: 1 });
+    expect(await ingest([{ messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'ik@x.test' }] }], ingestKey)).toMatchObject({
+      accepted: 1,
+    });
     const response = await post(t.url, await t.addKey(Role.MARKETER), op.Ingest({ events: [] }));
     expect(codes(response)).toEqual(['FORBIDDEN']);
   });
 
   it('identify returns the one customer the identifiers belong to', async () => {
-    const { identify } = await data(t.url, t.adminKey, op.Identify({ identifiers: [{ type: 'EMAIL', value: 'Who@Identify.test' }], traits: { name: 'Zhang San' } }));
+    const { identify } = await data(
+      t.url,
+      t.adminKey,
+      op.Identify({ identifiers: [{ type: 'EMAIL', value: 'Who@Identify.test' }], traits: { name: 'Zhang San' } }),
+    );
     expect(identify).toMatchObject({ displayName: 'Zhang San', traits: { name: 'Zhang San' } });
-    const again = await data(t.url, t.adminKey, op.Identify({ identifiers: [{ type: 'EMAIL', value: 'who@identify.test' }, { type: 'WECHAT_OPENID', value: 'o-abc' }] }));
+    const again = await data(
+      t.url,
+      t.adminKey,
+      op.Identify({
+        identifiers: [
+          { type: 'EMAIL', value: 'who@identify.test' },
+          { type: 'WECHAT_OPENID', value: 'o-abc' },
+        ],
+      }),
+    );
     expect(again.identify.id).toBe(identify.id);
     expect(codes(await post(t.url, t.adminKey, op.Identify({ identifiers: [{ type: 'PHONE', value: 'nope' }] })))).toEqual(['BAD_USER_INPUT']);
   });
@@ -180,7 +277,10 @@ describe('identity rules', () => {
       messageId: `shared-${i}`,
       kind: 'TRACK',
       event: 'app_opened',
-      identifiers: [{ type: 'DEVICE_ID', value: 'hard-coded-device' }, { type: 'MEMBER_ID', value: `member-${i}` }],
+      identifiers: [
+        { type: 'DEVICE_ID', value: 'hard-coded-device' },
+        { type: 'MEMBER_ID', value: `member-${i}` },
+      ],
     }));
     const result = await ingest(events);
     expect(result).toMatchObject({ accepted: 500, customersCreated: 500, merges: 0 });

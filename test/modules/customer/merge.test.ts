@@ -43,7 +43,13 @@ describe('manual merge and unmerge', () => {
     const [merge] = await q(`select id from customer_merge where survivor_id = ? and absorbed_id = ?`, [survivorId, absorbedId]);
     const { unmergeCustomer } = await data(t.url, t.adminKey, op.UnmergeCustomer({ mergeId: merge.id }));
     const [survivor, absorbed] = unmergeCustomer;
-    expect(survivor).toMatchObject({ id: survivorId, displayName: 'Survivor', totalSpend: 107, orderCount: 2, traits: { name: 'Survivor', city: 'Beijing', tier: 'gold' } });
+    expect(survivor).toMatchObject({
+      id: survivorId,
+      displayName: 'Survivor',
+      totalSpend: 107,
+      orderCount: 2,
+      traits: { name: 'Survivor', city: 'Beijing', tier: 'gold' },
+    });
     expect(absorbed).toMatchObject({ id: absorbedId, displayName: 'Absorbed', totalSpend: 40, orderCount: 1, traits: { name: 'Absorbed', vip: true } });
     expect(await owner('ab@m.test')).toBe(absorbedId);
     const [{ events }] = await q(`select count(*)::int events from event where customer_id = ?`, [absorbedId]);
@@ -54,9 +60,20 @@ describe('manual merge and unmerge', () => {
   it('unmerges an automatic merge made by ingestion', async () => {
     await ingest([track('x1@m.test', 'signed_up')]);
     await ingest([{ messageId: `mm-${++n}`, kind: 'IDENTIFY', identifiers: [{ type: 'PHONE', value: '+8613700000001' }], traits: { name: 'Phone person' } }]);
-    const result = await ingest([{ messageId: `mm-${++n}`, kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'x1@m.test' }, { type: 'PHONE', value: '13700000001' }] }]);
+    const result = await ingest([
+      {
+        messageId: `mm-${++n}`,
+        kind: 'IDENTIFY',
+        identifiers: [
+          { type: 'EMAIL', value: 'x1@m.test' },
+          { type: 'PHONE', value: '13700000001' },
+        ],
+      },
+    ]);
     expect(result.merges).toBe(1);
-    const [merge] = await q(`select id, absorbed_id from customer_merge where absorbed_id = (select id from customer where display_name = 'Phone person' and merged_into_id is not null)`);
+    const [merge] = await q(
+      `select id, absorbed_id from customer_merge where absorbed_id = (select id from customer where display_name = 'Phone person' and merged_into_id is not null)`,
+    );
     const { unmergeCustomer } = await data(t.url, t.adminKey, op.UnmergeCustomer({ mergeId: merge.id }));
     expect(unmergeCustomer[1]).toMatchObject({ id: merge.absorbed_id, displayName: 'Phone person' });
     expect(await owner('+8613700000001')).toBe(merge.absorbed_id);
@@ -78,7 +95,9 @@ describe('manual merge and unmerge', () => {
   it('answers NOT_FOUND, BAD_USER_INPUT and FORBIDDEN where they belong', async () => {
     const id = await owner('sv@m.test');
     expect(codes(await post(t.url, t.adminKey, op.MergeCustomers({ survivorId: id, absorbedId: id })))).toEqual(['BAD_USER_INPUT']);
-    expect(codes(await post(t.url, t.adminKey, op.MergeCustomers({ survivorId: id, absorbedId: '01a205d7-4912-7722-b4ea-47a6f5f182ff' })))).toEqual(['NOT_FOUND']);
+    expect(codes(await post(t.url, t.adminKey, op.MergeCustomers({ survivorId: id, absorbedId: '01a205d7-4912-7722-b4ea-47a6f5f182ff' })))).toEqual([
+      'NOT_FOUND',
+    ]);
     expect(codes(await post(t.url, await t.addKey(Role.AGENT), op.UnmergeCustomer({ mergeId: id })))).toEqual(['FORBIDDEN']);
     const other = await t.addWorkspace('Other');
     expect(codes(await post(t.url, other.adminKey, op.PreviewMerge({ survivorId: id, absorbedId: await owner('R-1') })))).toEqual(['NOT_FOUND']);

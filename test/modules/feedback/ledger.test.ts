@@ -17,17 +17,40 @@ afterAll(() => t.stop());
 
 const customer = async (key = t.adminKey) => {
   const email = `fb${++n}@f.test`;
-  await data(t.url, key, op.Ingest({ events: [{ messageId: `fb-${n}`, kind: 'TRACK', event: 'order_completed', revenue: 50, identifiers: [{ type: 'EMAIL', value: email }, { type: 'PHONE', value: `+86135${String(n).padStart(8, '0')}` }], occurredAt: clock.now().toISOString() }] }));
+  await data(
+    t.url,
+    key,
+    op.Ingest({
+      events: [
+        {
+          messageId: `fb-${n}`,
+          kind: 'TRACK',
+          event: 'order_completed',
+          revenue: 50,
+          identifiers: [
+            { type: 'EMAIL', value: email },
+            { type: 'PHONE', value: `+86135${String(n).padStart(8, '0')}` },
+          ],
+          occurredAt: clock.now().toISOString(),
+        },
+      ],
+    }),
+  );
   return (await data(t.url, key, op.Identify({ identifiers: [{ type: 'EMAIL', value: email }] }))).identify.id as string;
 };
 const open = async (input: Record<string, unknown>, key = t.adminKey) => (await data(t.url, key, op.OpenFeedback({ input }))).openFeedback;
-const advance = (id: string, status: string, extra: Record<string, unknown> = {}, key = t.adminKey) => post(t.url, key, op.AdvanceFeedback({ input: { id, status, ...extra } }));
+const advance = (id: string, status: string, extra: Record<string, unknown> = {}, key = t.adminKey) =>
+  post(t.url, key, op.AdvanceFeedback({ input: { id, status, ...extra } }));
 const hours = (h: number) => new Date(clock.now().getTime() + h * 3_600_000).toISOString();
 
 describe('the rectification ledger', () => {
   it('sets the response deadline by severity, as the workspace configures it', async () => {
     const id = await customer();
-    for (const [severity, h] of [['GENERAL', 1], ['COMPLEX', 24], ['MAJOR', 48]] as const) {
+    for (const [severity, h] of [
+      ['GENERAL', 1],
+      ['COMPLEX', 24],
+      ['MAJOR', 48],
+    ] as const) {
       expect((await open({ customerId: id, category: 'QUESTION', severity, summary: `a ${severity} question` })).responseDueAt).toBe(hours(h));
     }
     await data(t.url, t.adminKey, { query: 'mutation { updateWorkspaceSettings(input: { generalResponseHours: 0.5 }) { id } }' });
@@ -42,12 +65,19 @@ describe('the rectification ledger', () => {
 
     expect(codes(await advance(item.id, 'IN_PROGRESS'))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await advance(item.id, 'CLOSED'))).toEqual(['BAD_USER_INPUT']);
-    expect((await advance(item.id, 'ACKNOWLEDGED', { owner: 'wang' })).body.data.advanceFeedback).toMatchObject({ status: 'ACKNOWLEDGED', owner: 'wang', acknowledgedAt: clock.now().toISOString() });
+    expect((await advance(item.id, 'ACKNOWLEDGED', { owner: 'wang' })).body.data.advanceFeedback).toMatchObject({
+      status: 'ACKNOWLEDGED',
+      owner: 'wang',
+      acknowledgedAt: clock.now().toISOString(),
+    });
     expect((await advance(item.id, 'IN_PROGRESS')).body.data.advanceFeedback.status).toBe('IN_PROGRESS');
     const noNote = await advance(item.id, 'RESOLVED');
     expect(codes(noNote)).toEqual(['BAD_USER_INPUT']);
     expect(noNote.body.errors[0].extensions.field).toBe('note');
-    expect((await advance(item.id, 'RESOLVED', { note: 'Re-sent by express' })).body.data.advanceFeedback).toMatchObject({ status: 'RESOLVED', resolutionNote: 'Re-sent by express' });
+    expect((await advance(item.id, 'RESOLVED', { note: 'Re-sent by express' })).body.data.advanceFeedback).toMatchObject({
+      status: 'RESOLVED',
+      resolutionNote: 'Re-sent by express',
+    });
     const unverifiable = await advance(item.id, 'VERIFIED');
     expect(codes(unverifiable)).toEqual(['BAD_USER_INPUT']);
     expect(unverifiable.body.errors[0].extensions.field).toBe('acceptanceCriteria');
@@ -55,7 +85,13 @@ describe('the rectification ledger', () => {
     // verification fails: back to work, then through again with criteria on a fresh item
     expect((await advance(item.id, 'IN_PROGRESS')).body.data.advanceFeedback).toMatchObject({ status: 'IN_PROGRESS', resolvedAt: null });
 
-    const second = await open({ customerId: id, category: 'COMPLAINT', severity: 'MAJOR', summary: 'Broken on arrival', acceptanceCriteria: 'Replacement delivered and confirmed by the customer' });
+    const second = await open({
+      customerId: id,
+      category: 'COMPLAINT',
+      severity: 'MAJOR',
+      summary: 'Broken on arrival',
+      acceptanceCriteria: 'Replacement delivered and confirmed by the customer',
+    });
     for (const status of ['ACKNOWLEDGED', 'IN_PROGRESS']) await advance(second.id, status);
     await advance(second.id, 'RESOLVED', { note: 'Replacement sent' });
     expect((await advance(second.id, 'VERIFIED')).body.data.advanceFeedback.verifiedAt).toBe(clock.now().toISOString());
@@ -67,7 +103,8 @@ describe('the rectification ledger', () => {
     const done = (await data(t.url, t.adminKey, op.CompleteFollowUp({ id: closed.followUps[0].id, outcome: '客户满意' }))).completeFollowUp;
     expect(done).toMatchObject({ doneAt: clock.now().toISOString(), outcome: '客户满意' });
     expect(codes(await post(t.url, t.adminKey, op.CompleteFollowUp({ id: done.id, outcome: 'again' })))).toEqual(['BAD_USER_INPUT']);
-    const extra = (await data(t.url, t.adminKey, op.ScheduleFollowUp({ input: { feedbackItemId: second.id, dueAt: hours(24 * 30), channel: 'PHONE' } }))).scheduleFollowUp;
+    const extra = (await data(t.url, t.adminKey, op.ScheduleFollowUp({ input: { feedbackItemId: second.id, dueAt: hours(24 * 30), channel: 'PHONE' } })))
+      .scheduleFollowUp;
     expect(extra).toMatchObject({ channel: 'PHONE', dueAt: hours(24 * 30), doneAt: null });
   });
 
@@ -132,15 +169,23 @@ describe('the rectification ledger', () => {
     expect(secondPage.edges.map((e: any) => e.node.id)).not.toContain(firstPage.edges[0].node.id);
 
     const marketer = await t.addKey(Role.MARKETER);
-    expect(codes(await post(t.url, marketer, op.OpenFeedback({ input: { customerId: id, category: 'PRAISE', severity: 'GENERAL', summary: 'x' } })))).toEqual(['FORBIDDEN']);
+    expect(codes(await post(t.url, marketer, op.OpenFeedback({ input: { customerId: id, category: 'PRAISE', severity: 'GENERAL', summary: 'x' } })))).toEqual([
+      'FORBIDDEN',
+    ]);
     expect((await data(t.url, marketer, op.FeedbackItems({}))).feedbackItems.totalCount).toBeGreaterThan(0);
-    expect(await open({ customerId: id, category: 'PRAISE', severity: 'GENERAL', summary: 'by an agent' }, await t.addKey(Role.AGENT))).toMatchObject({ summary: 'by an agent' });
+    expect(await open({ customerId: id, category: 'PRAISE', severity: 'GENERAL', summary: 'by an agent' }, await t.addKey(Role.AGENT))).toMatchObject({
+      summary: 'by an agent',
+    });
 
     const other = await t.addWorkspace('Other ledger');
     expect((await data(t.url, other.adminKey, op.FeedbackItems({}))).feedbackItems.totalCount).toBe(0);
-    expect(codes(await post(t.url, other.adminKey, op.OpenFeedback({ input: { customerId: id, category: 'PRAISE', severity: 'GENERAL', summary: 'x' } })))).toEqual(['NOT_FOUND']);
+    expect(
+      codes(await post(t.url, other.adminKey, op.OpenFeedback({ input: { customerId: id, category: 'PRAISE', severity: 'GENERAL', summary: 'x' } }))),
+    ).toEqual(['NOT_FOUND']);
     expect(codes(await advance(praise.edges[0].node.id, 'ACKNOWLEDGED', {}, other.adminKey))).toEqual(['NOT_FOUND']);
-    expect(codes(await post(t.url, t.adminKey, op.OpenFeedback({ input: { customerId: id, category: 'PRAISE', severity: 'GENERAL', summary: '  ' } })))).toEqual(['BAD_USER_INPUT']);
+    expect(
+      codes(await post(t.url, t.adminKey, op.OpenFeedback({ input: { customerId: id, category: 'PRAISE', severity: 'GENERAL', summary: '  ' } }))),
+    ).toEqual(['BAD_USER_INPUT']);
   });
 
   it('loads customers’ feedback in a bounded number of statements', async () => {
@@ -149,7 +194,10 @@ describe('the rectification ledger', () => {
       const id = await customer(other.adminKey);
       await open({ customerId: id, category: 'QUESTION', severity: 'GENERAL', summary: `q${i}` }, other.adminKey);
     }
-    const [small, large] = [await post(t.url, other.adminKey, op.CustomersWithFeedback({ first: 2 })), await post(t.url, other.adminKey, op.CustomersWithFeedback({ first: 12 }))];
+    const [small, large] = [
+      await post(t.url, other.adminKey, op.CustomersWithFeedback({ first: 2 })),
+      await post(t.url, other.adminKey, op.CustomersWithFeedback({ first: 12 })),
+    ];
     expect(large.body.data.customers.edges.every((e: any) => e.node.feedbackItems.totalCount === 1)).toBe(true);
     expect(sqlStatements(large)).toBe(sqlStatements(small));
   });

@@ -14,7 +14,22 @@ afterAll(() => t.stop());
 
 const buyer = async () => {
   const email = `sv${++n}@s.test`;
-  await data(t.url, t.adminKey, op.Ingest({ events: [{ messageId: `sv-${n}`, kind: 'TRACK', event: 'order_completed', revenue: 80, identifiers: [{ type: 'EMAIL', value: email }], occurredAt: new Date(Date.now() - 60_000).toISOString() }] }));
+  await data(
+    t.url,
+    t.adminKey,
+    op.Ingest({
+      events: [
+        {
+          messageId: `sv-${n}`,
+          kind: 'TRACK',
+          event: 'order_completed',
+          revenue: 80,
+          identifiers: [{ type: 'EMAIL', value: email }],
+          occurredAt: new Date(Date.now() - 60_000).toISOString(),
+        },
+      ],
+    }),
+  );
   return { email, id: (await data(t.url, t.adminKey, op.Identify({ identifiers: [{ type: 'EMAIL', value: email }] }))).identify.id as string };
 };
 const submit = (input: Record<string, unknown>, key = t.adminKey) => post(t.url, key, op.SubmitSurvey({ input }));
@@ -22,7 +37,14 @@ const submit = (input: Record<string, unknown>, key = t.adminKey) => post(t.url,
 describe('surveys', () => {
   it('refuses scores out of range for each kind, writing nothing', async () => {
     const { id } = await buyer();
-    for (const [kind, bad] of [['CSAT', 0], ['CSAT', 6], ['NPS', -1], ['NPS', 11], ['CES', 0], ['CES', 8]] as const) {
+    for (const [kind, bad] of [
+      ['CSAT', 0],
+      ['CSAT', 6],
+      ['NPS', -1],
+      ['NPS', 11],
+      ['CES', 0],
+      ['CES', 8],
+    ] as const) {
       const response = await submit({ customerId: id, kind, score: bad });
       expect(codes(response)).toEqual(['BAD_USER_INPUT']);
       expect(response.body.errors[0].extensions.field).toBe('score');
@@ -37,7 +59,9 @@ describe('surveys', () => {
     const byId = (await submit({ customerId: id, kind: 'NPS', score: 9, comment: '很好', channel: 'WECHAT' })).body.data.submitSurvey;
     expect(byId).toMatchObject({ kind: 'NPS', score: 9, comment: '很好', channel: 'WECHAT', customer: { id, lifecycleStage: 'NEW', tags: [] } });
     const widget = await t.addKey(Role.INGEST);
-    const byIdentifiers = (await data(t.url, widget, op.SubmitSurveyFromWidget({ input: { identifiers: [{ type: 'EMAIL', value: email.toUpperCase() }], kind: 'CES', score: 2 } }))).submitSurvey;
+    const byIdentifiers = (
+      await data(t.url, widget, op.SubmitSurveyFromWidget({ input: { identifiers: [{ type: 'EMAIL', value: email.toUpperCase() }], kind: 'CES', score: 2 } }))
+    ).submitSurvey;
     expect(byIdentifiers).toMatchObject({ kind: 'CES', score: 2, customer: { id } });
     // an INGEST key reads back what it wrote, not the customer's profile
     const profile = await submit({ identifiers: [{ type: 'EMAIL', value: email }], kind: 'CES', score: 3 }, widget);
@@ -62,12 +86,21 @@ describe('surveys', () => {
     const answer = (await submit({ customerId: id, kind, score, comment: 'Waited a week' })).body.data.submitSurvey;
     expect(answer.customer).toMatchObject({ lifecycleStage: 'AT_RISK', tags: ['complaint-risk'] });
     const { customer } = await data(t.url, t.adminKey, op.CustomerSurveys({ id }));
-    expect(customer.feedbackItems.edges).toEqual([{ node: { id: expect.any(String), category: 'COMPLAINT', severity, summary: `${kind} ${score}: Waited a week`, surveyResponse: { id: answer.id, score } } }]);
+    expect(customer.feedbackItems.edges).toEqual([
+      {
+        node: { id: expect.any(String), category: 'COMPLAINT', severity, summary: `${kind} ${score}: Waited a week`, surveyResponse: { id: answer.id, score } },
+      },
+    ]);
   });
 
   it('does not treat CES, NPS 7 or CSAT 3 as detractors', async () => {
     const { id } = await buyer();
-    for (const [kind, score] of [['CES', 7], ['NPS', 7], ['CSAT', 3]] as const) await submit({ customerId: id, kind, score });
+    for (const [kind, score] of [
+      ['CES', 7],
+      ['NPS', 7],
+      ['CSAT', 3],
+    ] as const)
+      await submit({ customerId: id, kind, score });
     const { customer } = await data(t.url, t.adminKey, op.CustomerSurveys({ id }));
     expect(customer.feedbackItems.totalCount).toBe(0);
     expect(customer.surveyResponses.edges).toHaveLength(3);

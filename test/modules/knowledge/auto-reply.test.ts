@@ -18,8 +18,10 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 const open = async (body: string) =>
-  (await data(t.url, t.adminKey, op.OpenConversation({ input: { identifiers: [{ type: 'EMAIL', value: `bot${++n}@b.test` }], channel: 'WEB_CHAT', body } }))).openConversation;
-const say = (conversationId: string, body: string) => data(t.url, t.adminKey, op.PostMessage({ input: { conversationId, body, direction: 'INBOUND', author: 'CUSTOMER' } }));
+  (await data(t.url, t.adminKey, op.OpenConversation({ input: { identifiers: [{ type: 'EMAIL', value: `bot${++n}@b.test` }], channel: 'WEB_CHAT', body } })))
+    .openConversation;
+const say = (conversationId: string, body: string) =>
+  data(t.url, t.adminKey, op.PostMessage({ input: { conversationId, body, direction: 'INBOUND', author: 'CUSTOMER' } }));
 const thread = async (id: string) => (await data(t.url, t.adminKey, op.Conversation({ id, first: 50 }))).conversation;
 const authors = (conversation: any) => conversation.messages.edges.map((e: any) => e.node.author);
 

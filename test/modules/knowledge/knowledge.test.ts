@@ -19,7 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const search = async (text: string, key = t.adminKey, first?: number) => (await data(t.url, key, op.SearchKnowledge({ text, first }))).searchKnowledge as { score: number; article: { id: string } }[];
+const search = async (text: string, key = t.adminKey, first?: number) =>
+  (await data(t.url, key, op.SearchKnowledge({ text, first }))).searchKnowledge as { score: number; article: { id: string } }[];
 
 describe('knowledge search', () => {
   it.each(QUESTIONS)('answers %p with %p first', async (question, expected) => {
@@ -37,10 +38,18 @@ describe('knowledge search', () => {
   });
 
   it('re-indexes an updated article and forgets a deleted one', async () => {
-    const { createKnowledgeArticle: article } = await data(t.url, t.adminKey, op.CreateKnowledgeArticle({ input: { title: '门店营业时间', body: '门店每天10点至22点营业。', autoReply: true } }));
+    const { createKnowledgeArticle: article } = await data(
+      t.url,
+      t.adminKey,
+      op.CreateKnowledgeArticle({ input: { title: '门店营业时间', body: '门店每天10点至22点营业。', autoReply: true } }),
+    );
     expect(article).toMatchObject({ autoReply: true, tags: [], language: null });
     expect((await search('门店几点开门'))[0].article.id).toBe(article.id);
-    await data(t.url, t.adminKey, op.UpdateKnowledgeArticle({ id: article.id, input: { title: 'Store opening hours', body: 'Stores open from 10:00 to 22:00 every day.' } }));
+    await data(
+      t.url,
+      t.adminKey,
+      op.UpdateKnowledgeArticle({ id: article.id, input: { title: 'Store opening hours', body: 'Stores open from 10:00 to 22:00 every day.' } }),
+    );
     expect(await search('门店几点开门')).toEqual([]);
     expect((await search('store opening hours'))[0].article.id).toBe(article.id);
     expect((await data(t.url, t.adminKey, op.DeleteKnowledgeArticle({ id: article.id }))).deleteKnowledgeArticle).toBe(true);
@@ -50,12 +59,16 @@ describe('knowledge search', () => {
 
   it('refuses bad articles and keeps each workspace to its own', async () => {
     expect(codes(await post(t.url, t.adminKey, op.CreateKnowledgeArticle({ input: { title: ' ', body: 'x' } })))).toEqual(['BAD_USER_INPUT']);
-    expect(codes(await post(t.url, t.adminKey, op.CreateKnowledgeArticle({ input: { title: 'x', body: 'y', language: 'Chinese!' } })))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await post(t.url, t.adminKey, op.CreateKnowledgeArticle({ input: { title: 'x', body: 'y', language: 'Chinese!' } })))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
     expect(codes(await post(t.url, await t.addKey(Role.MARKETER), op.CreateKnowledgeArticle({ input: { title: 'x', body: 'y' } })))).toEqual(['FORBIDDEN']);
     expect(await search('我的订单什么时候发货', await t.addKey(Role.ANALYST))).not.toEqual([]);
     const other = await t.addWorkspace('Other knowledge');
     expect(await search('我的订单什么时候发货', other.adminKey)).toEqual([]);
-    expect(codes(await post(t.url, other.adminKey, op.UpdateKnowledgeArticle({ id: ids.get('ship-zh'), input: { title: 'x', body: 'y' } })))).toEqual(['NOT_FOUND']);
+    expect(codes(await post(t.url, other.adminKey, op.UpdateKnowledgeArticle({ id: ids.get('ship-zh'), input: { title: 'x', body: 'y' } })))).toEqual([
+      'NOT_FOUND',
+    ]);
     expect(codes(await post(t.url, other.adminKey, op.DeleteKnowledgeArticle({ id: ids.get('ship-zh') })))).toEqual(['NOT_FOUND']);
   });
 });

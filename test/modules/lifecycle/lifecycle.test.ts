@@ -15,9 +15,18 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 const track = (email: string, event: string, extra: Record<string, unknown> = {}, key = t.adminKey) =>
-  data(t.url, key, op.Ingest({ events: [{ messageId: `lc-${++n}`, kind: 'TRACK', event, identifiers: [{ type: 'EMAIL', value: email }], occurredAt: clock.now().toISOString(), ...extra }] }));
+  data(
+    t.url,
+    key,
+    op.Ingest({
+      events: [
+        { messageId: `lc-${++n}`, kind: 'TRACK', event, identifiers: [{ type: 'EMAIL', value: email }], occurredAt: clock.now().toISOString(), ...extra },
+      ],
+    }),
+  );
 const buy = (email: string, revenue: number, key = t.adminKey) => track(email, 'order_completed', { revenue }, key);
-const idOf = async (email: string, key = t.adminKey) => (await data(t.url, key, op.Identify({ identifiers: [{ type: 'EMAIL', value: email }] }))).identify.id as string;
+const idOf = async (email: string, key = t.adminKey) =>
+  (await data(t.url, key, op.Identify({ identifiers: [{ type: 'EMAIL', value: email }] }))).identify.id as string;
 const lifecycle = async (id: string) => (await data(t.url, t.adminKey, op.CustomerStage({ id }))).customer;
 const age = () => t.server.jobs.runNow('lifecycle_ageing');
 
@@ -115,7 +124,9 @@ describe('lifecycle stages', () => {
       await buy('live@l.test', 100);
       const id = await idOf('live@l.test');
       await events.waitFor(1);
-      expect(events.events.map((e) => [e.data!.customerLifecycle.customer.id, e.data!.customerLifecycle.transition.from, e.data!.customerLifecycle.transition.to])).toEqual([[id, null, 'NEW']]);
+      expect(
+        events.events.map((e) => [e.data!.customerLifecycle.customer.id, e.data!.customerLifecycle.transition.from, e.data!.customerLifecycle.transition.to]),
+      ).toEqual([[id, null, 'NEW']]);
       await settle(300);
       expect(foreign.events).toEqual([]);
       await buy('theirs@l.test', 100, other.adminKey);
@@ -138,13 +149,29 @@ describe('a settings change', () => {
     try {
       const buyers = ['a@tier.test', 'b@tier.test', 'c@tier.test'];
       const spend = [500, 5_000, 50_000];
-      await data(s.url, s.adminKey, op.Ingest({ events: buyers.map((email, i) => ({ messageId: `tier-${i}`, kind: 'TRACK', event: 'order_completed', revenue: spend[i], identifiers: [{ type: 'EMAIL', value: email }] })) }));
+      await data(
+        s.url,
+        s.adminKey,
+        op.Ingest({
+          events: buyers.map((email, i) => ({
+            messageId: `tier-${i}`,
+            kind: 'TRACK',
+            event: 'order_completed',
+            revenue: spend[i],
+            identifiers: [{ type: 'EMAIL', value: email }],
+          })),
+        }),
+      );
       const tiers = async () => {
-        const ids = await Promise.all(buyers.map(async (email) => (await data(s.url, s.adminKey, op.Identify({ identifiers: [{ type: 'EMAIL', value: email }] }))).identify.id));
+        const ids = await Promise.all(
+          buyers.map(async (email) => (await data(s.url, s.adminKey, op.Identify({ identifiers: [{ type: 'EMAIL', value: email }] }))).identify.id),
+        );
         return Promise.all(ids.map(async (id) => (await data(s.url, s.adminKey, op.CustomerStage({ id }))).customer.valueTier));
       };
       expect(await tiers()).toEqual(['BASIC', 'BASIC', 'MEDIUM']);
-      await data(s.url, s.adminKey, { query: 'mutation { updateWorkspaceSettings(input: { highValueAnnualSpend: 20000, mediumValueAnnualSpend: 1000 }) { id } }' });
+      await data(s.url, s.adminKey, {
+        query: 'mutation { updateWorkspaceSettings(input: { highValueAnnualSpend: 20000, mediumValueAnnualSpend: 1000 }) { id } }',
+      });
       const deadline = Date.now() + 15_000;
       let now = await tiers();
       while (now.join() !== 'BASIC,MEDIUM,HIGH' && Date.now() < deadline) {

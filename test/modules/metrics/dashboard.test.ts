@@ -15,13 +15,21 @@ beforeAll(async () => {
 afterAll(() => t.stop());
 
 const open = (key = t.adminKey) =>
-  data(t.url, key, op.OpenConversation({ input: { identifiers: [{ type: 'PHONE', value: `+8613900${String(++n).padStart(6, '0')}` }], channel: 'PHONE', body: 'hello' } }));
+  data(
+    t.url,
+    key,
+    op.OpenConversation({ input: { identifiers: [{ type: 'PHONE', value: `+8613900${String(++n).padStart(6, '0')}` }], channel: 'PHONE', body: 'hello' } }),
+  );
 
 describe('the dashboard', () => {
   it('shows the queues with stats, today’s figures and the feedback ledger', async () => {
     const before = (await data(t.url, t.adminKey, op.Dashboard())).dashboard;
     const { openConversation } = await open();
-    await data(t.url, t.adminKey, op.OpenFeedback({ input: { customerId: openConversation.customer.id, category: 'QUESTION', severity: 'GENERAL', summary: 'where is it' } }));
+    await data(
+      t.url,
+      t.adminKey,
+      op.OpenFeedback({ input: { customerId: openConversation.customer.id, category: 'QUESTION', severity: 'GENERAL', summary: 'where is it' } }),
+    );
     const after = (await data(t.url, t.adminKey, op.Dashboard())).dashboard;
     expect(after.queues.map((q: any) => [q.name, q.stats.waiting - (before.queues[0]?.stats.waiting ?? 0)])).toEqual([['phones', 1]]);
     expect(after.today.conversations).toBe(before.today.conversations + 1);
@@ -67,7 +75,10 @@ describe('the dashboard', () => {
       expect(live.events.at(-1)!.data!.dashboard.today.conversations).toBe(live.events[0].data!.dashboard.today.conversations + 5);
       const refused = await new Promise<any>((resolve) => {
         const operation = op.LiveDashboard({ everySeconds: 0 });
-        client.subscribe({ query: operation.query, variables: operation.variables }, { next: resolve, error: (errors) => resolve({ errors }), complete: () => {} });
+        client.subscribe(
+          { query: operation.query, variables: operation.variables },
+          { next: resolve, error: (errors) => resolve({ errors }), complete: () => {} },
+        );
       });
       expect(refused.errors.map((error: any) => error.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     } finally {

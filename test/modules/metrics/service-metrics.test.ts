@@ -21,14 +21,41 @@ async function fixture(workspaceId: string, key: string) {
   const q = (text: string, params: unknown[]) => sql(t.orm.em.fork(), text, params);
   const customer = async (email: string) => (await data(t.url, key, op.Identify({ identifiers: [{ type: 'EMAIL', value: email }] }))).identify.id as string;
   const [c1, c2, c3] = [await customer('m1@m.test'), await customer('m2@m.test'), await customer('m3@m.test')];
-  const conversation = async (c: string, channel: string, agent: string, queue: string, opened: string, replySeconds: number | null, resolveSeconds: number | null, extra: { sla?: boolean; breachedAt?: string; reopen?: number } = {}) => {
+  const conversation = async (
+    c: string,
+    channel: string,
+    agent: string,
+    queue: string,
+    opened: string,
+    replySeconds: number | null,
+    resolveSeconds: number | null,
+    extra: { sla?: boolean; breachedAt?: string; reopen?: number } = {},
+  ) => {
     const id = randomUUID();
     const at = (seconds: number | null) => (seconds === null ? null : new Date(new Date(opened).getTime() + seconds * 1000));
     await q(
       `insert into conversation (id, workspace_id, customer_id, channel, channels_used, status, priority, rank, queue_id, assignee_id, required_skills, assigned_at, first_response_at, resolved_at,
          first_response_sla, resolution_sla, sla_breached_at, reopen_count, created_at, updated_at)
        values (?, ?, ?, ?, array[?], ?, 'NORMAL', 2, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [id, workspaceId, c, channel, channel, resolveSeconds === null ? 'ASSIGNED' : 'RESOLVED', queue, agent, opened, at(replySeconds), at(resolveSeconds), extra.sla ? 'OK' : null, extra.sla ? 'OK' : null, extra.breachedAt ?? null, extra.reopen ?? 0, opened, opened],
+      [
+        id,
+        workspaceId,
+        c,
+        channel,
+        channel,
+        resolveSeconds === null ? 'ASSIGNED' : 'RESOLVED',
+        queue,
+        agent,
+        opened,
+        at(replySeconds),
+        at(resolveSeconds),
+        extra.sla ? 'OK' : null,
+        extra.sla ? 'OK' : null,
+        extra.breachedAt ?? null,
+        extra.reopen ?? 0,
+        opened,
+        opened,
+      ],
     );
     return id;
   };
@@ -37,12 +64,33 @@ async function fixture(workspaceId: string, key: string) {
   const k3 = await conversation(c2, 'WEB_CHAT', a2, q2, '2026-05-02T01:00:00Z', null, null, { sla: true });
   const k4 = await conversation(c3, 'SMS', a2, q2, '2026-05-02T20:00:00Z', null, 1800, { reopen: 1 });
   await conversation(c1, 'SMS', a1, q1, '2026-04-20T01:00:00Z', 10, 20);
-  await q(`insert into conversation_transfer (id, workspace_id, conversation_id, from_channel, to_channel, at) values (?, ?, ?, 'WEB_CHAT', 'WEB_CHAT', ?)`, [randomUUID(), workspaceId, k2, '2026-05-01T02:10:00Z']);
-  for (const [conversationId, customerId, author] of [[k1, c1, 'AGENT'], [k2, c2, 'AGENT'], [k4, c3, 'BOT']]) {
-    await q(`insert into message (id, workspace_id, conversation_id, customer_id, direction, channel, author, body, created_at) values (?, ?, ?, ?, 'OUTBOUND', 'SMS', ?, 'hi', now())`, [randomUUID(), workspaceId, conversationId, customerId, author]);
+  await q(`insert into conversation_transfer (id, workspace_id, conversation_id, from_channel, to_channel, at) values (?, ?, ?, 'WEB_CHAT', 'WEB_CHAT', ?)`, [
+    randomUUID(),
+    workspaceId,
+    k2,
+    '2026-05-01T02:10:00Z',
+  ]);
+  for (const [conversationId, customerId, author] of [
+    [k1, c1, 'AGENT'],
+    [k2, c2, 'AGENT'],
+    [k4, c3, 'BOT'],
+  ]) {
+    await q(
+      `insert into message (id, workspace_id, conversation_id, customer_id, direction, channel, author, body, created_at) values (?, ?, ?, ?, 'OUTBOUND', 'SMS', ?, 'hi', now())`,
+      [randomUUID(), workspaceId, conversationId, customerId, author],
+    );
   }
   const survey = (c: string, conversationId: string | null, kind: string, score: number, channel: string | null, at: string) =>
-    q(`insert into survey_response (id, workspace_id, customer_id, conversation_id, kind, score, channel, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)`, [randomUUID(), workspaceId, c, conversationId, kind, score, channel, at]);
+    q(`insert into survey_response (id, workspace_id, customer_id, conversation_id, kind, score, channel, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)`, [
+      randomUUID(),
+      workspaceId,
+      c,
+      conversationId,
+      kind,
+      score,
+      channel,
+      at,
+    ]);
   await survey(c1, k1, 'CSAT', 5, null, '2026-05-01T02:00:00Z');
   await survey(c2, k2, 'CSAT', 2, null, '2026-05-01T04:00:00Z');
   await survey(c3, k4, 'NPS', 10, null, '2026-05-02T21:00:00Z');
@@ -58,15 +106,36 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const metrics = async (groupBy: string, key = t.adminKey) => (await data(t.url, key, op.ServiceMetrics({ range, groupBy }))).serviceMetrics as Record<string, unknown>[];
-const empty = { avgFirstResponseSeconds: null, avgHandleSeconds: null, firstContactResolutionRate: null, resolutionRate: null, transferRate: null, repeatContactRate: null, slaAttainment: null, botResolutionRate: null };
+const metrics = async (groupBy: string, key = t.adminKey) =>
+  (await data(t.url, key, op.ServiceMetrics({ range, groupBy }))).serviceMetrics as Record<string, unknown>[];
+const empty = {
+  avgFirstResponseSeconds: null,
+  avgHandleSeconds: null,
+  firstContactResolutionRate: null,
+  resolutionRate: null,
+  transferRate: null,
+  repeatContactRate: null,
+  slaAttainment: null,
+  botResolutionRate: null,
+};
 
 describe('service metrics', () => {
   it('computes every figure for the whole range', async () => {
     expect(await metrics('NONE')).toEqual([
       {
-        key: 'ALL', conversations: 4, avgFirstResponseSeconds: 210, avgHandleSeconds: 2000, firstContactResolutionRate: 0.3333, resolutionRate: 0.75,
-        transferRate: 0.25, repeatContactRate: 0.25, slaAttainment: 0.5, csatAverage: 3.5, nps: 33.3333, surveyResponses: 5, botResolutionRate: 0.3333,
+        key: 'ALL',
+        conversations: 4,
+        avgFirstResponseSeconds: 210,
+        avgHandleSeconds: 2000,
+        firstContactResolutionRate: 0.3333,
+        resolutionRate: 0.75,
+        transferRate: 0.25,
+        repeatContactRate: 0.25,
+        slaAttainment: 0.5,
+        csatAverage: 3.5,
+        nps: 33.3333,
+        surveyResponses: 5,
+        botResolutionRate: 0.3333,
       },
     ]);
   });
@@ -75,12 +144,34 @@ describe('service metrics', () => {
     expect(await metrics('CHANNEL')).toEqual([
       { ...empty, key: 'EMAIL', conversations: 0, csatAverage: null, nps: -100, surveyResponses: 1 },
       {
-        key: 'SMS', conversations: 2, avgFirstResponseSeconds: 120, avgHandleSeconds: 1200, firstContactResolutionRate: 0.5, resolutionRate: 1, transferRate: 0,
-        repeatContactRate: 0, slaAttainment: 1, csatAverage: 5, nps: 100, surveyResponses: 2, botResolutionRate: 0.5,
+        key: 'SMS',
+        conversations: 2,
+        avgFirstResponseSeconds: 120,
+        avgHandleSeconds: 1200,
+        firstContactResolutionRate: 0.5,
+        resolutionRate: 1,
+        transferRate: 0,
+        repeatContactRate: 0,
+        slaAttainment: 1,
+        csatAverage: 5,
+        nps: 100,
+        surveyResponses: 2,
+        botResolutionRate: 0.5,
       },
       {
-        key: 'WEB_CHAT', conversations: 2, avgFirstResponseSeconds: 300, avgHandleSeconds: 3600, firstContactResolutionRate: 0, resolutionRate: 0.5, transferRate: 0.5,
-        repeatContactRate: 0.5, slaAttainment: 0, csatAverage: 2, nps: 100, surveyResponses: 2, botResolutionRate: 0,
+        key: 'WEB_CHAT',
+        conversations: 2,
+        avgFirstResponseSeconds: 300,
+        avgHandleSeconds: 3600,
+        firstContactResolutionRate: 0,
+        resolutionRate: 0.5,
+        transferRate: 0.5,
+        repeatContactRate: 0.5,
+        slaAttainment: 0,
+        csatAverage: 2,
+        nps: 100,
+        surveyResponses: 2,
+        botResolutionRate: 0,
       },
     ]);
   });
@@ -88,16 +179,44 @@ describe('service metrics', () => {
   it('groups by agent and by queue', async () => {
     const byAgent = await metrics('AGENT');
     expect(byAgent.find((row) => row.key === a1)).toEqual({
-      key: a1, conversations: 2, avgFirstResponseSeconds: 210, avgHandleSeconds: 2100, firstContactResolutionRate: 0.5, resolutionRate: 1, transferRate: 0.5,
-      repeatContactRate: 0.5, slaAttainment: 0.5, csatAverage: 3.5, nps: null, surveyResponses: 2, botResolutionRate: 0,
+      key: a1,
+      conversations: 2,
+      avgFirstResponseSeconds: 210,
+      avgHandleSeconds: 2100,
+      firstContactResolutionRate: 0.5,
+      resolutionRate: 1,
+      transferRate: 0.5,
+      repeatContactRate: 0.5,
+      slaAttainment: 0.5,
+      csatAverage: 3.5,
+      nps: null,
+      surveyResponses: 2,
+      botResolutionRate: 0,
     });
     expect(byAgent.find((row) => row.key === a2)).toEqual({
-      key: a2, conversations: 2, avgFirstResponseSeconds: null, avgHandleSeconds: 1800, firstContactResolutionRate: 0, resolutionRate: 0.5, transferRate: 0,
-      repeatContactRate: 0, slaAttainment: null, csatAverage: null, nps: 100, surveyResponses: 2, botResolutionRate: 1,
+      key: a2,
+      conversations: 2,
+      avgFirstResponseSeconds: null,
+      avgHandleSeconds: 1800,
+      firstContactResolutionRate: 0,
+      resolutionRate: 0.5,
+      transferRate: 0,
+      repeatContactRate: 0,
+      slaAttainment: null,
+      csatAverage: null,
+      nps: 100,
+      surveyResponses: 2,
+      botResolutionRate: 1,
     });
     expect(byAgent.find((row) => row.key === 'UNASSIGNED')).toMatchObject({ conversations: 0, nps: -100, surveyResponses: 1 });
     const byQueue = await metrics('QUEUE');
-    expect(byQueue.map((row) => [row.key, row.conversations])).toEqual(expect.arrayContaining([[q1, 2], [q2, 2], ['NONE', 0]]));
+    expect(byQueue.map((row) => [row.key, row.conversations])).toEqual(
+      expect.arrayContaining([
+        [q1, 2],
+        [q2, 2],
+        ['NONE', 0],
+      ]),
+    );
   });
 
   it('groups by day in the workspace time zone', async () => {
@@ -112,7 +231,9 @@ describe('service metrics', () => {
 
   it('refuses a backwards or overlong range, and is for the roles that read metrics', async () => {
     expect(codes(await post(t.url, t.adminKey, op.ServiceMetrics({ range: { from: range.to, to: range.from }, groupBy: 'NONE' })))).toEqual(['BAD_USER_INPUT']);
-    expect(codes(await post(t.url, t.adminKey, op.ServiceMetrics({ range: { from: '2024-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, groupBy: 'NONE' })))).toEqual(['BAD_USER_INPUT']);
+    expect(
+      codes(await post(t.url, t.adminKey, op.ServiceMetrics({ range: { from: '2024-01-01T00:00:00Z', to: '2026-01-01T00:00:00Z' }, groupBy: 'NONE' }))),
+    ).toEqual(['BAD_USER_INPUT']);
     expect(codes(await post(t.url, await t.addKey(Role.INGEST), op.ServiceMetrics({ range, groupBy: 'NONE' })))).toEqual(['FORBIDDEN']);
     expect((await metrics('NONE', await t.addKey(Role.ANALYST)))[0].conversations).toBe(4);
   });

@@ -16,11 +16,17 @@ afterAll(() => t.stop());
 
 type Identifier = { type: string; value: string };
 const customer = async (identifiers: Identifier[], key = t.adminKey) => (await data(t.url, key, op.Identify({ identifiers }))).identify.id as string;
-const withPhone = (name: string) => customer([{ type: 'EMAIL', value: `${name}@c.test` }, { type: 'PHONE', value: `+86137${String(++n).padStart(8, '0')}` }]);
+const withPhone = (name: string) =>
+  customer([
+    { type: 'EMAIL', value: `${name}@c.test` },
+    { type: 'PHONE', value: `+86137${String(++n).padStart(8, '0')}` },
+  ]);
 const prefer = (customerId: string, input: Record<string, unknown>) => data(t.url, t.adminKey, op.SetPreferences({ customerId, input }));
 const marketingOk = (...channels: string[]) => ({ consents: channels.map((channel) => ({ channel, purpose: 'MARKETING', granted: true })) });
-const check = async (id: string, channel: string, purpose: string, at?: string) => (await data(t.url, t.adminKey, op.Contactability({ id, channel, purpose, at }))).customer.contactability;
-const contact = async (customerId: string, channel: string, purpose = 'MARKETING') => (await data(t.url, t.adminKey, op.RecordContact({ customerId, channel, purpose }))).recordContact;
+const check = async (id: string, channel: string, purpose: string, at?: string) =>
+  (await data(t.url, t.adminKey, op.Contactability({ id, channel, purpose, at }))).customer.contactability;
+const contact = async (customerId: string, channel: string, purpose = 'MARKETING') =>
+  (await data(t.url, t.adminKey, op.RecordContact({ customerId, channel, purpose }))).recordContact;
 const track = (email: string, event: string, extra: Record<string, unknown>) =>
   data(t.url, t.adminKey, op.Ingest({ events: [{ messageId: `c-${++n}`, kind: 'TRACK', event, identifiers: [{ type: 'EMAIL', value: email }], ...extra }] }));
 
@@ -32,7 +38,12 @@ describe('contactability', () => {
     const id = await withPhone('svc');
     expect(await check(id, 'SMS', 'SERVICE')).toEqual(allowed);
     expect(await check(id, 'SMS', 'MARKETING')).toEqual({ allowed: false, blockedBy: ['NO_CONSENT'], nextAllowedAt: null });
-    await prefer(id, { consents: [{ channel: 'SMS', purpose: 'SERVICE', granted: false }, { channel: 'SMS', purpose: 'MARKETING', granted: true }] });
+    await prefer(id, {
+      consents: [
+        { channel: 'SMS', purpose: 'SERVICE', granted: false },
+        { channel: 'SMS', purpose: 'MARKETING', granted: true },
+      ],
+    });
     expect(await check(id, 'SMS', 'SERVICE')).toEqual({ allowed: false, blockedBy: ['NO_CONSENT'], nextAllowedAt: null });
     expect(await check(id, 'SMS', 'MARKETING')).toEqual(allowed);
     expect(await check(id, 'PHONE', 'SERVICE')).toEqual(allowed);
@@ -52,8 +63,16 @@ describe('contactability', () => {
     const id = await withPhone('quiet');
     await prefer(id, { ...marketingOk('SMS'), quietHours: { start: '22:00', end: '08:00' } });
     // no zone of their own: the workspace's, Asia/Shanghai (UTC+8)
-    expect(await check(id, 'SMS', 'MARKETING', '2026-06-01T15:30:00Z')).toEqual({ allowed: false, blockedBy: ['QUIET_HOURS'], nextAllowedAt: '2026-06-02T00:00:00.000Z' });
-    expect(await check(id, 'SMS', 'MARKETING', '2026-06-01T23:59:00Z')).toEqual({ allowed: false, blockedBy: ['QUIET_HOURS'], nextAllowedAt: '2026-06-02T00:00:00.000Z' });
+    expect(await check(id, 'SMS', 'MARKETING', '2026-06-01T15:30:00Z')).toEqual({
+      allowed: false,
+      blockedBy: ['QUIET_HOURS'],
+      nextAllowedAt: '2026-06-02T00:00:00.000Z',
+    });
+    expect(await check(id, 'SMS', 'MARKETING', '2026-06-01T23:59:00Z')).toEqual({
+      allowed: false,
+      blockedBy: ['QUIET_HOURS'],
+      nextAllowedAt: '2026-06-02T00:00:00.000Z',
+    });
     expect(await check(id, 'SMS', 'MARKETING', '2026-06-02T00:00:00Z')).toEqual(allowed);
     expect(await check(id, 'SMS', 'MARKETING', '2026-06-01T13:59:00Z')).toEqual(allowed);
     // SERVICE ignores quiet hours
@@ -62,20 +81,33 @@ describe('contactability', () => {
     await prefer(id, { timezone: 'America/New_York' });
     // 15:30Z is 11:30 in New York; 03:00Z is 23:00 the evening before
     expect(await check(id, 'SMS', 'MARKETING', '2026-06-01T15:30:00Z')).toEqual(allowed);
-    expect(await check(id, 'SMS', 'MARKETING', '2026-06-02T03:00:00Z')).toEqual({ allowed: false, blockedBy: ['QUIET_HOURS'], nextAllowedAt: '2026-06-02T12:00:00.000Z' });
+    expect(await check(id, 'SMS', 'MARKETING', '2026-06-02T03:00:00Z')).toEqual({
+      allowed: false,
+      blockedBy: ['QUIET_HOURS'],
+      nextAllowedAt: '2026-06-02T12:00:00.000Z',
+    });
   });
 
   it('gets daylight-saving days right', async () => {
     const id = await withPhone('dst');
     await prefer(id, { ...marketingOk('SMS'), timezone: 'America/New_York', quietHours: { start: '22:00', end: '02:30' } });
     // 8 March 2026: 02:30 never happens in New York; quiet hours end when the clocks jump (07:00Z)
-    expect(await check(id, 'SMS', 'MARKETING', '2026-03-08T06:30:00Z')).toMatchObject({ blockedBy: ['QUIET_HOURS'], nextAllowedAt: '2026-03-08T07:00:00.000Z' });
+    expect(await check(id, 'SMS', 'MARKETING', '2026-03-08T06:30:00Z')).toMatchObject({
+      blockedBy: ['QUIET_HOURS'],
+      nextAllowedAt: '2026-03-08T07:00:00.000Z',
+    });
     expect(await check(id, 'SMS', 'MARKETING', '2026-03-08T07:00:00Z')).toEqual(allowed);
     // 1 November 2026: 01:30 happens twice; quiet hours end at the first, and come back in the repeated hour
     await prefer(id, { quietHours: { start: '23:00', end: '01:30' } });
-    expect(await check(id, 'SMS', 'MARKETING', '2026-11-01T05:00:00Z')).toMatchObject({ blockedBy: ['QUIET_HOURS'], nextAllowedAt: '2026-11-01T05:30:00.000Z' });
+    expect(await check(id, 'SMS', 'MARKETING', '2026-11-01T05:00:00Z')).toMatchObject({
+      blockedBy: ['QUIET_HOURS'],
+      nextAllowedAt: '2026-11-01T05:30:00.000Z',
+    });
     expect(await check(id, 'SMS', 'MARKETING', '2026-11-01T05:45:00Z')).toEqual(allowed);
-    expect(await check(id, 'SMS', 'MARKETING', '2026-11-01T06:15:00Z')).toMatchObject({ blockedBy: ['QUIET_HOURS'], nextAllowedAt: '2026-11-01T06:30:00.000Z' });
+    expect(await check(id, 'SMS', 'MARKETING', '2026-11-01T06:15:00Z')).toMatchObject({
+      blockedBy: ['QUIET_HOURS'],
+      nextAllowedAt: '2026-11-01T06:30:00.000Z',
+    });
   });
 
   it('caps marketing by value tier (1, 2 or 6 per 30 days), by the customer’s own cap, and by the workspace’s settings', async () => {
@@ -106,7 +138,8 @@ describe('contactability', () => {
     await prefer(basic, { frequencyCap: { maxContacts: 3, perDays: 7 } });
     expect(await check(basic, 'SMS', 'MARKETING')).toEqual(allowed);
 
-    const settings = (await data(t.url, t.adminKey, op.SetContactCaps({ input: { mediumValueContactCap: 4, contactCapDays: 14 } }))).updateWorkspaceSettings.settings;
+    const settings = (await data(t.url, t.adminKey, op.SetContactCaps({ input: { mediumValueContactCap: 4, contactCapDays: 14 } }))).updateWorkspaceSettings
+      .settings;
     expect(settings).toEqual({ highValueContactCap: 6, mediumValueContactCap: 4, basicValueContactCap: 1, contactCapDays: 14 });
     expect(await check(medium, 'SMS', 'MARKETING')).toEqual(allowed);
     expect(codes(await post(t.url, t.adminKey, op.SetContactCaps({ input: { contactCapDays: 0 } })))).toEqual(['BAD_USER_INPUT']);
@@ -119,16 +152,26 @@ describe('contactability', () => {
     await prefer(id, { ...marketingOk('SMS'), quietHours: { start: '22:00', end: '08:00' } });
     await contact(id, 'SMS');
     clock.set('2026-06-01T15:00:00Z');
-    expect(await check(id, 'SMS', 'MARKETING')).toEqual({ allowed: false, blockedBy: ['QUIET_HOURS', 'FREQUENCY_CAP'], nextAllowedAt: '2026-07-02T00:00:00.000Z' });
+    expect(await check(id, 'SMS', 'MARKETING')).toEqual({
+      allowed: false,
+      blockedBy: ['QUIET_HOURS', 'FREQUENCY_CAP'],
+      nextAllowedAt: '2026-07-02T00:00:00.000Z',
+    });
     // by day, only the cap blocks, and it lifts in the quiet hours of 1 July
-    expect(await check(id, 'SMS', 'MARKETING', '2026-06-02T04:00:00Z')).toEqual({ allowed: false, blockedBy: ['FREQUENCY_CAP'], nextAllowedAt: '2026-07-02T00:00:00.000Z' });
+    expect(await check(id, 'SMS', 'MARKETING', '2026-06-02T04:00:00Z')).toEqual({
+      allowed: false,
+      blockedBy: ['FREQUENCY_CAP'],
+      nextAllowedAt: '2026-07-02T00:00:00.000Z',
+    });
   });
 
   it('answers ERASED for an erased customer, and NOT_FOUND for an unknown or foreign one', async () => {
     const id = await withPhone('erased');
     await data(t.url, t.adminKey, op.EraseCustomer({ id }));
     expect(await contact(id, 'SMS')).toEqual({ allowed: false, blockedBy: ['ERASED'], nextAllowedAt: null });
-    expect(codes(await post(t.url, t.adminKey, op.RecordContact({ customerId: '00000000-0000-7000-8000-000000000000', channel: 'SMS', purpose: 'MARKETING' })))).toEqual(['NOT_FOUND']);
+    expect(
+      codes(await post(t.url, t.adminKey, op.RecordContact({ customerId: '00000000-0000-7000-8000-000000000000', channel: 'SMS', purpose: 'MARKETING' }))),
+    ).toEqual(['NOT_FOUND']);
     const mine = await withPhone('foreign');
     const other = await t.addWorkspace('Other contactability');
     expect(codes(await post(t.url, other.adminKey, op.RecordContact({ customerId: mine, channel: 'SMS', purpose: 'MARKETING' })))).toEqual(['NOT_FOUND']);
@@ -154,7 +197,11 @@ describe('contactability', () => {
 
   it('loads contactability for a page of customers in a bounded number of statements', async () => {
     const other = await t.addWorkspace('Audience');
-    const events = Array.from({ length: 60 }, (_, i) => ({ messageId: `aud-${i}`, kind: 'IDENTIFY', identifiers: [{ type: 'PHONE', value: `+86139${String(i).padStart(8, '0')}` }] }));
+    const events = Array.from({ length: 60 }, (_, i) => ({
+      messageId: `aud-${i}`,
+      kind: 'IDENTIFY',
+      identifiers: [{ type: 'PHONE', value: `+86139${String(i).padStart(8, '0')}` }],
+    }));
     await data(t.url, other.adminKey, op.Ingest({ events }));
     const page = async (first: number) => post(t.url, other.adminKey, op.SmsAudience({ first }));
     const [small, large] = [await page(5), await page(60)];

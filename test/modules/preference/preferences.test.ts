@@ -34,21 +34,36 @@ describe('preferences and consent', () => {
       ],
     };
     const { setPreferences: saved } = await data(t.url, t.adminKey, op.SetPreferences({ customerId: id, input }));
-    expect(saved).toMatchObject({ preferredChannels: ['WECHAT', 'SMS', 'EMAIL'], language: 'zh-CN', timezone: 'Asia/Shanghai', quietHours: { start: '22:00', end: '08:00' }, frequencyCap: { maxContacts: 3, perDays: 7 } });
+    expect(saved).toMatchObject({
+      preferredChannels: ['WECHAT', 'SMS', 'EMAIL'],
+      language: 'zh-CN',
+      timezone: 'Asia/Shanghai',
+      quietHours: { start: '22:00', end: '08:00' },
+      frequencyCap: { maxContacts: 3, perDays: 7 },
+    });
     expect(saved.consents.map((c: any) => [c.channel, c.purpose, c.granted, c.source, c.updatedAt])).toEqual([
       ['EMAIL', 'MARKETING', false, 'unsubscribe-link', '2026-06-01T04:00:00.000Z'],
       ['SMS', 'MARKETING', true, 'signup-form', '2026-06-01T04:00:00.000Z'],
     ]);
 
     clock.advanceDays(1);
-    await data(t.url, t.adminKey, op.SetPreferences({ customerId: id, input: { consents: [{ channel: 'SMS', purpose: 'MARKETING', granted: false, source: 'sms-reply TD' }] } }));
+    await data(
+      t.url,
+      t.adminKey,
+      op.SetPreferences({ customerId: id, input: { consents: [{ channel: 'SMS', purpose: 'MARKETING', granted: false, source: 'sms-reply TD' }] } }),
+    );
     const { customer } = await data(t.url, t.adminKey, op.CustomerPreferences({ id }));
     expect(customer.preferences.preferredChannels).toEqual(['WECHAT', 'SMS', 'EMAIL']);
     expect(customer.preferences.consents.find((c: any) => c.channel === 'SMS')).toMatchObject({ granted: false, source: 'sms-reply TD' });
-    expect(customer.consentHistory.map((c: any) => [c.channel, c.granted, c.at])).toEqual([
-      ['SMS', false, '2026-06-02T04:00:00.000Z'],
-      ...[['EMAIL', false], ['SMS', true]].map(([channel, granted]) => [channel, granted, '2026-06-01T04:00:00.000Z']),
-    ].sort((a, b) => String(b[2]).localeCompare(String(a[2])) || 0));
+    expect(customer.consentHistory.map((c: any) => [c.channel, c.granted, c.at])).toEqual(
+      [
+        ['SMS', false, '2026-06-02T04:00:00.000Z'],
+        ...[
+          ['EMAIL', false],
+          ['SMS', true],
+        ].map(([channel, granted]) => [channel, granted, '2026-06-01T04:00:00.000Z']),
+      ].sort((a, b) => String(b[2]).localeCompare(String(a[2])) || 0),
+    );
     const audits = await q(`select details from audit_entry where action = 'customer.preferences_updated' and subject_id = ? order by at`, [id]);
     expect(audits).toHaveLength(2);
     expect(audits[1].details).toEqual({ fields: [], consents: [{ channel: 'SMS', purpose: 'MARKETING', granted: false, source: 'sms-reply TD' }] });
@@ -56,9 +71,26 @@ describe('preferences and consent', () => {
 
   it('leaves what the input omits, and clears what it sets to null', async () => {
     const id = await identify('pref2@p.test');
-    await data(t.url, t.adminKey, op.SetPreferences({ customerId: id, input: { language: 'en', quietHours: { start: '21:30', end: '07:00' }, frequencyCap: { maxContacts: 2, perDays: 14 } } }));
-    const { setPreferences: after } = await data(t.url, t.adminKey, op.SetPreferences({ customerId: id, input: { quietHours: null, timezone: 'Europe/London' } }));
-    expect(after).toMatchObject({ language: 'en', timezone: 'Europe/London', quietHours: null, frequencyCap: { maxContacts: 2, perDays: 14 }, preferredChannels: [] });
+    await data(
+      t.url,
+      t.adminKey,
+      op.SetPreferences({
+        customerId: id,
+        input: { language: 'en', quietHours: { start: '21:30', end: '07:00' }, frequencyCap: { maxContacts: 2, perDays: 14 } },
+      }),
+    );
+    const { setPreferences: after } = await data(
+      t.url,
+      t.adminKey,
+      op.SetPreferences({ customerId: id, input: { quietHours: null, timezone: 'Europe/London' } }),
+    );
+    expect(after).toMatchObject({
+      language: 'en',
+      timezone: 'Europe/London',
+      quietHours: null,
+      frequencyCap: { maxContacts: 2, perDays: 14 },
+      preferredChannels: [],
+    });
   });
 
   it('refuses bad input with the field named, and writes nothing', async () => {
@@ -80,7 +112,10 @@ describe('preferences and consent', () => {
       expect(codes(response)).toEqual(['BAD_USER_INPUT']);
       expect(response.body.errors[0].extensions.field).toBe(field);
     }
-    const [{ n }] = await q(`select (select count(*) from consent where customer_id = ?) + (select count(*) from customer_preference where customer_id = ?) as n`, [id, id]);
+    const [{ n }] = await q(
+      `select (select count(*) from consent where customer_id = ?) + (select count(*) from customer_preference where customer_id = ?) as n`,
+      [id, id],
+    );
     expect(Number(n)).toBe(0);
   });
 
@@ -97,9 +132,20 @@ describe('preferences and consent', () => {
   it('keeps each customer’s decisions through a merge, the latest winning, and gives them back on unmerge', async () => {
     const survivor = await identify('pref5a@p.test');
     const absorbed = await identify('pref5b@p.test');
-    await data(t.url, t.adminKey, op.SetPreferences({ customerId: survivor, input: { preferredChannels: ['EMAIL'], consents: [{ channel: 'EMAIL', purpose: 'MARKETING', granted: true }] } }));
+    await data(
+      t.url,
+      t.adminKey,
+      op.SetPreferences({
+        customerId: survivor,
+        input: { preferredChannels: ['EMAIL'], consents: [{ channel: 'EMAIL', purpose: 'MARKETING', granted: true }] },
+      }),
+    );
     clock.advanceDays(1);
-    await data(t.url, t.adminKey, op.SetPreferences({ customerId: absorbed, input: { consents: [{ channel: 'EMAIL', purpose: 'MARKETING', granted: false, source: 'complaint' }] } }));
+    await data(
+      t.url,
+      t.adminKey,
+      op.SetPreferences({ customerId: absorbed, input: { consents: [{ channel: 'EMAIL', purpose: 'MARKETING', granted: false, source: 'complaint' }] } }),
+    );
     await data(t.url, t.adminKey, op.MergeCustomers({ survivorId: survivor, absorbedId: absorbed }));
 
     const merged = (await data(t.url, t.adminKey, op.CustomerPreferences({ id: absorbed }))).customer;
@@ -120,11 +166,30 @@ describe('preferences and consent', () => {
     for (const email of ['m1@p.test', 'm2@p.test', 'm3@p.test']) ids.push(await identify(email, other.adminKey));
     await data(t.url, other.adminKey, op.SetPreferences({ customerId: ids[0], input: { preferredChannels: ['WECHAT', 'SMS'] } }));
     await data(t.url, other.adminKey, op.SetPreferences({ customerId: ids[1], input: { preferredChannels: ['WECHAT'] } }));
-    await data(t.url, other.adminKey, op.Ingest({ events: [{ messageId: 'm-buy', kind: 'TRACK', event: 'order_completed', revenue: 20000, identifiers: [{ type: 'EMAIL', value: 'm3@p.test' }] }] }));
+    await data(
+      t.url,
+      other.adminKey,
+      op.Ingest({
+        events: [{ messageId: 'm-buy', kind: 'TRACK', event: 'order_completed', revenue: 20000, identifiers: [{ type: 'EMAIL', value: 'm3@p.test' }] }],
+      }),
+    );
     const { customerMetrics } = await data(t.url, other.adminKey, op.CustomerMetrics());
     expect(customerMetrics.total).toBe(3);
-    expect(customerMetrics.byLifecycleStage).toEqual(expect.arrayContaining([{ key: 'PROSPECT', count: 2 }, { key: 'NEW', count: 1 }, { key: 'CHURNED', count: 0 }]));
-    expect(customerMetrics.byValueTier).toEqual([{ key: 'HIGH', count: 0 }, { key: 'MEDIUM', count: 1 }, { key: 'BASIC', count: 2 }]);
-    expect(customerMetrics.byPreferredChannel).toEqual([{ key: 'WECHAT', count: 2 }, { key: 'NONE', count: 1 }]);
+    expect(customerMetrics.byLifecycleStage).toEqual(
+      expect.arrayContaining([
+        { key: 'PROSPECT', count: 2 },
+        { key: 'NEW', count: 1 },
+        { key: 'CHURNED', count: 0 },
+      ]),
+    );
+    expect(customerMetrics.byValueTier).toEqual([
+      { key: 'HIGH', count: 0 },
+      { key: 'MEDIUM', count: 1 },
+      { key: 'BASIC', count: 2 },
+    ]);
+    expect(customerMetrics.byPreferredChannel).toEqual([
+      { key: 'WECHAT', count: 2 },
+      { key: 'NONE', count: 1 },
+    ]);
   });
 });

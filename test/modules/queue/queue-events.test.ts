@@ -20,7 +20,8 @@ beforeAll(async () => {
   t = await startTestServer();
   other = await startChildServer(t.databaseUrl, { CDP_JOBS: 'false' });
   queueId = (await data(t.url, t.adminKey, op.CreateQueue({ input: { name: 'Live', channels: ['WEB_CHAT'] } }))).createQueue.id;
-  agentId = (await data(t.url, t.adminKey, op.CreateAgent({ input: { name: 'Live agent', skills: [], maxConcurrent: 3, queueIds: [queueId] } }))).createAgent.id;
+  agentId = (await data(t.url, t.adminKey, op.CreateAgent({ input: { name: 'Live agent', skills: [], maxConcurrent: 3, queueIds: [queueId] } }))).createAgent
+    .id;
 });
 afterAll(async () => {
   for (const made of clients) await made.dispose();
@@ -29,7 +30,8 @@ afterAll(async () => {
 });
 
 const open = async (url: string, email: string) =>
-  (await data(url, t.adminKey, op.OpenConversation({ input: { identifiers: [{ type: 'EMAIL', value: email }], channel: 'WEB_CHAT', body: 'hi', queueId } }))).openConversation;
+  (await data(url, t.adminKey, op.OpenConversation({ input: { identifiers: [{ type: 'EMAIL', value: email }], channel: 'WEB_CHAT', body: 'hi', queueId } })))
+    .openConversation;
 const changes = (sub: ReturnType<typeof collect>) => sub.events.map((e) => `${e.data?.queueUpdated.change}:${e.data?.queueUpdated.conversation?.id ?? '-'}`);
 
 describe('live queue subscriptions', () => {
@@ -44,7 +46,12 @@ describe('live queue subscriptions', () => {
 
     const c = await open(t.url, 'live1@example.com');
     await queueSub.waitFor(1);
-    expect(queueSub.events[0].data?.queueUpdated).toMatchObject({ change: 'ENQUEUED', queue: { id: queueId }, conversation: { id: c.id, status: 'QUEUED' }, stats: { waiting: 1, assigned: 0, agentsOnline: 0 } });
+    expect(queueSub.events[0].data?.queueUpdated).toMatchObject({
+      change: 'ENQUEUED',
+      queue: { id: queueId },
+      conversation: { id: c.id, status: 'QUEUED' },
+      stats: { waiting: 1, assigned: 0, agentsOnline: 0 },
+    });
     const convSub = collect(client(t.wsUrl, agentKey), op.ConversationUpdated({ conversationId: c.id }));
     await settle(300);
 

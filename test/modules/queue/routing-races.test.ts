@@ -23,7 +23,11 @@ describe('routing from two server processes at once', () => {
     const agents: { id: string; max: number }[] = [];
     for (let i = 0; i < 16; i++) {
       const max = 1 + (i % 3);
-      agents.push({ id: (await data(t.url, t.adminKey, op.CreateAgent({ input: { name: `Racer ${i}`, skills: [], maxConcurrent: max, queueIds: [queueId] } }))).createAgent.id, max });
+      agents.push({
+        id: (await data(t.url, t.adminKey, op.CreateAgent({ input: { name: `Racer ${i}`, skills: [], maxConcurrent: max, queueIds: [queueId] } }))).createAgent
+          .id,
+        max,
+      });
     }
     const capacity = agents.reduce((sum, a) => sum + a.max, 0);
     const ws = wsClient(t.wsUrl, t.adminKey);
@@ -31,7 +35,11 @@ describe('routing from two server processes at once', () => {
     await settle(300);
 
     const open = (i: number) =>
-      data(urls[i % 2], t.adminKey, op.OpenConversation({ input: { identifiers: [{ type: 'DEVICE_ID', value: `racer-${i}` }], channel: 'APP', body: `n${i}` } })).then((r) => r.openConversation.id as string);
+      data(
+        urls[i % 2],
+        t.adminKey,
+        op.OpenConversation({ input: { identifiers: [{ type: 'DEVICE_ID', value: `racer-${i}` }], channel: 'APP', body: `n${i}` } }),
+      ).then((r) => r.openConversation.id as string);
     // half the line waits before anyone is online; the rest races with agents coming online in both processes
     const early = await Promise.all(Array.from({ length: 30 }, (_, i) => open(i)));
     const [late] = await Promise.all([
@@ -40,10 +48,13 @@ describe('routing from two server processes at once', () => {
     ]);
     expect(new Set([...early, ...late]).size).toBe(60);
 
-    const rows = await t.orm.em.fork().getConnection().execute<{ id: string; max_concurrent: number; active_count: number; holding: number }[]>(
-      `select a.id, a.max_concurrent, a.active_count, (select count(*)::int from conversation c where c.assignee_id = a.id and c.status = 'ASSIGNED') holding from agent a where a.workspace_id = ?`,
-      [t.workspaceId],
-    );
+    const rows = await t.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ id: string; max_concurrent: number; active_count: number; holding: number }[]>(
+        `select a.id, a.max_concurrent, a.active_count, (select count(*)::int from conversation c where c.assignee_id = a.id and c.status = 'ASSIGNED') holding from agent a where a.workspace_id = ?`,
+        [t.workspaceId],
+      );
     for (const row of rows) {
       expect(row.holding).toBeLessThanOrEqual(row.max_concurrent);
       expect(row.active_count).toBe(row.holding);

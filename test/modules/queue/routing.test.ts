@@ -9,12 +9,19 @@ const clock = new TestClock('2026-06-01T09:00:00Z');
 let t: TestServer;
 
 const minutes = (n: number) => clock.set(new Date(clock.now().getTime() + n * 60_000));
-const queue = async (name: string, extra: Record<string, unknown> = {}) => (await data(t.url, t.adminKey, op.CreateQueue({ input: { name, channels: ['WEB_CHAT'], ...extra } }))).createQueue.id as string;
+const queue = async (name: string, extra: Record<string, unknown> = {}) =>
+  (await data(t.url, t.adminKey, op.CreateQueue({ input: { name, channels: ['WEB_CHAT'], ...extra } }))).createQueue.id as string;
 const agent = async (name: string, queueIds: string[], skills: string[] = [], maxConcurrent = 1) =>
   (await data(t.url, t.adminKey, op.CreateAgent({ input: { name, skills, maxConcurrent, queueIds } }))).createAgent.id as string;
 const online = (agentId: string, status = 'ONLINE') => data(t.url, t.adminKey, op.SetAgentStatus({ agentId, status }));
 const open = async (email: string, extra: Record<string, unknown> = {}) =>
-  (await data(t.url, t.adminKey, op.OpenConversation({ input: { identifiers: [{ type: 'EMAIL', value: email }], channel: 'WEB_CHAT', body: 'hello', ...extra } }))).openConversation;
+  (
+    await data(
+      t.url,
+      t.adminKey,
+      op.OpenConversation({ input: { identifiers: [{ type: 'EMAIL', value: email }], channel: 'WEB_CHAT', body: 'hello', ...extra } }),
+    )
+  ).openConversation;
 const conversation = async (id: string) => (await data(t.url, t.adminKey, op.Conversation({ id }))).conversation;
 const resolve = (id: string) => data(t.url, t.adminKey, op.ResolveConversation({ conversationId: id }));
 
@@ -27,7 +34,22 @@ describe('routing', () => {
   it('serves a HIGH value-tier customer before an earlier basic one, URGENT first and LOW last', async () => {
     const q = await queue('VIP line');
     const solo = await agent('Solo', [q]);
-    await data(t.url, t.adminKey, op.Ingest({ events: [{ messageId: 'vip-order', kind: 'TRACK', event: 'order_completed', revenue: 250000, identifiers: [{ type: 'EMAIL', value: 'vip@example.com' }], occurredAt: clock.now().toISOString() }] }));
+    await data(
+      t.url,
+      t.adminKey,
+      op.Ingest({
+        events: [
+          {
+            messageId: 'vip-order',
+            kind: 'TRACK',
+            event: 'order_completed',
+            revenue: 250000,
+            identifiers: [{ type: 'EMAIL', value: 'vip@example.com' }],
+            occurredAt: clock.now().toISOString(),
+          },
+        ],
+      }),
+    );
     const low = await open('low@example.com', { queueId: q, priority: 'LOW' });
     minutes(1);
     const basic = await open('basic@example.com', { queueId: q });
@@ -73,7 +95,9 @@ describe('routing', () => {
     expect([b3.status, b3.assignee, vip.status, vip.assignee]).toEqual(['QUEUED', null, 'QUEUED', null]);
     const agents = (await data(t.url, t.adminKey, op.Agents())).agents;
     const load = (id: string) => agents.find((a: { id: string }) => a.id === id);
-    expect([load(ana).activeConversations, load(bo).activeConversations, load(away).activeConversations, load(outsider).activeConversations]).toEqual([1, 2, 0, 0]);
+    expect([load(ana).activeConversations, load(bo).activeConversations, load(away).activeConversations, load(outsider).activeConversations]).toEqual([
+      1, 2, 0, 0,
+    ]);
 
     expect(codes(await post(t.url, t.adminKey, op.AssignConversation({ conversationId: b3.id, agentId: ana })))).toEqual(['CONFLICT']);
     expect(codes(await post(t.url, t.adminKey, op.AssignConversation({ conversationId: vip.id, agentId: bo })))).toEqual(['BAD_USER_INPUT']);

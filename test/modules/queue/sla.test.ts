@@ -12,12 +12,14 @@ let agentId: string;
 const at = (iso: string) => clock.set(iso);
 const sweep = () => t.server.jobs!.runNow('sla_sweep');
 const open = async (email: string) =>
-  (await data(t.url, t.adminKey, op.OpenConversation({ input: { identifiers: [{ type: 'EMAIL', value: email }], channel: 'WECHAT', body: 'hello', queueId } }))).openConversation;
+  (await data(t.url, t.adminKey, op.OpenConversation({ input: { identifiers: [{ type: 'EMAIL', value: email }], channel: 'WECHAT', body: 'hello', queueId } })))
+    .openConversation;
 const state = async (id: string) => (await data(t.url, t.adminKey, op.Conversation({ id }))).conversation;
 
 beforeAll(async () => {
   t = await startTestServer({ clock, jobs: true });
-  const policy = (await data(t.url, t.adminKey, op.CreateSlaPolicy({ input: { name: 'Core channels', firstResponseSeconds: 300, resolutionSeconds: 3600 } }))).createSlaPolicy;
+  const policy = (await data(t.url, t.adminKey, op.CreateSlaPolicy({ input: { name: 'Core channels', firstResponseSeconds: 300, resolutionSeconds: 3600 } })))
+    .createSlaPolicy;
   expect(policy.warnAt).toBe(0.8);
   queueId = (await data(t.url, t.adminKey, op.CreateQueue({ input: { name: 'WeChat', channels: ['WECHAT'], slaPolicyId: policy.id } }))).createQueue.id;
   agentId = (await data(t.url, t.adminKey, op.CreateAgent({ input: { name: 'Wang', skills: [], maxConcurrent: 10, queueIds: [queueId] } }))).createAgent.id;
@@ -28,14 +30,22 @@ describe('SLA', () => {
   it('sets due times from the queue policy; an on-time first reply and resolution are MET', async () => {
     at('2026-06-01T09:00:00Z');
     const c = await open('ontime@example.com');
-    expect(c).toMatchObject({ firstResponseDueAt: '2026-06-01T09:05:00.000Z', resolutionDueAt: '2026-06-01T10:00:00.000Z', slaState: 'OK', firstResponseSla: 'OK' });
+    expect(c).toMatchObject({
+      firstResponseDueAt: '2026-06-01T09:05:00.000Z',
+      resolutionDueAt: '2026-06-01T10:00:00.000Z',
+      slaState: 'OK',
+      firstResponseSla: 'OK',
+    });
     await data(t.url, t.adminKey, op.PostMessage({ input: { conversationId: c.id, body: 'bot hello', direction: 'OUTBOUND', author: 'BOT' } }));
     expect((await state(c.id)).firstResponseAt).toBeNull();
     at('2026-06-01T09:03:00Z');
     await data(t.url, t.adminKey, op.PostMessage({ input: { conversationId: c.id, body: 'hi, Wang here', direction: 'OUTBOUND', author: 'AGENT', agentId } }));
     expect(await state(c.id)).toMatchObject({ firstResponseAt: '2026-06-01T09:03:00.000Z', firstResponseSla: 'MET', slaState: 'OK' });
     at('2026-06-01T09:30:00Z');
-    expect((await data(t.url, t.adminKey, op.ResolveConversation({ conversationId: c.id }))).resolveConversation).toMatchObject({ resolutionSla: 'MET', slaState: 'MET' });
+    expect((await data(t.url, t.adminKey, op.ResolveConversation({ conversationId: c.id }))).resolveConversation).toMatchObject({
+      resolutionSla: 'MET',
+      slaState: 'MET',
+    });
   });
 
   it('warns at 80% and alerts a breach once, from the job runner, to slaAlerts subscribers', async () => {
@@ -55,7 +65,11 @@ describe('SLA', () => {
     await sweep();
     await sweep();
     expect(await state(late.id)).toMatchObject({ slaState: 'BREACHED', firstResponseSla: 'BREACHED', resolutionSla: 'OK' });
-    await data(t.url, t.adminKey, op.PostMessage({ input: { conversationId: late.id, body: 'sorry for the wait', direction: 'OUTBOUND', author: 'AGENT', agentId } }));
+    await data(
+      t.url,
+      t.adminKey,
+      op.PostMessage({ input: { conversationId: late.id, body: 'sorry for the wait', direction: 'OUTBOUND', author: 'AGENT', agentId } }),
+    );
     expect((await state(late.id)).firstResponseSla).toBe('BREACHED');
     await alerts.waitFor(2);
     await settle(200);
@@ -76,9 +90,15 @@ describe('SLA', () => {
   });
 
   it('refuses policies that make no sense', async () => {
-    for (const input of [{ firstResponseSeconds: 0, resolutionSeconds: 10 }, { firstResponseSeconds: 60, resolutionSeconds: 30 }, { firstResponseSeconds: 60, resolutionSeconds: 600, warnAt: 1.5 }]) {
+    for (const input of [
+      { firstResponseSeconds: 0, resolutionSeconds: 10 },
+      { firstResponseSeconds: 60, resolutionSeconds: 30 },
+      { firstResponseSeconds: 60, resolutionSeconds: 600, warnAt: 1.5 },
+    ]) {
       expect(codes(await post(t.url, t.adminKey, op.CreateSlaPolicy({ input: { name: 'bad', ...input } })))).toEqual(['BAD_USER_INPUT']);
     }
-    expect(codes(await post(t.url, t.adminKey, op.CreateSlaPolicy({ input: { name: 'Core channels', firstResponseSeconds: 60, resolutionSeconds: 600 } })))).toEqual(['CONFLICT']);
+    expect(
+      codes(await post(t.url, t.adminKey, op.CreateSlaPolicy({ input: { name: 'Core channels', firstResponseSeconds: 60, resolutionSeconds: 600 } }))),
+    ).toEqual(['CONFLICT']);
   });
 });

@@ -16,16 +16,37 @@ const template = async (input: Record<string, unknown>, key = t.adminKey) => (aw
 const render = async (templateId: string, customerId: string) => (await data(t.url, t.adminKey, op.RenderTemplate({ templateId, customerId }))).renderTemplate;
 const customer = async (traits: Record<string, unknown>, revenue?: number) => {
   const email = `tpl${++n}@t.test`;
-  const identifiers = [{ type: 'EMAIL', value: email }, { type: 'PHONE', value: `+86136${String(n).padStart(8, '0')}` }];
-  await data(t.url, t.adminKey, op.Ingest({ events: [{ messageId: `tpl-${n}`, kind: revenue ? 'TRACK' : 'IDENTIFY', event: revenue ? 'order_completed' : undefined, revenue, identifiers, traits }] }));
+  const identifiers = [
+    { type: 'EMAIL', value: email },
+    { type: 'PHONE', value: `+86136${String(n).padStart(8, '0')}` },
+  ];
+  await data(
+    t.url,
+    t.adminKey,
+    op.Ingest({
+      events: [{ messageId: `tpl-${n}`, kind: revenue ? 'TRACK' : 'IDENTIFY', event: revenue ? 'order_completed' : undefined, revenue, identifiers, traits }],
+    }),
+  );
   return (await data(t.url, t.adminKey, op.Identify({ identifiers: [{ type: 'EMAIL', value: email }] }))).identify.id as string;
 };
 
 describe('reply templates', () => {
   it('fills placeholders as plain text, lists the missing ones and uses fallbacks', async () => {
-    const sms = await template({ name: 'member day', channel: 'SMS', scene: 'MARKETING', body: '{{customer.displayName}}您好，{{ traits.city }}门店会员日，{{traits.coupon|满200减20}}。您是{{customer.valueTier}}会员。' });
+    const sms = await template({
+      name: 'member day',
+      channel: 'SMS',
+      scene: 'MARKETING',
+      body: '{{customer.displayName}}您好，{{ traits.city }}门店会员日，{{traits.coupon|满200减20}}。您是{{customer.valueTier}}会员。',
+    });
     const li = await customer({ name: '李雷', city: '上海' });
-    expect(await render(sms.id, li)).toEqual({ text: '李雷您好，上海门店会员日，满200减20。您是BASIC会员。', missing: [], fits: true, length: 31, limit: 70, template: { id: sms.id, name: 'member day' } });
+    expect(await render(sms.id, li)).toEqual({
+      text: '李雷您好，上海门店会员日，满200减20。您是BASIC会员。',
+      missing: [],
+      fits: true,
+      length: 31,
+      limit: 70,
+      template: { id: sms.id, name: 'member day' },
+    });
     const anonymous = await customer({});
     const rendered = await render(sms.id, anonymous);
     expect(rendered.missing).toEqual(['traits.city']);
@@ -33,7 +54,12 @@ describe('reply templates', () => {
   });
 
   it('never evaluates or escapes a value, nor expands a value that looks like a placeholder', async () => {
-    const email = await template({ name: 'raw', channel: 'EMAIL', scene: 'ENQUIRY', body: 'Hi {{traits.nick}}, {{traits.note}} {{traits.prefs.colour}} {{traits.constructor}}' });
+    const email = await template({
+      name: 'raw',
+      channel: 'EMAIL',
+      scene: 'ENQUIRY',
+      body: 'Hi {{traits.nick}}, {{traits.note}} {{traits.prefs.colour}} {{traits.constructor}}',
+    });
     const id = await customer({ nick: '<b>Tom</b> & "Jerry"', note: '{{customer.valueTier}} ${process.exit()}', prefs: { colour: 'blue' } });
     const rendered = await render(email.id, id);
     expect(rendered.text).toBe('Hi <b>Tom</b> & "Jerry", {{customer.valueTier}} ${process.exit()} blue ');
@@ -70,7 +96,17 @@ describe('reply templates', () => {
       (await data(t.url, t.adminKey, op.RecommendedTemplates({ customerId, scene, channel }))).recommendedTemplates.map((x: any) => x.id);
 
     expect(await recommend(high)).toEqual([]); // WIN_BACK is marketing: no consent yet
-    await data(t.url, t.adminKey, op.SetPreferences({ customerId: high, input: { preferredChannels: ['EMAIL', 'SMS'], consents: ['SMS', 'EMAIL', 'WECHAT'].map((channel) => ({ channel, purpose: 'MARKETING', granted: true })) } }));
+    await data(
+      t.url,
+      t.adminKey,
+      op.SetPreferences({
+        customerId: high,
+        input: {
+          preferredChannels: ['EMAIL', 'SMS'],
+          consents: ['SMS', 'EMAIL', 'WECHAT'].map((channel) => ({ channel, purpose: 'MARKETING', granted: true })),
+        },
+      }),
+    );
     expect(await recommend(high)).toEqual([vip.id, email.id, general.id]);
     expect(await recommend(high, 'WIN_BACK', 'SMS')).toEqual([vip.id, general.id]);
 
@@ -83,13 +119,23 @@ describe('reply templates', () => {
   });
 
   it('refuses bad templates, duplicates and foreign ones with clear codes', async () => {
-    const bad = await post(t.url, t.adminKey, op.CreateReplyTemplate({ input: { name: 'bad', channel: 'SMS', scene: 'ENQUIRY', body: 'hi {{customer.password}} {{order.id}}' } }));
+    const bad = await post(
+      t.url,
+      t.adminKey,
+      op.CreateReplyTemplate({ input: { name: 'bad', channel: 'SMS', scene: 'ENQUIRY', body: 'hi {{customer.password}} {{order.id}}' } }),
+    );
     expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
     expect(bad.body.errors[0].message).toContain('customer.password, order.id');
     await template({ name: 'once', channel: 'SMS', scene: 'ENQUIRY', body: 'x' });
-    expect(codes(await post(t.url, t.adminKey, op.CreateReplyTemplate({ input: { name: 'once', channel: 'EMAIL', scene: 'ENQUIRY', body: 'y' } })))).toEqual(['CONFLICT']);
-    expect(codes(await post(t.url, await t.addKey(Role.ANALYST), op.CreateReplyTemplate({ input: { name: 'z', channel: 'SMS', scene: 'ENQUIRY', body: 'z' } })))).toEqual(['FORBIDDEN']);
-    expect(await template({ name: 'by marketer', channel: 'SMS', scene: 'MARKETING', body: 'z' }, await t.addKey(Role.MARKETER))).toMatchObject({ name: 'by marketer' });
+    expect(codes(await post(t.url, t.adminKey, op.CreateReplyTemplate({ input: { name: 'once', channel: 'EMAIL', scene: 'ENQUIRY', body: 'y' } })))).toEqual([
+      'CONFLICT',
+    ]);
+    expect(
+      codes(await post(t.url, await t.addKey(Role.ANALYST), op.CreateReplyTemplate({ input: { name: 'z', channel: 'SMS', scene: 'ENQUIRY', body: 'z' } }))),
+    ).toEqual(['FORBIDDEN']);
+    expect(await template({ name: 'by marketer', channel: 'SMS', scene: 'MARKETING', body: 'z' }, await t.addKey(Role.MARKETER))).toMatchObject({
+      name: 'by marketer',
+    });
 
     const mine = await template({ name: 'mine', channel: 'SMS', scene: 'ENQUIRY', body: 'x' });
     const someone = await customer({});

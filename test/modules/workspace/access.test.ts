@@ -42,7 +42,7 @@ describe('authentication', () => {
     const secret = await t.addKey(Role.ANALYST);
     const closed = closeCode(secret);
     await settle(300);
-    await data(t.url, t.adminKey, op.RevokeApiKey({ id: (await keyIdOf(secret)) }));
+    await data(t.url, t.adminKey, op.RevokeApiKey({ id: await keyIdOf(secret) }));
     expect(await closed).toBe(4403);
     expect(await closeCode(secret)).toBe(4403);
     expect(codes(await post(t.url, secret, op.Workspace()))).toEqual(['UNAUTHENTICATED']);
@@ -79,7 +79,9 @@ describe('roles', () => {
     const client = wsClient(t.wsUrl, await t.addKey(Role.AGENT));
     const sub = collect(client, op.AuditEntryAdded());
     await sub.waitFor(1);
-    expect(sub.events[0]?.errors?.map((e) => e.extensions?.code) ?? (sub.error as { extensions?: { code: string } }[])?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    expect(sub.events[0]?.errors?.map((e) => e.extensions?.code) ?? (sub.error as { extensions?: { code: string } }[])?.map((e) => e.extensions?.code)).toEqual(
+      ['FORBIDDEN'],
+    );
     await client.dispose();
   });
 });

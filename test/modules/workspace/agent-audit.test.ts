@@ -31,12 +31,16 @@ const messageId = () => `audit-${++n}`;
 beforeAll(async () => {
   t = await startTestServer();
   adminKeyId = (await data(t.url, t.adminKey, op.ApiKeys())).apiKeys[0].id;
-  for (const [name, role] of [['agent', 'AGENT'], ['ingest', 'INGEST']] as const) {
+  for (const [name, role] of [
+    ['agent', 'AGENT'],
+    ['ingest', 'INGEST'],
+  ] as const) {
     const { createApiKey } = await data(t.url, t.adminKey, op.CreateApiKey({ name, role }));
     keys[name] = { id: createApiKey.apiKey.id, secret: createApiKey.secret };
   }
   queueId = (await data(t.url, t.adminKey, op.CreateQueue({ input: { name: 'Audited', channels: ['WEB_CHAT', 'SMS'] } }))).createQueue.id;
-  const agent = async (name: string) => (await data(t.url, t.adminKey, op.CreateAgent({ input: { name, skills: [], maxConcurrent: 5, queueIds: [queueId] } }))).createAgent.id;
+  const agent = async (name: string) =>
+    (await data(t.url, t.adminKey, op.CreateAgent({ input: { name, skills: [], maxConcurrent: 5, queueIds: [queueId] } }))).createAgent.id;
   agents = [await agent('Agent one'), await agent('Agent two')];
   for (const agentId of agents) await data(t.url, t.adminKey, op.SetAgentStatus({ agentId, status: 'ONLINE' }));
   // live once the server holds the subscription: nothing published from then on is missed
@@ -64,7 +68,13 @@ async function published(count: number): Promise<{ id: string; action: string; s
 }
 
 const open = async (email: string) =>
-  (await data(t.url, t.adminKey, op.OpenConversation({ input: { identifiers: [{ type: 'EMAIL', value: email }], channel: 'WEB_CHAT', body: 'hello', queueId } }))).openConversation;
+  (
+    await data(
+      t.url,
+      t.adminKey,
+      op.OpenConversation({ input: { identifiers: [{ type: 'EMAIL', value: email }], channel: 'WEB_CHAT', body: 'hello', queueId } }),
+    )
+  ).openConversation;
 
 describe('agent actions on conversations', () => {
   it('write one entry each with the acting key, readable in the audit log and published live, never with message bodies or notes', async () => {
@@ -76,9 +86,19 @@ describe('agent actions on conversations', () => {
     const as = (key: string, operation: { query: string; variables?: Record<string, unknown> }) => data(t.url, key, operation);
 
     await as(keys.agent.secret, op.AssignConversation({ conversationId: c.id, agentId: second }));
-    const reply = (await as(keys.agent.secret, op.PostMessage({ input: { conversationId: c.id, body: 'secret reply text', direction: 'OUTBOUND', author: 'AGENT' } }))).postMessage;
-    const inbound = (await as(keys.ingest.secret, op.PostMessageFromWidget({ input: { conversationId: c.id, body: 'secret customer text', direction: 'INBOUND', author: 'CUSTOMER' } }))).postMessage;
-    await as(keys.agent.secret, op.TransferConversation({ input: { conversationId: c.id, toAgentId: first, toChannel: 'SMS', note: 'call her on 13800138000' } }));
+    const reply = (
+      await as(keys.agent.secret, op.PostMessage({ input: { conversationId: c.id, body: 'secret reply text', direction: 'OUTBOUND', author: 'AGENT' } }))
+    ).postMessage;
+    const inbound = (
+      await as(
+        keys.ingest.secret,
+        op.PostMessageFromWidget({ input: { conversationId: c.id, body: 'secret customer text', direction: 'INBOUND', author: 'CUSTOMER' } }),
+      )
+    ).postMessage;
+    await as(
+      keys.agent.secret,
+      op.TransferConversation({ input: { conversationId: c.id, toAgentId: first, toChannel: 'SMS', note: 'call her on 13800138000' } }),
+    );
     await as(keys.agent.secret, op.ResolveConversation({ conversationId: c.id, note: 'secret resolution note' }));
     const reopened = (await as(t.adminKey, op.ReopenConversation({ conversationId: c.id }))).reopenConversation;
     await as(keys.agent.secret, op.ResolveConversation({ conversationId: c.id }));
@@ -123,8 +143,12 @@ describe('agent actions on conversations', () => {
     expect(await refused(keys.agent.secret, op.CloseConversation({ conversationId: c.id }))).toEqual(['BAD_USER_INPUT']);
     expect(await refused(keys.agent.secret, op.AssignConversation({ conversationId: c.id, agentId: NOWHERE }))).toEqual(['NOT_FOUND']);
     expect(await refused(keys.agent.secret, op.TransferConversation({ input: { conversationId: c.id, toQueueId: queueId } }))).toEqual(['BAD_USER_INPUT']);
-    expect(await refused(keys.agent.secret, op.PostMessage({ input: { conversationId: c.id, body: '   ', direction: 'OUTBOUND', author: 'AGENT' } }))).toEqual(['BAD_USER_INPUT']);
-    expect(await refused(keys.ingest.secret, op.PostMessage({ input: { conversationId: c.id, body: 'no', direction: 'OUTBOUND', author: 'AGENT' } }))).toEqual(['FORBIDDEN']);
+    expect(await refused(keys.agent.secret, op.PostMessage({ input: { conversationId: c.id, body: '   ', direction: 'OUTBOUND', author: 'AGENT' } }))).toEqual([
+      'BAD_USER_INPUT',
+    ]);
+    expect(await refused(keys.ingest.secret, op.PostMessage({ input: { conversationId: c.id, body: 'no', direction: 'OUTBOUND', author: 'AGENT' } }))).toEqual([
+      'FORBIDDEN',
+    ]);
     expect(await refused(keys.ingest.secret, op.ResolveConversation({ conversationId: c.id }))).toEqual(['FORBIDDEN']);
     expect(await refused(t.adminKey, op.SetIdentityRule({ input: { type: 'EMAIL', maxPerCustomer: 0 } }))).toEqual(['BAD_USER_INPUT']);
     expect(await newestEntry()).toBe(before);
@@ -146,34 +170,65 @@ describe('identity rules', () => {
       {
         actorKeyId: adminKeyId,
         subjectType: 'Workspace',
-        details: { type: 'ANONYMOUS_ID', before: { maxPerCustomer: null, priority: 8, blockedValues: ['shared-kiosk'] }, after: { maxPerCustomer: 3, priority: 9, blockedValues: ['shared-kiosk'] } },
+        details: {
+          type: 'ANONYMOUS_ID',
+          before: { maxPerCustomer: null, priority: 8, blockedValues: ['shared-kiosk'] },
+          after: { maxPerCustomer: 3, priority: 9, blockedValues: ['shared-kiosk'] },
+        },
       },
       {
         actorKeyId: adminKeyId,
         subjectType: 'Workspace',
-        details: { type: 'ANONYMOUS_ID', before: { maxPerCustomer: null, priority: 8, blockedValues: [] }, after: { maxPerCustomer: null, priority: 8, blockedValues: ['shared-kiosk'] } },
+        details: {
+          type: 'ANONYMOUS_ID',
+          before: { maxPerCustomer: null, priority: 8, blockedValues: [] },
+          after: { maxPerCustomer: null, priority: 8, blockedValues: ['shared-kiosk'] },
+        },
       },
     ]);
-    expect(await published(2)).toEqual([...entries].reverse().map(({ id }) => ({ id, action: 'identity_rule.updated', subjectType: 'Workspace', subjectId: t.workspaceId })));
+    expect(await published(2)).toEqual(
+      [...entries].reverse().map(({ id }) => ({ id, action: 'identity_rule.updated', subjectType: 'Workspace', subjectId: t.workspaceId })),
+    );
   });
 });
 
 describe('automatic merges', () => {
   const ingest = async (events: unknown[], key = keys.ingest.secret) => post(t.url, key, op.Ingest({ events }));
-  const ownerOf = async (type: string, value: string) => (await q<{ customer_id: string }>(`select customer_id from identity where type = ? and value = ?`, [type, value]))[0].customer_id;
+  const ownerOf = async (type: string, value: string) =>
+    (await q<{ customer_id: string }>(`select customer_id from identity where type = ? and value = ?`, [type, value]))[0].customer_id;
 
   it('record a merge entry by the ingesting key, with ids and identifier types but no identifier values', async () => {
     await ingest([{ messageId: messageId(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'wang.fang@example.com' }] }]);
     await ingest([{ messageId: messageId(), kind: 'IDENTIFY', identifiers: [{ type: 'PHONE', value: '+8613911112222' }] }]);
     const [survivorId, absorbedId] = [await ownerOf('EMAIL', 'wang.fang@example.com'), await ownerOf('PHONE', '+8613911112222')];
-    const merged = await ingest([{ messageId: messageId(), kind: 'IDENTIFY', identifiers: [{ type: 'PHONE', value: '139 1111 2222' }, { type: 'EMAIL', value: 'Wang.Fang@example.com' }] }]);
+    const merged = await ingest([
+      {
+        messageId: messageId(),
+        kind: 'IDENTIFY',
+        identifiers: [
+          { type: 'PHONE', value: '139 1111 2222' },
+          { type: 'EMAIL', value: 'Wang.Fang@example.com' },
+        ],
+      },
+    ]);
     expect(merged.body.data.ingest).toMatchObject({ merges: 1 });
 
-    const [merge] = await q<{ id: string; reason: string }>(`select id, reason from customer_merge where survivor_id = ? and absorbed_id = ?`, [survivorId, absorbedId]);
+    const [merge] = await q<{ id: string; reason: string }>(`select id, reason from customer_merge where survivor_id = ? and absorbed_id = ?`, [
+      survivorId,
+      absorbedId,
+    ]);
     expect(merge.reason).toContain('wang.fang@example.com');
     const entries = (await entriesOf(survivorId)).filter((entry) => entry.action === 'customer.merged');
     expect(entries).toEqual([
-      { id: expect.any(String), at: expect.any(String), action: 'customer.merged', actorKeyId: keys.ingest.id, subjectType: 'Customer', subjectId: survivorId, details: { absorbedId, mergeId: merge.id, automatic: true, identifierTypes: ['EMAIL', 'PHONE'] } },
+      {
+        id: expect.any(String),
+        at: expect.any(String),
+        action: 'customer.merged',
+        actorKeyId: keys.ingest.id,
+        subjectType: 'Customer',
+        subjectId: survivorId,
+        details: { absorbedId, mergeId: merge.id, automatic: true, identifierTypes: ['EMAIL', 'PHONE'] },
+      },
     ]);
     expect(JSON.stringify(entries)).not.toMatch(/wang|fang|1391111|2222/i);
     expect(await published(1)).toEqual([{ id: entries[0].id, action: 'customer.merged', subjectType: 'Customer', subjectId: survivorId }]);
@@ -183,11 +238,23 @@ describe('automatic merges', () => {
     await ingest([{ messageId: messageId(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'open.merge@example.com' }] }]);
     await ingest([{ messageId: messageId(), kind: 'IDENTIFY', identifiers: [{ type: 'WECHAT_OPENID', value: 'o-open-merge' }] }]);
     const survivorId = await ownerOf('EMAIL', 'open.merge@example.com');
-    const input = { identifiers: [{ type: 'EMAIL', value: 'open.merge@example.com' }, { type: 'WECHAT_OPENID', value: 'o-open-merge' }], channel: 'WEB_CHAT', body: 'hi', queueId };
+    const input = {
+      identifiers: [
+        { type: 'EMAIL', value: 'open.merge@example.com' },
+        { type: 'WECHAT_OPENID', value: 'o-open-merge' },
+      ],
+      channel: 'WEB_CHAT',
+      body: 'hi',
+      queueId,
+    };
     const c = (await data(t.url, keys.ingest.secret, op.OpenConversationFromWidget({ input }))).openConversation;
     expect(c.customer.id).toBe(survivorId);
     const [entry] = await entriesOf(survivorId);
-    expect(entry).toMatchObject({ action: 'customer.merged', actorKeyId: keys.ingest.id, details: { automatic: true, identifierTypes: ['EMAIL', 'WECHAT_OPENID'] } });
+    expect(entry).toMatchObject({
+      action: 'customer.merged',
+      actorKeyId: keys.ingest.id,
+      details: { automatic: true, identifierTypes: ['EMAIL', 'WECHAT_OPENID'] },
+    });
     expect(await published(1)).toEqual([{ id: entry.id, action: 'customer.merged', subjectType: 'Customer', subjectId: survivorId }]);
   });
 
@@ -195,11 +262,23 @@ describe('automatic merges', () => {
     const people = (tag: string, count: number) => Array.from({ length: count }, (_, i) => ({ email: `${tag}${i}@batch.test`, device: `${tag}-device-${i}` }));
     const batch = async (tag: string, count: number) => {
       const everyone = people(tag, count);
-      await ingest(everyone.flatMap(({ email, device }) => [
-        { messageId: messageId(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: email }] },
-        { messageId: messageId(), kind: 'IDENTIFY', identifiers: [{ type: 'DEVICE_ID', value: device }] },
-      ]));
-      return ingest(everyone.map(({ email, device }) => ({ messageId: messageId(), kind: 'TRACK', event: 'page_viewed', identifiers: [{ type: 'EMAIL', value: email }, { type: 'DEVICE_ID', value: device }] })));
+      await ingest(
+        everyone.flatMap(({ email, device }) => [
+          { messageId: messageId(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: email }] },
+          { messageId: messageId(), kind: 'IDENTIFY', identifiers: [{ type: 'DEVICE_ID', value: device }] },
+        ]),
+      );
+      return ingest(
+        everyone.map(({ email, device }) => ({
+          messageId: messageId(),
+          kind: 'TRACK',
+          event: 'page_viewed',
+          identifiers: [
+            { type: 'EMAIL', value: email },
+            { type: 'DEVICE_ID', value: device },
+          ],
+        })),
+      );
     };
     const one = await batch('one', 1);
     const many = await batch('many', 150);
@@ -210,14 +289,24 @@ describe('automatic merges', () => {
     // with merges: the merge statement and the audit insert
     expect(sqlStatements(one) - sqlStatements(without)).toBe(2);
 
-    const written = await q<{ id: string }>(`select id from audit_entry where action = 'customer.merged' and actor_key_id = ? and details->>'absorbedId' in (select absorbed_id::text from customer_merge where reason like '%@batch.test%') order by id`, [keys.ingest.id]);
+    const written = await q<{ id: string }>(
+      `select id from audit_entry where action = 'customer.merged' and actor_key_id = ? and details->>'absorbedId' in (select absorbed_id::text from customer_merge where reason like '%@batch.test%') order by id`,
+      [keys.ingest.id],
+    );
     expect(written).toHaveLength(151);
     const live = await published(151);
     expect(live.map((entry) => entry.id).sort()).toEqual(written.map((row) => row.id));
   });
 
   it('record refused links with the identifier type and reason, not the value', async () => {
-    const events = [0, 1].map((i) => ({ messageId: messageId(), kind: 'IDENTIFY', identifiers: [{ type: 'MEMBER_ID', value: `refused-member-${i}` }, { type: 'EMAIL', value: 'refused.shared@example.com' }] }));
+    const events = [0, 1].map((i) => ({
+      messageId: messageId(),
+      kind: 'IDENTIFY',
+      identifiers: [
+        { type: 'MEMBER_ID', value: `refused-member-${i}` },
+        { type: 'EMAIL', value: 'refused.shared@example.com' },
+      ],
+    }));
     // what was left unlinked, values included, is the ingest answer's, which only ADMIN reads
     const result = (await ingest(events, t.adminKey)).body.data.ingest;
     expect(result.unlinked).toHaveLength(1);

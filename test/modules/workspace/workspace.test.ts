@@ -17,16 +17,37 @@ describe('workspace', () => {
     expect(workspace).toMatchObject({
       id: t.workspaceId,
       name: 'Workspace A',
-      settings: { highValueAnnualSpend: 100000, mediumValueAnnualSpend: 10000, newCustomerDays: 90, atRiskAfterDays: 60, churnedAfterDays: 180, timezone: 'Asia/Shanghai', defaultPhoneRegion: 'CN' },
+      settings: {
+        highValueAnnualSpend: 100000,
+        mediumValueAnnualSpend: 10000,
+        newCustomerDays: 90,
+        atRiskAfterDays: 60,
+        churnedAfterDays: 180,
+        timezone: 'Asia/Shanghai',
+        defaultPhoneRegion: 'CN',
+      },
     });
     expect(new Date(workspace.createdAt).getTime()).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('updates settings, keeps the others, and writes an audit entry in the same transaction', async () => {
-    const { updateWorkspaceSettings } = await data(t.url, t.adminKey, op.UpdateWorkspaceSettings({ input: { highValueAnnualSpend: 50000, atRiskAfterDays: 45 } }));
-    expect(updateWorkspaceSettings.settings).toMatchObject({ highValueAnnualSpend: 50000, mediumValueAnnualSpend: 10000, atRiskAfterDays: 45, churnedAfterDays: 180 });
+    const { updateWorkspaceSettings } = await data(
+      t.url,
+      t.adminKey,
+      op.UpdateWorkspaceSettings({ input: { highValueAnnualSpend: 50000, atRiskAfterDays: 45 } }),
+    );
+    expect(updateWorkspaceSettings.settings).toMatchObject({
+      highValueAnnualSpend: 50000,
+      mediumValueAnnualSpend: 10000,
+      atRiskAfterDays: 45,
+      churnedAfterDays: 180,
+    });
     const { auditLog } = await data(t.url, t.adminKey, op.AuditLog({ first: 1, subjectId: t.workspaceId }));
-    expect(auditLog.edges[0].node).toMatchObject({ action: 'workspace.settings_updated', subjectType: 'Workspace', details: { changes: { highValueAnnualSpend: 50000, atRiskAfterDays: 45 } } });
+    expect(auditLog.edges[0].node).toMatchObject({
+      action: 'workspace.settings_updated',
+      subjectType: 'Workspace',
+      details: { changes: { highValueAnnualSpend: 50000, atRiskAfterDays: 45 } },
+    });
   });
 
   it.each([
