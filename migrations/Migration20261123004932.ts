@@ -32,12 +32,17 @@ export class Migration20261123004932 extends Migration {
 
     this.addSql(`alter table "identity_rule_row" add constraint "identity_rule_row_workspace_id_foreign" foreign key ("workspace_id") references "workspace" ("id") on update cascade on delete cascade;`);
 
+    this.addSql(`alter table "identity" add constraint "identity_workspace_id_foreign" foreign key ("workspace_id") references "workspace" ("id") on update cascade on delete cascade;`);
 
+    this.addSql(`alter table "event" add constraint "event_workspace_id_foreign" foreign key ("workspace_id") references "workspace" ("id") on update cascade on delete cascade;`);
 
     this.addSql(`alter table "customer_merge" add constraint "customer_merge_workspace_id_foreign" foreign key ("workspace_id") references "workspace" ("id") on update cascade on delete cascade;`);
 
+    this.addSql(`alter table "customer" add constraint "customer_workspace_id_foreign" foreign key ("workspace_id") references "workspace" ("id") on update cascade on delete cascade;`);
     this.addSql(`create extension if not exists pg_trgm;`);
     this.addSql(`create index "customer_display_name_trgm" on "customer" using gin ("display_name" gin_trgm_ops);`);
+    this.addSql(`create index "identity_value_trgm" on "identity" using gin ("value" gin_trgm_ops);`);
+    this.addSql(`create index "customer_tags_gin" on "customer" using gin ("tags");`);
   }
 
   override async down(): Promise<void> {
