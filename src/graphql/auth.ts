@@ -1,6 +1,4 @@
-import type { AuthChecker } from 'type-graphql';
 import { Role } from './enums';
-import type { Context } from '../context';
 
 /** Who is calling: the workspace and role of the API key, and the key itself. */
 export interface Viewer {
@@ -42,6 +40,3 @@ export const may = {
 
 /** The roles that see personal data (graphql/masking.ts) masked unless a workspace says otherwise; ADMIN never does. */
 export const DEFAULT_MASKED_ROLES: readonly Role[] = [ANALYST];
-
-export const authChecker: AuthChecker<Context, Role> = ({ context }, roles) =>
-  roles.length === 0 || context.viewer.role === ADMIN || roles.includes(context.viewer.role);

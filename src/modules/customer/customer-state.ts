@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { pipeline, TextArray, type Step } from '../../db/pipeline';
 import { IdentityType, LifecycleStage, ValueTier } from '../../graphql/enums';
 import { isLapsed, stageAt, type StageRules } from '../lifecycle/lifecycle-rules';
-import type { ValidItem } from './ingest.service';
+import type { ValidItem } from './ingest.types';
 
 /** A customer row as SQL returns it. */
 export interface CustomerRow {

@@ -1,18 +1,16 @@
 import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
-import { connectionTypes, parsePage, type Connection } from '../../graphql/connection';
+import { parsePage, type Connection } from '../../graphql/connection';
 import { CustomerSort, IdentityType, LifecycleStage, ValueTier } from '../../graphql/enums';
 import { getWorkspace } from '../workspace/workspace.service';
 import { CustomerMerge } from './customer-merge.entity';
 import { Customer } from './customer.entity';
+import { CustomerConnection, EventConnection } from './customer.types';
 import { changeTags, isKeyset, customerIdByIdentity, listCustomers } from './customer.service';
 import { eventsOf, identitiesOf, liveCustomer, mergesOf, requireLiveCustomer } from './customer.loaders';
 import { Event } from './event.entity';
 import { Identity } from './identity.entity';
-
-export const { Connection: CustomerConnection } = connectionTypes(Customer, { totalCount: true });
-export const { Connection: EventConnection } = connectionTypes(Event);
 
 @InputType()
 export class CustomerFilter {

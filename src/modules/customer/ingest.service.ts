@@ -3,7 +3,7 @@ import { uuidv7 } from '../../db/ids';
 import { pipeline, type Statement, type Step } from '../../db/pipeline';
 import { planForAnyWorkspace, restorePlanMode, StaleReadError, withRetries } from '../../db/sql';
 import { AppError } from '../../errors';
-import type { Channel, IdentityType } from '../../graphql/enums';
+import type { IdentityType } from '../../graphql/enums';
 import { IngestKind } from '../../graphql/enums';
 import { identifierKey, IdentifierError, normaliseIdentifier, type Identifier } from './identifiers';
 import { linkIdentities, type KnownCustomer, type LinkResult } from './identity-linker';
@@ -12,6 +12,7 @@ import { loadRules } from './identity-rule.service';
 import type { IngestEventInput, IngestItemError, IngestResult } from './ingest.input';
 import { customerStateSteps, foldItem, foldAbsorbed, stateOf, type CustomerRow, type CustomerState } from './customer-state';
 import { mergeStep } from './merge.apply';
+import type { ValidItem } from './ingest.types';
 import { spendWindowStart } from '../lifecycle/lifecycle-rules';
 import { settle, transitionsCopy, type Transition } from '../lifecycle/lifecycle.service';
 import type { WorkspaceSettings } from '../workspace/workspace-settings';
@@ -19,23 +20,6 @@ import { dynamicSegmentsStep, membershipSteps, type MembershipChanges } from '..
 import { auditStep, type AuditRecord } from '../workspace/audit.service';
 
 export const MAX_BATCH = 1000;
-
-/** An item that passed validation, with normalised identifiers. */
-export interface ValidItem {
-  index: number;
-  messageId: string;
-  kind: IngestKind;
-  identifiers: Identifier[];
-  traits: Record<string, unknown>;
-  event: string;
-  properties: Record<string, unknown>;
-  revenue: number | null;
-  channel: Channel | null;
-  occurredAt: Date;
-  /** occurredAt as ISO text, computed once: it is written into several JSON payloads. */
-  occurredAtText: string;
-  source: string | null;
-}
 
 /** Who ingests, where, and when. */
 export interface IngestScope {

@@ -24,7 +24,7 @@ import { connectionTypes, cursorKey, parsePage, toConnection, type Connection } 
 import { MembershipChange, SegmentKind } from '../../graphql/enums';
 import { Customer } from '../customer/customer.entity';
 import { liveCustomer } from '../customer/customer.loaders';
-import { CustomerConnection } from '../customer/customer.resolver';
+import { CustomerConnection } from '../customer/customer.types';
 import { SegmentRuleInput, toRule, type Rule } from './segment-rule.types';
 import { SegmentMembershipEvent, Segment } from './segment.entity';
 import { changeStatic, createSegment, deleteSegment, previewCount, publishChanges, refreshIn, sampleIds, segmentFor, updateSegment } from './segment.service';
