@@ -7,7 +7,8 @@ import os from 'node:os';
 import { promisify } from 'node:util';
 import { loadConfig } from '../src/config';
 import { openDatabase, type Database } from '../src/db/database';
-import { connectOrm, migrate } from '../src/db/orm';
+import { connectOrm } from '../src/db/orm';
+import { prepareDatabase } from '../src/prepare-database';
 import { createWorkspace } from '../src/modules/workspace/workspace.service';
 import { startServer, type Server } from '../src/server';
 
@@ -28,7 +29,7 @@ export async function startBenchServer(): Promise<BenchServer> {
   if (!process.env.DATABASE_URL) fs.rmSync(dataDir, { recursive: true, force: true });
   const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL, dataDir });
   const orm = await connectOrm(database.url, config);
-  await migrate(orm);
+  await prepareDatabase(orm);
   const { adminKey, workspace } = await createWorkspace(orm.em.fork(), `bench ${new Date().toISOString()}`);
   const server = await startServer({ config, orm, databaseUrl: database.url });
   return {

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { loadConfig } from './config';
 import { openDatabase, type Database } from './db/database';
-import { connectOrm, migrate } from './db/orm';
+import { connectOrm } from './db/orm';
+import { prepareDatabase } from './prepare-database';
 import { ensureDefaultWorkspace } from './modules/workspace/workspace.service';
 import { startServer } from './server';
 import { explainStartupFailure, type StartupTarget } from './startup-error';
@@ -19,7 +20,7 @@ async function main(target: StartupTarget): Promise<void> {
     });
     if (database.clusterDir) logger.info({ clusterDir: database.clusterDir }, `embedded PostgreSQL data in ${database.clusterDir}`);
     const orm = await connectOrm(database.url, config);
-    const applied = await migrate(orm);
+    const applied = await prepareDatabase(orm);
     if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
 
     const created = await ensureDefaultWorkspace(orm.em.fork(), config.adminKey);

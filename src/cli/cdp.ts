@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
-import { connectOrm, migrate } from '../db/orm';
+import { connectOrm } from '../db/orm';
+import { prepareDatabase } from '../prepare-database';
 import { createWorkspace } from '../modules/workspace/workspace.service';
 import { readItems } from './import-file';
 import { chooseWorkspace, runIngest, type RunSummary } from './ingest-runner';
@@ -88,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
   });
   try {
     if (name !== 'migration create') {
-      const applied = await migrate(orm);
+      const applied = await prepareDatabase(orm);
       if (applied.length) process.stderr.write(`applied ${applied.join(', ')}\n`);
     }
     return await commands[name](orm, argv.slice(name.split(' ').length));

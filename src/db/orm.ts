@@ -1,4 +1,3 @@
-import { installJobs } from '../jobs/runner';
 import { MikroORM, ReflectMetadataProvider, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import type { Config } from '../config';
@@ -52,7 +51,7 @@ export async function connectOrm(url: string, config: Pick<Config, 'poolSize' | 
   return orm;
 }
 
-/** Applies pending migrations, and the job runner's own; returns the names of ours applied. */
+/** Applies pending migrations; returns the names of those applied. (`prepareDatabase` adds the job runner's.) */
 export async function migrate(orm: MikroORM): Promise<string[]> {
   let applied: { name: string }[];
   try {
@@ -67,6 +66,5 @@ export async function migrate(orm: MikroORM): Promise<string[]> {
       'nothing of it was applied; repair the database (or restore it from a backup) and start again',
     );
   }
-  await installJobs(orm.config.get('clientUrl')!);
   return applied.map((migration) => migration.name);
 }

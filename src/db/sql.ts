@@ -21,16 +21,6 @@ export async function sql<T = Record<string, unknown>>(em: EntityManager, text: 
 }
 
 /**
- * A total for toConnection, counted only if a query reads it: the rows of `from` that match the
- * conditions as they stand now (later keyset conditions on the same arrays do not count).
- */
-export function countLater(em: EntityManager, from: string, where: readonly string[], params: readonly unknown[]): () => Promise<number> {
-  const text = `select count(*)::int total from ${from} where ${where.join(' and ')}`;
-  const bound = [...params];
-  return async () => (await sql<{ total: number }>(em, text, bound))[0].total;
-}
-
-/**
  * Runs one large read (a whole-workspace segment, a month of metrics) in its own transaction with
  * 64 MB of work_mem, so its sorts and hashes stay off the disk; the setting ends with the transaction.
  */

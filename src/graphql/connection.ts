@@ -1,5 +1,7 @@
 import { Field, ObjectType, Int } from 'type-graphql';
 import type { ClassType } from 'type-graphql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { sql } from '../db/sql';
 import { AppError } from '../errors';
 
 @ObjectType()
@@ -125,4 +127,14 @@ export function toConnection<T>(rows: T[], page: Page<unknown>, keyOf: (row: T) 
   if (typeof totalCount !== 'function') return { ...connection, totalCount };
   let counted: Promise<number> | undefined;
   return Object.defineProperty(connection, 'totalCount', { enumerable: true, get: () => (counted ??= totalCount()) });
+}
+
+/**
+ * A total for toConnection, counted only if a query reads it: the rows of `from` that match the
+ * conditions as they stand now (later keyset conditions on the same arrays do not count).
+ */
+export function countLater(em: EntityManager, from: string, where: readonly string[], params: readonly unknown[]): () => Promise<number> {
+  const text = `select count(*)::int total from ${from} where ${where.join(' and ')}`;
+  const bound = [...params];
+  return async () => (await sql<{ total: number }>(em, text, bound))[0].total;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { controlEmbedded } from '../../src/db/embedded';
-import { connectOrm, migrate } from '../../src/db/orm';
+import { connectOrm } from '../../src/db/orm';
+import { prepareDatabase } from '../../src/prepare-database';
 import { adminQuery, FAULT_DIR_ENV, FAULT_URL_ENV, urlOf } from './test-database';
 
 /**
@@ -23,7 +24,7 @@ export async function createFaultDatabase(): Promise<FaultDatabase> {
   await adminQuery(`create database "${name}"`, [], adminUrl);
   const url = urlOf(adminUrl, name);
   const orm = await connectOrm(url, { poolSize: 2, poolAcquireTimeoutMs: 10_000 });
-  await migrate(orm);
+  await prepareDatabase(orm);
   await orm.close();
   return {
     url,

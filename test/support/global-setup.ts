@@ -1,5 +1,6 @@
 import path from 'node:path';
-import { connectOrm, migrate } from '../../src/db/orm';
+import { connectOrm } from '../../src/db/orm';
+import { prepareDatabase } from '../../src/prepare-database';
 import { useEmbeddedPostgres, type LocalDatabase } from '../../src/db/embedded';
 import { randomBytes } from 'node:crypto';
 import { adminQuery, FAULT_DIR_ENV, FAULT_URL_ENV, templateDatabase, TEST_ADMIN_URL_ENV, TEST_RUN_ENV, urlOf } from './test-database';
@@ -35,7 +36,7 @@ export default async function globalSetup(): Promise<void> {
   await adminQuery(`create database "${template}"`, [], adminUrl);
   const orm = await connectOrm(urlOf(adminUrl, template), { poolSize: 2, poolAcquireTimeoutMs: 10_000 });
   try {
-    await migrate(orm);
+    await prepareDatabase(orm);
   } finally {
     await orm.close();
   }

@@ -3,7 +3,7 @@ import type { Context } from '../../context';
 import { isUuid } from '../../db/ids';
 import { sql } from '../../db/sql';
 import { parsePage, toConnection, type Connection, type Page } from '../../graphql/connection';
-import { isKeyset, keyText, type Keyset } from '../customer/customer.service';
+import { isKeyset, keyText, type Keyset } from '../../graphql/keyset';
 import { Conversation } from './conversation.entity';
 import { Message } from './message.entity';
 import { Transfer } from './transfer.entity';

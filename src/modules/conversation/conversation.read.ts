@@ -1,9 +1,10 @@
 import type { Context } from '../../context';
 import { isUuid } from '../../db/ids';
-import { countLater, sql } from '../../db/sql';
+import { sql } from '../../db/sql';
+import { countLater } from '../../graphql/connection';
 import { isCursorTime, parsePage, toConnection, type Connection } from '../../graphql/connection';
 import type { ConversationStatus } from '../../graphql/enums';
-import { isKeyset, keyText, type Keyset } from '../customer/customer.service';
+import { isKeyset, keyText, type Keyset } from '../../graphql/keyset';
 import { Conversation } from './conversation.entity';
 
 export interface ConversationFilter {

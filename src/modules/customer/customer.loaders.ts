@@ -5,7 +5,7 @@ import { readByKey } from '../../db/sql';
 import { AppError } from '../../errors';
 import { parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { CustomerMerge } from './customer-merge.entity';
-import { isKeyset, keyText, type Keyset } from './customer.service';
+import { isKeyset, keyText, type Keyset } from '../../graphql/keyset';
 import { Customer } from './customer.entity';
 import { Event } from './event.entity';
 import { Identity } from './identity.entity';

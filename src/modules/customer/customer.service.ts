@@ -1,10 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
-import { byKey, countLater, readByKey, sql, StaleReadError, withRetries } from '../../db/sql';
+import { byKey, readByKey, sql, StaleReadError, withRetries } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
 import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
-import { isCursorTime, parsePage, toConnection, type Connection } from '../../graphql/connection';
+import { countLater, parsePage, toConnection, type Connection } from '../../graphql/connection';
+import { isKeyset, keyText, type KeyKind, type Keyset } from '../../graphql/keyset';
 import { CustomerSort, type IdentityType, type LifecycleStage, type ValueTier } from '../../graphql/enums';
 import { publishAudit, recordAudit } from '../workspace/audit.service';
 import { Customer } from './customer.entity';
@@ -24,31 +25,6 @@ const SORTS: Record<CustomerSort, { column: string; kind: KeyKind }> = {
   [CustomerSort.CREATED_DESC]: { column: 'created_at', kind: 'time' },
   [CustomerSort.TOTAL_SPEND_DESC]: { column: 'total_spend', kind: 'number' },
 };
-
-type KeyKind = 'time' | 'number';
-/** A keyset position: the sort value as exact text (microseconds, full numeric precision) and the id. */
-export type Keyset = [string, string];
-
-const KEY_PATTERNS: Record<KeyKind, RegExp> = {
-  time: /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/,
-  number: /^-?\d{1,18}(\.\d{1,6})?$/,
-};
-
-/** SQL giving a sort column's value as the exact text a cursor carries (UTC, microseconds, for times). */
-export const keyText = (expression: string, kind: KeyKind): string =>
-  kind === 'time' ? `to_char(${expression} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')` : `${expression}::text`;
-
-/** Whether a decoded cursor is `[sort value, id]` of the expected kind (a cursor of another sort is not). */
-export const isKeyset =
-  (kind: KeyKind) =>
-  (key: unknown): key is Keyset =>
-    Array.isArray(key) &&
-    key.length === 2 &&
-    typeof key[0] === 'string' &&
-    KEY_PATTERNS[kind].test(key[0]) &&
-    (kind !== 'time' || isCursorTime(key[0])) &&
-    typeof key[1] === 'string' &&
-    isUuid(key[1]);
 
 /** The longest search text (held by the input guard): a prefix this long already names one customer. */
 export const MAX_SEARCH_LENGTH = 200;

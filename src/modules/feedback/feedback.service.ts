@@ -1,7 +1,8 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
-import { countLater, sql } from '../../db/sql';
+import { sql } from '../../db/sql';
+import { countLater } from '../../graphql/connection';
 import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
 import { cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';

@@ -17,7 +17,8 @@ import {
 } from 'type-graphql';
 import { freshForEvent, type Context } from '../../context';
 import { isUuid } from '../../db/ids';
-import { countLater, sql } from '../../db/sql';
+import { sql } from '../../db/sql';
+import { countLater } from '../../graphql/connection';
 import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
 import { connectionTypes, cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';
