@@ -8,7 +8,7 @@ import { AuthorKind, ConversationStatus, IngestKind, MessageDirection, Priority,
 import type { IngestEventInput } from '../customer/ingest.input';
 import { ingestWithin } from '../customer/ingest.service';
 import { liveCustomerId } from '../customer/privacy.service';
-import { botTurn } from '../knowledge/auto-reply';
+import { botTurn } from './conversation-bot.service';
 import { reevaluate, type Transition } from '../lifecycle/lifecycle.service';
 import { cleanSkills, pickQueue, policyOfQueue, requireIds } from '../queue/queue.service';
 import { announceAssignments, lockRouting, rankOf, route } from '../queue/routing';

@@ -2,10 +2,10 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../db/sql';
 import type { Outbox } from '../../events/outbox';
 import { AuthorKind, MessageDirection, QueueChange, type Channel } from '../../graphql/enums';
-import { insertMessage } from '../conversation/conversation.rows';
+import { insertMessage } from './conversation.rows';
 import { reached } from '../queue/sla';
 import type { WorkspaceSettings } from '../workspace/workspace-settings';
-import { searchArticles } from './knowledge.service';
+import { searchArticles } from '../knowledge/knowledge.service';
 
 /** The customer wants a person: the bot stays quiet for the rest of the conversation. */
 const WANTS_A_PERSON = /转人工|人工客服|人工服务|找人工|要人工|真人|\bagent\b|\bhuman\b|real person|\boperator\b|speak to (?:a |an )?(?:person|someone)/i;
