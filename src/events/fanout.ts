@@ -81,6 +81,7 @@ export class Fanout<Topics> {
     if (!set) this.subscribers.set(topic, (set = new Set()));
     const subscriber = new Subscription(keep, () => set.delete(subscriber), this.log);
     set.add(subscriber as { push(message: unknown): void });
+    this.log.debug({ topic }, 'subscriber registered'); // what tests of another process wait for
     const waiting = this.waiters.get(topic);
     this.waiters.delete(topic);
     for (const resolve of waiting ?? []) resolve();

@@ -1,4 +1,4 @@
-import { collect, data, settle, wsClient } from '../support/client';
+import { collect, data, wsClient } from '../support/client';
 import { startChildServer, type ChildServer } from '../support/child-server';
 import { operations } from '../support/operations';
 import { startTestServer, type TestServer } from '../support/server';
@@ -20,9 +20,8 @@ describe('the LISTEN/NOTIFY bus', () => {
   it('carries an event published by one server process to a subscriber of another, both ways', async () => {
     const here = wsClient(t.wsUrl, t.adminKey);
     const there = wsClient(other.wsUrl, t.adminKey);
-    const subHere = collect(here, op.AuditEntryAdded());
-    const subThere = collect(there, op.AuditEntryAdded());
-    await settle(400);
+    const subHere = await t.subscribe('AUDIT_ENTRY_ADDED', () => collect(here, op.AuditEntryAdded()));
+    const subThere = await other.subscribe('AUDIT_ENTRY_ADDED', () => collect(there, op.AuditEntryAdded()));
 
     const { createApiKey: made } = await data(other.url, t.adminKey, op.CreateApiKey({ name: 'made in the other process', role: 'AGENT' }));
     await subHere.waitFor(1);
@@ -38,8 +37,13 @@ describe('the LISTEN/NOTIFY bus', () => {
   it('revokes a key in every process: the other process refuses it at once', async () => {
     const { createApiKey } = await data(t.url, t.adminKey, op.CreateApiKey({ name: 'short-lived', role: 'ANALYST' }));
     await data(other.url, createApiKey.secret, op.Workspace());
+    // the revocation's audit entry is published after API_KEY_REVOKED: once the other process
+    // delivered it, that process has handled the revocation too
+    const there = wsClient(other.wsUrl, t.adminKey);
+    const audits = await other.subscribe('AUDIT_ENTRY_ADDED', () => collect(there, op.AuditEntryAdded()));
     await data(t.url, t.adminKey, op.RevokeApiKey({ id: createApiKey.apiKey.id }));
-    await settle(200);
+    await audits.until((e) => e.data?.auditEntryAdded.action === 'api_key.revoked' && e.data.auditEntryAdded.subjectId === createApiKey.apiKey.id);
+    await there.dispose();
     const response = await fetch(other.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${createApiKey.secret}` },
@@ -49,10 +53,8 @@ describe('the LISTEN/NOTIFY bus', () => {
   });
 
   it('carries every event of a many-message publication to another process', async () => {
-    const live = t.server.bus.fanout.nextSubscriber('AUDIT_ENTRY_ADDED');
     const here = wsClient(t.wsUrl, t.adminKey);
-    const sub = collect(here, op.AuditEntryAdded());
-    await live;
+    const sub = await t.subscribe('AUDIT_ENTRY_ADDED', () => collect(here, op.AuditEntryAdded()));
     // 300 refused links: 300 audit entries, more than one NOTIFY holds
     const events = Array.from({ length: 301 }, (_, i) => ({
       messageId: `many-${i}`,

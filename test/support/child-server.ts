@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
+import type { Topic } from '../../src/events/topics';
 
 /** A server in its own process (the compiled build), as a second instance behind a load balancer. */
 export interface ChildServer {
@@ -12,6 +13,8 @@ export interface ChildServer {
   output: string[];
   /** Resolves with the first line (already printed or still to come) that matches, failing after `ms`. */
   waitForLine(pattern: RegExp, ms?: number): Promise<string>;
+  /** {@link TestServer.subscribe} for this process: waits for its log line of the registered subscriber. */
+  subscribe<T>(topic: Topic, start: () => T): Promise<T>;
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -22,7 +25,7 @@ export interface ChildServer {
  */
 export async function startChildServer(databaseUrl: string | undefined, env: Record<string, string> = {}): Promise<ChildServer> {
   const child = spawn(process.execPath, [path.resolve('dist/src/main.js')], {
-    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -34,9 +37,10 @@ export async function startChildServer(databaseUrl: string | undefined, env: Rec
       for (const watcher of watchers) watcher(line);
     });
   }
-  const waitForLine = (pattern: RegExp, ms = 30_000) =>
+  /** The first line matching `pattern` printed from line `from` on. */
+  const waitForLine = (pattern: RegExp, ms = 30_000, from = 0) =>
     new Promise<string>((resolve, reject) => {
-      const seen = output.find((line) => pattern.test(line));
+      const seen = output.slice(from).find((line) => pattern.test(line));
       if (seen) return resolve(seen);
       const timer = setTimeout(() => (watchers.delete(watch), reject(new Error(`no line matching ${pattern} within ${ms} ms:\n${output.join('\n')}`))), ms);
       const watch = (line: string) => {
@@ -61,7 +65,13 @@ export async function startChildServer(databaseUrl: string | undefined, env: Rec
     baseUrl: `http://127.0.0.1:${port}`,
     process: child,
     output,
-    waitForLine,
+    waitForLine: (pattern, ms) => waitForLine(pattern, ms),
+    subscribe: async (topic, start) => {
+      const registered = waitForLine(new RegExp(`"topic":"${topic}".*"msg":"subscriber registered"`), 5000, output.length);
+      const started = start();
+      await registered;
+      return started;
+    },
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       return exited;

@@ -64,29 +64,46 @@ export function wsClient(wsUrl: string, key: string | undefined, onClose?: (code
   });
 }
 
-/** Collects a subscription's events; `next(n)` waits for the n-th. */
+/** Collects a subscription's events; `waitFor(n)` waits for the n-th, `until(check)` for one that passes. */
 export function collect<T = any>(client: Client, operation: Operation) {
   const events: ExecutionResult<T>[] = [];
-  const waiters: { count: number; resolve: () => void }[] = [];
+  const waiters = new Set<{ done: () => boolean; resolve: () => void }>();
   let error: unknown;
   let completed = false;
+  const wake = (all = false) => {
+    for (const waiter of waiters) {
+      if (!all && !waiter.done()) continue;
+      waiters.delete(waiter);
+      waiter.resolve();
+    }
+  };
   const dispose = client.subscribe<T>(
     { query: operation.query, variables: operation.variables, operationName: operation.operationName },
     {
       next: (value) => {
         events.push(value);
-        for (const waiter of waiters.filter((w) => events.length >= w.count)) waiter.resolve();
+        wake();
       },
       error: (e) => {
         error = e;
-        for (const waiter of waiters) waiter.resolve();
+        wake(true);
       },
       complete: () => {
         completed = true;
-        for (const waiter of waiters) waiter.resolve();
+        wake(true);
       },
     },
   );
+  /** Resolves when `done()` holds (or the subscription ended), failing after `ms` (a hang guard, not a wait). */
+  const waitUntil = async (done: () => boolean, what: string, ms: number): Promise<ExecutionResult<T>[]> => {
+    if (done() || error || completed) return events;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => (waiters.delete(waiter), reject(new Error(`waited ${ms} ms for ${what}, got ${events.length} events`))), ms);
+      const waiter = { done, resolve: () => (clearTimeout(timer), resolve()) };
+      waiters.add(waiter);
+    });
+    return events;
+  };
   return {
     events,
     get error() {
@@ -97,16 +114,22 @@ export function collect<T = any>(client: Client, operation: Operation) {
     },
     dispose,
     /** Resolves when `count` events arrived (or the subscription ended), failing after `ms`. */
-    async waitFor(count: number, ms = 5000): Promise<ExecutionResult<T>[]> {
-      if (events.length >= count || error || completed) return events;
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`waited ${ms} ms for ${count} events, got ${events.length}`)), ms);
-        waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
-      });
-      return events;
+    waitFor: (count: number, ms = 5000) => waitUntil(() => events.length >= count, `${count} events`, ms),
+    /** Resolves with the first event that passes `check` (arrived or still to come), failing after `ms`. */
+    async until(check: (event: ExecutionResult<T>) => boolean, ms = 5000): Promise<ExecutionResult<T>> {
+      await waitUntil(() => events.some(check), 'an event that passes the check', ms);
+      const found = events.find(check);
+      if (!found) throw new Error(`the subscription ended without such an event: ${JSON.stringify(error ?? events)}`);
+      return found;
     },
   };
 }
 
-/** Waits until the subscription is live on the server (graphql-ws acknowledges nothing per operation). */
+/** What {@link collect} returns. */
+export type Collected<T = any> = ReturnType<typeof collect<T>>;
+
+/**
+ * A bare sleep. Deprecated: still used by dashboard, lifecycle, limits and faults tests until they
+ * await events too; new tests wait with `TestServer.subscribe`, `collect(...).until` or `jobs.nextRun`.
+ */
 export const settle = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -3,11 +3,17 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../../src/clock';
 import { loadConfig, type Config } from '../../src/config';
 import { connectOrm } from '../../src/db/orm';
+import { sql } from '../../src/db/sql';
+import type { Topic } from '../../src/events/topics';
 import { Role } from '../../src/graphql/enums';
 import { addApiKey } from '../../src/modules/workspace/api-key.service';
 import { createWorkspace } from '../../src/modules/workspace/workspace.service';
 import { startServer, type Server } from '../../src/server';
+import { data } from './client';
+import { operations } from './operations';
 import { createTestDatabase } from './test-database';
+
+const { Ingest } = operations('ingest.graphql');
 
 /** A real server on a fresh database, with one workspace and its admin key. */
 export interface TestServer {
@@ -24,6 +30,15 @@ export interface TestServer {
   addWorkspace(name: string): Promise<{ workspaceId: string; adminKey: string }>;
   /** A key with the given role in a workspace (the first one by default). */
   addKey(role: Role, workspaceId?: string): Promise<string>;
+  /**
+   * Starts a subscription (`start`, a {@link collect} say) and resolves with it once the server
+   * registered its subscriber of `topic`, so it hears everything published from then on.
+   */
+  subscribe<T>(topic: Topic, start: () => T): Promise<T>;
+  /** Runs SQL on the server's database, in a fresh fork. */
+  sql<T = any>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Ingests events through the endpoint (the first admin key by default) and returns `ingest`. */
+  ingest(events: unknown[], key?: string): Promise<any>;
   stop(): Promise<void>;
 }
 
@@ -67,6 +82,14 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await em.flush();
       return secret;
     },
+    subscribe: async (topic, start) => {
+      const registered = server.bus.fanout.nextSubscriber(topic);
+      const started = start();
+      await registered;
+      return started;
+    },
+    sql: (text, params = []) => sql(orm.em.fork(), text, params),
+    ingest: async (events, key = first.adminKey) => (await data(server.url, key, Ingest({ events }))).ingest,
     stop: async () => {
       if (stopped) return;
       stopped = true;

@@ -1,6 +1,6 @@
 import { Role } from '../../../src/graphql/enums';
 import { TestClock } from '../../support/clock';
-import { codes, collect, data, post, settle, wsClient } from '../../support/client';
+import { codes, collect, data, post, wsClient } from '../../support/client';
 import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';
 import { sqlStatements } from '../../support/sql-count';
@@ -123,9 +123,8 @@ describe('the rectification ledger', () => {
     const other = await t.addWorkspace('Overdue elsewhere');
     const mine = wsClient(t.wsUrl, await t.addKey(Role.AGENT));
     const theirs = wsClient(t.wsUrl, other.adminKey);
-    const alerts = collect(mine, op.FeedbackOverdue());
-    const foreign = collect(theirs, op.FeedbackOverdue());
-    await settle();
+    const alerts = await t.subscribe('FEEDBACK_OVERDUE', () => collect(mine, op.FeedbackOverdue()));
+    const foreign = await t.subscribe('FEEDBACK_OVERDUE', () => collect(theirs, op.FeedbackOverdue()));
     try {
       const id = await customer();
       const late = await open({ customerId: id, category: 'QUESTION', severity: 'GENERAL', summary: 'No answer yet' });
@@ -145,11 +144,22 @@ describe('the rectification ledger', () => {
       clock.set(hours(4)); // past the acknowledged item's dueAt, still unresolved
       await t.server.jobs.runNow('feedback_overdue');
       await alerts.waitFor(2);
-      await settle(300);
-      const ids = alerts.events.map((e) => e.data!.feedbackOverdue.id);
+      // markers, one per workspace, overdue at a later sweep: each subscriber has everything before its own
+      const marker = { category: 'QUESTION', severity: 'GENERAL', summary: 'marker', dueAt: hours(1) };
+      const mineMarker = await open({ customerId: id, ...marker });
+      const theirMarker = await open({ customerId: await customer(other.adminKey), ...marker }, other.adminKey);
+      clock.set(hours(2));
+      await t.server.jobs.runNow('feedback_overdue');
+      const before = async (sub: typeof alerts, markerId: string) => {
+        const at = sub.events.indexOf(await sub.until((e) => e.data!.feedbackOverdue.id === markerId));
+        return sub.events.slice(0, at).map((e) => e.data!.feedbackOverdue);
+      };
+      const ids = (await before(alerts, mineMarker.id)).map((item) => item.id);
       expect(ids.filter((x) => x === late.id)).toHaveLength(1);
       expect(ids).toContain(acknowledged.id);
-      expect(foreign.events.map((e) => e.data!.feedbackOverdue.summary)).not.toContain('No answer yet');
+      const foreignSummaries = (await before(foreign, theirMarker.id)).map((item) => item.summary);
+      expect(foreignSummaries).not.toContain('No answer yet');
+      expect(foreignSummaries).not.toContain('Answered in time');
     } finally {
       alerts.dispose();
       foreign.dispose();

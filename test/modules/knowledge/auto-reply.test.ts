@@ -1,5 +1,5 @@
 import { Role } from '../../../src/graphql/enums';
-import { collect, data, post, settle, wsClient, codes } from '../../support/client';
+import { collect, data, post, wsClient, codes } from '../../support/client';
 import { ARTICLES } from '../../support/knowledge-fixture';
 import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';
@@ -39,8 +39,7 @@ describe('auto-replies', () => {
     const conversation = await open('hello');
     expect(authors(await thread(conversation.id))).toEqual(['CUSTOMER']);
     const client = wsClient(t.wsUrl, await t.addKey(Role.AGENT));
-    const updates = collect(client, op.ConversationUpdated({ conversationId: conversation.id }));
-    await settle();
+    const updates = await t.subscribe('CONVERSATION_UPDATED', () => collect(client, op.ConversationUpdated({ conversationId: conversation.id })));
     try {
       await say(conversation.id, 'when will my order ship');
       await updates.waitFor(2);

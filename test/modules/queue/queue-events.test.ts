@@ -1,6 +1,6 @@
 import { Role } from '../../../src/graphql/enums';
 import { startChildServer, type ChildServer } from '../../support/child-server';
-import { collect, data, settle, wsClient } from '../../support/client';
+import { collect, data, wsClient, type Collected } from '../../support/client';
 import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';
 
@@ -32,17 +32,16 @@ afterAll(async () => {
 const open = async (url: string, email: string) =>
   (await data(url, t.adminKey, op.OpenConversation({ input: { identifiers: [{ type: 'EMAIL', value: email }], channel: 'WEB_CHAT', body: 'hi', queueId } })))
     .openConversation;
-const changes = (sub: ReturnType<typeof collect>) => sub.events.map((e) => `${e.data?.queueUpdated.change}:${e.data?.queueUpdated.conversation?.id ?? '-'}`);
+const changes = (sub: Collected) => sub.events.map((e) => `${e.data?.queueUpdated.change}:${e.data?.queueUpdated.conversation?.id ?? '-'}`);
 
 describe('live queue subscriptions', () => {
   it('tell one workspace of its queue, conversation and agent events with fresh stats, and another workspace nothing', async () => {
     const agentKey = await t.addKey(Role.AGENT);
     const b = await t.addWorkspace('Workspace B');
-    const queueSub = collect(client(t.wsUrl, agentKey), op.QueueUpdated({ queueId }));
-    const agentSub = collect(client(t.wsUrl, agentKey), op.AgentAssigned({ agentId }));
-    const bQueues = collect(client(t.wsUrl, b.adminKey), op.QueueUpdated({}));
-    const bAlerts = collect(client(t.wsUrl, b.adminKey), op.SlaAlerts({}));
-    await settle(300);
+    const queueSub = await t.subscribe('QUEUE_UPDATED', () => collect(client(t.wsUrl, agentKey), op.QueueUpdated({ queueId })));
+    const agentSub = await t.subscribe('AGENT_ASSIGNED', () => collect(client(t.wsUrl, agentKey), op.AgentAssigned({ agentId })));
+    const bQueues = await t.subscribe('QUEUE_UPDATED', () => collect(client(t.wsUrl, b.adminKey), op.QueueUpdated({})));
+    const bAlerts = await t.subscribe('SLA_ALERT', () => collect(client(t.wsUrl, b.adminKey), op.SlaAlerts({})));
 
     const c = await open(t.url, 'live1@example.com');
     await queueSub.waitFor(1);
@@ -52,8 +51,7 @@ describe('live queue subscriptions', () => {
       conversation: { id: c.id, status: 'QUEUED' },
       stats: { waiting: 1, assigned: 0, agentsOnline: 0 },
     });
-    const convSub = collect(client(t.wsUrl, agentKey), op.ConversationUpdated({ conversationId: c.id }));
-    await settle(300);
+    const convSub = await t.subscribe('CONVERSATION_UPDATED', () => collect(client(t.wsUrl, agentKey), op.ConversationUpdated({ conversationId: c.id })));
 
     await data(t.url, t.adminKey, op.SetAgentStatus({ agentId, status: 'ONLINE' }));
     await queueSub.waitFor(3);
@@ -70,15 +68,24 @@ describe('live queue subscriptions', () => {
     await queueSub.waitFor(4);
     expect(queueSub.events[3].data?.queueUpdated).toMatchObject({ change: 'RESOLVED', stats: { assigned: 0 } });
 
-    await settle(300);
-    expect(bQueues.events).toEqual([]);
+    // a marker of workspace B's own, published after everything above: B's queue subscriber gets it and nothing before it
+    const bQueue = (await data(t.url, b.adminKey, op.CreateQueue({ input: { name: 'B line', channels: ['WEB_CHAT'] } }))).createQueue.id;
+    const bOpened = (
+      await data(
+        t.url,
+        b.adminKey,
+        op.OpenConversation({ input: { identifiers: [{ type: 'EMAIL', value: 'b@example.com' }], channel: 'WEB_CHAT', body: 'hi', queueId: bQueue } }),
+      )
+    ).openConversation;
+    await bQueues.waitFor(1);
+    expect(changes(bQueues)).toEqual([`ENQUEUED:${bOpened.id}`]);
     expect(bAlerts.events).toEqual([]);
   });
 
   it('refuses a queue, agent or conversation of another workspace, and roles that may not read conversations', async () => {
     const b = await t.addWorkspace('Workspace C');
     const marketer = await t.addKey(Role.MARKETER);
-    const errorOf = async (sub: ReturnType<typeof collect>) => {
+    const errorOf = async (sub: Collected) => {
       await sub.waitFor(1, 3000).catch(() => undefined);
       return ((sub.error ?? sub.events[0]?.errors) as { extensions?: { code?: string } }[] | undefined)?.map((e) => e.extensions?.code);
     };
@@ -91,21 +98,20 @@ describe('live queue subscriptions', () => {
   it('run one event once per kind of subscriber: the same operation and role share a result, an ANALYST still gets bodies masked', async () => {
     const analystKey = await t.addKey(Role.ANALYST);
     const c = await open(t.url, 'shared1@example.com');
-    const admins = [1, 2, 3].map(() => collect(client(t.wsUrl, t.adminKey), op.ConversationUpdated({ conversationId: c.id })));
-    const analyst = collect(client(t.wsUrl, analystKey), op.ConversationUpdated({ conversationId: c.id }));
-    await settle(300);
+    const updates = (key: string) => t.subscribe('CONVERSATION_UPDATED', () => collect(client(t.wsUrl, key), op.ConversationUpdated({ conversationId: c.id })));
+    const admins = [await updates(t.adminKey), await updates(t.adminKey), await updates(t.adminKey)];
+    const analyst = await updates(analystKey);
     await data(t.url, t.adminKey, op.PostMessage({ input: { conversationId: c.id, body: 'my card ends 4242', direction: 'INBOUND', author: 'CUSTOMER' } }));
     for (const sub of [...admins, analyst]) await sub.waitFor(1);
-    const bodies = (sub: ReturnType<typeof collect>) => sub.events.map((e) => e.data?.conversationUpdated.message?.body);
+    const bodies = (sub: Collected) => sub.events.map((e) => e.data?.conversationUpdated.message?.body);
     for (const sub of admins) expect(bodies(sub)).toEqual(['my card ends 4242']);
     expect(bodies(analyst)).toEqual(['[masked: 17 characters]']);
     await data(t.url, t.adminKey, op.ResolveConversation({ conversationId: c.id }));
   });
 
   it('reach subscribers on two server processes alike, whichever process made the change', async () => {
-    const here = collect(client(t.wsUrl, t.adminKey), op.QueueUpdated({ queueId }));
-    const there = collect(client(other.wsUrl, t.adminKey), op.QueueUpdated({ queueId }));
-    await settle(400);
+    const here = await t.subscribe('QUEUE_UPDATED', () => collect(client(t.wsUrl, t.adminKey), op.QueueUpdated({ queueId })));
+    const there = await other.subscribe('QUEUE_UPDATED', () => collect(client(other.wsUrl, t.adminKey), op.QueueUpdated({ queueId })));
     const first = await open(other.url, 'two1@example.com');
     const second = await open(t.url, 'two2@example.com');
     await data(other.url, t.adminKey, op.ResolveConversation({ conversationId: first.id }));
@@ -115,7 +121,7 @@ describe('live queue subscriptions', () => {
     // NOTIFY from the other process and local delivery may interleave: the same events, not necessarily in one order
     expect(changes(here).sort()).toEqual([...expected].sort());
     expect(changes(there).sort()).toEqual([...expected].sort());
-    const last = (sub: ReturnType<typeof collect>) => sub.events.find((e) => e.data?.queueUpdated.change === 'RESOLVED')?.data?.queueUpdated.stats;
+    const last = (sub: Collected) => sub.events.find((e) => e.data?.queueUpdated.change === 'RESOLVED')?.data?.queueUpdated.stats;
     expect(last(there)).toMatchObject({ waiting: 0, assigned: 1, agentsOnline: 1 });
     expect(last(here)).toMatchObject({ waiting: 0, assigned: 1, agentsOnline: 1 });
   });

@@ -1,5 +1,5 @@
 import { startChildServer, type ChildServer } from '../../support/child-server';
-import { collect, data, settle, wsClient } from '../../support/client';
+import { collect, data, wsClient } from '../../support/client';
 import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';
 
@@ -31,8 +31,7 @@ describe('routing from two server processes at once', () => {
     }
     const capacity = agents.reduce((sum, a) => sum + a.max, 0);
     const ws = wsClient(t.wsUrl, t.adminKey);
-    const events = collect(ws, op.QueueUpdated({ queueId }));
-    await settle(300);
+    const events = await t.subscribe('QUEUE_UPDATED', () => collect(ws, op.QueueUpdated({ queueId })));
 
     const open = (i: number) =>
       data(
@@ -63,8 +62,14 @@ describe('routing from two server processes at once', () => {
     expect(assigned).toBe(capacity);
 
     await events.waitFor(60 + capacity + agents.length, 15_000);
-    await settle(300);
-    const assignments = events.events.filter((e) => e.data?.queueUpdated.change === 'ASSIGNED').map((e) => e.data?.queueUpdated.conversation.id);
+    // a marker from the other process, whose NOTIFYs arrive in order: every event before it has come
+    const marker = await open(61);
+    const at = events.events.indexOf(await events.until((e) => e.data?.queueUpdated.conversation?.id === marker));
+    expect(at).toBe(60 + capacity + agents.length);
+    const assignments = events.events
+      .slice(0, at)
+      .filter((e) => e.data?.queueUpdated.change === 'ASSIGNED')
+      .map((e) => e.data?.queueUpdated.conversation.id);
     expect(assignments).toHaveLength(capacity);
     expect(new Set(assignments).size).toBe(capacity);
     await ws.dispose();

@@ -1,6 +1,6 @@
 import { Role } from '../../../src/graphql/enums';
 import { TestClock } from '../../support/clock';
-import { codes, collect, data, post, settle, wsClient } from '../../support/client';
+import { codes, collect, data, post, wsClient } from '../../support/client';
 import { operations } from '../../support/operations';
 import { sqlStatements } from '../../support/sql-count';
 import { startTestServer, type TestServer } from '../../support/server';
@@ -232,8 +232,7 @@ describe('segments', () => {
     );
     expect(consenting.size).toBe(1);
     const client = wsClient(t.wsUrl, await t.addKey(Role.MARKETER));
-    const live = collect(client, op.SegmentMembership({ segmentId: consenting.id }));
-    await settle();
+    const live = await t.subscribe('SEGMENT_MEMBERSHIP', () => collect(client, op.SegmentMembership({ segmentId: consenting.id })));
     try {
       await data(t.url, t.adminKey, op.SetPreferences({ customerId: ids.bob, input: { consents: [{ channel: 'SMS', purpose: 'MARKETING', granted: true }] } }));
       await data(t.url, t.adminKey, op.Ingest({ events: [item('bob@s.test', { kind: 'TRACK', event: 'order_completed', revenue: 10 })] }));
@@ -267,8 +266,7 @@ describe('segments', () => {
     );
     expect(shoes.size).toBe(1);
     const client = wsClient(t.wsUrl, t.adminKey);
-    const live = collect(client, op.SegmentMembership({ segmentId: shoes.id }));
-    await settle();
+    const live = await t.subscribe('SEGMENT_MEMBERSHIP', () => collect(client, op.SegmentMembership({ segmentId: shoes.id })));
     try {
       await data(
         t.url,

@@ -1,5 +1,5 @@
 import { Role } from '../../../src/graphql/enums';
-import { codes, collect, data, post, settle, wsClient } from '../../support/client';
+import { codes, collect, data, post, wsClient } from '../../support/client';
 import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';
 
@@ -40,8 +40,8 @@ describe('authentication', () => {
 
   it('closes the open sockets of a revoked key at once and refuses it afterwards', async () => {
     const secret = await t.addKey(Role.ANALYST);
-    const closed = closeCode(secret);
-    await settle(300);
+    // wrapped: awaiting the subscription must not await the close itself
+    const { closed } = await t.subscribe('AUDIT_ENTRY_ADDED', () => ({ closed: closeCode(secret) }));
     await data(t.url, t.adminKey, op.RevokeApiKey({ id: await keyIdOf(secret) }));
     expect(await closed).toBe(4403);
     expect(await closeCode(secret)).toBe(4403);
@@ -102,15 +102,19 @@ describe('workspace isolation', () => {
   it("delivers workspace A's live audit events to A's subscribers only", async () => {
     const clientA = wsClient(t.wsUrl, t.adminKey);
     const clientB = wsClient(t.wsUrl, b.adminKey);
-    const subA = collect(clientA, op.AuditEntryAdded());
-    const subB = collect(clientB, op.AuditEntryAdded());
-    await settle(300);
-    await data(t.url, t.adminKey, op.CreateApiKey({ name: 'live in A', role: 'AGENT' }));
-    await data(t.url, b.adminKey, op.CreateApiKey({ name: 'live in B', role: 'AGENT' }));
-    await subA.waitFor(1);
-    await subB.waitFor(1);
-    await settle(300);
-    expect(subA.events.map((e) => e.data?.auditEntryAdded.action)).toEqual(['api_key.created']);
+    const subA = await t.subscribe('AUDIT_ENTRY_ADDED', () => collect(clientA, op.AuditEntryAdded()));
+    const subB = await t.subscribe('AUDIT_ENTRY_ADDED', () => collect(clientB, op.AuditEntryAdded()));
+    const inA = (await data(t.url, t.adminKey, op.CreateApiKey({ name: 'live in A', role: 'AGENT' }))).createApiKey.apiKey.id;
+    const inB = (await data(t.url, b.adminKey, op.CreateApiKey({ name: 'live in B', role: 'AGENT' }))).createApiKey.apiKey.id;
+    // each subscriber's own entry comes after anything it could have had from the other workspace
+    const marker = (await data(t.url, t.adminKey, op.CreateApiKey({ name: 'marker in A', role: 'AGENT' }))).createApiKey.apiKey.id;
+    const upTo = async (sub: typeof subA, id: string) =>
+      sub.events.slice(0, sub.events.indexOf(await sub.until((e) => e.data?.auditEntryAdded.subjectId === id)) + 1);
+    const seenA = await upTo(subA, marker);
+    const seenB = await upTo(subB, inB);
+    expect(seenA.map((e) => e.data?.auditEntryAdded.subjectId)).toEqual([inA, marker]);
+    expect(seenB.map((e) => e.data?.auditEntryAdded.subjectId)).toEqual([inB]);
+    expect(subA.events.map((e) => e.data?.auditEntryAdded.action)).toEqual(['api_key.created', 'api_key.created']);
     expect(subB.events).toHaveLength(1);
     const idsA = subA.events.map((e) => e.data?.auditEntryAdded.subjectId);
     const idsB = subB.events.map((e) => e.data?.auditEntryAdded.subjectId);
