@@ -130,6 +130,6 @@ export type Collected<T = any> = ReturnType<typeof collect<T>>;
 
 /**
  * A bare sleep. Deprecated: still used by dashboard, lifecycle, limits and faults tests until they
- * await events too; new tests wait with `TestServer.subscribe`, `collect(...).until` or `jobs.nextRun`.
+ * await events too; new tests wait with `TestServer.subscribe`, or `collect(...).until`.
  */
 export const settle = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));
