@@ -50,3 +50,13 @@ export function tierOf(annualSpend: number, settings: Pick<WorkspaceSettings, 'h
 /** Spend counts toward the value tier for this long. */
 export const SPEND_WINDOW_DAYS = 365;
 export const spendWindowStart = (now: Date): Date => new Date(now.getTime() - SPEND_WINDOW_DAYS * DAY);
+
+/** Events whose name starts so count as purchases when they carry revenue. */
+const PURCHASE_PREFIX = 'order_completed';
+
+/** A purchase: an event named `order_completed…` with revenue. {@link purchaseSql} is the same rule in SQL. */
+export const isPurchase = <T extends { event: string; revenue: number | null }>(item: T): item is T & { revenue: number } =>
+  item.event.startsWith(PURCHASE_PREFIX) && item.revenue !== null;
+
+/** {@link isPurchase} as a condition on a row of `event`. */
+export const purchaseSql = `starts_with(type, '${PURCHASE_PREFIX}') and revenue is not null`;
