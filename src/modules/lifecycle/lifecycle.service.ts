@@ -5,7 +5,7 @@ import { sql } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
 import type { LifecycleStage, ValueTier } from '../../graphql/enums';
 import type { WorkspaceSettings } from '../workspace/workspace-settings';
-import { purchaseSql, spendWindowStart, stageAt, tierOf } from './lifecycle-rules';
+import { mayAgeSql, purchaseSql, spendWindowStart, stageAt, tierOf } from './lifecycle-rules';
 import { liveCustomerSql } from '../customer/customer.sql';
 
 /** A stage change about to be written. */
@@ -157,28 +157,14 @@ export async function ageingCandidates(
   after: string | null,
   limit: number,
 ): Promise<string[]> {
-  const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
+  const ageing = mayAgeSql(settings, now);
   const rows = await sql<{ id: string }>(
     em,
     `select id from customer
      where workspace_id = ? and ${liveCustomerSql()} and (?::uuid is null or id > ?::uuid)
-       and ((lifecycle_stage = 'PROSPECT' and first_purchase_at is not null) -- bought before stages existed (the migration fills first_purchase_at only)
-         or (lifecycle_stage = 'NEW' and first_purchase_at <= ?)
-         or (lifecycle_stage = 'REACTIVATED' and reactivated_at <= ?)
-         or (lifecycle_stage in ('NEW', 'ACTIVE', 'REACTIVATED') and greatest(first_purchase_at, last_purchase_at, last_inbound_at) <= ?)
-         or (lifecycle_stage = 'AT_RISK' and greatest(first_purchase_at, last_purchase_at, last_inbound_at) <= ?)
-         or annual_spend > 0)
+       and ${ageing.sql}
      order by id limit ?`,
-    [
-      workspaceId,
-      after,
-      after,
-      daysAgo(settings.newCustomerDays),
-      daysAgo(settings.newCustomerDays),
-      daysAgo(settings.atRiskAfterDays),
-      daysAgo(settings.churnedAfterDays),
-      limit,
-    ],
+    [workspaceId, after, after, ...ageing.params, limit],
   );
   return rows.map((row) => row.id);
 }
