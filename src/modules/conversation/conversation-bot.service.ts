@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../db/sql';
 import type { Outbox } from '../../events/outbox';
 import { AuthorKind, MessageDirection, QueueChange, type Channel } from '../../graphql/enums';
-import { insertMessage } from './conversation.rows';
+import { insertMessage } from './conversation.sql';
 import { reached } from '../queue/sla';
 import type { WorkspaceSettings } from '../workspace/workspace-settings';
 import { searchArticles } from '../knowledge/knowledge.service';

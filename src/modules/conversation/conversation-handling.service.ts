@@ -9,12 +9,12 @@ import { announceAssignments, lockRouting, queuesOfAgent, releaseAgent, route } 
 import { dueTimes, reached } from '../queue/sla';
 import { recordAuditVia } from '../workspace/audit.service';
 import type { TransferInput } from './conversation.input';
-import { lockAgent, lockConversation, optionalText, takeAgent } from './conversation.rows';
+import { lockAgent, lockConversation, takeAgent } from './conversation.sql';
+import { checkStep, optionalText } from './conversation.rules';
 import type { ConversationScope, Written } from './conversation.service';
 
 /** Who acts and when (the flow steps need no workspace settings). */
 export type Actor = Pick<ConversationScope, 'viewer' | 'now'>;
-import { checkStep } from './conversation.status';
 
 /** Records the step's audit entry on the conversation, by the acting key, published with the outbox once committed. */
 type Audit = (action: string, conversationId: string, details: Record<string, unknown>) => void;
