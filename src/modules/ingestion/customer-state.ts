@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pipeline, TextArray, type Step } from '../../db/pipeline';
 import { IdentityType, LifecycleStage, ValueTier } from '../../graphql/enums';
-import { identifierKey } from '../customer/identifiers';
+import { identifierKey } from '../customer/identifier.rules';
 import { isLapsed, isPurchase, stageAt } from '../lifecycle/lifecycle-rules';
 import type { CustomerRow, CustomerState, FoldRules, LinkResult, ValidItem } from './ingestion.types';
 

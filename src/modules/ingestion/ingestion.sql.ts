@@ -1,7 +1,7 @@
 import { uuidv7 } from '../../db/ids';
 import type { Copy, Statement } from '../../db/pipeline';
 import type { IdentityType } from '../../graphql/enums';
-import { identifierKey, type Identifier } from '../customer/identifiers';
+import { identifierKey, type Identifier } from '../customer/identifier.rules';
 import { purchaseSql } from '../lifecycle/lifecycle-rules';
 import type { LinkResult, ValidItem } from './ingestion.types';
 

@@ -1,5 +1,5 @@
 import type { Channel, IdentityType, IngestKind, LifecycleStage, ValueTier } from '../../graphql/enums';
-import type { Identifier } from '../customer/identifiers';
+import type { Identifier } from '../customer/identifier.rules';
 import type { StageRules } from '../lifecycle/lifecycle-rules';
 import type { Transition } from '../lifecycle/lifecycle.service';
 import type { MembershipChanges } from '../segment/segment.service';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { IdentityType } from '../../../src/graphql/enums';
-import type { Identifier } from '../../../src/modules/customer/identifiers';
-import { effectiveRules } from '../../../src/modules/customer/identity-rules';
+import type { Identifier } from '../../../src/modules/customer/identifier.rules';
+import { effectiveRules } from '../../../src/modules/customer/identity-rule.rules';
 import { linkIdentities } from '../../../src/modules/ingestion/identity-linker';
 import type { KnownCustomer, LinkerItem } from '../../../src/modules/ingestion/ingestion.types';
 
