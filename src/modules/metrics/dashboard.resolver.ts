@@ -4,7 +4,8 @@ import type { Topic } from '../../events/topics';
 import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
 import { statsOf } from '../queue/queue.loaders';
-import { dashboardHub, dashboardSnapshot, DashboardSnapshot } from './dashboard';
+import { dashboardHub, dashboardSnapshot } from './dashboard.service';
+import { DashboardSnapshot } from './metrics.types';
 
 /** What changes the floor: queues, conversations, SLA alerts, overdue feedback. */
 const FLOOR_TOPICS: Topic[] = ['QUEUE_UPDATED', 'CONVERSATION_UPDATED', 'SLA_ALERT', 'FEEDBACK_OVERDUE'];

@@ -35,20 +35,6 @@ export class Contactability {
   nextAllowedAt!: Date | null;
 }
 
-@ObjectType()
-export class CountByKey {
-  @Field() key!: string;
-  @Field(() => Int) count!: number;
-}
-
-@ObjectType()
-export class CustomerMetrics {
-  @Field(() => Int) total!: number;
-  @Field(() => [CountByKey]) byLifecycleStage!: CountByKey[];
-  @Field(() => [CountByKey]) byValueTier!: CountByKey[];
-  @Field(() => [CountByKey], { description: 'Live customers by their first preferred channel; NONE for those without one.' }) byPreferredChannel!: CountByKey[];
-}
-
 @InputType()
 export class ConsentInput {
   @Field(() => Channel) channel!: Channel;
