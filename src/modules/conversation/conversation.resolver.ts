@@ -9,7 +9,7 @@ import { liveCustomer } from '../customer/customer.loaders';
 import { publishTransitions } from '../lifecycle/lifecycle.service';
 import { Agent } from '../queue/agent.entity';
 import { Queue } from '../queue/queue.entity';
-import { overallSla } from '../queue/sla';
+import { overallSla } from '../queue/sla.rules';
 import { getWorkspace } from '../workspace/workspace.service';
 import { Conversation } from './conversation.entity';
 import { OpenConversationInput, PostMessageInput, TransferInput } from './conversation.input';

@@ -7,16 +7,16 @@ import { isLiveRow } from '../customer/customer.sql';
 import { identifierKey, type Identifier } from '../customer/identifier.rules';
 import type { IdentityRule } from '../customer/identity-rule.types';
 import { mergeStep } from '../customer/merge.sql';
-import { spendWindowStart } from '../lifecycle/lifecycle-rules';
+import { spendWindowStart } from '../lifecycle/lifecycle.rules';
 import { lifecycleStep } from '../lifecycle/lifecycle.service';
 import { membershipStep } from '../segment/segment.service';
 import { auditStep, type AuditRecord } from '../workspace/audit.service';
-import { customerStateSteps, foldBatch } from './customer-state';
-import { linkIdentities } from './identity-linker';
+import { foldBatch } from './customer-state.rules';
+import { linkIdentities } from './identity-linker.rules';
 import type { IngestEventInput, IngestItemError } from './ingestion.input';
-import { eventsCopy, identitiesCopy, readOwners, screenAndLock, touchIdentities, type OwnedRow } from './ingestion.sql';
+import { customerStateSteps, eventsCopy, identitiesCopy, readOwners, screenAndLock, touchIdentities, type OwnedRow } from './ingestion.sql';
 import type { CustomerRow, IngestOutcome, IngestScope, KnownCustomer, LinkResult, ValidItem } from './ingestion.types';
-import { validateItems } from './validate-items';
+import { validateItems } from './item-validation.service';
 
 /**
  * Applies a batch of IDENTIFY/TRACK items (the design's Ingestion flow) in one transaction, with

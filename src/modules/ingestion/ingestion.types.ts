@@ -1,9 +1,9 @@
 import type { Channel, IdentityType, IngestKind, LifecycleStage, ValueTier } from '../../graphql/enums';
 import type { Identifier } from '../customer/identifier.rules';
-import type { StageRules } from '../lifecycle/lifecycle-rules';
+import type { StageRules } from '../lifecycle/lifecycle.rules';
 import type { Transition } from '../lifecycle/lifecycle.service';
 import type { MembershipChanges } from '../segment/segment.service';
-import type { WorkspaceSettings } from '../workspace/workspace-settings';
+import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import type { IngestResult } from './ingestion.input';
 
 /** Who ingests, where, and when. */

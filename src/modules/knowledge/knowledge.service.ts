@@ -5,7 +5,7 @@ import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
 import { recordAudit } from '../workspace/audit.service';
 import { KnowledgeArticle } from './knowledge-article.entity';
-import { STEMMED, wordsOf } from './search-terms';
+import { STEMMED, wordsOf } from './search-terms.rules';
 import type { KnowledgeArticleInput } from './knowledge.types';
 
 export interface Match {

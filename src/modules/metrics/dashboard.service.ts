@@ -1,11 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../db/sql';
 import { MetricGroup } from '../../graphql/enums';
-import { OVERDUE_SQL } from '../feedback/feedback-rules';
+import { OVERDUE_SQL } from '../feedback/feedback.rules';
 import { Queue } from '../queue/queue.entity';
-import { queueStats } from '../queue/queue.stats';
+import { queueStats } from '../queue/queue.sql';
 import { getWorkspace } from '../workspace/workspace.service';
-import { localMinuteOfDay } from '../preference/local-time';
+import { localMinuteOfDay } from '../preference/local-time.rules';
 import { serviceMetrics } from './metrics.service';
 import type { DashboardSnapshot, ServiceMetrics } from './metrics.types';
 

@@ -8,11 +8,11 @@ import { Channel, ContactBlock, ContactPurpose, IdentityType, ValueTier } from '
 import { liveCustomerId } from '../customer/privacy.service';
 import { publishMembership, reevaluateMembers } from '../segment/segment.service';
 import { publishAudit, recordAudit } from '../workspace/audit.service';
-import type { WorkspaceSettings } from '../workspace/workspace-settings';
-import { consentKey, type ContactProfile } from './contactability';
+import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
+import { consentKey, type ContactProfile } from './contactability.rules';
 import { Consent, ConsentChange, ContactTouch } from './consent.entity';
 import { CustomerPreference } from './customer-preference.entity';
-import { isTimeZone, parseClockTime } from './local-time';
+import { isTimeZone, parseClockTime } from './local-time.rules';
 import type { Contactability, PreferencesInput } from './preference.types';
 
 /**

@@ -8,7 +8,7 @@ import { Conversation } from '../conversation/conversation.entity';
 import { getWorkspace } from '../workspace/workspace.service';
 import { QueueStats } from './queue.input';
 import { Queue } from './queue.entity';
-import { queueStats } from './queue.stats';
+import { queueStats } from './queue.sql';
 import { requireIds } from './queue.service';
 
 @ObjectType()

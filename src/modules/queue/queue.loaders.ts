@@ -4,7 +4,7 @@ import { getWorkspace } from '../workspace/workspace.service';
 import { Agent } from './agent.entity';
 import type { QueueStats } from './queue.input';
 import { Queue } from './queue.entity';
-import { queueStats } from './queue.stats';
+import { queueStats } from './queue.sql';
 
 /** Live stats of many queues, one statement for all (plus the workspace's time zone, once). */
 export const statsOf = (ctx: Context) =>

@@ -9,7 +9,7 @@ import { addApiKey } from './api-key.service';
 import { publishAudit, recordAudit } from './audit.service';
 import type { AuditEntry } from './audit-entry.entity';
 import { Workspace } from './workspace.entity';
-import type { WorkspaceSettings, WorkspaceSettingsInput } from './workspace-settings';
+import type { WorkspaceSettings, WorkspaceSettingsInput } from './workspace-settings.types';
 
 export async function getWorkspace(em: EntityManager, id: string): Promise<Workspace> {
   const workspace = await em.findOne(Workspace, { id });

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { IdentityType } from '../../../src/graphql/enums';
 import type { Identifier } from '../../../src/modules/customer/identifier.rules';
 import { effectiveRules } from '../../../src/modules/customer/identity-rule.rules';
-import { linkIdentities } from '../../../src/modules/ingestion/identity-linker';
+import { linkIdentities } from '../../../src/modules/ingestion/identity-linker.rules';
 import type { KnownCustomer, LinkerItem } from '../../../src/modules/ingestion/ingestion.types';
 
 const rules = effectiveRules([]);

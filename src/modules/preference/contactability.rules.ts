@@ -1,7 +1,7 @@
 import { Channel, ContactBlock, ContactPurpose, IdentityType, ValueTier } from '../../graphql/enums';
-import type { WorkspaceSettings } from '../workspace/workspace-settings';
+import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import type { Contactability } from './preference.types';
-import { inWindow, localMinuteOfDay, windowEndAfter } from './local-time';
+import { inWindow, localMinuteOfDay, windowEndAfter } from './local-time.rules';
 
 const DAY = 86_400_000;
 
