@@ -13,7 +13,7 @@ import { recordAudit } from '../workspace/audit.service';
 import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { FeedbackItem, FollowUp } from './feedback-item.entity';
 import { NEXT, OVERDUE_SQL, responseDueAt } from './feedback.rules';
-import type { AdvanceFeedbackInput, FeedbackFilter, OpenFeedbackInput, ScheduleFollowUpInput } from './feedback.types';
+import type { AdvanceFeedbackInput, FeedbackFilter, OpenFeedbackInput, ScheduleFollowUpInput } from './feedback.input';
 
 export const COMPLAINT_TAG = 'complaint-risk';
 

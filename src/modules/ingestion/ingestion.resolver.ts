@@ -7,13 +7,15 @@ import { JSONScalar } from '../../graphql/scalars';
 import { getWorkspace } from '../workspace/workspace.service';
 import { Customer } from '../customer/customer.entity';
 import { requireLiveCustomer } from '../customer/customer.loaders';
-import { IdentifierInput, IngestEventInput, IngestResult } from './ingestion.input';
+import { IdentifierInput, IngestEventInput } from './ingestion.input';
+import { IngestResult } from './ingestion.types';
 import { ingest } from './ingestion.service';
 import type { IngestScope } from './ingestion.types';
 import { publishTransitions } from '../lifecycle/lifecycle.service';
 import { publishMembership } from '../segment/segment.service';
 import { loadRules, setIdentityRule } from '../customer/identity-rule.service';
-import { IdentityRule, IdentityRuleInput } from '../customer/identity-rule.types';
+import { IdentityRule } from '../customer/identity-rule.types';
+import { IdentityRuleInput } from '../customer/identity-rule.input';
 import { uuidv7 } from '../../db/ids';
 import { publishAudits } from '../workspace/audit.service';
 

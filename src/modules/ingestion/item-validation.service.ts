@@ -6,7 +6,8 @@ import { IdentifierError, normaliseIdentifier, type Identifier } from '../custom
 import { isBlocked } from '../customer/identity-rule.rules';
 import type { IdentityRule } from '../customer/identity-rule.types';
 import { loadRules } from '../customer/identity-rule.service';
-import type { IngestEventInput, IngestItemError } from './ingestion.input';
+import type { IngestEventInput } from './ingestion.input';
+import type { IngestItemError } from './ingestion.types';
 import type { IngestScope, ValidItem } from './ingestion.types';
 
 export const MAX_BATCH = 1000;

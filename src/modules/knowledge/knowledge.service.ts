@@ -6,7 +6,7 @@ import type { Viewer } from '../../graphql/auth';
 import { recordAudit } from '../workspace/audit.service';
 import { KnowledgeArticle } from './knowledge-article.entity';
 import { STEMMED, wordsOf } from './search-terms.rules';
-import type { KnowledgeArticleInput } from './knowledge.types';
+import type { KnowledgeArticleInput } from './knowledge.input';
 
 export interface Match {
   article: KnowledgeArticle;

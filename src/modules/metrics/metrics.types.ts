@@ -1,5 +1,5 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
-import type { QueueStats } from '../queue/queue.input';
+import type { QueueStats } from '../queue/queue.types';
 import { Queue } from '../queue/queue.entity';
 
 @ObjectType({ description: 'Service figures of the conversations opened, and the survey answers given, in a range. Rates are 0..1.' })

@@ -6,7 +6,8 @@ import { Customer } from '../customer/customer.entity';
 import { ConsentChange } from './consent.entity';
 import { contactabilityOf, historyOf, preferencesOf, recommendChannel, requestNow } from './preference.loaders';
 import { recordContact, setPreferences } from './preference.service';
-import { Contactability, CustomerPreferences, PreferencesInput } from './preference.types';
+import { Contactability, CustomerPreferences } from './preference.types';
+import { PreferencesInput } from './preference.input';
 
 @Resolver(() => Customer)
 export class PreferenceResolver {

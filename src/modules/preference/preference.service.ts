@@ -13,7 +13,8 @@ import { consentKey, type ContactProfile } from './contactability.rules';
 import { Consent, ConsentChange, ContactTouch } from './consent.entity';
 import { CustomerPreference } from './customer-preference.entity';
 import { isTimeZone, parseClockTime } from './local-time.rules';
-import type { Contactability, PreferencesInput } from './preference.types';
+import type { Contactability } from './preference.types';
+import type { PreferencesInput } from './preference.input';
 
 /**
  * A customer's "family": itself and the customers merged into it. Preferences, consents and touches

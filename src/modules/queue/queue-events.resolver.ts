@@ -6,7 +6,7 @@ import { may } from '../../graphql/auth';
 import { QueueChange, SlaState } from '../../graphql/enums';
 import { Conversation } from '../conversation/conversation.entity';
 import { getWorkspace } from '../workspace/workspace.service';
-import { QueueStats } from './queue.input';
+import { QueueStats } from './queue.types';
 import { Queue } from './queue.entity';
 import { queueStats } from './queue.sql';
 import { requireIds } from './queue.service';

@@ -2,7 +2,7 @@ import type { Context } from '../../context';
 import { sql } from '../../db/sql';
 import { getWorkspace } from '../workspace/workspace.service';
 import { Agent } from './agent.entity';
-import type { QueueStats } from './queue.input';
+import type { QueueStats } from './queue.types';
 import { Queue } from './queue.entity';
 import { queueStats } from './queue.sql';
 

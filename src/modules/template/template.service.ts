@@ -8,7 +8,8 @@ import type { Customer } from '../customer/customer.entity';
 import { recordAudit } from '../workspace/audit.service';
 import { lengthFor, render, unknownPlaceholders } from './placeholders.rules';
 import { ReplyTemplate } from './reply-template.entity';
-import type { RenderedTemplate, ReplyTemplateInput } from './template.types';
+import type { RenderedTemplate } from './template.types';
+import type { ReplyTemplateInput } from './template.input';
 
 /** Scenes that sell need marketing consent; the others are service. */
 export const purposeOf = (scene: Scene): ContactPurpose =>
