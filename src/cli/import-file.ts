@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import readline from 'node:readline';
 import { parse } from 'csv-parse';
 import { IdentityType, type IngestKind } from '../graphql/enums';
-import type { IngestEventInput } from '../modules/customer/ingest.input';
+import type { IngestEventInput } from '../modules/ingestion/ingestion.input';
 
 export interface ParsedLine {
   item: IngestEventInput;

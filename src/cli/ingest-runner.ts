@@ -2,8 +2,9 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { forkForWorkspace } from '../context';
 import { Workspace } from '../modules/workspace/workspace.entity';
-import type { IngestEventInput } from '../modules/customer/ingest.input';
-import { ingest, MAX_BATCH } from '../modules/customer/ingest.service';
+import type { IngestEventInput } from '../modules/ingestion/ingestion.input';
+import { ingest } from '../modules/ingestion/ingestion.service';
+import { MAX_BATCH } from '../modules/ingestion/validate-items';
 import { StartupError } from '../startup-error';
 
 export interface RunSummary {

@@ -1,5 +1,5 @@
 import { Channel, IdentityType, IngestKind } from '../graphql/enums';
-import type { IngestEventInput } from '../modules/customer/ingest.input';
+import type { IngestEventInput } from '../modules/ingestion/ingestion.input';
 
 /** A small deterministic PRNG (mulberry32), so a seed always yields the same data set. */
 export function random(seed: number): () => number {

@@ -1,6 +1,6 @@
 import type { NonEmptyArray } from 'type-graphql';
 import { CustomerResolver } from '../modules/customer/customer.resolver';
-import { IngestResolver } from '../modules/customer/ingest.resolver';
+import { IngestResolver } from '../modules/ingestion/ingestion.resolver';
 import { MergeResolver } from '../modules/customer/merge.resolver';
 import { PrivacyResolver } from '../modules/customer/privacy.resolver';
 import { KnowledgeResolver } from '../modules/knowledge/knowledge.resolver';

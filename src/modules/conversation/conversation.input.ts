@@ -1,6 +1,6 @@
 import { Field, ID, InputType } from 'type-graphql';
 import { AuthorKind, Channel, MessageDirection, Priority } from '../../graphql/enums';
-import { IdentifierInput } from '../customer/ingest.input';
+import { IdentifierInput } from '../ingestion/ingestion.input';
 
 @InputType()
 export class OpenConversationInput {

@@ -11,6 +11,7 @@ import { publishAudit, recordAudit } from '../workspace/audit.service';
 import { Customer } from './customer.entity';
 import { IdentifierError, normaliseIdentifier } from './identifiers';
 import { liveCustomerId } from './privacy.service';
+import { liveCustomerSql } from './customer.sql';
 
 export interface CustomerFilterArgs {
   search?: string | null;
@@ -53,7 +54,7 @@ export async function listCustomers(
   const page = parsePage(args.first, args.after, isKeyset(kind));
   const filter = args.filter ?? {};
   const after = page.after;
-  const where = ['c.workspace_id = ?', 'c.merged_into_id is null', 'c.erased_at is null'];
+  const where = ['c.workspace_id = ?', liveCustomerSql('c')];
   const params: unknown[] = [workspaceId];
   const search = filter.search?.trim();
   if (search) {
@@ -130,7 +131,7 @@ export async function changeTags(em: EntityManager, bus: EventBus, viewer: Viewe
     const [updated] = await byKey(tx, [
       {
         text: `update customer set tags = ${add ? 'array(select distinct t from unnest(tags || ?::text[]) t order by t)' : 'array(select t from unnest(tags) t where t <> all(?::text[]) order by t)'}, updated_at = now()
-       where workspace_id = ? and id = ? and merged_into_id is null and erased_at is null returning id`,
+       where workspace_id = ? and id = ? and ${liveCustomerSql()} returning id`,
         params: [clean, viewer.workspaceId, customerId],
       },
     ]);

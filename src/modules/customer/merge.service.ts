@@ -6,9 +6,11 @@ import type { Viewer } from '../../graphql/auth';
 import type { IdentityType } from '../../graphql/enums';
 import { recordAudit } from '../workspace/audit.service';
 import type { CustomerSnapshot } from './customer-merge.entity';
-import { applyCustomerState, displayNameOf, foldAbsorbed, stateOf, type CustomerRow } from './customer-state';
+import { applyCustomerState, displayNameOf, foldAbsorbed, stateOf } from '../ingestion/customer-state';
+import type { CustomerRow } from '../ingestion/ingestion.types';
 import { loadRules } from './identity-rule.service';
-import { applyMerges } from './merge.apply';
+import { applyMerges } from './merge.sql';
+import { purchaseSql } from '../lifecycle/lifecycle-rules';
 import { reevaluate, type Transition } from '../lifecycle/lifecycle.service';
 import type { WorkspaceSettings } from '../workspace/workspace-settings';
 
@@ -179,7 +181,7 @@ export async function unmergeCustomer(
     const [totals] = await readByKey<{ spend: string | null; orders: number; last_purchase: Date | null; last_event: Date | null }>(
       tx,
       `select sum(revenue) filter (where p) spend, count(*) filter (where p)::int orders, max(occurred_at) filter (where p) last_purchase, max(occurred_at) last_event
-       from (select revenue, occurred_at, starts_with(type, 'order_completed') and revenue is not null p from event where workspace_id = ? and customer_id = ?) e`,
+       from (select revenue, occurred_at, ${purchaseSql} p from event where workspace_id = ? and customer_id = ?) e`,
       [viewer.workspaceId, survivor.id],
     );
     restoredSurvivor.totalSpend = Number(totals.spend ?? 0);

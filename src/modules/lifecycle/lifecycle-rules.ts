@@ -38,6 +38,27 @@ export function stageAt(facts: LifecycleFacts, rules: StageRules, now: Date): { 
   return { stage: LifecycleStage.ACTIVE, reason: facts.reactivatedAt ? 'reactivation period ended' : 'new customer period ended' };
 }
 
+/**
+ * Which customers the passing of time alone may have moved by `now`, as a condition on `customer`
+ * rows: those {@link stageAt} could now place elsewhere than their stored stage, and those with spend
+ * in the window (it may have left it, and the tier with it). It may take more, never fewer: a test
+ * holds it to {@link stageAt} on fixtures.
+ */
+export function mayAgeSql(rules: StageRules, now: Date): { sql: string; params: Date[] } {
+  const daysAgo = (days: number) => new Date(now.getTime() - days * DAY);
+  const { PROSPECT, NEW, ACTIVE, REACTIVATED, AT_RISK } = LifecycleStage;
+  const lastActive = 'greatest(first_purchase_at, last_purchase_at, last_inbound_at)';
+  return {
+    sql: `((lifecycle_stage = '${PROSPECT}' and first_purchase_at is not null) -- bought before stages existed (the migration fills first_purchase_at only)
+         or (lifecycle_stage = '${NEW}' and first_purchase_at <= ?)
+         or (lifecycle_stage = '${REACTIVATED}' and reactivated_at <= ?)
+         or (lifecycle_stage in ('${NEW}', '${ACTIVE}', '${REACTIVATED}') and ${lastActive} <= ?)
+         or (lifecycle_stage = '${AT_RISK}' and ${lastActive} <= ?)
+         or annual_spend > 0)`,
+    params: [daysAgo(rules.newCustomerDays), daysAgo(rules.newCustomerDays), daysAgo(rules.atRiskAfterDays), daysAgo(rules.churnedAfterDays)],
+  };
+}
+
 export const isLapsed = (stage: LifecycleStage): boolean => stage === LifecycleStage.AT_RISK || stage === LifecycleStage.CHURNED;
 
 /** The value tier of a customer's spend in the last 365 days. */
@@ -50,3 +71,13 @@ export function tierOf(annualSpend: number, settings: Pick<WorkspaceSettings, 'h
 /** Spend counts toward the value tier for this long. */
 export const SPEND_WINDOW_DAYS = 365;
 export const spendWindowStart = (now: Date): Date => new Date(now.getTime() - SPEND_WINDOW_DAYS * DAY);
+
+/** Events whose name starts so count as purchases when they carry revenue. */
+const PURCHASE_PREFIX = 'order_completed';
+
+/** A purchase: an event named `order_completed…` with revenue. {@link purchaseSql} is the same rule in SQL. */
+export const isPurchase = <T extends { event: string; revenue: number | null }>(item: T): item is T & { revenue: number } =>
+  item.event.startsWith(PURCHASE_PREFIX) && item.revenue !== null;
+
+/** {@link isPurchase} as a condition on a row of `event`. */
+export const purchaseSql = `starts_with(type, '${PURCHASE_PREFIX}') and revenue is not null`;

@@ -5,7 +5,8 @@ import { sql } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
 import type { LifecycleStage, ValueTier } from '../../graphql/enums';
 import type { WorkspaceSettings } from '../workspace/workspace-settings';
-import { spendWindowStart, stageAt, tierOf } from './lifecycle-rules';
+import { mayAgeSql, purchaseSql, spendWindowStart, stageAt, tierOf } from './lifecycle-rules';
+import { liveCustomerSql } from '../customer/customer.sql';
 
 /** A stage change about to be written. */
 export interface Transition {
@@ -31,7 +32,7 @@ export interface Settleable {
 }
 
 /** Sets each customer's stage and tier as of `now`; returns the stage changes (from null for new customers). */
-export function settle(states: Iterable<Settleable>, settings: WorkspaceSettings, now: Date): Transition[] {
+function settle(states: Iterable<Settleable>, settings: WorkspaceSettings, now: Date): Transition[] {
   const transitions: Transition[] = [];
   for (const state of states) {
     state.tier = tierOf(state.annualSpend, settings);
@@ -42,17 +43,25 @@ export function settle(states: Iterable<Settleable>, settings: WorkspaceSettings
   return transitions;
 }
 
-/** Keeps the transitions in the customers' lifecycle history (one statement). */
-export async function recordTransitions(tx: EntityManager, workspaceId: string, transitions: Transition[]): Promise<void> {
-  await pipeline(tx, [transitionsCopy(workspaceId, transitions)]);
+/**
+ * The lifecycle step: sets each customer's stage and tier as of `now` and returns the stage
+ * changes (from null for new customers) with the one statement that keeps them in the customers'
+ * lifecycle history. Writing the stage and tier themselves is the caller's.
+ */
+export function lifecycleStep(
+  workspaceId: string,
+  states: Iterable<Settleable>,
+  settings: WorkspaceSettings,
+  now: Date,
+): { step: Copy; transitions: Transition[] } {
+  const transitions = settle(states, settings, now);
+  const step: Copy = {
+    table: 'lifecycle_transition',
+    columns: ['id', 'workspace_id', 'customer_id', 'from', 'to', 'reason', 'at'],
+    rows: transitions.map((t) => [t.id, workspaceId, t.customerId, t.from, t.to, t.reason, t.at]),
+  };
+  return { step, transitions };
 }
-
-/** The step of {@link recordTransitions}, to send with others. */
-export const transitionsCopy = (workspaceId: string, transitions: Transition[]): Copy => ({
-  table: 'lifecycle_transition',
-  columns: ['id', 'workspace_id', 'customer_id', 'from', 'to', 'reason', 'at'],
-  rows: transitions.map((t) => [t.id, workspaceId, t.customerId, t.from, t.to, t.reason, t.at]),
-});
 
 /** Transitions per NOTIFY payload: a pair of ids is about 80 bytes, NOTIFY takes under 8000. */
 const PER_MESSAGE = 80;
@@ -93,10 +102,10 @@ export async function reevaluate(tx: EntityManager, workspaceId: string, setting
        select min(occurred_at) filter (where purchase) first_purchase, max(occurred_at) filter (where purchase) last_purchase,
               max(occurred_at) filter (where channel is not null) last_channel_event,
               coalesce(sum(revenue) filter (where purchase and occurred_at >= ?), 0) annual
-       from (select occurred_at, revenue, channel, starts_with(type, 'order_completed') and revenue is not null purchase
+       from (select occurred_at, revenue, channel, ${purchaseSql} purchase
              from event e where e.workspace_id = c.workspace_id and e.customer_id = c.id) e
      ) p
-     where c.workspace_id = ? and c.id = any(?::uuid[]) and c.merged_into_id is null and c.erased_at is null
+     where c.workspace_id = ? and c.id = any(?::uuid[]) and ${liveCustomerSql('c')}
      order by c.id for update of c`,
     [spendWindowStart(now), workspaceId, customerIds],
   );
@@ -115,7 +124,7 @@ export async function reevaluate(tx: EntityManager, workspaceId: string, setting
       reactivatedAt: date(row.reactivated_at),
     };
   });
-  const transitions = settle(states, settings, now);
+  const { step, transitions } = lifecycleStep(workspaceId, states, settings, now);
   await sql(
     tx,
     `update customer c set lifecycle_stage = x.stage, value_tier = x.tier, annual_spend = x.spend, first_purchase_at = x.first_purchase, last_inbound_at = x.last_inbound
@@ -135,7 +144,7 @@ export async function reevaluate(tx: EntityManager, workspaceId: string, setting
       workspaceId,
     ],
   );
-  await recordTransitions(tx, workspaceId, transitions);
+  await pipeline(tx, [step]);
   return transitions;
 }
 
@@ -148,28 +157,14 @@ export async function ageingCandidates(
   after: string | null,
   limit: number,
 ): Promise<string[]> {
-  const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
+  const ageing = mayAgeSql(settings, now);
   const rows = await sql<{ id: string }>(
     em,
     `select id from customer
-     where workspace_id = ? and merged_into_id is null and erased_at is null and (?::uuid is null or id > ?::uuid)
-       and ((lifecycle_stage = 'PROSPECT' and first_purchase_at is not null) -- bought before stages existed (the migration fills first_purchase_at only)
-         or (lifecycle_stage = 'NEW' and first_purchase_at <= ?)
-         or (lifecycle_stage = 'REACTIVATED' and reactivated_at <= ?)
-         or (lifecycle_stage in ('NEW', 'ACTIVE', 'REACTIVATED') and greatest(first_purchase_at, last_purchase_at, last_inbound_at) <= ?)
-         or (lifecycle_stage = 'AT_RISK' and greatest(first_purchase_at, last_purchase_at, last_inbound_at) <= ?)
-         or annual_spend > 0)
+     where workspace_id = ? and ${liveCustomerSql()} and (?::uuid is null or id > ?::uuid)
+       and ${ageing.sql}
      order by id limit ?`,
-    [
-      workspaceId,
-      after,
-      after,
-      daysAgo(settings.newCustomerDays),
-      daysAgo(settings.newCustomerDays),
-      daysAgo(settings.atRiskAfterDays),
-      daysAgo(settings.churnedAfterDays),
-      limit,
-    ],
+    [workspaceId, after, after, ...ageing.params, limit],
   );
   return rows.map((row) => row.id);
 }
@@ -178,7 +173,7 @@ export async function ageingCandidates(
 export async function allLiveCustomers(em: EntityManager, workspaceId: string, after: string | null, limit: number): Promise<string[]> {
   const rows = await sql<{ id: string }>(
     em,
-    `select id from customer where workspace_id = ? and merged_into_id is null and erased_at is null and (?::uuid is null or id > ?::uuid) order by id limit ?`,
+    `select id from customer where workspace_id = ? and ${liveCustomerSql()} and (?::uuid is null or id > ?::uuid) order by id limit ?`,
     [workspaceId, after, after, limit],
   );
   return rows.map((row) => row.id);

@@ -14,6 +14,7 @@ import { Consent, ConsentChange, ContactTouch } from './consent.entity';
 import { CustomerPreference } from './customer-preference.entity';
 import { isTimeZone, parseClockTime } from './local-time';
 import type { PreferencesInput } from './preference.types';
+import { liveCustomerSql } from '../customer/customer.sql';
 
 /**
  * A customer's "family": itself and the customers merged into it. Preferences, consents and touches
@@ -310,7 +311,7 @@ export async function customerMetrics(
     em,
     `select c.lifecycle_stage as stage, c.value_tier as tier, coalesce(p.preferred_channels[1], 'NONE') as channel, count(*)::int as count
      from customer c left join customer_preference p on p.workspace_id = c.workspace_id and p.customer_id = c.id
-     where c.workspace_id = ? and c.merged_into_id is null and c.erased_at is null group by 1, 2, 3`,
+     where c.workspace_id = ? and ${liveCustomerSql('c')} group by 1, 2, 3`,
     [workspaceId],
   );
   const countBy = (keys: string[], key: (row: (typeof rows)[number]) => string): CountByKey[] => {

@@ -12,6 +12,7 @@ import { compileRule } from './segment-compiler';
 import { hasEvents, hasWindow, referencedSegments, ruleProblems } from './segment-rule';
 import type { Rule } from './segment-rule.types';
 import { Segment } from './segment.entity';
+import { liveCustomerSql } from '../customer/customer.sql';
 
 /**
  * Live customers of the workspace that a rule selects: the predicate, ready to follow `from customer c where`.
@@ -19,7 +20,7 @@ import { Segment } from './segment.entity';
  */
 export function selection(workspaceId: string, rule: Rule, now: Date, few = false): { where: string; params: unknown[] } {
   const compiled = compileRule(rule, now, [], few ? { kind: 'CORRELATED' } : { kind: 'SET', workspaceId });
-  return { where: `c.workspace_id = ? and c.merged_into_id is null and c.erased_at is null and ${compiled.sql}`, params: [workspaceId, ...compiled.params] };
+  return { where: `c.workspace_id = ? and ${liveCustomerSql('c')} and ${compiled.sql}`, params: [workspaceId, ...compiled.params] };
 }
 
 /** Validates a rule, including its references: segments of this workspace, and no cycle back to `selfId`. */
@@ -90,26 +91,46 @@ const nameOf = (name: string) => {
 /** Membership recomputed as a set difference in SQL: who entered, who left, kept as history. */
 export async function refreshIn(tx: EntityManager, segment: Segment, now: Date): Promise<{ entered: string[]; exited: string[] }> {
   const ws = segment.workspace.id;
-  const { where, params } = selection(ws, segment.rule!, now);
   if (hasEvents(segment.rule!)) await raiseWorkMemory(tx);
-  const rows = await sql<{ customer_id: string; change: 'ENTERED' | 'EXITED' }>(
-    tx,
-    `with target as (select c.id from customer c where ${where}),
+  const diff = membershipDiff(ws, segment.id, selection(ws, segment.rule!, now), now, null);
+  const rows = await sql<ChangeRow>(tx, diff.text, diff.params);
+  segment.refreshedAt = now;
+  segment.lastError = null;
+  return changesOf(rows);
+}
+
+type ChangeRow = { customer_id: string; change: 'ENTERED' | 'EXITED' };
+
+const changesOf = (rows: ChangeRow[]): { entered: string[]; exited: string[] } => ({
+  entered: rows.filter((r) => r.change === 'ENTERED').map((r) => r.customer_id),
+  exited: rows.filter((r) => r.change === 'EXITED').map((r) => r.customer_id),
+});
+
+/**
+ * Makes a segment's membership what a selection says, as one statement: members are added and
+ * removed as a set difference and each change is logged; it returns the changes (customer_id,
+ * change). Over the whole workspace, or only over `customerIds` when given.
+ */
+function membershipDiff(
+  workspaceId: string,
+  segmentId: string,
+  { where, params }: { where: string; params: unknown[] },
+  now: Date,
+  customerIds: string[] | null,
+): Statement {
+  const only = customerIds ? [customerIds] : [];
+  return {
+    text: `with target as (select c.id from customer c where ${customerIds ? 'c.id = any(?::uuid[]) and ' : ''}${where}),
      entered as (
        insert into segment_member (segment_id, customer_id, workspace_id, since) select ?, t.id, ?, ? from target t
        on conflict do nothing returning customer_id),
      exited as (
-       delete from segment_member m where m.workspace_id = ? and m.segment_id = ? and not exists (select 1 from target t where t.id = m.customer_id) returning m.customer_id),
+       delete from segment_member m where m.workspace_id = ? and m.segment_id = ?${customerIds ? ' and m.customer_id = any(?::uuid[])' : ''}
+         and not exists (select 1 from target t where t.id = m.customer_id) returning m.customer_id),
      changes as (select customer_id, 'ENTERED' as change from entered union all select customer_id, 'EXITED' from exited),
      logged as (insert into segment_change (id, workspace_id, segment_id, customer_id, change, at) select gen_random_uuid(), ?, ?, customer_id, change, ? from changes returning customer_id, change)
      select customer_id, change from logged`,
-    [...params, segment.id, ws, now, ws, segment.id, ws, segment.id, now],
-  );
-  segment.refreshedAt = now;
-  segment.lastError = null;
-  return {
-    entered: rows.filter((r) => r.change === 'ENTERED').map((r) => r.customer_id),
-    exited: rows.filter((r) => r.change === 'EXITED').map((r) => r.customer_id),
+    params: [...only, ...params, segmentId, workspaceId, now, workspaceId, segmentId, ...only, workspaceId, segmentId, now],
   };
 }
 
@@ -231,11 +252,7 @@ export async function changeStatic(
       throw AppError.badInput('only a STATIC segment takes customers by hand; a DYNAMIC one follows its rule', { field: 'id' });
     const ws = viewer.workspaceId;
     const ids = customerIds.filter(isUuid);
-    const live = await sql<{ id: string }>(
-      tx,
-      `select id from customer where workspace_id = ? and id = any(?::uuid[]) and merged_into_id is null and erased_at is null`,
-      [ws, ids],
-    );
+    const live = await sql<{ id: string }>(tx, `select id from customer where workspace_id = ? and id = any(?::uuid[]) and ${liveCustomerSql()}`, [ws, ids]);
     const unknown = customerIds.find((candidate) => !live.some((row) => row.id === candidate));
     if (unknown) throw AppError.notFound('Customer', unknown);
     const changed = add
@@ -266,59 +283,43 @@ export interface MembershipChanges {
   exited: string[];
 }
 
-/** The workspace's dynamic segments, for {@link membershipSteps}. */
-export const dynamicSegmentsStep = (workspaceId: string): Statement => ({
-  text: `select id, rule from segment where workspace_id = ? and kind = 'DYNAMIC' and rule is not null order by created_at, id`,
-  params: [workspaceId],
-});
-
-/**
- * Live membership: after a write touched some customers, each dynamic segment of the workspace is
- * re-evaluated for those customers only, in the caller's transaction (segments that refer to no
- * other segment first, so a segment of segments sees them current). One statement per segment;
- * `changes` reads their results.
- */
-export function membershipSteps(
-  workspaceId: string,
-  segments: Row[],
-  customerIds: string[],
-  now: Date,
-): { steps: Statement[]; changes(results: Row[][]): MembershipChanges[] } {
-  if (!customerIds.length) return { steps: [], changes: () => [] };
-  const ordered = [...(segments as { id: string; rule: Rule }[])].sort((a, b) => referencedSegments(a.rule).length - referencedSegments(b.rule).length);
-  const steps = ordered.map((segment) => {
-    const { where, params } = selection(workspaceId, segment.rule, now, true);
-    return {
-      text: `with target as (select c.id from customer c where c.id = any(?::uuid[]) and ${where}),
-       entered as (insert into segment_member (segment_id, customer_id, workspace_id, since) select ?, t.id, ?, ? from target t on conflict do nothing returning customer_id),
-       exited as (delete from segment_member m where m.workspace_id = ? and m.segment_id = ? and m.customer_id = any(?::uuid[])
-                    and not exists (select 1 from target t where t.id = m.customer_id) returning m.customer_id),
-       changes as (select customer_id, 'ENTERED' as change from entered union all select customer_id, 'EXITED' from exited),
-       logged as (insert into segment_change (id, workspace_id, segment_id, customer_id, change, at) select gen_random_uuid(), ?, ?, customer_id, change, ? from changes returning customer_id, change)
-       select customer_id, change from logged`,
-      params: [customerIds, ...params, segment.id, workspaceId, now, workspaceId, segment.id, customerIds, workspaceId, segment.id, now],
-    };
-  });
-  const changes = (results: Row[][]) =>
-    ordered.flatMap((segment, i) => {
-      const rows = results[i] as { customer_id: string; change: 'ENTERED' | 'EXITED' }[];
-      if (!rows.length) return [];
-      return [
-        {
-          segmentId: segment.id,
-          entered: rows.filter((r) => r.change === 'ENTERED').map((r) => r.customer_id),
-          exited: rows.filter((r) => r.change === 'EXITED').map((r) => r.customer_id),
-        },
-      ];
-    });
-  return { steps, changes };
+/** The segment step of a write that touched some customers: a read to send with the caller's reads, then writes. */
+export interface MembershipStep {
+  /** The workspace's dynamic segments. */
+  read: Statement;
+  /**
+   * Each dynamic segment (the rows of `read`) re-evaluated for the touched customers only, in the
+   * caller's transaction (segments that refer to no other segment first, so a segment of segments
+   * sees them current): one statement per segment, and `changes` reads their results.
+   */
+  writes(segments: Row[], customerIds: string[], now: Date): { steps: Statement[]; changes(results: Row[][]): MembershipChanges[] };
 }
 
-/** {@link membershipSteps}, run now. */
+/** Live membership: the one step builder of segments for writes that touch customers. */
+export const membershipStep = (workspaceId: string): MembershipStep => ({
+  read: {
+    text: `select id, rule from segment where workspace_id = ? and kind = 'DYNAMIC' and rule is not null order by created_at, id`,
+    params: [workspaceId],
+  },
+  writes(segments, customerIds, now) {
+    if (!customerIds.length) return { steps: [], changes: () => [] };
+    const ordered = [...(segments as { id: string; rule: Rule }[])].sort((a, b) => referencedSegments(a.rule).length - referencedSegments(b.rule).length);
+    const steps = ordered.map((segment) => membershipDiff(workspaceId, segment.id, selection(workspaceId, segment.rule, now, true), now, customerIds));
+    const changes = (results: Row[][]) =>
+      ordered.flatMap((segment, i) => {
+        const rows = results[i] as ChangeRow[];
+        return rows.length ? [{ segmentId: segment.id, ...changesOf(rows) }] : [];
+      });
+    return { steps, changes };
+  },
+});
+
+/** {@link membershipStep}, run now. */
 export async function reevaluateMembers(tx: EntityManager, workspaceId: string, customerIds: string[], now: Date): Promise<MembershipChanges[]> {
   if (!customerIds.length) return [];
-  const [segments] = await pipeline(tx, [dynamicSegmentsStep(workspaceId)]);
-  const { steps, changes } = membershipSteps(workspaceId, segments, customerIds, now);
+  const membership = membershipStep(workspaceId);
+  const [segments] = await pipeline(tx, [membership.read]);
+  const { steps, changes } = membership.writes(segments, customerIds, now);
   return changes(await pipeline(tx, steps));
 }
 

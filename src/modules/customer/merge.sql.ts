@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
 import { pipeline, type Statement } from '../../db/pipeline';
 import type { CustomerSnapshot } from './customer-merge.entity';
-import type { CustomerRow } from './customer-state';
+import type { CustomerRow } from '../ingestion/ingestion.types';
 
 const iso = (value: Date | string | null): string | null => (value === null ? null : new Date(value).toISOString());
 

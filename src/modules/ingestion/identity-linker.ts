@@ -1,37 +1,7 @@
 import type { IdentityType } from '../../graphql/enums';
-import { identifierKey, type Identifier } from './identifiers';
-import type { IdentityRule } from './identity-rules';
-
-/** A customer as the linker needs to see it: its age and its values of limited identifier types. */
-export interface KnownCustomer {
-  id: string;
-  createdAt: Date;
-  limitedValues: Map<IdentityType, Set<string>>;
-}
-
-export interface LinkerItem {
-  index: number;
-  identifiers: Identifier[];
-}
-
-export interface Unlinked {
-  index: number;
-  identifier: Identifier;
-  reason: string;
-}
-
-export interface LinkResult {
-  /** Customer each item belongs to (an existing id or a new one), by item index. */
-  customerOf: Map<number, string>;
-  /** Customers to create, oldest first. */
-  created: string[];
-  /** Existing customers absorbed, each with its survivor and the identifiers that linked them (`reason` holds their values; `types` only their types). */
-  absorbed: { absorbedId: string; survivorId: string; reason: string; types: IdentityType[] }[];
-  /** New identity rows: identifier key -> customer. */
-  newIdentities: Map<string, { identifier: Identifier; customerId: string; index: number }>;
-  /** Identifiers left unlinked because linking them would break an identity rule. */
-  unlinked: Unlinked[];
-}
+import { identifierKey, type Identifier } from '../customer/identifiers';
+import type { IdentityRule } from '../customer/identity-rules';
+import type { KnownCustomer, LinkerItem, LinkResult } from './ingestion.types';
 
 /**
  * Decides, without I/O, which customer each item belongs to. Identifiers are taken in rule priority

@@ -1,62 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pipeline, TextArray, type Step } from '../../db/pipeline';
 import { IdentityType, LifecycleStage, ValueTier } from '../../graphql/enums';
-import { isLapsed, stageAt, type StageRules } from '../lifecycle/lifecycle-rules';
-import type { ValidItem } from './ingest.types';
-
-/** A customer row as SQL returns it. */
-export interface CustomerRow {
-  id: string;
-  merged_into_id: string | null;
-  display_name: string | null;
-  traits: Record<string, unknown>;
-  trait_times: Record<string, string>;
-  tags: string[];
-  total_spend: string | number;
-  order_count: number;
-  first_seen_at: Date | string;
-  last_seen_at: Date | string;
-  last_purchase_at: Date | string | null;
-  erased_at: Date | string | null;
-  created_at: Date | string;
-  lifecycle_stage: LifecycleStage;
-  value_tier: ValueTier;
-  first_purchase_at: Date | string | null;
-  last_inbound_at: Date | string | null;
-  complaint_at: Date | string | null;
-  reactivated_at: Date | string | null;
-  annual_spend: string | number;
-}
-
-/** What ingestion computes for a customer before writing it back in one statement. */
-export interface CustomerState {
-  id: string;
-  displayName: string | null;
-  /** Fallback name when no name trait exists: the first e-mail or phone seen. */
-  contact: string | null;
-  traits: Record<string, unknown>;
-  traitTimes: Record<string, string>;
-  tags: string[];
-  totalSpend: number;
-  orderCount: number;
-  firstSeenAt: Date;
-  lastSeenAt: Date;
-  lastPurchaseAt: Date | null;
-  /** The stage as stored; null for a customer being created. */
-  stage: LifecycleStage | null;
-  tier: ValueTier;
-  firstPurchaseAt: Date | null;
-  lastInboundAt: Date | null;
-  complaintAt: Date | null;
-  reactivatedAt: Date | null;
-  annualSpend: number;
-}
-
-/** What folding an item needs to know about lifecycle: the workspace's rules and the spend window. */
-export interface FoldRules {
-  stages: StageRules;
-  spendSince: Date;
-}
+import { identifierKey } from '../customer/identifiers';
+import { isLapsed, isPurchase, stageAt } from '../lifecycle/lifecycle-rules';
+import type { CustomerRow, CustomerState, FoldRules, LinkResult, ValidItem } from './ingestion.types';
 
 const FAR_FUTURE = new Date(8.64e15);
 const FAR_PAST = new Date(-8.64e15);
@@ -142,12 +89,10 @@ export function foldAbsorbed(survivor: CustomerState, absorbed: CustomerState): 
   survivor.annualSpend += absorbed.annualSpend;
 }
 
-export const isPurchase = (event: string): boolean => event.startsWith('order_completed');
-
 /** Applies one ingested item to its customer's state. */
 export function foldItem(state: CustomerState, item: ValidItem, rules: FoldRules): void {
   mergeTraits(state, item.traits, item.occurredAtText);
-  if (isPurchase(item.event) && item.revenue !== null) {
+  if (isPurchase(item)) {
     // lapsed as of just before this item: an order placed on a channel is also a contact, counted below
     if (state.firstPurchaseAt && isLapsed(stageAt(state, rules.stages, item.occurredAt).stage)) state.reactivatedAt = item.occurredAt;
     state.totalSpend += item.revenue;
@@ -163,6 +108,36 @@ export function foldItem(state: CustomerState, item: ValidItem, rules: FoldRules
     item.identifiers.find((identifier) => identifier.type === IdentityType.EMAIL)?.value ??
     item.identifiers.find((identifier) => identifier.type === IdentityType.PHONE)?.value ??
     null;
+}
+
+/**
+ * The state of every customer a batch leaves, folded from the rows read (`rows`, with `spend`, the
+ * recount of spend in the window of those who had any), the customers the linker created and the
+ * absorbed ones, then each item in order, by its linked identifiers only. Absorbed customers are
+ * folded into their survivors and left out.
+ */
+export function foldBatch(
+  rows: CustomerRow[],
+  spend: Map<string, string | number>,
+  link: LinkResult,
+  items: ValidItem[],
+  rules: FoldRules,
+): Map<string, CustomerState> {
+  const states = new Map<string, CustomerState>();
+  for (const row of rows) states.set(row.id, stateOf(row));
+  for (const id of link.created) states.set(id, stateOf(null, id));
+  // stored spend may still count orders that have left the window since: the recount replaces it
+  for (const row of rows) if (Number(row.annual_spend) > 0) states.get(row.id)!.annualSpend = Number(spend.get(row.id) ?? 0);
+  for (const { absorbedId, survivorId } of link.absorbed) foldAbsorbed(states.get(survivorId)!, states.get(absorbedId)!);
+  // an identifier left unlinked belongs to someone else: it must not name this customer
+  const unlinked = new Set(link.unlinked.map(({ index, identifier }) => `${index}:${identifierKey(identifier)}`));
+  const linkedOnly = (item: ValidItem): ValidItem =>
+    link.unlinked.length === 0
+      ? item
+      : { ...item, identifiers: item.identifiers.filter((identifier) => !unlinked.has(`${item.index}:${identifierKey(identifier)}`)) };
+  for (const item of items) foldItem(states.get(link.customerOf.get(item.index)!)!, linkedOnly(item), rules);
+  for (const { absorbedId } of link.absorbed) states.delete(absorbedId);
+  return states;
 }
 
 /** `name`, else `firstName lastName`, else what the customer was called, else an e-mail or phone. */
