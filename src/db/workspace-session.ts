@@ -46,11 +46,27 @@ export function installWorkspaceSessions(): void {
   installed = true;
   const query = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
   pg.Client.prototype.query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
-    if (!(config as Partial<CarriesWorkspace> | null)?.carriesWorkspace) {
-      const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
-      const workspace = typeof text === 'string' && ROLLBACK.test(text) ? void forgetSession(this) : workspaceSwitch(this);
-      if (workspace !== undefined) (query.call(this, SET_WORKSPACE, [workspace]) as Promise<unknown>).catch(() => forgetSession(this));
+    const own = () => query.call(this, config, ...rest);
+    if ((config as Partial<CarriesWorkspace> | null)?.carriesWorkspace) return own();
+    const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
+    const workspace = typeof text === 'string' && ROLLBACK.test(text) ? void forgetSession(this) : workspaceSwitch(this);
+    if (workspace === undefined) return own();
+    const set = (query.call(this, SET_WORKSPACE, [workspace]) as Promise<unknown>).catch((error: unknown) => {
+      forgetSession(this);
+      throw error;
+    });
+    // a stream (COPY TO) is handed back at once, so it queues behind the setting; any other query follows its answer, as pg 9 will insist
+    if (typeof (config as { submit?: unknown }).submit === 'function') {
+      set.catch(() => {});
+      return own();
     }
-    return query.call(this, config, ...rest);
+    const callback = typeof rest[rest.length - 1] === 'function' ? (rest.pop() as (error: unknown, result?: unknown) => void) : undefined;
+    const answer = set.then(() => own() as Promise<unknown>);
+    if (!callback) return answer;
+    answer.then(
+      (result) => callback(null, result),
+      (error: unknown) => callback(error),
+    );
+    return undefined;
   } as typeof pg.Client.prototype.query;
 }
