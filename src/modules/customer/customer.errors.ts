@@ -1,8 +1,20 @@
-import { badInput, notFound, type ErrorReason } from '../../errors';
+import { badInput, conflict, notFound, type ErrorReason } from '../../errors';
 
 /** Refusals about customers, for every module that names one. */
 export const CustomerErrors = {
   notFound: (id: string) => notFound('CUSTOMER_NOT_FOUND', 'Customer', id),
+  /** An id of a customer merged into another: the caller should use the survivor's. */
+  mergedInto: (id: string, survivorId: string) =>
+    badInput('CUSTOMER_MERGED', `customer ${id} was merged into ${survivorId}; use that id`, { mergedInto: survivorId }),
+  tagsInvalid: () => badInput('CUSTOMER_TAGS_INVALID', 'tags must be 1 to 64 characters each, at least one', { field: 'tags' }),
+  mergeWithItself: () => badInput('MERGE_WITH_ITSELF', 'a customer cannot be merged with itself'),
+  mergeBreaksIdentityRules: (violations: string[]) =>
+    conflict('MERGE_BREAKS_IDENTITY_RULES', `the merge would break identity rules: ${violations.join('; ')}`, { violations }),
+  mergeNotFound: (id: string) => notFound('MERGE_NOT_FOUND', 'CustomerMerge', id),
+  mergeAlreadyUndone: (unmergedAt: unknown) => badInput('MERGE_ALREADY_UNDONE', 'this merge was already undone', { unmergedAt }),
+  unmergeAfterLaterMerge: (mergedInto: string) =>
+    conflict('UNMERGE_SURVIVOR_MERGED_LATER', `the survivor was later merged into ${mergedInto}; undo that merge first`, { mergedInto }),
+  unmergeErased: () => conflict('UNMERGE_CUSTOMER_ERASED', 'one of the customers was erased'),
 };
 
 /** Refusals of ingestion (`ingest`, and what resolves customers as it does: `identify`, `openConversation`, `submitSurvey`). */
