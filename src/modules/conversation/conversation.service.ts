@@ -62,7 +62,7 @@ export async function openConversation(em: EntityManager, scope: ConversationSco
       ws,
       customerId,
     ]);
-    if (input.queueId) await requireIds(tx, ws, 'queue', 'Queue', [input.queueId]);
+    if (input.queueId) await requireIds(tx, ws, 'queue', [input.queueId]);
     const queueId = input.queueId ?? (await pickQueue(tx, ws, input.channel, skills));
     const policy = await policyOfQueue(tx, ws, queueId);
     const first = policy && dueTimes(now, policy.first_response_seconds, policy.warn_at);
@@ -165,7 +165,7 @@ export async function postMessage(em: EntityManager, scope: ConversationScope, i
     const outbox = new Outbox();
     const conversation = await lockConversation(tx, ws, input.conversationId);
     checkStep(conversation.status, 'post');
-    if (input.agentId) await requireIds(tx, ws, 'agent', 'Agent', [input.agentId]);
+    if (input.agentId) await requireIds(tx, ws, 'agent', [input.agentId]);
     const agentId = input.author === AuthorKind.AGENT ? (input.agentId ?? conversation.assignee_id) : null;
     if (input.author === AuthorKind.AGENT && !agentId) throw ConversationErrors.agentMessageNeedsAgent();
     const channel = input.channel ?? conversation.channel;

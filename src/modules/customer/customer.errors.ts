@@ -15,10 +15,14 @@ export const CustomerErrors = {
   unmergeAfterLaterMerge: (mergedInto: string) =>
     conflict('UNMERGE_SURVIVOR_MERGED_LATER', `the survivor was later merged into ${mergedInto}; undo that merge first`, { mergedInto }),
   unmergeErased: () => conflict('UNMERGE_CUSTOMER_ERASED', 'one of the customers was erased'),
+  identityRuleMaxPerCustomer: () =>
+    badInput('IDENTITY_RULE_MAX_PER_CUSTOMER', 'maxPerCustomer must be at least 1, or null for no limit', { field: 'maxPerCustomer' }),
+  identityRulePriority: () => badInput('IDENTITY_RULE_PRIORITY_RANGE', 'priority must be between 0 and 1000', { field: 'priority' }),
 };
 
 /** Refusals of ingestion (`ingest`, and what resolves customers as it does: `identify`, `openConversation`, `submitSurvey`). */
 export const IngestionErrors = {
   /** The one item of a request refused: its reason is the item's code (`INVALID_IDENTIFIER`, `SUPPRESSED`, ...), as `ingest` reports it. */
   itemRefused: (item: { code: string; message: string }, field?: string) => badInput(item.code as ErrorReason, item.message, field ? { field } : undefined),
+  batchTooLarge: (max: number, got: number) => badInput('INGEST_BATCH_TOO_LARGE', `a batch holds at most ${max} items, got ${got}`, { max }),
 };

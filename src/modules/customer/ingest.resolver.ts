@@ -1,6 +1,5 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
-import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
 import { IngestKind } from '../../graphql/enums';
 import { JSONScalar } from '../../graphql/scalars';
@@ -15,6 +14,7 @@ import { loadRules, setIdentityRule } from './identity-rule.service';
 import { IdentityRule, IdentityRuleInput } from './identity-rule.types';
 import { uuidv7 } from '../../db/ids';
 import { publishAudits } from '../workspace/audit.service';
+import { IngestionErrors } from './customer.errors';
 
 @Resolver()
 export class IngestResolver {
@@ -42,7 +42,7 @@ export class IngestResolver {
     await publishMembership(ctx.bus, ctx.viewer.workspaceId, result.segmentChanges);
     await publishAudits(ctx.bus, ctx.viewer.workspaceId, result.auditEntryIds);
     const [error] = result.errors;
-    if (error) throw AppError.badInput(error.message, { reason: error.code });
+    if (error) throw IngestionErrors.itemRefused(error);
     return requireLiveCustomer(ctx, result.customerOf.get(0)!);
   }
 

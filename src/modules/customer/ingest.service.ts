@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
 import { pipeline, type Statement, type Step } from '../../db/pipeline';
 import { planForAnyWorkspace, restorePlanMode, StaleReadError, withRetries } from '../../db/sql';
-import { AppError } from '../../errors';
 import type { IdentityType } from '../../graphql/enums';
 import { IngestKind } from '../../graphql/enums';
 import { identifierKey, IdentifierError, normaliseIdentifier, type Identifier } from './identifiers';
@@ -18,6 +17,7 @@ import { settle, transitionsCopy, type Transition } from '../lifecycle/lifecycle
 import type { WorkspaceSettings } from '../workspace/workspace-settings';
 import { dynamicSegmentsStep, membershipSteps, type MembershipChanges } from '../segment/segment.service';
 import { auditStep, type AuditRecord } from '../workspace/audit.service';
+import { IngestionErrors } from './customer.errors';
 
 export const MAX_BATCH = 1000;
 
@@ -67,7 +67,7 @@ const withItemErrors = <T extends { errors: IngestItemError[] }>(applied: T, err
 /** Validates a batch, without writing: the items to apply and the errors of the others. */
 async function prepareItems(em: EntityManager, scope: IngestScope, inputs: IngestEventInput[]) {
   const { settings, now } = scope;
-  if (inputs.length > MAX_BATCH) throw AppError.badInput(`a batch holds at most ${MAX_BATCH} items, got ${inputs.length}`, { max: MAX_BATCH });
+  if (inputs.length > MAX_BATCH) throw IngestionErrors.batchTooLarge(MAX_BATCH, inputs.length);
   const rules = await loadRules(em);
   const errors: IngestItemError[] = [];
   const valid: ValidItem[] = [];

@@ -41,7 +41,7 @@ async function named<T>(taken: () => AppError, work: () => Promise<T>): Promise<
 const NOT_FOUND = { queue: QueueErrors.queueNotFound, agent: QueueErrors.agentNotFound, sla_policy: QueueErrors.slaPolicyNotFound };
 
 /** Rows of `table` with these ids in the workspace, or NOT_FOUND naming the first missing one. */
-export async function requireIds(em: EntityManager, workspaceId: string, table: keyof typeof NOT_FOUND, _type: string, ids: string[]): Promise<void> {
+export async function requireIds(em: EntityManager, workspaceId: string, table: keyof typeof NOT_FOUND, ids: string[]): Promise<void> {
   const bad = ids.find((id) => !isUuid(id));
   if (bad) throw NOT_FOUND[table](bad);
   const rows = await sql<{ id: string }>(em, `select id from ${table} where workspace_id = ? and id = any(?::uuid[])`, [workspaceId, ids]);
@@ -75,7 +75,7 @@ export async function createQueue(em: EntityManager, workspaceId: string, input:
     () => QueueErrors.queueNameTaken(name),
     () =>
       em.fork().transactional(async (tx) => {
-        if (input.slaPolicyId) await requireIds(tx, workspaceId, 'sla_policy', 'SlaPolicy', [input.slaPolicyId]);
+        if (input.slaPolicyId) await requireIds(tx, workspaceId, 'sla_policy', [input.slaPolicyId]);
         const queue = tx.create(Queue, { workspace: workspaceId, name, channels, skills, slaPolicyId: input.slaPolicyId ?? null, createdAt: now });
         await tx.flush();
         return queue;
@@ -91,7 +91,7 @@ export async function createAgent(em: EntityManager, workspaceId: string, input:
   if (!Number.isInteger(input.maxConcurrent) || input.maxConcurrent < 1 || input.maxConcurrent > 100) throw QueueErrors.agentCapacityRange();
   const queueIds = [...new Set(input.queueIds ?? [])];
   return em.fork().transactional(async (tx) => {
-    await requireIds(tx, workspaceId, 'queue', 'Queue', queueIds);
+    await requireIds(tx, workspaceId, 'queue', queueIds);
     const agent = tx.create(Agent, { workspace: workspaceId, name, email, skills, maxConcurrent: input.maxConcurrent, statusChangedAt: now, createdAt: now });
     await tx.flush();
     if (queueIds.length)
