@@ -34,26 +34,6 @@ export class AppError extends Error {
   toGraphQLError(httpStatus?: number): GraphQLError {
     return new GraphQLError(this.message, { extensions: { ...this.extensions, ...(httpStatus ? { http: { status: httpStatus } } : {}) } });
   }
-
-  /** @deprecated free text; until every call site has a named factory */
-  static badInput(message: string, details?: Record<string, unknown>): AppError {
-    return new AppError('BAD_USER_INPUT', 'UNNAMED', message, details);
-  }
-
-  /** @deprecated */
-  static notFound(type: string, id: string): AppError {
-    return new AppError('NOT_FOUND', 'UNNAMED', `${type} ${id} was not found`, { type, id });
-  }
-
-  /** @deprecated */
-  static forbidden(message: string): AppError {
-    return new AppError('FORBIDDEN', 'UNNAMED', message);
-  }
-
-  /** @deprecated */
-  static conflict(message: string, details?: Record<string, unknown>): AppError {
-    return new AppError('CONFLICT', 'UNNAMED', message, details);
-  }
 }
 
 /** Builders for `*.errors.ts` files only (the linter refuses them elsewhere). */
