@@ -1,5 +1,5 @@
-import { AppError } from '../../errors';
 import { ConversationStatus } from '../../graphql/enums';
+import { ConversationErrors } from './conversation.errors';
 
 const { QUEUED, ASSIGNED, WAITING_ON_CUSTOMER, RESOLVED, CLOSED } = ConversationStatus;
 
@@ -28,9 +28,10 @@ const HINT: Partial<Record<ConversationStatus, string>> = {
 export function checkStep(status: ConversationStatus, step: Step): void {
   if (ALLOWED[step].includes(status)) return;
   const hint = step === 'reopen' || step === 'close' ? 'only a RESOLVED conversation can be' : (HINT[status] ?? 'not allowed');
-  throw AppError.badInput(
+  throw ConversationErrors.stepNotAllowed(
     `cannot ${step} a ${status} conversation: ${hint}${step === 'reopen' || step === 'close' ? ` ${step === 'reopen' ? 'reopened' : 'closed'}` : ''}`,
-    { status, step },
+    status,
+    step,
   );
 }
 

@@ -2,13 +2,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../context';
 import { isUuid } from '../../db/ids';
 import { readByKey } from '../../db/sql';
-import { AppError } from '../../errors';
 import { parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { CustomerMerge } from './customer-merge.entity';
 import { isKeyset, keyText, type Keyset } from '../../graphql/keyset';
 import { Customer } from './customer.entity';
 import { Event } from './event.entity';
 import { Identity } from './identity.entity';
+import { CustomerErrors } from './customer.errors';
 
 const groupBy = <T>(rows: T[], key: (row: T) => string): Map<string, T[]> => {
   const groups = new Map<string, T[]>();
@@ -37,7 +37,7 @@ export const liveCustomer = (ctx: Context) =>
 /** The live customer an id resolves to, for an answer that must be one (a mutation's, a non-null field): NOT_FOUND when there is none. */
 export async function requireLiveCustomer(ctx: Context, id: string): Promise<Customer> {
   const customer = await liveCustomer(ctx).load(id);
-  if (!customer) throw AppError.notFound('Customer', id);
+  if (!customer) throw CustomerErrors.notFound(id);
   return customer;
 }
 

@@ -1,13 +1,16 @@
-import { runInWorkspace } from '../../telemetry/request-scope';
 import express, { type Router } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Knex } from '@mikro-orm/postgresql';
 import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
 import type { GraphQLError } from 'graphql';
+import type { AppError } from '../../errors';
+import { errorBody } from '../../graphql/format-error';
 import { isUuid } from '../../db/ids';
 import { Role } from '../../graphql/enums';
 import type { Viewer } from '../../graphql/auth';
+import { SegmentErrors } from './segment.errors';
+import { runInWorkspace } from '../../telemetry/request-scope';
 
 const MAX_TRAITS = 20;
 const TRAIT_KEY = /^[\p{L}\p{N}_.\- ]{1,100}$/u;
@@ -25,26 +28,23 @@ export function segmentExport(orm: MikroORM, authenticate: (header: unknown) => 
     try {
       viewer = await authenticate(req.headers.authorization);
     } catch (error) {
-      const extensions = (error as GraphQLError).extensions ?? {};
-      res
-        .status((extensions.http as { status?: number } | undefined)?.status ?? 401)
-        .json({ errors: [{ message: (error as Error).message, extensions: { code: extensions.code ?? 'UNAUTHENTICATED' } }] });
+      const status = ((error as GraphQLError).extensions?.http as { status?: number } | undefined)?.status ?? 401;
+      res.status(status).json(errorBody(error as Error));
       return;
     }
     // the export's statements see only the key's workspace (row-level security)
     await runInWorkspace(viewer.workspaceId, async () => {
-      const fail = (status: number, code: string, message: string) => res.status(status).json({ errors: [{ message, extensions: { code } }] });
-      if (viewer.role !== Role.ADMIN && viewer.role !== Role.MARKETER) return fail(403, 'FORBIDDEN', 'Exporting a segment needs an ADMIN or MARKETER key');
+      const fail = (status: number, error: AppError) => res.status(status).json(errorBody(error));
+      if (viewer.role !== Role.ADMIN && viewer.role !== Role.MARKETER) return fail(403, SegmentErrors.exportForbidden());
       const id = req.params.id;
       const traits = String(req.query.traits ?? '')
         .split(',')
         .map((key) => key.trim())
         .filter(Boolean);
-      if (traits.length > MAX_TRAITS || traits.some((key) => !TRAIT_KEY.test(key)))
-        return fail(400, 'BAD_USER_INPUT', `traits: up to ${MAX_TRAITS} keys of letters, digits, _ . - and spaces`);
+      if (traits.length > MAX_TRAITS || traits.some((key) => !TRAIT_KEY.test(key))) return fail(400, SegmentErrors.exportTraitsInvalid(MAX_TRAITS));
       const connection = orm.em.getConnection();
       const [segment] = isUuid(id) ? await connection.execute(`select id from segment where workspace_id = ? and id = ?`, [viewer.workspaceId, id]) : [];
-      if (!segment) return fail(404, 'NOT_FOUND', `Segment ${id} was not found`);
+      if (!segment) return fail(404, SegmentErrors.notFound(id));
 
       const knex = connection.getKnex() as Knex;
       const client = (await knex.client.acquireConnection()) as {
@@ -62,7 +62,7 @@ export function segmentExport(orm: MikroORM, authenticate: (header: unknown) => 
         res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', `attachment; filename="segment-${id}.csv"`);
         await pipeline(client.query(copyTo(query)), res);
       } catch (error) {
-        if (!res.headersSent) fail(500, 'INTERNAL_SERVER_ERROR', 'The export failed');
+        if (!res.headersSent) fail(500, SegmentErrors.exportFailed());
         else res.destroy(error as Error);
       } finally {
         await knex.client.releaseConnection(client);

@@ -19,7 +19,6 @@ import { freshForEvent, type Context } from '../../context';
 import { isUuid } from '../../db/ids';
 import { sql } from '../../db/sql';
 import { countLater } from '../../graphql/connection';
-import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
 import { connectionTypes, cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { MembershipChange, SegmentKind } from '../../graphql/enums';
@@ -28,6 +27,7 @@ import { liveCustomer } from '../customer/customer.loaders';
 import { CustomerConnection } from '../customer/customer.types';
 import { SegmentRuleInput, toRule, type Rule } from './segment-rule.types';
 import { SegmentMembershipEvent, Segment } from './segment.entity';
+import { SegmentErrors } from './segment.errors';
 import { changeStatic, createSegment, deleteSegment, previewCount, publishChanges, refreshIn, sampleIds, segmentFor, updateSegment } from './segment.service';
 
 export const { Connection: SegmentMembershipEventConnection } = connectionTypes(SegmentMembershipEvent);
@@ -91,7 +91,7 @@ async function membershipOf({
   args,
 }: SubscribeResolverData<unknown, { segmentId: string }, Context>): Promise<AsyncGenerator<SegmentMembershipEvent>> {
   const segment = isUuid(args.segmentId) ? await context.em.findOne(Segment, { id: args.segmentId }) : null;
-  if (!segment) throw AppError.notFound('Segment', args.segmentId);
+  if (!segment) throw SegmentErrors.notFound(args.segmentId);
   return membershipEvents(context, segment);
 }
 
@@ -157,7 +157,7 @@ export class SegmentResolver {
     const started = Date.now();
     const { segment, changes } = await ctx.em.fork().transactional(async (tx) => {
       const segment = await segmentFor(tx, id);
-      if (!segment.rule) throw AppError.badInput('a STATIC segment has no rule to refresh', { field: 'id' });
+      if (!segment.rule) throw SegmentErrors.staticNotRefreshable();
       return { segment, changes: await refreshIn(tx, segment, ctx.clock.now()) };
     });
     await publishChanges(ctx.bus, ctx.viewer.workspaceId, segment.id, changes);
@@ -248,7 +248,7 @@ export class SegmentPreviewResolver {
   @FieldResolver(() => [Customer])
   async sample(@Root() preview: SegmentPreview, @Ctx() ctx: Context, @Arg('limit', () => Int, { nullable: true }) limit?: number): Promise<Customer[]> {
     const size = limit ?? 10;
-    if (size < 0 || size > 100) throw AppError.badInput('limit must be 0 to 100', { field: 'limit' });
+    if (size < 0 || size > 100) throw SegmentErrors.sampleLimit();
     const ids = await sampleIds(ctx.em, preview.rule, preview.where, preview.params, size);
     return (await Promise.all(ids.map((id) => liveCustomer(ctx).load(id)))).filter((c): c is Customer => c !== null);
   }
