@@ -85,10 +85,13 @@ export function attachWebSockets(deps: {
   const cleanup = useServer<Record<string, unknown>, SocketState>(
     {
       schema,
-      execute: (args: ExecutionArgs) => runInRequestScope((args.contextValue as Context).requestId, () => execute(args)),
+      execute: (args: ExecutionArgs) => {
+        const { viewer, requestId } = args.contextValue as Context;
+        return runInRequestScope(requestId, () => execute(args), viewer.workspaceId);
+      },
       subscribe: (args: ExecutionArgs) => {
         const { viewer, requestId } = args.contextValue as Context;
-        return runInRequestScope(requestId, () => sharedSubscribe(args, `${viewer.workspaceId}:${viewer.role}:${viewer.masked}`));
+        return runInRequestScope(requestId, () => sharedSubscribe(args, `${viewer.workspaceId}:${viewer.role}:${viewer.masked}`), viewer.workspaceId);
       },
       context: (ctx, id) => createContext(orm, bus, clock, ctx.extra.viewer!, ctx.extra.requestIds?.get(id) ?? randomUUID()),
       onConnect: async (ctx) => {

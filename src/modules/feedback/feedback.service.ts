@@ -252,10 +252,12 @@ export async function listFeedback(
 }
 
 /** Marks the items that became overdue and returns them, each only once ever. */
-export async function claimOverdue(em: EntityManager, now: Date): Promise<{ workspace_id: string; id: string }[]> {
-  return sql<{ workspace_id: string; id: string }>(
+export async function claimOverdue(em: EntityManager, workspaceId: string, now: Date): Promise<string[]> {
+  const rows = await sql<{ id: string }>(
     em,
-    `update feedback_item f set overdue_alerted_at = ? where f.overdue_alerted_at is null and f.status <> 'CLOSED' and ${OVERDUE_SQL} returning f.workspace_id, f.id`,
-    [now, now, now],
+    `update feedback_item f set overdue_alerted_at = ?
+     where f.workspace_id = ? and f.overdue_alerted_at is null and f.status <> 'CLOSED' and ${OVERDUE_SQL} returning f.id`,
+    [now, workspaceId, now, now],
   );
+  return rows.map((row) => row.id);
 }
