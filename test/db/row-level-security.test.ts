@@ -5,6 +5,7 @@ import { pipeline, readPipeline } from '../../src/db/pipeline';
 import { sql } from '../../src/db/sql';
 import { Customer } from '../../src/modules/customer/customer.entity';
 import { runInWorkspace } from '../../src/telemetry/request-scope';
+import * as workspaceService from '../../src/modules/workspace/workspace.service';
 import { operations } from '../support/operations';
 import { data } from '../support/client';
 import { startTestServer, type TestServer } from '../support/server';
@@ -115,6 +116,23 @@ describe('row-level security', () => {
     expect(workspacesSeen(inA)).toEqual([t.workspaceId]);
     const inB = await runInWorkspace(b.workspaceId, () => sql<{ workspace_id: string }>(one.em.fork(), `select workspace_id from customer`));
     expect(workspacesSeen(inB)).toEqual([b.workspaceId]);
+  });
+
+  it('confines raw SQL run inside a request of workspace B, with no workspace condition, to B', async () => {
+    const seen: { workspace_id: string }[][] = [];
+    const original = workspaceService.getWorkspace;
+    const spy = jest.spyOn(workspaceService, 'getWorkspace').mockImplementation(async (em, id) => {
+      seen.push(await sql<{ workspace_id: string }>(em, `select workspace_id from customer`));
+      return original(em, id);
+    });
+    try {
+      const answer = await data(t.url, b.adminKey, { query: `{ workspace { id } }` });
+      expect(answer.workspace.id).toBe(b.workspaceId);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toEqual([{ workspace_id: b.workspaceId }]);
   });
 
   it("answers each key's requests with its own workspace's rows", async () => {
