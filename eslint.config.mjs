@@ -2,6 +2,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const ERROR_BUILDERS = 'badInput|badRequest|notFound|conflict|forbidden|unauthenticated|unavailable';
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', '.data/', 'public/'] },
   js.configs.recommended,
@@ -14,6 +16,21 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { patterns: [{ group: ['../*/*.resolver'], message: "Import another module's service or types, not its resolver." }] },
+      ],
+    },
+  },
+  {
+    // every error a client sees is made by a named factory of a `*.errors.ts` file, with its reason
+    files: ['src/**/*.ts'],
+    ignores: ['src/errors.ts', 'src/**/*.errors.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          "NewExpression[callee.name='AppError']",
+          "CallExpression[callee.object.name='AppError']",
+          `ImportSpecifier[imported.name=/^(${ERROR_BUILDERS})$/]`,
+        ].map((selector) => ({ selector, message: 'Throw a named factory of a *.errors.ts file (SegmentErrors.notFound(id)), not an AppError made here.' })),
       ],
     },
   },

@@ -8,13 +8,14 @@ import { promisify } from 'node:util';
 import { loadConfig } from '../src/config';
 import { openDatabase, type Database } from '../src/db/database';
 import { connectOrm } from '../src/db/orm';
-import { prepareDatabase } from '../src/prepare-database';
+import { prepareAppRole, prepareDatabase } from '../src/prepare-database';
 import { createWorkspace } from '../src/modules/workspace/workspace.service';
 import { startServer, type Server } from '../src/server';
 
 /** A real server on the bench database (a new embedded cluster under .data/bench unless DATABASE_URL is set) with a fresh workspace. */
 export interface BenchServer {
   server: Server;
+  /** The tables' owner: seeding and the reference queries, which row-level security does not bind. */
   orm: MikroORM;
   database: Database;
   workspaceId: string;
@@ -31,7 +32,11 @@ export async function startBenchServer(): Promise<BenchServer> {
   const orm = await connectOrm(database.url, config);
   await prepareDatabase(orm);
   const { adminKey, workspace } = await createWorkspace(orm.em.fork(), `bench ${new Date().toISOString()}`);
-  const server = await startServer({ config, orm, databaseUrl: database.url });
+  // the server connects as the app role, as `npm start` does; BENCH_SERVER_ROLE=owner measures it without row-level security
+  const serverUrl = process.env.BENCH_SERVER_ROLE === 'owner' ? database.url : await prepareAppRole(orm);
+  const serverOrm = serverUrl === database.url ? orm : await connectOrm(serverUrl, config);
+  const server = await startServer({ config, orm: serverOrm, databaseUrl: serverUrl });
+  process.stdout.write(`server connects as ${new URL(serverUrl).username}\n`);
   return {
     server,
     orm,
@@ -40,6 +45,7 @@ export async function startBenchServer(): Promise<BenchServer> {
     adminKey,
     stop: async () => {
       await server.stop();
+      if (serverOrm !== orm) await serverOrm.close();
       await orm.close();
       await database.release();
     },

@@ -14,6 +14,7 @@ import { Migration20261123110000 } from './Migration20261123110000';
 import { Migration20261123120000 } from './Migration20261123120000';
 import { Migration20261124090000 } from './Migration20261124090000';
 import { Migration20261203150000 } from './Migration20261203150000';
+import { Migration20261203170000 } from './Migration20261203170000';
 
 /** Every migration, oldest first. Listed here so compiled and ts-jest runs find the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -32,4 +33,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261123120000', class: Migration20261123120000 },
   { name: 'Migration20261124090000', class: Migration20261124090000 },
   { name: 'Migration20261203150000', class: Migration20261203150000 },
+  { name: 'Migration20261203170000', class: Migration20261203170000 },
 ];

@@ -5,6 +5,8 @@ import { StartupError } from './startup-error';
 export interface Config {
   /** Connection string of an external PostgreSQL; undefined runs the embedded one under `dataDir`. */
   databaseUrl?: string;
+  /** `CDP_APP_DATABASE_URL`: the role the server connects as, when DATABASE_URL's role (the tables' owner) may not create it. */
+  appDatabaseUrl?: string;
   port: number;
   host: string;
   /** Admin key given to the default workspace at its first start; generated when unset. */
@@ -91,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const production = env.NODE_ENV === 'production';
   return {
     databaseUrl: env.DATABASE_URL || undefined,
+    appDatabaseUrl: env.CDP_APP_DATABASE_URL || undefined,
     port: int(env, 'PORT', 4000),
     host: env.HOST || '0.0.0.0',
     adminKey: adminKey(env.CDP_ADMIN_KEY),

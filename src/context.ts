@@ -3,6 +3,7 @@ import type { Viewer } from './graphql/auth';
 import { createLoaders, type Loaders } from './graphql/loaders';
 import type { EventBus } from './events/bus';
 import type { Clock } from './clock';
+import { bindWorkspace } from './telemetry/request-scope';
 
 /** Everything a resolver may use for one request (or one subscription operation). */
 export interface Context {
@@ -16,6 +17,8 @@ export interface Context {
 }
 
 export function createContext(orm: MikroORM, bus: EventBus, clock: Clock, viewer: Viewer, requestId: string): Context {
+  // row-level security: the rest of an HTTP request's statements see this workspace only (a WebSocket operation's scope is made per execution)
+  bindWorkspace(viewer.workspaceId);
   const em = forkForWorkspace(orm, viewer.workspaceId);
   return { requestId, viewer, em, loaders: createLoaders(em), bus, clock };
 }

@@ -1,13 +1,23 @@
-/** The codes a client can see in `extensions.code`. */
-export type ErrorCode = 'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
+import { GraphQLError } from 'graphql';
+/** The codes a client can see in `extensions.code`: the broad class of an error. */
+export type ErrorCode =
+  'BAD_USER_INPUT' | 'BAD_REQUEST' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'SERVICE_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR';
 
 /**
- * An error the application means to show the client. Modules throw it through named factories;
- * the GraphQL boundary turns it into a `GraphQLError` carrying `code` and `details`.
+ * The stable name of one refusal, `extensions.reason`: SCREAMING_SNAKE_CASE, led by its module
+ * (`SEGMENT_STATIC_HAS_NO_RULE`), unique across the API. Clients switch on it; messages may change.
+ */
+export type ErrorReason = Uppercase<string>;
+
+/**
+ * An error the application means to show the client, with its `code` and `reason`. Create one only
+ * through a named factory of a `*.errors.ts` file (`SegmentErrors.staticHasNoRule()`), which
+ * builds it with the helpers below; the boundary (`graphql/format-error.ts`) shows `extensions`.
  */
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCode,
+    readonly reason: ErrorReason,
     message: string,
     readonly details: Record<string, unknown> = {},
   ) {
@@ -15,30 +25,25 @@ export class AppError extends Error {
     this.name = 'AppError';
   }
 
-  static badInput(message: string, details?: Record<string, unknown>): AppError {
-    return new AppError('BAD_USER_INPUT', message, details);
+  /** What a client sees beside the message: the details, `code` and `reason`. */
+  get extensions(): Record<string, unknown> {
+    return { ...this.details, code: this.code, reason: this.reason };
   }
 
-  static notFound(type: string, id: string): AppError {
-    return new AppError('NOT_FOUND', `${type} ${id} was not found`, { type, id });
-  }
-
-  static unauthenticated(message = 'A valid API key is required: Authorization: Bearer <key>'): AppError {
-    return new AppError('UNAUTHENTICATED', message);
-  }
-
-  static forbidden(message: string): AppError {
-    return new AppError('FORBIDDEN', message);
-  }
-
-  static conflict(message: string, details?: Record<string, unknown>): AppError {
-    return new AppError('CONFLICT', message, details);
-  }
-
-  static unavailable(message = 'The database is unavailable; retry shortly'): AppError {
-    return new AppError('SERVICE_UNAVAILABLE', message);
+  /** The error as a `GraphQLError` for the places that must return one (plugins, WebSocket hooks), with its HTTP status. */
+  toGraphQLError(httpStatus?: number): GraphQLError {
+    return new GraphQLError(this.message, { extensions: { ...this.extensions, ...(httpStatus ? { http: { status: httpStatus } } : {}) } });
   }
 }
+
+/** Builders for `*.errors.ts` files only (the linter refuses them elsewhere). */
+export const badInput = (reason: ErrorReason, message: string, details?: Record<string, unknown>) => new AppError('BAD_USER_INPUT', reason, message, details);
+export const notFound = (reason: ErrorReason, type: string, id: string) => new AppError('NOT_FOUND', reason, `${type} ${id} was not found`, { type, id });
+export const conflict = (reason: ErrorReason, message: string, details?: Record<string, unknown>) => new AppError('CONFLICT', reason, message, details);
+export const forbidden = (reason: ErrorReason, message: string) => new AppError('FORBIDDEN', reason, message);
+export const unauthenticated = (reason: ErrorReason, message: string) => new AppError('UNAUTHENTICATED', reason, message);
+export const unavailable = (reason: ErrorReason, message: string) => new AppError('SERVICE_UNAVAILABLE', reason, message);
+export const badRequest = (reason: ErrorReason, message: string) => new AppError('BAD_REQUEST', reason, message);
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED',

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { loadConfig } from './config';
 import { openDatabase, type Database } from './db/database';
 import { connectOrm } from './db/orm';
-import { prepareDatabase } from './prepare-database';
+import { prepareAppRole, prepareDatabase } from './prepare-database';
 import { ensureDefaultWorkspace } from './modules/workspace/workspace.service';
 import { startServer } from './server';
 import { explainStartupFailure, type StartupTarget } from './startup-error';
@@ -19,19 +19,26 @@ async function main(target: StartupTarget): Promise<void> {
       supervise: { info: (message) => logger.info(message), warn: (message) => logger.warn(message) },
     });
     if (database.clusterDir) logger.info({ clusterDir: database.clusterDir }, `embedded PostgreSQL data in ${database.clusterDir}`);
-    const orm = await connectOrm(database.url, config);
-    const applied = await prepareDatabase(orm);
-    if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
-
-    const created = await ensureDefaultWorkspace(orm.em.fork(), config.adminKey);
-    if (created) {
-      logger.info({ workspaceId: created.workspace.id }, 'created the default workspace');
-      if (!config.adminKey) {
-        process.stdout.write(`\nDefault workspace ${created.workspace.id}; its admin key (shown once, keep it):\n\n  ${created.adminKey}\n\n`);
+    // the owner migrates and sets up; the server then connects as a role the row-level policies bind
+    const owner = await connectOrm(database.url, config);
+    let appUrl: string;
+    try {
+      const applied = await prepareDatabase(owner);
+      if (applied.length > 0) logger.info({ migrations: applied }, 'applied migrations');
+      appUrl = await prepareAppRole(owner, config.appDatabaseUrl);
+      const created = await ensureDefaultWorkspace(owner.em.fork(), config.adminKey);
+      if (created) {
+        logger.info({ workspaceId: created.workspace.id }, 'created the default workspace');
+        if (!config.adminKey) {
+          process.stdout.write(`\nDefault workspace ${created.workspace.id}; its admin key (shown once, keep it):\n\n  ${created.adminKey}\n\n`);
+        }
       }
+    } finally {
+      await owner.close();
     }
+    const orm = await connectOrm(appUrl, config);
 
-    const server = await startServer({ config, orm, databaseUrl: database.url });
+    const server = await startServer({ config, orm, databaseUrl: appUrl });
     const opened = database;
     let stopping = false;
     const shutdown = async (signal: string) => {

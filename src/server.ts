@@ -8,11 +8,12 @@ import { expressMiddleware } from '@as-integrations/express5';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import cors from 'cors';
 import express from 'express';
-import { GraphQLError } from 'graphql';
 import { systemClock, type Clock } from './clock';
 import type { Config } from './config';
 import { createContext, type Context } from './context';
-import { AppError, isDatabaseUnavailable } from './errors';
+import { isDatabaseUnavailable } from './errors';
+import { DatabaseErrors } from './db/database.errors';
+import { RequestErrors } from './graphql/request.errors';
 import { EventBus } from './events/bus';
 import type { Viewer } from './graphql/auth';
 import { formatError } from './graphql/format-error';
@@ -149,20 +150,16 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
 /** Finds the viewer of a bearer key or throws the coded error the client should see. */
 export async function authenticate(authenticator: Authenticator, header: unknown): Promise<Viewer> {
   const secret = bearerSecret(header);
-  if (!secret) throw httpError(AppError.unauthenticated(), 401);
+  if (!secret) throw RequestErrors.keyRequired().toGraphQLError(401);
   let viewer: Viewer | null;
   try {
     viewer = await authenticator.authenticate(secret);
   } catch (error) {
-    if (isDatabaseUnavailable(error)) throw httpError(AppError.unavailable(), 503);
+    if (isDatabaseUnavailable(error)) throw DatabaseErrors.unavailable().toGraphQLError(503);
     throw error;
   }
-  if (!viewer) throw httpError(AppError.unauthenticated('The API key is unknown or revoked'), 401);
+  if (!viewer) throw RequestErrors.keyUnknown().toGraphQLError(401);
   return viewer;
-}
-
-function httpError(error: AppError, status: number): GraphQLError {
-  return new GraphQLError(error.message, { extensions: { code: error.code, http: { status } } });
 }
 
 async function databaseReachable(orm: MikroORM): Promise<boolean> {

@@ -19,6 +19,7 @@ import { createContext, type Context } from './context';
 import type { EventBus } from './events/bus';
 import type { Viewer } from './graphql/auth';
 import { formatError } from './graphql/format-error';
+import { RequestErrors } from './graphql/request.errors';
 import { armorRules, checkOperation } from './graphql/limits';
 import { variablesTooDeep } from './graphql/input-guard';
 import { sharedSubscribe } from './graphql/shared-subscribe';
@@ -84,10 +85,13 @@ export function attachWebSockets(deps: {
   const cleanup = useServer<Record<string, unknown>, SocketState>(
     {
       schema,
-      execute: (args: ExecutionArgs) => runInRequestScope((args.contextValue as Context).requestId, () => execute(args)),
+      execute: (args: ExecutionArgs) => {
+        const { viewer, requestId } = args.contextValue as Context;
+        return runInRequestScope(requestId, () => execute(args), viewer.workspaceId);
+      },
       subscribe: (args: ExecutionArgs) => {
         const { viewer, requestId } = args.contextValue as Context;
-        return runInRequestScope(requestId, () => sharedSubscribe(args, `${viewer.workspaceId}:${viewer.role}:${viewer.masked}`));
+        return runInRequestScope(requestId, () => sharedSubscribe(args, `${viewer.workspaceId}:${viewer.role}:${viewer.masked}`), viewer.workspaceId);
       },
       context: (ctx, id) => createContext(orm, bus, clock, ctx.extra.viewer!, ctx.extra.requestIds?.get(id) ?? randomUUID()),
       onConnect: async (ctx) => {
@@ -109,14 +113,10 @@ export function attachWebSockets(deps: {
         const still = await authenticator.authenticate(bearerSecret(ctx.connectionParams?.authorization) ?? '').catch(() => null);
         if (!still) {
           ctx.extra.socket.close(FORBIDDEN, 'Forbidden');
-          return [new GraphQLError('The API key is unknown or revoked', { extensions: { code: 'UNAUTHENTICATED' } })];
+          return [RequestErrors.keyUnknown().toGraphQLError()];
         }
         if (ctx.extra.operations!.size >= config.limits.subscriptionsPerSocket) {
-          return [
-            new GraphQLError(`A connection may hold at most ${config.limits.subscriptionsPerSocket} subscriptions`, {
-              extensions: { code: 'BAD_USER_INPUT' },
-            }),
-          ];
+          return [RequestErrors.tooManySubscriptions(config.limits.subscriptionsPerSocket).toGraphQLError()];
         }
         const document = check(payload.query);
         if (Array.isArray(document)) return document;

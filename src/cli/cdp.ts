@@ -5,7 +5,8 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfig } from '../config';
 import { openDatabase } from '../db/database';
 import { connectOrm } from '../db/orm';
-import { prepareDatabase } from '../prepare-database';
+import { prepareAppRole, prepareDatabase } from '../prepare-database';
+import { runInWorkspace } from '../telemetry/request-scope';
 import { createWorkspace } from '../modules/workspace/workspace.service';
 import { readItems } from './import-file';
 import { chooseWorkspace, runIngest, type RunSummary } from './ingest-runner';
@@ -21,40 +22,50 @@ const USAGE = `usage: npm run cdp -- <command>
   migrate                               apply pending migrations
   migration create                      write a migration for the entity changes not yet migrated`;
 
-type Command = (orm: MikroORM, args: string[]) => Promise<number>;
+/** The tables' owner (set-up work), and the server's role, which row-level security binds (a workspace's data). */
+interface Connections {
+  owner: MikroORM;
+  app(): Promise<MikroORM>;
+}
+
+type Command = (db: Connections, args: string[]) => Promise<number>;
 
 const commands: Record<string, Command> = {
-  'workspace create': async (orm, args) => {
-    const { workspace, adminKey } = await createWorkspace(orm.em.fork(), args.join(' '));
+  'workspace create': async ({ owner }, args) => {
+    const { workspace, adminKey } = await createWorkspace(owner.em.fork(), args.join(' '));
     process.stdout.write(`${JSON.stringify({ workspaceId: workspace.id, adminKey })}\n`);
     return 0;
   },
-  import: async (orm, args) => {
+  import: async (db, args) => {
     const { values, positionals } = parseArgs({ args, options: { workspace: { type: 'string' } }, allowPositionals: true });
     const file = positionals[0];
     if (!file || !fs.existsSync(file)) throw new StartupError(`no such file: ${file ?? '(none given)'}`, 'give the path of an .ndjson, .jsonl or .csv file');
-    const workspace = await chooseWorkspace(orm, values.workspace);
+    const workspace = await chooseWorkspace(db.owner, values.workspace);
+    const orm = await db.app();
     const bad: string[] = [];
     const report = (line: number, reason: string) => bad.push(`line ${line}: ${reason}`);
-    const summary = await runIngest(orm, workspace, readItems(file, report), undefined, (line, code, message) => report(line, `${code} ${message}`));
+    const summary = await runInWorkspace(workspace.id, () =>
+      runIngest(orm, workspace, readItems(file, report), undefined, (line, code, message) => report(line, `${code} ${message}`)),
+    );
     for (const line of bad.sort((a, b) => Number(a.split(' ')[1].slice(0, -1)) - Number(b.split(' ')[1].slice(0, -1)))) process.stderr.write(`${line}\n`);
     printSummary(summary, bad.length);
     return 0;
   },
-  seed: async (orm, args) => {
+  seed: async (db, args) => {
     const { values } = parseArgs({ args, options: { customers: { type: 'string' }, workspace: { type: 'string' }, seed: { type: 'string' } } });
     const customers = Number(values.customers ?? 1000);
     if (!Number.isInteger(customers) || customers < 1) throw new StartupError(`--customers is "${values.customers}"`, 'give a positive whole number');
-    const workspace = await chooseWorkspace(orm, values.workspace);
+    const workspace = await chooseWorkspace(db.owner, values.workspace);
+    const orm = await db.app();
     const events = [...seedEvents(customers, Number(values.seed ?? 42))].map((item, index) => ({ item, label: index }));
-    const summary = await runIngest(orm, workspace, events, events.length, (index, code, message) =>
-      process.stderr.write(`item ${index}: ${code} ${message}\n`),
+    const summary = await runInWorkspace(workspace.id, () =>
+      runIngest(orm, workspace, events, events.length, (index, code, message) => process.stderr.write(`item ${index}: ${code} ${message}\n`)),
     );
     printSummary(summary, summary.errors);
     return 0;
   },
   migrate: async () => 0,
-  'migration create': async (orm) => {
+  'migration create': async ({ owner: orm }) => {
     const result = await orm.getMigrator().createMigration('migrations', false, false);
     process.stdout.write(result.fileName ? `wrote migrations/${result.fileName}; add it to migrations/index.ts\n` : 'no changes\n');
     return 0;
@@ -87,13 +98,19 @@ async function main(argv: string[]): Promise<number> {
     await database.release();
     throw error;
   });
+  let app: MikroORM | undefined;
   try {
     if (name !== 'migration create') {
       const applied = await prepareDatabase(orm);
       if (applied.length) process.stderr.write(`applied ${applied.join(', ')}\n`);
     }
-    return await commands[name](orm, argv.slice(name.split(' ').length));
+    const connections: Connections = {
+      owner: orm,
+      app: async () => (app ??= await connectOrm(await prepareAppRole(orm, config.appDatabaseUrl), config)),
+    };
+    return await commands[name](connections, argv.slice(name.split(' ').length));
   } finally {
+    await app?.close();
     await orm.close();
     await database.release();
   }

@@ -7,6 +7,7 @@ import { logger } from '../telemetry/logger';
 import { countStatement } from '../telemetry/request-scope';
 import { isDatabaseUnavailable } from '../errors';
 import { oneLine, StartupError } from '../startup-error';
+import { installWorkspaceSessions } from './workspace-session';
 
 /** MikroORM options for a database URL: every entity, every migration, a bounded pool. */
 export function ormOptions(url: string, config: Pick<Config, 'poolSize' | 'poolAcquireTimeoutMs'>): Options {
@@ -42,6 +43,7 @@ export function ormOptions(url: string, config: Pick<Config, 'poolSize' | 'poolA
 
 /** Connects the ORM; call {@link migrate} before serving. */
 export async function connectOrm(url: string, config: Pick<Config, 'poolSize' | 'poolAcquireTimeoutMs'>): Promise<MikroORM> {
+  installWorkspaceSessions();
   const orm = await MikroORM.init(ormOptions(url, config));
   const check = await orm.checkConnection();
   if (!check.ok) {

@@ -1,6 +1,7 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
 import pg, { type PoolClient } from 'pg';
 import { countStatement } from '../telemetry/request-scope';
+import { forgetSession, SET_WORKSPACE, workspaceSwitch, type CarriesWorkspace } from './workspace-session';
 
 /** A statement with `?` placeholders, each bound as a parameter (arrays as PostgreSQL arrays). */
 export interface Statement {
@@ -69,10 +70,19 @@ const lastOn = new WeakMap<PoolClient, Promise<unknown>>();
 /** Sends the steps once the connection's earlier pipelines have settled: pg 8 queues a query behind another on one client, but that is deprecated, and pg 9 refuses it. */
 function send(connection: PoolClient, steps: readonly Step[]): Promise<Row[][]> {
   for (let i = 0; i < steps.length; i++) countStatement();
-  const wire = steps.map(toWire);
+  const wire = steps.flatMap(toWire);
   const submit = () =>
     new Promise<Row[][]>((resolve, reject) => {
-      connection.query(new Pipelined(wire, connection, (error, rows) => (error ? reject(error) : resolve(rows!))) as never);
+      // decided when the pipeline goes out, behind the connection's earlier ones
+      const workspace = workspaceSwitch(connection);
+      const sent = workspace === undefined ? wire : [{ text: SET_WORKSPACE, values: [workspace], helper: true }, ...wire];
+      const settle = (error: Error | null, rows?: Row[][]) => {
+        if (error) {
+          forgetSession(connection);
+          reject(error);
+        } else resolve(rows!.filter((_, i) => !sent[i].helper));
+      };
+      connection.query(new Pipelined(sent, connection, settle) as never);
     });
   const previous = lastOn.get(connection);
   const sent = previous ? previous.then(submit, submit) : submit();
@@ -89,17 +99,26 @@ interface WireStep {
   values: (string | Buffer | null)[];
   /** COPY data, sent right behind the command. */
   data?: Buffer;
+  /** A statement of ours around the caller's, whose rows the caller does not get. */
+  helper?: boolean;
 }
 
-function toWire(step: Step): WireStep {
+/**
+ * A statement as the server gets it. PostgreSQL refuses COPY FROM into a table under row-level
+ * security, so the rows are copied into a temporary table of the session first (no policies, no
+ * WAL) and moved in one INSERT, which the policies check.
+ */
+function toWire(step: Step): WireStep[] {
   if ('rows' in step) {
-    return {
-      text: `copy ${step.table} (${step.columns.map((column) => `"${column}"`).join(', ')}) from stdin`,
-      values: [],
-      data: Buffer.from(copyText(step.rows)),
-    };
+    const columns = step.columns.map((column) => `"${column}"`).join(', ');
+    const staging = `pg_temp."cdp_copy_${step.table}"`;
+    return [
+      { text: `create temp table if not exists "cdp_copy_${step.table}" (like "${step.table}" including defaults)`, values: [], helper: true },
+      { text: `copy ${staging} (${columns}) from stdin`, values: [], data: Buffer.from(copyText(step.rows)), helper: true },
+      { text: `with moved as (delete from ${staging} returning ${columns}) insert into "${step.table}" (${columns}) select ${columns} from moved`, values: [] },
+    ];
   }
-  return { text: numbered(step.text), values: (step.params ?? []).map((value) => prepareValue(value)) };
+  return [{ text: numbered(step.text), values: (step.params ?? []).map((value) => prepareValue(value)) }];
 }
 
 /** `?` placeholders outside quoted literals become `$1`, `$2`, ... */
@@ -162,7 +181,8 @@ interface Field {
  * right behind a COPY, not waiting for the server's CopyInResponse), then one Sync. After an error
  * the server ignores everything up to that Sync, as the extended query protocol specifies.
  */
-class Pipelined {
+class Pipelined implements CarriesWorkspace {
+  readonly carriesWorkspace = true;
   /** pg wraps this for its query timeout. */
   callback: (error?: Error) => void = () => {};
   private readonly results: Row[][] = [];

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppError } from '../errors';
+import { DatabaseErrors } from './database.errors';
 import { countStatement } from '../telemetry/request-scope';
 import { readPipeline, type Row, type Statement } from './pipeline';
 
@@ -89,7 +89,7 @@ export async function withRetries<T>(em: EntityManager, work: (tx: EntityManager
     } catch (error) {
       const retryable = error instanceof StaleReadError || RETRYABLE.has(codeOf(error) ?? '');
       if (!retryable) throw error;
-      if (attempt >= attempts) throw AppError.conflict('Concurrent changes to the same customers kept conflicting; retry the request', { attempts });
+      if (attempt >= attempts) throw DatabaseErrors.retriesExhausted(attempts);
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
   }

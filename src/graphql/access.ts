@@ -1,5 +1,5 @@
 import { defaultFieldResolver, GraphQLObjectType, isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import { AppError } from '../errors';
+import { RequestErrors } from './request.errors';
 import type { Context } from '../context';
 import { Role } from './enums';
 import { may } from './auth';
@@ -153,7 +153,7 @@ export function enforceTypeAccess(schema: GraphQLSchema): GraphQLSchema {
 function guarded(resolve: GraphQLFieldResolver<unknown, Context>, readers: Set<Role>, coordinate: string, mask?: Mask): GraphQLFieldResolver<unknown, Context> {
   return (source, args, context, info) => {
     const role = context.viewer.role;
-    if (!readers.has(role)) throw AppError.forbidden(`An API key with the role ${role} may not read ${coordinate}`);
+    if (!readers.has(role)) throw RequestErrors.roleMayNotRead(role, coordinate);
     const value = resolve(source, args, context, info);
     if (!mask || !context.viewer.masked) return value;
     const masked = (plain: unknown) => (plain === null || plain === undefined ? plain : mask(plain, source as Record<string, unknown>, context));

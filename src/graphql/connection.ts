@@ -2,7 +2,7 @@ import { Field, ObjectType, Int } from 'type-graphql';
 import type { ClassType } from 'type-graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../db/sql';
-import { AppError } from '../errors';
+import { InputErrors } from './input.errors';
 
 @ObjectType()
 export class PageInfo {
@@ -67,7 +67,7 @@ export interface Page<K> {
 export function parsePage<K>(first: number | null | undefined, after: string | null | undefined, isKey: (key: unknown) => key is K): Page<K> {
   const size = first ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) {
-    throw AppError.badInput(`first must be between 0 and ${MAX_PAGE_SIZE}, got ${size}`, { argument: 'first', max: MAX_PAGE_SIZE });
+    throw InputErrors.pageSize(size, MAX_PAGE_SIZE);
   }
   return { first: size, after: after ? decodeCursor(after, isKey) : undefined };
 }
@@ -77,16 +77,14 @@ export function encodeCursor(key: unknown): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-const notACursor = () => AppError.badInput('after is not a cursor of this list', { argument: 'after' });
-
 export function decodeCursor<K>(cursor: string, isKey: (key: unknown) => key is K): K {
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw notACursor();
+    throw InputErrors.notACursor();
   }
-  if (!isKey(key)) throw notACursor();
+  if (!isKey(key)) throw InputErrors.notACursor();
   return key;
 }
 

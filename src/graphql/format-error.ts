@@ -3,9 +3,11 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AuthenticationError, AuthorizationError } from 'type-graphql';
 import { AppError, isDatabaseUnavailable } from '../errors';
+import { DatabaseErrors } from '../db/database.errors';
 import { logger } from '../telemetry/logger';
 import { currentRequest } from '../telemetry/request-scope';
 import { withoutSuggestion } from './limits';
+import { RequestErrors } from './request.errors';
 
 /** Codes that GraphQL servers and libraries set themselves and that are safe to show as they are. */
 const PASS_THROUGH = new Set([
@@ -22,27 +24,14 @@ const PASS_THROUGH = new Set([
 ]);
 
 /**
- * The one boundary between errors and clients: application errors keep their code and details,
+ * The one boundary between errors and clients: application errors show their code, reason and details,
  * library errors get a code, and anything unexpected is logged with the request id and masked.
  */
 export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = unwrapResolverError(error);
   const where = { path: formatted.path, locations: formatted.locations };
-  if (original instanceof AppError) {
-    return { message: original.message, ...where, extensions: { ...original.details, code: original.code } };
-  }
-  if (original instanceof AuthorizationError) {
-    return { message: 'The role of this API key may not do this', ...where, extensions: { code: 'FORBIDDEN' } };
-  }
-  if (original instanceof AuthenticationError) {
-    return { message: AppError.unauthenticated().message, ...where, extensions: { code: 'UNAUTHENTICATED' } };
-  }
-  if (isDatabaseUnavailable(original)) {
-    return { message: AppError.unavailable().message, ...where, extensions: { code: 'SERVICE_UNAVAILABLE' } };
-  }
-  if (original instanceof UniqueConstraintViolationException) {
-    return { message: 'This conflicts with a change made at the same time; retry', ...where, extensions: { code: 'CONFLICT' } };
-  }
+  const known = asAppError(original);
+  if (known) return { message: known.message, ...where, extensions: known.extensions };
   const code = clientErrorWithoutCode(original) ? 'BAD_REQUEST' : formatted.extensions?.code;
   if (typeof code === 'string' && PASS_THROUGH.has(code)) {
     const { stacktrace: _stacktrace, exception: _exception, http: _http, ...extensions } = formatted.extensions ?? {};
@@ -56,6 +45,21 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown): G
     ...where,
     extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
   };
+}
+
+/** An application error, or the named one a library's error stands for. */
+function asAppError(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (error instanceof AuthorizationError) return RequestErrors.roleMayNot();
+  if (error instanceof AuthenticationError) return RequestErrors.keyRequired();
+  if (isDatabaseUnavailable(error)) return DatabaseErrors.unavailable();
+  if (error instanceof UniqueConstraintViolationException) return DatabaseErrors.concurrentChange();
+  return undefined;
+}
+
+/** The body of an error answered outside GraphQL (the CSV export), shaped as GraphQL shapes it. */
+export function errorBody(error: Error): { errors: GraphQLFormattedError[] } {
+  return { errors: [formatError(error instanceof GraphQLError ? error.toJSON() : { message: error.message }, error)] };
 }
 
 /** Apollo's own refusals that carry an HTTP 4xx but no code (a persisted-query hash that does not match its query). */

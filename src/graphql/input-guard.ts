@@ -10,7 +10,7 @@ import {
   type GraphQLInputType,
   type GraphQLSchema,
 } from 'graphql';
-import { AppError } from '../errors';
+import { InputErrors } from './input.errors';
 import { MAX_SEARCH_LENGTH } from '../modules/customer/customer.service';
 
 /** The longest String or ID any argument or input field takes, unless `TIGHTER` says less. */
@@ -34,22 +34,18 @@ export const TIGHTER: Record<string, { maxLength?: number; maxItems?: number }> 
 
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-const refuse = (path: string, message: string, details: Record<string, unknown> = {}) => {
-  throw AppError.badInput(`${path} ${message}`, { argument: path, ...details });
-};
-
 /** Refuses a NUL byte, a lone surrogate (neither survives PostgreSQL text or jsonb) and an oversized string. */
 function checkString(value: string, path: string, maxLength: number): void {
-  if (value.length > maxLength) refuse(path, `is longer than ${maxLength} characters`, { max: maxLength });
-  if (value.includes('\u0000')) refuse(path, 'holds a NUL character');
-  if (LONE_SURROGATE.test(value)) refuse(path, 'holds an unpaired UTF-16 surrogate');
+  if (value.length > maxLength) throw InputErrors.tooLong(path, maxLength);
+  if (value.includes('\u0000')) throw InputErrors.holdsNul(path);
+  if (LONE_SURROGATE.test(value)) throw InputErrors.unpairedSurrogate(path);
 }
 
 /** Walks a JSON value without recursing past the depth limit, so no input can overflow the stack. */
 function checkJson(value: unknown, path: string, depth: number): void {
   if (typeof value === 'string') return checkString(value, path, MAX_STRING_LENGTH);
   if (value === null || typeof value !== 'object') return;
-  if (depth >= MAX_JSON_DEPTH) refuse(path, `nests deeper than ${MAX_JSON_DEPTH} levels`, { max: MAX_JSON_DEPTH });
+  if (depth >= MAX_JSON_DEPTH) throw InputErrors.jsonTooDeep(path, MAX_JSON_DEPTH);
   if (Array.isArray(value)) {
     value.forEach((item, index) => checkJson(item, `${path}[${index}]`, depth + 1));
     return;
@@ -64,11 +60,11 @@ function checkJson(value: unknown, path: string, depth: number): void {
 function checkInput(value: unknown, type: GraphQLInputType, path: string, coordinate: string, depth: number): void {
   if (value === null || value === undefined) return;
   if (isNonNullType(type)) return checkInput(value, type.ofType, path, coordinate, depth);
-  if (depth > MAX_INPUT_DEPTH) refuse(path, `nests deeper than ${MAX_INPUT_DEPTH} levels`, { max: MAX_INPUT_DEPTH });
+  if (depth > MAX_INPUT_DEPTH) throw InputErrors.tooDeep(path, MAX_INPUT_DEPTH);
   const limits = TIGHTER[coordinate] ?? {};
   if (isListType(type)) {
     if (!Array.isArray(value)) return checkInput(value, type.ofType, path, coordinate, depth + 1);
-    if (limits.maxItems !== undefined && value.length > limits.maxItems) refuse(path, `holds more than ${limits.maxItems} items`, { max: limits.maxItems });
+    if (limits.maxItems !== undefined && value.length > limits.maxItems) throw InputErrors.tooManyItems(path, limits.maxItems);
     value.forEach((item, index) => checkInput(item, type.ofType, `${path}[${index}]`, coordinate, depth + 1));
     return;
   }
@@ -84,7 +80,7 @@ function checkInput(value: unknown, type: GraphQLInputType, path: string, coordi
     if (typeof value !== 'string') return;
     checkString(value, path, limits.maxLength ?? MAX_STRING_LENGTH);
     // an empty id would read as "none given" wherever code asks `if (id)`
-    if (type.name === 'ID' && value === '') refuse(path, 'is an empty id');
+    if (type.name === 'ID' && value === '') throw InputErrors.emptyId(path);
   }
 }
 

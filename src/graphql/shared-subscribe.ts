@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { createSourceEventStream, execute, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
 
 type Results = Map<string, Promise<ExecutionResult>>;
@@ -18,14 +19,18 @@ export async function sharedSubscribe(args: ExecutionArgs, audience: string): Pr
     JSON.stringify(args.variableValues ?? {}),
     args.document.loc?.source.body ?? print(args.document),
   ].join('\n');
-  return mapEvents(stream, (event) => {
-    if (typeof event !== 'object' || event === null) return execute({ ...args, rootValue: event });
-    let results = resultsByEvent.get(event);
-    if (!results) resultsByEvent.set(event, (results = new Map()));
-    let result = results.get(operation);
-    if (!result) results.set(operation, (result = Promise.resolve(execute({ ...args, rootValue: event }))));
-    return result;
-  });
+  // the events arrive through graphql-ws's loop, outside the operation's scope: bound to it, their statements keep its workspace
+  return mapEvents(
+    stream,
+    AsyncResource.bind((event: unknown) => {
+      if (typeof event !== 'object' || event === null) return execute({ ...args, rootValue: event });
+      let results = resultsByEvent.get(event);
+      if (!results) resultsByEvent.set(event, (results = new Map()));
+      let result = results.get(operation);
+      if (!result) results.set(operation, (result = Promise.resolve(execute({ ...args, rootValue: event }))));
+      return result;
+    }),
+  );
 }
 
 /** Maps an async iterator without buffering, so that `return()` reaches the source at once. */

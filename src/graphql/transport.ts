@@ -1,12 +1,10 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError } from 'graphql';
 import { MAX_VARIABLE_DEPTH, variablesTooDeep } from './input-guard';
+import { InputErrors } from './input.errors';
+import { RequestErrors } from './request.errors';
 
 /** The refusal of variables nested too deep for graphql-js to coerce, over either transport. */
-export const tooDeepError = () =>
-  new GraphQLError(`The variables nest deeper than ${MAX_VARIABLE_DEPTH} levels`, {
-    extensions: { code: 'BAD_USER_INPUT', max: MAX_VARIABLE_DEPTH, http: { status: 400 } },
-  });
+export const tooDeepError = () => InputErrors.variablesTooDeep(MAX_VARIABLE_DEPTH).toGraphQLError(400);
 
 /**
  * Checks of an HTTP operation before execution: variables too deep to coerce are refused before
@@ -19,9 +17,7 @@ export function httpOperationChecks(): ApolloServerPlugin {
       didResolveOperation: async ({ operation, request }) => {
         if (variablesTooDeep(request.variables)) throw tooDeepError();
         if (operation?.operation !== 'subscription') return;
-        throw new GraphQLError('Subscriptions are served over WebSocket (graphql-transport-ws) on /graphql, not over HTTP', {
-          extensions: { code: 'BAD_REQUEST', http: { status: 405 } },
-        });
+        throw RequestErrors.subscriptionOverHttp().toGraphQLError(405);
       },
     }),
   };

@@ -5,6 +5,8 @@ import type { EventBus } from '../events/bus';
 import { ageingCandidates, allLiveCustomers, publishTransitions, reevaluate } from '../modules/lifecycle/lifecycle.service';
 import { Workspace } from '../modules/workspace/workspace.entity';
 import { logger } from '../telemetry/logger';
+import { runInWorkspace } from '../telemetry/request-scope';
+import { forEachWorkspace } from './each-workspace';
 
 export interface JobDeps {
   orm: MikroORM;
@@ -38,15 +40,16 @@ async function sweep({ orm, bus, clock }: JobDeps, workspace: Workspace, page: P
 
 /** Hourly: stages and tiers that the passing of time changed (NEW -> ACTIVE -> AT_RISK -> CHURNED, spend leaving the window). */
 export async function lifecycleAgeing(deps: JobDeps): Promise<void> {
-  const workspaces = await deps.orm.em.fork().find(Workspace, {}, { filters: false });
-  for (const workspace of workspaces) {
+  await forEachWorkspace(deps.orm, async (workspace) => {
     await sweep(deps, workspace, (em, ws, now, after) => ageingCandidates(em, ws.id, ws.settings, now, after, CHUNK), 'lifecycle ageing');
-  }
+  });
 }
 
 /** After a settings change: every customer of the workspace, by the new thresholds. */
 export async function lifecycleReevaluate(deps: JobDeps, payload: { workspaceId: string }): Promise<void> {
   const workspace = await deps.orm.em.fork().findOne(Workspace, { id: payload.workspaceId }, { filters: false });
   if (!workspace) return;
-  await sweep(deps, workspace, (em, ws, _now, after) => allLiveCustomers(em, ws.id, after, CHUNK), 'lifecycle re-evaluation');
+  await runInWorkspace(workspace.id, () =>
+    sweep(deps, workspace, (em, ws, _now, after) => allLiveCustomers(em, ws.id, after, CHUNK), 'lifecycle re-evaluation'),
+  );
 }

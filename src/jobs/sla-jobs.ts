@@ -2,9 +2,9 @@ import { forkForWorkspace } from '../context';
 import { Outbox } from '../events/outbox';
 import { sweepSla, queuesWithWaiting } from '../modules/queue/sla.service';
 import { announceAssignments, lockRouting, route } from '../modules/queue/routing.service';
-import { Workspace } from '../modules/workspace/workspace.entity';
 import { logger } from '../telemetry/logger';
 import type { JobDeps } from './lifecycle-jobs';
+import { forEachWorkspace } from './each-workspace';
 
 /**
  * Every minute: SLA targets at their warning point become AT_RISK and those past due BREACHED,
@@ -13,20 +13,19 @@ import type { JobDeps } from './lifecycle-jobs';
  */
 export async function slaSweep({ orm, bus, clock }: JobDeps): Promise<void> {
   const now = clock.now();
-  const workspaces = await orm.em.fork().find(Workspace, {}, { filters: false });
-  for (const workspace of workspaces) {
+  await forEachWorkspace(orm, async (workspace) => {
     const em = forkForWorkspace(orm, workspace.id);
     const alerts = new Outbox();
     const changed = await em.fork().transactional((tx) => sweepSla(tx, workspace.id, now, alerts));
     await alerts.publish(bus);
     if (changed) logger.info({ job: 'sla_sweep', workspaceId: workspace.id, changed }, `sla sweep: ${changed} targets changed state`);
     const waiting = await queuesWithWaiting(em, workspace.id);
-    if (!waiting.length) continue;
+    if (!waiting.length) return;
     const routed = new Outbox();
     await em.fork().transactional(async (tx) => {
       await lockRouting(tx, workspace.id);
       announceAssignments(routed, workspace.id, await route(tx, workspace.id, waiting, now), now);
     });
     await routed.publish(bus);
-  }
+  });
 }

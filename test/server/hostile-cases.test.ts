@@ -221,7 +221,7 @@ describe('deep input objects', () => {
     await answered;
     await new Promise((resolve) => (socket.once('close', resolve), socket.close()));
     expect(messages.map((message) => [message.type, message.payload?.map((error) => error.extensions)])).toEqual([
-      ['error', [{ code: 'BAD_USER_INPUT', max: 96 }]],
+      ['error', [{ code: 'BAD_USER_INPUT', reason: 'VARIABLES_TOO_DEEP', max: 96 }]],
     ]);
   });
 });

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { connectOrm } from '../../src/db/orm';
-import { prepareDatabase } from '../../src/prepare-database';
+import { prepareAppRole, prepareDatabase } from '../../src/prepare-database';
 import { useEmbeddedPostgres, type LocalDatabase } from '../../src/db/embedded';
 import { randomBytes } from 'node:crypto';
 import { adminQuery, FAULT_DIR_ENV, FAULT_URL_ENV, templateDatabase, TEST_ADMIN_URL_ENV, TEST_RUN_ENV, urlOf } from './test-database';
@@ -37,6 +37,8 @@ export default async function globalSetup(): Promise<void> {
   const orm = await connectOrm(urlOf(adminUrl, template), { poolSize: 2, poolAcquireTimeoutMs: 10_000 });
   try {
     await prepareDatabase(orm);
+    // the server's role and its rights, which every copy of the template inherits
+    await prepareAppRole(orm);
   } finally {
     await orm.close();
   }

@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Clock } from '../../src/clock';
 import { loadConfig, type Config } from '../../src/config';
 import { connectOrm } from '../../src/db/orm';
+import { prepareAppRole } from '../../src/prepare-database';
 import { sql } from '../../src/db/sql';
 import type { Topic } from '../../src/events/topics';
 import { Role } from '../../src/graphql/enums';
@@ -21,7 +22,10 @@ export interface TestServer {
   wsUrl: string;
   baseUrl: string;
   databaseUrl: string;
+  /** The tables' owner: what tests read and write directly sees every workspace (row-level security binds only the server's role). */
   orm: MikroORM;
+  /** The server's own, as the role it connects with. */
+  serverOrm: MikroORM;
   server: Server;
   config: Config;
   workspaceId: string;
@@ -58,7 +62,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const databaseUrl = options.databaseUrl ?? database!.url;
   const config: Config = { ...loadConfig({ ...process.env, NODE_ENV: 'test', PORT: '0' }), host: '127.0.0.1', jobs: options.jobs ?? false, ...options.config };
   const orm = await connectOrm(databaseUrl, config);
-  const server = await startServer({ config, orm, databaseUrl, drainMs: options.drainMs ?? 2000, clock: options.clock });
+  const serverUrl = await prepareAppRole(orm);
+  const serverOrm = await connectOrm(serverUrl, config);
+  const server = await startServer({ config, orm: serverOrm, databaseUrl: serverUrl, drainMs: options.drainMs ?? 2000, clock: options.clock });
   const addWorkspace = async (name: string) => {
     const { workspace, adminKey } = await createWorkspace(orm.em.fork(), name);
     return { workspaceId: workspace.id, adminKey };
@@ -71,6 +77,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     baseUrl: server.url.replace(/\/graphql$/, ''),
     databaseUrl,
     orm,
+    serverOrm,
     server,
     config,
     workspaceId: first.workspaceId,
@@ -94,6 +101,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       if (stopped) return;
       stopped = true;
       await server.stop();
+      await serverOrm.close();
       await orm.close();
       await database?.drop();
     },

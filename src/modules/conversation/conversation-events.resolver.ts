@@ -2,20 +2,20 @@ import { Arg, Authorized, Ctx, ID, Resolver, Root, Subscription, type SubscribeR
 import { freshForEvent, type Context } from '../../context';
 import { sharedFor } from '../../events/shared';
 import type { Topics } from '../../events/topics';
-import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
 import { isUuid } from '../../db/ids';
 import { sql } from '../../db/sql';
 import { Conversation } from './conversation.entity';
 import { ConversationEvent } from './conversation.types';
 import { Message } from './message.entity';
+import { ConversationErrors } from './conversation.errors';
 
 async function updates({ args, context }: SubscribeResolverData<unknown, { conversationId: string }, Context>) {
   const ws = context.viewer.workspaceId;
   const found =
     isUuid(args.conversationId) &&
     (await sql(context.em, `select 1 from conversation where workspace_id = ? and id = ?`, [ws, args.conversationId])).length > 0;
-  if (!found) throw AppError.notFound('Conversation', args.conversationId);
+  if (!found) throw ConversationErrors.notFound(args.conversationId);
   return context.bus.subscribe('CONVERSATION_UPDATED', (m) => m.ws === ws && m.conversationId === args.conversationId);
 }
 

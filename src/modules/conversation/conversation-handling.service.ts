@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
 import { sql, withRetries } from '../../db/sql';
 import { Outbox } from '../../events/outbox';
-import { AppError } from '../../errors';
 import { ConversationStatus, QueueChange, SlaState } from '../../graphql/enums';
 import { pickQueue, policyOfQueue, queueTakes, requireIds } from '../queue/queue.service';
 import { announceAssignments, lockRouting, queuesOfAgent, releaseAgent, route } from '../queue/routing.service';
@@ -15,6 +14,7 @@ import type { ConversationScope, Written } from './conversation.service';
 
 /** Who acts and when (the flow steps need no workspace settings). */
 export type Actor = Pick<ConversationScope, 'viewer' | 'now'>;
+import { ConversationErrors } from './conversation.errors';
 
 /** Records the step's audit entry on the conversation, by the acting key, published with the outbox once committed. */
 type Audit = (action: string, conversationId: string, details: Record<string, unknown>) => void;
@@ -71,13 +71,12 @@ export function assignConversation(em: EntityManager, scope: Actor, conversation
  * puts the conversation back in line there and routes it.
  */
 export function transferConversation(em: EntityManager, scope: Actor, input: TransferInput): Promise<Written> {
-  if (!input.toQueueId && !input.toAgentId && !input.toChannel)
-    throw AppError.badInput('a transfer names toQueueId, toAgentId or toChannel', { field: 'toQueueId' });
+  if (!input.toQueueId && !input.toAgentId && !input.toChannel) throw ConversationErrors.transferNamesNothing();
   const note = optionalText(input.note, 'note', 2000);
   return inTransaction(em, scope, async (tx, outbox, ws, now, audit) => {
     const conversation = await lockConversation(tx, ws, input.conversationId);
     checkStep(conversation.status, 'transfer');
-    if (input.toQueueId) await requireIds(tx, ws, 'queue', 'Queue', [input.toQueueId]);
+    if (input.toQueueId) await requireIds(tx, ws, 'queue', [input.toQueueId]);
     const agent = input.toAgentId ? await lockAgent(tx, ws, input.toAgentId) : null;
     const channel = input.toChannel ?? conversation.channel;
     let queueId = input.toQueueId ?? conversation.queue_id;
@@ -86,7 +85,7 @@ export function transferConversation(em: EntityManager, scope: Actor, input: Tra
     }
     const queueChanged = queueId !== conversation.queue_id;
     if (!queueChanged && channel === conversation.channel && (!agent || agent.id === conversation.assignee_id))
-      throw AppError.badInput('the transfer changes nothing', { field: 'toQueueId' });
+      throw ConversationErrors.transferChangesNothing();
 
     let { status, assignee_id: assigneeId } = conversation;
     let released: string | null = null;

@@ -1,6 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
-import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
 import type { Connection } from '../../graphql/connection';
 import { ConversationStatus, MessageDirection, Role, SlaState } from '../../graphql/enums';
@@ -26,6 +25,8 @@ import {
 import { ConversationConnection, MessageConnection } from './conversation.types';
 import { Message } from './message.entity';
 import { Transfer } from './transfer.entity';
+import { CustomerErrors } from '../customer/customer.errors';
+import { ConversationErrors } from './conversation.errors';
 
 const actor = (ctx: Context): Actor => ({ viewer: ctx.viewer, now: ctx.clock.now() });
 const scope = async (ctx: Context): Promise<ConversationScope> => ({ ...actor(ctx), settings: (await getWorkspace(ctx.em, ctx.viewer.workspaceId)).settings });
@@ -67,7 +68,7 @@ export class ConversationResolver {
   @Authorized(...may.openConversations)
   @Mutation(() => Message, { description: 'Adds a message. INGEST keys may post INBOUND messages only.' })
   async postMessage(@Arg('input', () => PostMessageInput) input: PostMessageInput, @Ctx() ctx: Context): Promise<Message> {
-    if (ctx.viewer.role === Role.INGEST && input.direction !== MessageDirection.INBOUND) throw AppError.forbidden('INGEST keys may post INBOUND messages only');
+    if (ctx.viewer.role === Role.INGEST && input.direction !== MessageDirection.INBOUND) throw ConversationErrors.ingestMayPostInboundOnly();
     const written = await postMessage(ctx.em, await scope(ctx), input);
     await done(ctx, written);
     return ctx.em.findOneOrFail(Message, { id: written.messageId! });
@@ -115,7 +116,7 @@ export class ConversationResolver {
   async customer(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<Customer> {
     // an erased customer answers as the blank row erasure leaves
     const customer = (await liveCustomer(ctx).load(conversation.customerId)) ?? (await ctx.loaders.byId(Customer).load(conversation.customerId));
-    if (!customer) throw AppError.notFound('Customer', conversation.customerId);
+    if (!customer) throw CustomerErrors.notFound(conversation.customerId);
     return customer;
   }
 

@@ -1,5 +1,5 @@
-import { AppError } from '../../errors';
 import { ConversationStatus } from '../../graphql/enums';
+import { ConversationErrors } from './conversation.errors';
 
 const { QUEUED, ASSIGNED, WAITING_ON_CUSTOMER, RESOLVED, CLOSED } = ConversationStatus;
 
@@ -29,9 +29,10 @@ const HINT: Partial<Record<ConversationStatus, string>> = {
 export function checkStep(status: ConversationStatus, step: ConversationStep): void {
   if (ALLOWED[step].includes(status)) return;
   const hint = step === 'reopen' || step === 'close' ? 'only a RESOLVED conversation can be' : (HINT[status] ?? 'not allowed');
-  throw AppError.badInput(
+  throw ConversationErrors.stepNotAllowed(
     `cannot ${step} a ${status} conversation: ${hint}${step === 'reopen' || step === 'close' ? ` ${step === 'reopen' ? 'reopened' : 'closed'}` : ''}`,
-    { status, step },
+    status,
+    step,
   );
 }
 
@@ -44,7 +45,7 @@ export function statusAfterMessage(status: ConversationStatus, outboundByAgent: 
 
 /** A message body: not blank, at most 10,000 characters. */
 export function checkBody(body: string): string {
-  if (!body.trim() || body.length > 10_000) throw AppError.badInput('body must be 1 to 10,000 characters, not blank', { field: 'body' });
+  if (!body.trim() || body.length > 10_000) throw ConversationErrors.bodyLength();
   return body;
 }
 
@@ -52,6 +53,6 @@ export function checkBody(body: string): string {
 export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
   const trimmed = value?.trim();
   if (!trimmed) return null;
-  if (trimmed.length > max) throw AppError.badInput(`${field} must be at most ${max} characters`, { field });
+  if (trimmed.length > max) throw ConversationErrors.textTooLong(field, max);
   return trimmed;
 }

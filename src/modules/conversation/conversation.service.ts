@@ -3,7 +3,6 @@ import type { Context } from '../../context';
 import { isUuid, uuidv7 } from '../../db/ids';
 import { sql, withRetries } from '../../db/sql';
 import { Outbox } from '../../events/outbox';
-import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
 import { countLater, parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { AuthorKind, ConversationStatus, IngestKind, MessageDirection, Priority, QueueChange, SlaState, type ValueTier } from '../../graphql/enums';
@@ -22,6 +21,9 @@ import { Conversation } from './conversation.entity';
 import type { OpenConversationInput, PostMessageInput } from './conversation.input';
 import { insertMessage, lockConversation } from './conversation.sql';
 import { checkBody, checkStep, optionalText, statusAfterMessage } from './conversation.rules';
+import { IngestionErrors } from '../ingestion/ingestion.errors';
+import { QueueErrors } from '../queue/queue.errors';
+import { ConversationErrors } from './conversation.errors';
 
 /** Who acts, in which workspace with which rules, and when. */
 export interface ConversationScope {
@@ -47,14 +49,13 @@ export interface Written {
 export async function openConversation(em: EntityManager, scope: ConversationScope, input: OpenConversationInput): Promise<Written> {
   const { viewer, now } = scope;
   const ws = viewer.workspaceId;
-  if (Boolean(input.customerId) === Boolean(input.identifiers?.length))
-    throw AppError.badInput('give either customerId or identifiers, not both or neither', { field: 'customerId' });
+  if (Boolean(input.customerId) === Boolean(input.identifiers?.length)) throw ConversationErrors.customerOrIdentifiers();
   const body = checkBody(input.body);
   const subject = optionalText(input.subject, 'subject', 500);
   const topic = optionalText(input.topic, 'topic', 200);
   const skills = cleanSkills(input.requiredSkills, 'requiredSkills');
   const priority = input.priority ?? Priority.NORMAL;
-  if (input.queueId && !isUuid(input.queueId)) throw AppError.notFound('Queue', input.queueId);
+  if (input.queueId && !isUuid(input.queueId)) throw QueueErrors.queueNotFound(input.queueId);
   return withRetries(em, async (tx) => {
     const outbox = new Outbox();
     const id = uuidv7();
@@ -65,7 +66,7 @@ export async function openConversation(em: EntityManager, scope: ConversationSco
       ws,
       customerId,
     ]);
-    if (input.queueId) await requireIds(tx, ws, 'queue', 'Queue', [input.queueId]);
+    if (input.queueId) await requireIds(tx, ws, 'queue', [input.queueId]);
     const queueId = input.queueId ?? (await pickQueue(tx, ws, input.channel, skills));
     const policy = await policyOfQueue(tx, ws, queueId);
     const first = policy && dueTimes(now, policy.first_response_seconds, policy.warn_at);
@@ -146,7 +147,7 @@ async function customerFor(
   } as IngestEventInput;
   const result = await ingestWithin(tx, { workspaceId: viewer.workspaceId, settings, now, actorKeyId: viewer.keyId }, [item]);
   const [error] = result.errors;
-  if (error) throw AppError.badInput(error.message, { field: 'identifiers', reason: error.code });
+  if (error) throw IngestionErrors.itemRefused(error, 'identifiers');
   return { customerId: result.customerOf.get(0)!, transitions: result.transitions, auditEntryIds: result.auditEntryIds };
 }
 
@@ -162,17 +163,15 @@ export async function postMessage(em: EntityManager, scope: ConversationScope, i
   const ws = viewer.workspaceId;
   const body = checkBody(input.body);
   const inbound = input.direction === MessageDirection.INBOUND;
-  if (inbound !== (input.author === AuthorKind.CUSTOMER))
-    throw AppError.badInput("INBOUND messages are the CUSTOMER's; OUTBOUND ones an AGENT's, a BOT's or the SYSTEM's", { field: 'author' });
-  if (input.agentId && input.author !== AuthorKind.AGENT) throw AppError.badInput('agentId goes with author AGENT', { field: 'agentId' });
+  if (inbound !== (input.author === AuthorKind.CUSTOMER)) throw ConversationErrors.authorMismatch();
+  if (input.agentId && input.author !== AuthorKind.AGENT) throw ConversationErrors.agentIdWithoutAgent();
   return withRetries(em, async (tx) => {
     const outbox = new Outbox();
     const conversation = await lockConversation(tx, ws, input.conversationId);
     checkStep(conversation.status, 'post');
-    if (input.agentId) await requireIds(tx, ws, 'agent', 'Agent', [input.agentId]);
+    if (input.agentId) await requireIds(tx, ws, 'agent', [input.agentId]);
     const agentId = input.author === AuthorKind.AGENT ? (input.agentId ?? conversation.assignee_id) : null;
-    if (input.author === AuthorKind.AGENT && !agentId)
-      throw AppError.badInput('an AGENT message needs agentId when the conversation has no assignee', { field: 'agentId' });
+    if (input.author === AuthorKind.AGENT && !agentId) throw ConversationErrors.agentMessageNeedsAgent();
     const channel = input.channel ?? conversation.channel;
     const messageId = await insertMessage(tx, ws, {
       conversationId: conversation.id,

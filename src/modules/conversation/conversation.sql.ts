@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid, uuidv7 } from '../../db/ids';
 import { sql } from '../../db/sql';
-import { AppError } from '../../errors';
 import type { AuthorKind, Channel, ConversationStatus, MessageDirection, SlaState } from '../../graphql/enums';
+import { QueueErrors } from '../queue/queue.errors';
+import { ConversationErrors } from './conversation.errors';
 
 /** A conversation row as SQL returns it. */
 export interface ConversationRow {
@@ -24,9 +25,9 @@ export interface ConversationRow {
 
 /** Locks a conversation of the workspace for the rest of the transaction; NOT_FOUND otherwise. */
 export async function lockConversation(tx: EntityManager, workspaceId: string, id: string): Promise<ConversationRow> {
-  if (!isUuid(id)) throw AppError.notFound('Conversation', id);
+  if (!isUuid(id)) throw ConversationErrors.notFound(id);
   const [row] = await sql<ConversationRow>(tx, `select * from conversation where workspace_id = ? and id = ? for update`, [workspaceId, id]);
-  if (!row) throw AppError.notFound('Conversation', id);
+  if (!row) throw ConversationErrors.notFound(id);
   // the driver hands timestamps back as text
   const date = (value: Date | string | null) => (value === null ? null : new Date(value));
   return {
@@ -44,13 +45,13 @@ export async function lockAgent(
   workspaceId: string,
   id: string,
 ): Promise<{ id: string; skills: string[]; active_count: number; max_concurrent: number }> {
-  if (!isUuid(id)) throw AppError.notFound('Agent', id);
+  if (!isUuid(id)) throw QueueErrors.agentNotFound(id);
   const [row] = await sql<{ id: string; skills: string[]; active_count: number; max_concurrent: number }>(
     tx,
     `select id, skills, active_count, max_concurrent from agent where workspace_id = ? and id = ? for update`,
     [workspaceId, id],
   );
-  if (!row) throw AppError.notFound('Agent', id);
+  if (!row) throw QueueErrors.agentNotFound(id);
   return row;
 }
 
@@ -63,9 +64,8 @@ export async function takeAgent(
   now: Date,
 ): Promise<void> {
   const missing = requiredSkills.filter((skill) => !agent.skills.includes(skill));
-  if (missing.length) throw AppError.badInput(`the agent lacks required skills: ${missing.join(', ')}`, { missingSkills: missing });
-  if (agent.active_count >= agent.max_concurrent)
-    throw AppError.conflict(`the agent is at capacity (${agent.max_concurrent} conversations)`, { maxConcurrent: agent.max_concurrent });
+  if (missing.length) throw ConversationErrors.agentLacksSkills(missing);
+  if (agent.active_count >= agent.max_concurrent) throw ConversationErrors.agentAtCapacity(agent.max_concurrent);
   await sql(tx, `update agent set active_count = active_count + 1, last_assigned_at = ? where workspace_id = ? and id = ?`, [now, workspaceId, agent.id]);
 }
 

@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
 import { byKey, readByKey, sql, StaleReadError, withRetries } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
-import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
 import { countLater, parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { isKeyset, keyText, type KeyKind, type Keyset } from '../../graphql/keyset';
@@ -12,6 +11,8 @@ import { Customer } from './customer.entity';
 import { IdentifierError, normaliseIdentifier } from './identifier.rules';
 import { liveCustomerId } from './privacy.service';
 import { liveCustomerSql } from './customer.sql';
+import { SegmentErrors } from '../segment/segment.errors';
+import { CustomerErrors } from './customer.errors';
 
 export interface CustomerFilterArgs {
   search?: string | null;
@@ -76,7 +77,7 @@ export async function listCustomers(
   }
   if (filter.segmentId) {
     const [segment] = isUuid(filter.segmentId) ? await sql(em, `select 1 from segment where workspace_id = ? and id = ?`, [workspaceId, filter.segmentId]) : [];
-    if (!segment) throw AppError.notFound('Segment', filter.segmentId);
+    if (!segment) throw SegmentErrors.notFound(filter.segmentId);
     where.push('c.id in (select m.customer_id from segment_member m where m.workspace_id = c.workspace_id and m.segment_id = ?::uuid)');
     params.push(filter.segmentId);
   }
@@ -124,8 +125,7 @@ export async function customerIdByIdentity(em: EntityManager, workspaceId: strin
  */
 export async function changeTags(em: EntityManager, bus: EventBus, viewer: Viewer, id: string, tags: string[], add: boolean): Promise<string> {
   const clean = [...new Set(tags.map((tag) => tag.trim()))];
-  if (clean.length === 0 || clean.some((tag) => !tag || tag.length > 64))
-    throw AppError.badInput('tags must be 1 to 64 characters each, at least one', { field: 'tags' });
+  if (clean.length === 0 || clean.some((tag) => !tag || tag.length > 64)) throw CustomerErrors.tagsInvalid();
   const { customerId, audit } = await withRetries(em, async (tx) => {
     const customerId = await liveCustomerId(tx, viewer.workspaceId, id);
     const [updated] = await byKey(tx, [

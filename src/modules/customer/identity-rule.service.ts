@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppError } from '../../errors';
 import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
 import type { IdentityType } from '../../graphql/enums';
@@ -7,6 +6,7 @@ import { publishAudit, recordAudit } from '../workspace/audit.service';
 import { IdentityRuleOverride } from './identity-rule-override.entity';
 import { effectiveRules } from './identity-rule.rules';
 import type { IdentityRule } from './identity-rule.types';
+import { CustomerErrors } from './customer.errors';
 
 /** The workspace's identity rules, defaults filled in. */
 export async function loadRules(em: EntityManager): Promise<Map<IdentityType, IdentityRule>> {
@@ -27,10 +27,8 @@ export async function setIdentityRule(
   viewer: Viewer,
   input: { type: IdentityType; maxPerCustomer?: number | null; priority?: number | null; blockedValues?: string[] | null },
 ): Promise<IdentityRule> {
-  if (input.maxPerCustomer != null && input.maxPerCustomer < 1)
-    throw AppError.badInput('maxPerCustomer must be at least 1, or null for no limit', { field: 'maxPerCustomer' });
-  if (input.priority != null && (input.priority < 0 || input.priority > 1000))
-    throw AppError.badInput('priority must be between 0 and 1000', { field: 'priority' });
+  if (input.maxPerCustomer != null && input.maxPerCustomer < 1) throw CustomerErrors.identityRuleMaxPerCustomer();
+  if (input.priority != null && (input.priority < 0 || input.priority > 1000)) throw CustomerErrors.identityRulePriority();
   const { next, audit } = await em.transactional(async (tx) => {
     const current = (await loadRules(tx)).get(input.type)!;
     const next: IdentityRule = {

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
 import { readByKey, sql, withRetries } from '../../db/sql';
-import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
 import type { IdentityType } from '../../graphql/enums';
 import { recordAudit } from '../workspace/audit.service';
@@ -14,6 +13,7 @@ import { applyMerges } from './merge.sql';
 import { purchaseSql } from '../lifecycle/lifecycle.rules';
 import { reevaluate, type Transition } from '../lifecycle/lifecycle.service';
 import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
+import { CustomerErrors } from './customer.errors';
 
 /** The workspace's rules and the time, for recomputing lifecycle after a merge or unmerge. */
 export interface MergeScope {
@@ -31,7 +31,7 @@ export interface MergePlan {
 }
 
 async function liveCustomers(tx: EntityManager, workspaceId: string, ids: string[], lock: boolean): Promise<CustomerRow[]> {
-  for (const id of ids) if (!isUuid(id)) throw AppError.notFound('Customer', id);
+  for (const id of ids) if (!isUuid(id)) throw CustomerErrors.notFound(id);
   const rows = await readByKey<CustomerRow>(
     tx,
     `select * from customer where workspace_id = ? and id = any(?::uuid[]) order by id ${lock ? 'for update' : ''}`,
@@ -39,15 +39,15 @@ async function liveCustomers(tx: EntityManager, workspaceId: string, ids: string
   );
   return ids.map((id) => {
     const row = rows.find((candidate) => candidate.id === id);
-    if (!row || row.erased_at) throw AppError.notFound('Customer', id);
-    if (row.merged_into_id) throw AppError.badInput(`customer ${id} was merged into ${row.merged_into_id}; use that id`, { mergedInto: row.merged_into_id });
+    if (!row || row.erased_at) throw CustomerErrors.notFound(id);
+    if (row.merged_into_id) throw CustomerErrors.mergedInto(id, row.merged_into_id);
     return row;
   });
 }
 
 /** What merging `absorbedId` into `survivorId` would do: trait conflicts and broken identity rules. */
 export async function planMerge(em: EntityManager, workspaceId: string, survivorId: string, absorbedId: string, lock = false): Promise<MergePlan> {
-  if (survivorId === absorbedId) throw AppError.badInput('a customer cannot be merged with itself');
+  if (survivorId === absorbedId) throw CustomerErrors.mergeWithItself();
   const [survivor, absorbed] = await liveCustomers(em, workspaceId, [survivorId, absorbedId], lock);
   const conflicts: MergePlan['conflicts'] = {};
   const merged = stateOf(survivor);
@@ -78,7 +78,6 @@ export async function mergeCustomers(
   survivorId: string,
   absorbedId: string,
 ): Promise<{ survivorId: string; transitions: Transition[] }> {
-  const refuse = (violations: string[]) => AppError.conflict(`the merge would break identity rules: ${violations.join('; ')}`, { violations });
   const { violations } = await planMerge(em, viewer.workspaceId, survivorId, absorbedId);
   if (violations.length) {
     await em.fork().transactional(async (tx) => {
@@ -89,11 +88,11 @@ export async function mergeCustomers(
         details: { absorbedId, violations },
       });
     });
-    throw refuse(violations);
+    throw CustomerErrors.mergeBreaksIdentityRules(violations);
   }
   return withRetries(em, async (tx) => {
     const plan = await planMerge(tx, viewer.workspaceId, survivorId, absorbedId, true);
-    if (plan.violations.length) throw refuse(plan.violations);
+    if (plan.violations.length) throw CustomerErrors.mergeBreaksIdentityRules(plan.violations);
     const state = stateOf(plan.survivor);
     foldAbsorbed(state, stateOf(plan.absorbed));
     await applyCustomerState(tx, viewer.workspaceId, new Map([[survivorId, state]]), new Set(), now);
@@ -133,20 +132,19 @@ export async function unmergeCustomer(
   { settings, now }: MergeScope,
   mergeId: string,
 ): Promise<{ ids: [string, string]; transitions: Transition[] }> {
-  if (!isUuid(mergeId)) throw AppError.notFound('CustomerMerge', mergeId);
+  if (!isUuid(mergeId)) throw CustomerErrors.mergeNotFound(mergeId);
   return withRetries(em, async (tx) => {
     const [merge] = await readByKey<MergeRow>(tx, `select * from customer_merge where workspace_id = ? and id = ? for update`, [viewer.workspaceId, mergeId]);
-    if (!merge) throw AppError.notFound('CustomerMerge', mergeId);
-    if (merge.unmerged_at) throw AppError.badInput('this merge was already undone', { unmergedAt: merge.unmerged_at });
+    if (!merge) throw CustomerErrors.mergeNotFound(mergeId);
+    if (merge.unmerged_at) throw CustomerErrors.mergeAlreadyUndone(merge.unmerged_at);
     const rows = await readByKey<CustomerRow>(tx, `select * from customer where workspace_id = ? and id = any(?::uuid[]) order by id for update`, [
       viewer.workspaceId,
       [merge.survivor_id, merge.absorbed_id],
     ]);
     const survivor = rows.find((row) => row.id === merge.survivor_id)!;
     const absorbed = rows.find((row) => row.id === merge.absorbed_id)!;
-    if (survivor.merged_into_id)
-      throw AppError.conflict(`the survivor was later merged into ${survivor.merged_into_id}; undo that merge first`, { mergedInto: survivor.merged_into_id });
-    if (survivor.erased_at || absorbed.erased_at) throw AppError.conflict('one of the customers was erased');
+    if (survivor.merged_into_id) throw CustomerErrors.unmergeAfterLaterMerge(survivor.merged_into_id);
+    if (survivor.erased_at || absorbed.erased_at) throw CustomerErrors.unmergeErased();
 
     const back = [merge.absorbed_id, merge.survivor_id, viewer.workspaceId];
     await sql(tx, `update identity set customer_id = ? where customer_id = ? and workspace_id = ? and id = any(?::uuid[])`, [

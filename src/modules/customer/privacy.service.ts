@@ -1,19 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
 import { byKey, readByKey } from '../../db/sql';
-import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
 import { recordAudit } from '../workspace/audit.service';
+import { CustomerErrors } from './customer.errors';
 
 /** The live customer an id names: itself, or the survivor it was merged into; erased ones are gone. */
 export async function liveCustomerId(em: EntityManager, workspaceId: string, id: string): Promise<string> {
-  if (!isUuid(id)) throw AppError.notFound('Customer', id);
+  if (!isUuid(id)) throw CustomerErrors.notFound(id);
   const [row] = await readByKey<{ id: string; erased_at: Date | null }>(
     em,
     `select c.id, c.erased_at from customer c where c.workspace_id = ? and c.id = (select coalesce(merged_into_id, id) from customer where workspace_id = ? and id = ?)`,
     [workspaceId, workspaceId, id],
   );
-  if (!row || row.erased_at) throw AppError.notFound('Customer', id);
+  if (!row || row.erased_at) throw CustomerErrors.notFound(id);
   return row.id;
 }
 

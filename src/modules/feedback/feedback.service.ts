@@ -3,7 +3,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
 import { sql } from '../../db/sql';
 import { countLater } from '../../graphql/connection';
-import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
 import { cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { FeedbackCategory, FeedbackStatus, type Channel } from '../../graphql/enums';
@@ -14,13 +13,15 @@ import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { FeedbackItem, FollowUp } from './feedback-item.entity';
 import { NEXT, OVERDUE_SQL, responseDueAt } from './feedback.rules';
 import type { AdvanceFeedbackInput, FeedbackFilter, OpenFeedbackInput, ScheduleFollowUpInput } from './feedback.input';
+import { ConversationErrors } from '../conversation/conversation.errors';
+import { FeedbackErrors } from './feedback.errors';
 
 export const COMPLAINT_TAG = 'complaint-risk';
 
 const text = (field: string, value: string | null | undefined, max: number, required = false): string | null => {
   const trimmed = value?.trim() ?? '';
-  if (required && !trimmed) throw AppError.badInput(`${field} is required`, { field });
-  if (trimmed.length > max) throw AppError.badInput(`${field} must be at most ${max} characters`, { field });
+  if (required && !trimmed) throw FeedbackErrors.fieldRequired(field);
+  if (trimmed.length > max) throw FeedbackErrors.fieldTooLong(field, max);
   return trimmed || null;
 };
 
@@ -41,7 +42,7 @@ export async function markComplaint(tx: EntityManager, workspaceId: string, sett
 export async function checkConversation(tx: EntityManager, workspaceId: string, id: string | null | undefined): Promise<void> {
   if (!id) return;
   const [found] = isUuid(id) ? await sql(tx, `select 1 from conversation where workspace_id = ? and id = ?`, [workspaceId, id]) : [];
-  if (!found) throw AppError.notFound('Conversation', id);
+  if (!found) throw ConversationErrors.notFound(id);
 }
 
 /** Opens a feedback item inside the caller's transaction; its response deadline follows from the severity. */
@@ -54,7 +55,7 @@ export async function openFeedbackIn(
 ): Promise<{ item: FeedbackItem; transitions: Transition[] }> {
   const customerId = await liveCustomerId(tx, viewer.workspaceId, input.customerId);
   await checkConversation(tx, viewer.workspaceId, input.conversationId);
-  if (input.dueAt && input.dueAt <= now) throw AppError.badInput('dueAt must be in the future', { field: 'dueAt' });
+  if (input.dueAt && input.dueAt <= now) throw FeedbackErrors.dueAtInPast();
   const item = tx.create(FeedbackItem, {
     workspace: viewer.workspaceId,
     customerId,
@@ -85,7 +86,7 @@ export async function openFeedbackIn(
 
 async function itemFor(tx: EntityManager, id: string): Promise<FeedbackItem> {
   const item = isUuid(id) ? await tx.findOne(FeedbackItem, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
-  if (!item) throw AppError.notFound('FeedbackItem', id);
+  if (!item) throw FeedbackErrors.itemNotFound(id);
   return item;
 }
 
@@ -106,11 +107,7 @@ export async function advanceFeedback(
     const item = await itemFor(tx, input.id);
     const from = item.status;
     if (!NEXT[from].includes(input.status)) {
-      throw AppError.badInput(`A feedback item goes from ${from} to ${NEXT[from].join(' or ') || 'nowhere'}, not to ${input.status}`, {
-        field: 'status',
-        from,
-        allowed: NEXT[from],
-      });
+      throw FeedbackErrors.statusStep(from, NEXT[from], input.status);
     }
     const note = text('note', input.note, 4000);
     if (input.owner !== undefined) item.owner = text('owner', input.owner, 100);
@@ -120,7 +117,7 @@ export async function advanceFeedback(
         item.acknowledgedAt = now;
         break;
       case FeedbackStatus.RESOLVED:
-        if (!note) throw AppError.badInput('Resolving needs a resolution note', { field: 'note' });
+        if (!note) throw FeedbackErrors.resolutionNoteRequired();
         item.resolutionNote = note;
         item.resolvedAt = now;
         break;
@@ -128,8 +125,7 @@ export async function advanceFeedback(
         if (from === FeedbackStatus.RESOLVED) item.resolvedAt = null;
         break;
       case FeedbackStatus.VERIFIED:
-        if (!item.acceptanceCriteria)
-          throw AppError.badInput('Verifying needs acceptance criteria on record (set when the item was opened)', { field: 'acceptanceCriteria' });
+        if (!item.acceptanceCriteria) throw FeedbackErrors.acceptanceCriteriaRequired();
         item.verifiedAt = now;
         break;
       case FeedbackStatus.CLOSED:
@@ -188,8 +184,8 @@ export async function scheduleFollowUp(em: EntityManager, viewer: Viewer, input:
 export async function completeFollowUp(em: EntityManager, viewer: Viewer, id: string, outcome: string, now: Date): Promise<FollowUp> {
   return em.fork().transactional(async (tx) => {
     const followUp = isUuid(id) ? await tx.findOne(FollowUp, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
-    if (!followUp) throw AppError.notFound('FollowUp', id);
-    if (followUp.doneAt) throw AppError.badInput('This follow-up is already done', { field: 'id' });
+    if (!followUp) throw FeedbackErrors.followUpNotFound(id);
+    if (followUp.doneAt) throw FeedbackErrors.followUpDone();
     followUp.outcome = text('outcome', outcome, 4000, true);
     followUp.doneAt = now;
     recordAudit(tx, viewer.workspaceId, viewer.keyId, {
@@ -256,10 +252,12 @@ export async function listFeedback(
 }
 
 /** Marks the items that became overdue and returns them, each only once ever. */
-export async function claimOverdue(em: EntityManager, now: Date): Promise<{ workspace_id: string; id: string }[]> {
-  return sql<{ workspace_id: string; id: string }>(
+export async function claimOverdue(em: EntityManager, workspaceId: string, now: Date): Promise<string[]> {
+  const rows = await sql<{ id: string }>(
     em,
-    `update feedback_item f set overdue_alerted_at = ? where f.overdue_alerted_at is null and f.status <> 'CLOSED' and ${OVERDUE_SQL} returning f.workspace_id, f.id`,
-    [now, now, now],
+    `update feedback_item f set overdue_alerted_at = ?
+     where f.workspace_id = ? and f.overdue_alerted_at is null and f.status <> 'CLOSED' and ${OVERDUE_SQL} returning f.id`,
+    [now, workspaceId, now, now],
   );
+  return rows.map((row) => row.id);
 }

@@ -2,7 +2,6 @@ import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Resolver, Root } fr
 import type { Context } from '../../context';
 import { uuidv7 } from '../../db/ids';
 import { sql } from '../../db/sql';
-import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
 import { cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { IngestKind } from '../../graphql/enums';
@@ -18,10 +17,12 @@ import { SurveyResponse } from './survey-response.entity';
 import { checkAnswer, submitSurvey } from './survey.service';
 import { SubmitSurveyInput } from './survey.input';
 import { SurveyResponseConnection } from './survey.types';
+import { IngestionErrors } from '../ingestion/ingestion.errors';
+import { FeedbackErrors } from './feedback.errors';
 
 /** The customer an answer names: by id, or by identifiers resolved (and created or merged) as `identify` does. */
 async function customerOf(ctx: Context, input: SubmitSurveyInput): Promise<string> {
-  if (!!input.customerId === !!input.identifiers?.length) throw AppError.badInput('Give either customerId or identifiers', { field: 'customerId' });
+  if (!!input.customerId === !!input.identifiers?.length) throw FeedbackErrors.surveyCustomerOrIdentifiers();
   if (input.customerId) return input.customerId;
   const settings = await settingsOf(ctx);
   const result = await ingest(ctx.em, { workspaceId: ctx.viewer.workspaceId, settings, now: ctx.clock.now(), actorKeyId: ctx.viewer.keyId }, [
@@ -30,7 +31,7 @@ async function customerOf(ctx: Context, input: SubmitSurveyInput): Promise<strin
   await publishTransitions(ctx.bus, ctx.viewer.workspaceId, result.transitions);
   await publishAudits(ctx.bus, ctx.viewer.workspaceId, result.auditEntryIds);
   const [error] = result.errors;
-  if (error) throw AppError.badInput(error.message, { field: 'identifiers', reason: error.code });
+  if (error) throw IngestionErrors.itemRefused(error, 'identifiers');
   return result.customerOf.get(0)!;
 }
 

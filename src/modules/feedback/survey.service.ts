@@ -1,5 +1,4 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
 import { FeedbackCategory, type Channel, type SurveyKind } from '../../graphql/enums';
 import { liveCustomerId } from '../customer/privacy.service';
@@ -9,6 +8,7 @@ import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { checkConversation, openFeedbackIn } from './feedback.service';
 import { SurveyResponse } from './survey-response.entity';
 import { detractorSeverity, isDetractor, SCORE_RANGE } from './survey.rules';
+import { FeedbackErrors } from './feedback.errors';
 
 export interface SurveyAnswer {
   customerId: string;
@@ -23,9 +23,9 @@ export interface SurveyAnswer {
 export function checkAnswer(answer: Omit<SurveyAnswer, 'customerId'>): void {
   const [min, max] = SCORE_RANGE[answer.kind];
   if (!Number.isInteger(answer.score) || answer.score < min || answer.score > max) {
-    throw AppError.badInput(`A ${answer.kind} score is ${min} to ${max}, got ${answer.score}`, { field: 'score', min, max });
+    throw FeedbackErrors.surveyScoreRange(answer.kind, min, max, answer.score);
   }
-  if (answer.comment && answer.comment.length > 4000) throw AppError.badInput('comment must be at most 4,000 characters', { field: 'comment' });
+  if (answer.comment && answer.comment.length > 4000) throw FeedbackErrors.surveyCommentTooLong();
 }
 
 /**

@@ -1,6 +1,5 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
-import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
 import { IngestKind } from '../../graphql/enums';
 import { JSONScalar } from '../../graphql/scalars';
@@ -18,6 +17,7 @@ import { IdentityRule } from '../customer/identity-rule.types';
 import { IdentityRuleInput } from '../customer/identity-rule.input';
 import { uuidv7 } from '../../db/ids';
 import { publishAudits } from '../workspace/audit.service';
+import { IngestionErrors } from './ingestion.errors';
 
 @Resolver()
 export class IngestResolver {
@@ -45,7 +45,7 @@ export class IngestResolver {
     await publishMembership(ctx.bus, ctx.viewer.workspaceId, result.segmentChanges);
     await publishAudits(ctx.bus, ctx.viewer.workspaceId, result.auditEntryIds);
     const [error] = result.errors;
-    if (error) throw AppError.badInput(error.message, { reason: error.code });
+    if (error) throw IngestionErrors.itemRefused(error);
     return requireLiveCustomer(ctx, result.customerOf.get(0)!);
   }
 

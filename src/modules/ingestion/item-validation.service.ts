@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { AppError } from '../../errors';
+import { IngestionErrors } from './ingestion.errors';
 import type { IdentityType } from '../../graphql/enums';
 import { IngestKind } from '../../graphql/enums';
 import { IdentifierError, normaliseIdentifier, type Identifier } from '../customer/identifier.rules';
@@ -14,7 +14,7 @@ export const MAX_BATCH = 1000;
 
 /** Validates a batch, without writing: the items to apply, the errors of the others, and the identity rules they were checked by. */
 export async function validateItems(em: EntityManager, { settings, now }: IngestScope, inputs: IngestEventInput[]) {
-  if (inputs.length > MAX_BATCH) throw AppError.badInput(`a batch holds at most ${MAX_BATCH} items, got ${inputs.length}`, { max: MAX_BATCH });
+  if (inputs.length > MAX_BATCH) throw IngestionErrors.batchTooLarge(MAX_BATCH, inputs.length);
   const rules = await loadRules(em);
   const errors: IngestItemError[] = [];
   const valid: ValidItem[] = [];

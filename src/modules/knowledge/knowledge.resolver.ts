@@ -2,17 +2,18 @@ import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-g
 import type { Context } from '../../context';
 import { isUuid } from '../../db/ids';
 import { sql } from '../../db/sql';
-import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
 import { Conversation } from '../conversation/conversation.entity';
 import { KnowledgeArticle } from './knowledge-article.entity';
 import { deleteArticle, saveArticle, searchArticles } from './knowledge.service';
 import { KnowledgeMatch } from './knowledge.types';
 import { KnowledgeArticleInput } from './knowledge.input';
+import { ConversationErrors } from '../conversation/conversation.errors';
+import { KnowledgeErrors } from './knowledge.errors';
 
 const pageSize = (first: number | null | undefined, fallback: number) => {
   const size = first ?? fallback;
-  if (size < 1 || size > 50) throw AppError.badInput('first must be between 1 and 50', { field: 'first' });
+  if (size < 1 || size > 50) throw KnowledgeErrors.pageSize();
   return size;
 };
 
@@ -21,7 +22,7 @@ export class KnowledgeResolver {
   @Authorized(...may.readKnowledge)
   @Query(() => [KnowledgeMatch], { description: 'Articles that answer a free text (Chinese or English), best first, with a 0..1 score.' })
   searchKnowledge(@Arg('text') text: string, @Ctx() ctx: Context, @Arg('first', () => Int, { nullable: true }) first?: number): Promise<KnowledgeMatch[]> {
-    if (text.length > 2000) throw AppError.badInput('text must be at most 2,000 characters', { field: 'text' });
+    if (text.length > 2000) throw KnowledgeErrors.searchTextTooLong();
     return searchArticles(ctx.em, ctx.viewer.workspaceId, text, pageSize(first, 5));
   }
 
@@ -36,7 +37,7 @@ export class KnowledgeResolver {
   ): Promise<KnowledgeMatch[]> {
     const size = pageSize(first, 3);
     const conversation = isUuid(conversationId) ? await ctx.loaders.byId(Conversation).load(conversationId) : null;
-    if (!conversation) throw AppError.notFound('Conversation', conversationId);
+    if (!conversation) throw ConversationErrors.notFound(conversationId);
     const latest = await sql<{ body: string }>(
       ctx.em,
       `select body from message where workspace_id = ? and conversation_id = ? and direction = 'INBOUND' order by created_at desc, id desc limit 3`,

@@ -1,12 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
 import { sql } from '../../db/sql';
-import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
 import { recordAudit } from '../workspace/audit.service';
 import { KnowledgeArticle } from './knowledge-article.entity';
 import { STEMMED, wordsOf } from './search-terms.rules';
 import type { KnowledgeArticleInput } from './knowledge.input';
+import { KnowledgeErrors } from './knowledge.errors';
 
 export interface Match {
   article: KnowledgeArticle;
@@ -15,7 +15,7 @@ export interface Match {
 
 function validate(input: KnowledgeArticleInput): void {
   const fail = (field: string, message: string) => {
-    throw AppError.badInput(`${field} ${message}`, { field });
+    throw KnowledgeErrors.invalid(field, message);
   };
   if (!input.title.trim() || input.title.length > 300) fail('title', 'must be 1 to 300 characters');
   if (!input.body.trim() || input.body.length > 20_000) fail('body', 'must be 1 to 20,000 characters');
@@ -46,12 +46,12 @@ async function write(tx: EntityManager, id: string, workspaceId: string, input: 
      where workspace_id = ? and id = ? returning id`,
     [...values, workspaceId, id],
   );
-  if (!updated) throw AppError.notFound('KnowledgeArticle', id);
+  if (!updated) throw KnowledgeErrors.notFound(id);
 }
 
 export async function saveArticle(em: EntityManager, viewer: Viewer, id: string | null, input: KnowledgeArticleInput, now: Date): Promise<string> {
   validate(input);
-  if (id !== null && !isUuid(id)) throw AppError.notFound('KnowledgeArticle', id);
+  if (id !== null && !isUuid(id)) throw KnowledgeErrors.notFound(id);
   const articleId = id ?? new KnowledgeArticle().id;
   await em.fork().transactional(async (tx) => {
     await write(tx, articleId, viewer.workspaceId, input, now, id === null);
@@ -66,13 +66,13 @@ export async function saveArticle(em: EntityManager, viewer: Viewer, id: string 
 }
 
 export async function deleteArticle(em: EntityManager, viewer: Viewer, id: string): Promise<void> {
-  if (!isUuid(id)) throw AppError.notFound('KnowledgeArticle', id);
+  if (!isUuid(id)) throw KnowledgeErrors.notFound(id);
   await em.fork().transactional(async (tx) => {
     const [deleted] = await sql<{ title: string }>(tx, `delete from knowledge_article where workspace_id = ? and id = ? returning title`, [
       viewer.workspaceId,
       id,
     ]);
-    if (!deleted) throw AppError.notFound('KnowledgeArticle', id);
+    if (!deleted) throw KnowledgeErrors.notFound(id);
     recordAudit(tx, viewer.workspaceId, viewer.keyId, {
       action: 'knowledge.deleted',
       subjectType: 'KnowledgeArticle',

@@ -1,11 +1,11 @@
 import { Arg, Authorized, Ctx, Int, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { freshForEvent, type Context } from '../../context';
 import type { Topic } from '../../events/topics';
-import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
 import { statsOf } from '../queue/queue.loaders';
 import { dashboardHub, dashboardSnapshot } from './dashboard.service';
 import { DashboardSnapshot } from './metrics.types';
+import { MetricsErrors } from './metrics.errors';
 
 /** What changes the floor: queues, conversations, SLA alerts, overdue feedback. */
 const FLOOR_TOPICS: Topic[] = ['QUEUE_UPDATED', 'CONVERSATION_UPDATED', 'SLA_ALERT', 'FEEDBACK_OVERDUE'];
@@ -18,7 +18,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 function pushes({ context, args }: SubscribeResolverData<unknown, { everySeconds?: number | null }, Context>): AsyncGenerator<true> {
   const every = (args.everySeconds ?? 5) * 1000;
-  if (every < 1000 || every > 3_600_000) throw AppError.badInput('everySeconds must be 1 to 3600', { field: 'everySeconds' });
+  if (every < 1000 || every > 3_600_000) throw MetricsErrors.dashboardInterval();
   return floorChanges(context, every);
 }
 

@@ -1,10 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, withWorkMemory } from '../../db/sql';
-import { AppError } from '../../errors';
 import { LifecycleStage, MetricGroup, ValueTier } from '../../graphql/enums';
 import { liveCustomerSql } from '../customer/customer.sql';
 import type { TimeRangeInput } from './metrics.input';
 import type { CountByKey, CustomerMetrics, ServiceMetrics } from './metrics.types';
+import { MetricsErrors } from './metrics.errors';
 
 /** The group key of a conversation `c` (and of a survey answer `s` through its conversation). */
 const KEYS: Record<MetricGroup, { conversation: string; survey: string }> = {
@@ -51,9 +51,8 @@ export async function serviceMetrics(
 
 /** The statement behind {@link serviceMetrics}, with its parameters (`?` placeholders). */
 export function serviceMetricsQuery(workspaceId: string, timezone: string, range: TimeRangeInput, groupBy: MetricGroup): { text: string; params: unknown[] } {
-  if (!(range.from < range.to)) throw AppError.badInput('range.from must be before range.to', { field: 'range' });
-  if (range.to.getTime() - range.from.getTime() > MAX_RANGE_DAYS * 86_400_000)
-    throw AppError.badInput(`a range spans at most ${MAX_RANGE_DAYS} days`, { field: 'range' });
+  if (!(range.from < range.to)) throw MetricsErrors.rangeReversed();
+  if (range.to.getTime() - range.from.getTime() > MAX_RANGE_DAYS * 86_400_000) throw MetricsErrors.rangeTooLong(MAX_RANGE_DAYS);
   const key = KEYS[groupBy];
   // answers grouped by their conversation look it up one by one (limit 1 keeps the planner from hashing every conversation)
   const surveyJoin = key.survey.includes('c.')

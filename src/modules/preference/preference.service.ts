@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
 import { readByKey, sql } from '../../db/sql';
-import { AppError } from '../../errors';
 import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
 import { Channel, ContactBlock, ContactPurpose, IdentityType, ValueTier } from '../../graphql/enums';
@@ -15,6 +14,8 @@ import { CustomerPreference } from './customer-preference.entity';
 import { isTimeZone, parseClockTime } from './local-time.rules';
 import type { Contactability } from './preference.types';
 import type { PreferencesInput } from './preference.input';
+import { CustomerErrors } from '../customer/customer.errors';
+import { PreferenceErrors } from './preference.errors';
 
 /**
  * A customer's "family": itself and the customers merged into it. Preferences, consents and touches
@@ -171,7 +172,7 @@ export function bestChannel(
 
 function validate(input: PreferencesInput): void {
   const fail = (field: string, message: string) => {
-    throw AppError.badInput(`${field} ${message}`, { field });
+    throw PreferenceErrors.invalid(field, message);
   };
   if (input.preferredChannels && new Set(input.preferredChannels).size !== input.preferredChannels.length) fail('preferredChannels', 'lists a channel twice');
   if (input.language) {
@@ -285,7 +286,7 @@ export async function recordContact(
   purpose: ContactPurpose,
   now: Date,
 ): Promise<string | Contactability> {
-  if (!isUuid(id)) throw AppError.notFound('Customer', id);
+  if (!isUuid(id)) throw CustomerErrors.notFound(id);
   const [erased] = await readByKey(em, `select 1 from customer where workspace_id = ? and id = ? and erased_at is not null`, [viewer.workspaceId, id]);
   if (erased) return { allowed: false, blockedBy: [ContactBlock.ERASED], nextAllowedAt: null };
   return em.fork().transactional(async (tx) => {

@@ -14,22 +14,22 @@ import { QueueEvent, SlaAlert } from './queue.types';
 type Data<A> = SubscribeResolverData<unknown, A, Context>;
 
 /** A queue argument must name a queue of the subscriber's workspace (NOT_FOUND otherwise, whoever owns it). */
-const check = async (ctx: Context, table: 'queue' | 'agent', type: string, id: string | null | undefined) => {
-  if (id) await requireIds(ctx.em, ctx.viewer.workspaceId, table, type, [id]);
+const check = async (ctx: Context, table: 'queue' | 'agent', id: string | null | undefined) => {
+  if (id) await requireIds(ctx.em, ctx.viewer.workspaceId, table, [id]);
 };
 
 async function queueUpdates({ args, context }: Data<{ queueId?: string | null }>) {
-  await check(context, 'queue', 'Queue', args.queueId);
+  await check(context, 'queue', args.queueId);
   return context.bus.subscribe('QUEUE_UPDATED', (m) => m.ws === context.viewer.workspaceId && (!args.queueId || m.queueId === args.queueId));
 }
 
 async function assignments({ args, context }: Data<{ agentId: string }>) {
-  await check(context, 'agent', 'Agent', args.agentId);
+  await check(context, 'agent', args.agentId);
   return context.bus.subscribe('AGENT_ASSIGNED', (m) => m.ws === context.viewer.workspaceId && m.agentId === args.agentId);
 }
 
 async function alerts({ args, context }: Data<{ queueId?: string | null }>) {
-  await check(context, 'queue', 'Queue', args.queueId);
+  await check(context, 'queue', args.queueId);
   return context.bus.subscribe('SLA_ALERT', (m) => m.ws === context.viewer.workspaceId && (!args.queueId || m.queueId === args.queueId));
 }
 

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
 import { sql, withRetries } from '../../db/sql';
 import { Outbox } from '../../events/outbox';
-import { AppError } from '../../errors';
+import type { AppError } from '../../errors';
 import { AgentStatus, QueueChange, type Channel } from '../../graphql/enums';
 import { Agent } from './agent.entity';
 import type { CreateAgentInput, CreateQueueInput, CreateSlaPolicyInput } from './queue.input';
@@ -10,83 +10,88 @@ import { Queue } from './queue.entity';
 import { announceAssignments, lockRouting, queuesOfAgent, route } from './routing.service';
 import { slaProblem } from './sla.rules';
 import { SlaPolicy } from './sla-policy.entity';
+import { QueueErrors } from './queue.errors';
 
 const DEFAULT_WARN_AT = 0.8;
 
 /** A name of 1 to 200 characters, trimmed. */
 export function cleanName(name: string, field = 'name'): string {
   const trimmed = name.trim();
-  if (!trimmed || trimmed.length > 200) throw AppError.badInput(`${field} must be 1 to 200 characters`, { field });
+  if (!trimmed || trimmed.length > 200) throw QueueErrors.nameLength(field);
   return trimmed;
 }
 
 /** Skills trimmed, lower-cased, unique and sorted; at most 50 of 1 to 64 characters. */
 export function cleanSkills(skills: string[] | null | undefined, field = 'skills'): string[] {
   const clean = [...new Set((skills ?? []).map((skill) => skill.trim().toLowerCase()))].sort();
-  if (clean.length > 50 || clean.some((skill) => !skill || skill.length > 64))
-    throw AppError.badInput(`${field}: at most 50 skills of 1 to 64 characters`, { field });
+  if (clean.length > 50 || clean.some((skill) => !skill || skill.length > 64)) throw QueueErrors.skillsInvalid(field);
   return clean;
 }
 
 /** Runs an insert; a unique name already taken is CONFLICT. */
-async function named<T>(kind: string, name: string, work: () => Promise<T>): Promise<T> {
+async function named<T>(taken: () => AppError, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if ((error as { code?: string }).code === '23505') throw AppError.conflict(`a ${kind} named "${name}" already exists`, { field: 'name' });
+    if ((error as { code?: string }).code === '23505') throw taken();
     throw error;
   }
 }
 
+const NOT_FOUND = { queue: QueueErrors.queueNotFound, agent: QueueErrors.agentNotFound, sla_policy: QueueErrors.slaPolicyNotFound };
+
 /** Rows of `table` with these ids in the workspace, or NOT_FOUND naming the first missing one. */
-export async function requireIds(em: EntityManager, workspaceId: string, table: 'queue' | 'agent' | 'sla_policy', type: string, ids: string[]): Promise<void> {
+export async function requireIds(em: EntityManager, workspaceId: string, table: keyof typeof NOT_FOUND, ids: string[]): Promise<void> {
   const bad = ids.find((id) => !isUuid(id));
-  if (bad) throw AppError.notFound(type, bad);
+  if (bad) throw NOT_FOUND[table](bad);
   const rows = await sql<{ id: string }>(em, `select id from ${table} where workspace_id = ? and id = any(?::uuid[])`, [workspaceId, ids]);
   const found = new Set(rows.map((row) => row.id));
   const missing = ids.find((id) => !found.has(id));
-  if (missing) throw AppError.notFound(type, missing);
+  if (missing) throw NOT_FOUND[table](missing);
 }
 
 export async function createSlaPolicy(em: EntityManager, workspaceId: string, input: CreateSlaPolicyInput, now: Date): Promise<SlaPolicy> {
   const name = cleanName(input.name);
   const targets = { firstResponseSeconds: input.firstResponseSeconds, resolutionSeconds: input.resolutionSeconds, warnAt: input.warnAt ?? DEFAULT_WARN_AT };
   const problem = slaProblem(targets);
-  if (problem) throw AppError.badInput(problem);
-  return named('SLA policy', name, () =>
-    em.fork().transactional(async (tx) => {
-      const policy = tx.create(SlaPolicy, { workspace: workspaceId, name, ...targets, createdAt: now });
-      await tx.flush();
-      return policy;
-    }),
+  if (problem) throw QueueErrors.slaTargetsInvalid(problem);
+  return named(
+    () => QueueErrors.slaPolicyNameTaken(name),
+    () =>
+      em.fork().transactional(async (tx) => {
+        const policy = tx.create(SlaPolicy, { workspace: workspaceId, name, ...targets, createdAt: now });
+        await tx.flush();
+        return policy;
+      }),
   );
 }
 
 export async function createQueue(em: EntityManager, workspaceId: string, input: CreateQueueInput, now: Date): Promise<Queue> {
   const name = cleanName(input.name);
   const channels = [...new Set(input.channels)];
-  if (!channels.length) throw AppError.badInput('a queue takes at least one channel', { field: 'channels' });
+  if (!channels.length) throw QueueErrors.queueNeedsChannel();
   const skills = cleanSkills(input.skills);
-  return named('queue', name, () =>
-    em.fork().transactional(async (tx) => {
-      if (input.slaPolicyId) await requireIds(tx, workspaceId, 'sla_policy', 'SlaPolicy', [input.slaPolicyId]);
-      const queue = tx.create(Queue, { workspace: workspaceId, name, channels, skills, slaPolicyId: input.slaPolicyId ?? null, createdAt: now });
-      await tx.flush();
-      return queue;
-    }),
+  return named(
+    () => QueueErrors.queueNameTaken(name),
+    () =>
+      em.fork().transactional(async (tx) => {
+        if (input.slaPolicyId) await requireIds(tx, workspaceId, 'sla_policy', [input.slaPolicyId]);
+        const queue = tx.create(Queue, { workspace: workspaceId, name, channels, skills, slaPolicyId: input.slaPolicyId ?? null, createdAt: now });
+        await tx.flush();
+        return queue;
+      }),
   );
 }
 
 export async function createAgent(em: EntityManager, workspaceId: string, input: CreateAgentInput, now: Date): Promise<Agent> {
   const name = cleanName(input.name);
   const email = input.email?.trim().toLowerCase() || null;
-  if (email && (email.length > 320 || !/^[^@\s]+@[^@\s]+$/.test(email))) throw AppError.badInput('email is not an e-mail address', { field: 'email' });
+  if (email && (email.length > 320 || !/^[^@\s]+@[^@\s]+$/.test(email))) throw QueueErrors.agentEmailInvalid();
   const skills = cleanSkills(input.skills);
-  if (!Number.isInteger(input.maxConcurrent) || input.maxConcurrent < 1 || input.maxConcurrent > 100)
-    throw AppError.badInput('maxConcurrent must be 1 to 100', { field: 'maxConcurrent' });
+  if (!Number.isInteger(input.maxConcurrent) || input.maxConcurrent < 1 || input.maxConcurrent > 100) throw QueueErrors.agentCapacityRange();
   const queueIds = [...new Set(input.queueIds ?? [])];
   return em.fork().transactional(async (tx) => {
-    await requireIds(tx, workspaceId, 'queue', 'Queue', queueIds);
+    await requireIds(tx, workspaceId, 'queue', queueIds);
     const agent = tx.create(Agent, { workspace: workspaceId, name, email, skills, maxConcurrent: input.maxConcurrent, statusChangedAt: now, createdAt: now });
     await tx.flush();
     if (queueIds.length)
@@ -100,12 +105,12 @@ export async function createAgent(em: EntityManager, workspaceId: string, input:
  * queue of the agent hears of it (STATS, and ASSIGNED for what routing gave out).
  */
 export async function setAgentStatus(em: EntityManager, workspaceId: string, agentId: string, status: AgentStatus, now: Date): Promise<{ outbox: Outbox }> {
-  if (!isUuid(agentId)) throw AppError.notFound('Agent', agentId);
+  if (!isUuid(agentId)) throw QueueErrors.agentNotFound(agentId);
   return withRetries(em, async (tx) => {
     const outbox = new Outbox();
     await lockRouting(tx, workspaceId);
     const [agent] = await sql<{ status: AgentStatus }>(tx, `select status from agent where workspace_id = ? and id = ? for update`, [workspaceId, agentId]);
-    if (!agent) throw AppError.notFound('Agent', agentId);
+    if (!agent) throw QueueErrors.agentNotFound(agentId);
     const queueIds = await queuesOfAgent(tx, workspaceId, agentId);
     if (agent.status !== status) {
       await sql(tx, `update agent set status = ?, status_changed_at = ? where workspace_id = ? and id = ?`, [status, now, workspaceId, agentId]);

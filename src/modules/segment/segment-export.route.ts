@@ -4,9 +4,13 @@ import type { Knex } from '@mikro-orm/postgresql';
 import { pipeline } from 'node:stream/promises';
 import { to as copyTo } from 'pg-copy-streams';
 import type { GraphQLError } from 'graphql';
+import type { AppError } from '../../errors';
+import { errorBody } from '../../graphql/format-error';
 import { isUuid } from '../../db/ids';
 import { Role } from '../../graphql/enums';
 import type { Viewer } from '../../graphql/auth';
+import { SegmentErrors } from './segment.errors';
+import { runInWorkspace } from '../../telemetry/request-scope';
 
 const MAX_TRAITS = 20;
 const TRAIT_KEY = /^[\p{L}\p{N}_.\- ]{1,100}$/u;
@@ -24,46 +28,46 @@ export function segmentExport(orm: MikroORM, authenticate: (header: unknown) => 
     try {
       viewer = await authenticate(req.headers.authorization);
     } catch (error) {
-      const extensions = (error as GraphQLError).extensions ?? {};
-      res
-        .status((extensions.http as { status?: number } | undefined)?.status ?? 401)
-        .json({ errors: [{ message: (error as Error).message, extensions: { code: extensions.code ?? 'UNAUTHENTICATED' } }] });
+      const status = ((error as GraphQLError).extensions?.http as { status?: number } | undefined)?.status ?? 401;
+      res.status(status).json(errorBody(error as Error));
       return;
     }
-    const fail = (status: number, code: string, message: string) => res.status(status).json({ errors: [{ message, extensions: { code } }] });
-    if (viewer.role !== Role.ADMIN && viewer.role !== Role.MARKETER) return fail(403, 'FORBIDDEN', 'Exporting a segment needs an ADMIN or MARKETER key');
-    const id = req.params.id;
-    const traits = String(req.query.traits ?? '')
-      .split(',')
-      .map((key) => key.trim())
-      .filter(Boolean);
-    if (traits.length > MAX_TRAITS || traits.some((key) => !TRAIT_KEY.test(key)))
-      return fail(400, 'BAD_USER_INPUT', `traits: up to ${MAX_TRAITS} keys of letters, digits, _ . - and spaces`);
-    const connection = orm.em.getConnection();
-    const [segment] = isUuid(id) ? await connection.execute(`select id from segment where workspace_id = ? and id = ?`, [viewer.workspaceId, id]) : [];
-    if (!segment) return fail(404, 'NOT_FOUND', `Segment ${id} was not found`);
+    // the export's statements see only the key's workspace (row-level security)
+    await runInWorkspace(viewer.workspaceId, async () => {
+      const fail = (status: number, error: AppError) => res.status(status).json(errorBody(error));
+      if (viewer.role !== Role.ADMIN && viewer.role !== Role.MARKETER) return fail(403, SegmentErrors.exportForbidden());
+      const id = req.params.id;
+      const traits = String(req.query.traits ?? '')
+        .split(',')
+        .map((key) => key.trim())
+        .filter(Boolean);
+      if (traits.length > MAX_TRAITS || traits.some((key) => !TRAIT_KEY.test(key))) return fail(400, SegmentErrors.exportTraitsInvalid(MAX_TRAITS));
+      const connection = orm.em.getConnection();
+      const [segment] = isUuid(id) ? await connection.execute(`select id from segment where workspace_id = ? and id = ?`, [viewer.workspaceId, id]) : [];
+      if (!segment) return fail(404, SegmentErrors.notFound(id));
 
-    const knex = connection.getKnex() as Knex;
-    const client = (await knex.client.acquireConnection()) as {
-      escapeLiteral(value: string): string;
-      escapeIdentifier(value: string): string;
-      query(stream: unknown): NodeJS.ReadableStream;
-    };
-    try {
-      const columns = traits.map((key) => `c.traits ->> ${client.escapeLiteral(key)} as ${client.escapeIdentifier(key)}`);
-      const primary = (type: string) =>
-        `(select i.value from identity i where i.workspace_id = c.workspace_id and i.customer_id = c.id and i.type = '${type}' order by i.first_seen_at limit 1)`;
-      const query = `copy (select c.id, c.display_name, ${primary('EMAIL')} as email, ${primary('PHONE')} as phone, c.lifecycle_stage, c.value_tier${columns.length ? `, ${columns.join(', ')}` : ''}
-        from segment_member m join customer c on c.workspace_id = m.workspace_id and c.id = m.customer_id
-        where m.workspace_id = ${client.escapeLiteral(viewer.workspaceId)} and m.segment_id = ${client.escapeLiteral(id)} and c.erased_at is null order by c.id) to stdout with (format csv, header true)`;
-      res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', `attachment; filename="segment-${id}.csv"`);
-      await pipeline(client.query(copyTo(query)), res);
-    } catch (error) {
-      if (!res.headersSent) fail(500, 'INTERNAL_SERVER_ERROR', 'The export failed');
-      else res.destroy(error as Error);
-    } finally {
-      await knex.client.releaseConnection(client);
-    }
+      const knex = connection.getKnex() as Knex;
+      const client = (await knex.client.acquireConnection()) as {
+        escapeLiteral(value: string): string;
+        escapeIdentifier(value: string): string;
+        query(stream: unknown): NodeJS.ReadableStream;
+      };
+      try {
+        const columns = traits.map((key) => `c.traits ->> ${client.escapeLiteral(key)} as ${client.escapeIdentifier(key)}`);
+        const primary = (type: string) =>
+          `(select i.value from identity i where i.workspace_id = c.workspace_id and i.customer_id = c.id and i.type = '${type}' order by i.first_seen_at limit 1)`;
+        const query = `copy (select c.id, c.display_name, ${primary('EMAIL')} as email, ${primary('PHONE')} as phone, c.lifecycle_stage, c.value_tier${columns.length ? `, ${columns.join(', ')}` : ''}
+          from segment_member m join customer c on c.workspace_id = m.workspace_id and c.id = m.customer_id
+          where m.workspace_id = ${client.escapeLiteral(viewer.workspaceId)} and m.segment_id = ${client.escapeLiteral(id)} and c.erased_at is null order by c.id) to stdout with (format csv, header true)`;
+        res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', `attachment; filename="segment-${id}.csv"`);
+        await pipeline(client.query(copyTo(query)), res);
+      } catch (error) {
+        if (!res.headersSent) fail(500, SegmentErrors.exportFailed());
+        else res.destroy(error as Error);
+      } finally {
+        await knex.client.releaseConnection(client);
+      }
+    });
   });
   return router;
 }

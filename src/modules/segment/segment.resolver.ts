@@ -3,7 +3,6 @@ import { freshForEvent, type Context } from '../../context';
 import { isUuid } from '../../db/ids';
 import { sql } from '../../db/sql';
 import { countLater, cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';
-import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
 import { MembershipChange } from '../../graphql/enums';
 import { Customer } from '../customer/customer.entity';
@@ -12,6 +11,7 @@ import { CustomerConnection } from '../customer/customer.types';
 import { SegmentRuleInput } from './segment-rule.input';
 import { toRule } from './segment-rule.types';
 import { SegmentMembershipEvent, Segment } from './segment.entity';
+import { SegmentErrors } from './segment.errors';
 import { changeStatic, createSegment, deleteSegment, previewCount, publishChanges, refreshIn, sampleIds, segmentFor, updateSegment } from './segment.service';
 import { CreateSegmentInput, UpdateSegmentInput } from './segment.input';
 import { SegmentMembershipEventConnection, SegmentPreview, SegmentRefreshResult } from './segment.types';
@@ -44,7 +44,7 @@ async function membershipOf({
   args,
 }: SubscribeResolverData<unknown, { segmentId: string }, Context>): Promise<AsyncGenerator<SegmentMembershipEvent>> {
   const segment = isUuid(args.segmentId) ? await context.em.findOne(Segment, { id: args.segmentId }) : null;
-  if (!segment) throw AppError.notFound('Segment', args.segmentId);
+  if (!segment) throw SegmentErrors.notFound(args.segmentId);
   return membershipEvents(context, segment);
 }
 
@@ -110,7 +110,7 @@ export class SegmentResolver {
     const started = Date.now();
     const { segment, changes } = await ctx.em.fork().transactional(async (tx) => {
       const segment = await segmentFor(tx, id);
-      if (!segment.rule) throw AppError.badInput('a STATIC segment has no rule to refresh', { field: 'id' });
+      if (!segment.rule) throw SegmentErrors.staticNotRefreshable();
       return { segment, changes: await refreshIn(tx, segment, ctx.clock.now()) };
     });
     await publishChanges(ctx.bus, ctx.viewer.workspaceId, segment.id, changes);
@@ -201,7 +201,7 @@ export class SegmentPreviewResolver {
   @FieldResolver(() => [Customer])
   async sample(@Root() preview: SegmentPreview, @Ctx() ctx: Context, @Arg('limit', () => Int, { nullable: true }) limit?: number): Promise<Customer[]> {
     const size = limit ?? 10;
-    if (size < 0 || size > 100) throw AppError.badInput('limit must be 0 to 100', { field: 'limit' });
+    if (size < 0 || size > 100) throw SegmentErrors.sampleLimit();
     const ids = await sampleIds(ctx.em, preview.rule, preview.where, preview.params, size);
     return (await Promise.all(ids.map((id) => liveCustomer(ctx).load(id)))).filter((c): c is Customer => c !== null);
   }

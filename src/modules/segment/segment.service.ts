@@ -3,7 +3,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
 import { pipeline, type Row, type Statement } from '../../db/pipeline';
 import { raiseWorkMemory, sql, withWorkMemory } from '../../db/sql';
-import { AppError } from '../../errors';
 import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
 import { SegmentKind } from '../../graphql/enums';
@@ -13,6 +12,8 @@ import { hasEvents, hasWindow, referencedSegments, ruleProblems } from './segmen
 import type { Rule } from './segment-rule.types';
 import { Segment } from './segment.entity';
 import { liveCustomerSql } from '../customer/customer.sql';
+import { CustomerErrors } from '../customer/customer.errors';
+import { SegmentErrors } from './segment.errors';
 
 /**
  * Live customers of the workspace that a rule selects: the predicate, ready to follow `from customer c where`.
@@ -26,13 +27,13 @@ export function selection(workspaceId: string, rule: Rule, now: Date, few = fals
 /** Validates a rule, including its references: segments of this workspace, and no cycle back to `selfId`. */
 export async function checkRule(em: EntityManager, workspaceId: string, rule: Rule, selfId: string | null): Promise<void> {
   const [problem] = ruleProblems(rule);
-  if (problem) throw AppError.badInput(`${problem.path}: ${problem.message}`, { path: problem.path });
+  if (problem) throw SegmentErrors.ruleInvalid(problem.path, problem.message);
   const seen = new Set<string>();
   let frontier = referencedSegments(rule);
   while (frontier.length) {
     for (const id of frontier) {
-      if (!isUuid(id)) throw AppError.badInput(`rule refers to segment ${id}, which does not exist`, { path: 'rule' });
-      if (id === selfId) throw AppError.badInput('a segment cannot refer to itself, directly or through others', { path: 'rule' });
+      if (!isUuid(id)) throw SegmentErrors.ruleRefersToUnknown(id);
+      if (id === selfId) throw SegmentErrors.ruleRefersToItself();
     }
     const fresh = frontier.filter((id) => !seen.has(id));
     fresh.forEach((id) => seen.add(id));
@@ -42,7 +43,7 @@ export async function checkRule(em: EntityManager, workspaceId: string, rule: Ru
       fresh,
     ]);
     const missing = fresh.find((id) => !rows.some((row) => row.id === id));
-    if (missing) throw AppError.badInput(`rule refers to segment ${missing}, which does not exist`, { path: 'rule' });
+    if (missing) throw SegmentErrors.ruleRefersToUnknown(missing);
     frontier = rows.flatMap((row) => (row.rule ? referencedSegments(row.rule) : []));
   }
 }
@@ -84,7 +85,7 @@ export interface SegmentInput {
 
 const nameOf = (name: string) => {
   const trimmed = name.trim();
-  if (!trimmed || trimmed.length > 200) throw AppError.badInput('name must be 1 to 200 characters', { field: 'name' });
+  if (!trimmed || trimmed.length > 200) throw SegmentErrors.nameLength();
   return trimmed;
 };
 
@@ -146,9 +147,8 @@ export async function createSegment(
   now: Date,
 ): Promise<{ segment: Segment; changes: { entered: string[]; exited: string[] } }> {
   const name = nameOf(input.name);
-  if (input.kind === SegmentKind.DYNAMIC && !input.rule) throw AppError.badInput('a DYNAMIC segment needs a rule', { field: 'rule' });
-  if (input.kind === SegmentKind.STATIC && input.rule)
-    throw AppError.badInput('a STATIC segment has no rule; add customers with addToSegment', { field: 'rule' });
+  if (input.kind === SegmentKind.DYNAMIC && !input.rule) throw SegmentErrors.dynamicNeedsRule();
+  if (input.kind === SegmentKind.STATIC && input.rule) throw SegmentErrors.staticTakesNoRule();
   if (input.rule) await checkRule(em, viewer.workspaceId, input.rule, null);
   try {
     return await em.fork().transactional(async (tx) => {
@@ -174,14 +174,14 @@ export async function createSegment(
       return { segment, changes };
     });
   } catch (error) {
-    if (error instanceof UniqueConstraintViolationException) throw AppError.conflict(`A segment named "${name}" exists`, { field: 'name' });
+    if (error instanceof UniqueConstraintViolationException) throw SegmentErrors.nameTaken(name);
     throw error;
   }
 }
 
 export async function segmentFor(tx: EntityManager, id: string): Promise<Segment> {
   const segment = isUuid(id) ? await tx.findOne(Segment, { id }) : null;
-  if (!segment) throw AppError.notFound('Segment', id);
+  if (!segment) throw SegmentErrors.notFound(id);
   return segment;
 }
 
@@ -197,7 +197,7 @@ export async function updateSegment(
     if (input.name != null) segment.name = nameOf(input.name);
     if (input.description !== undefined) segment.description = input.description?.trim() || null;
     if (input.rule) {
-      if (segment.kind === SegmentKind.STATIC) throw AppError.badInput('a STATIC segment has no rule', { field: 'rule' });
+      if (segment.kind === SegmentKind.STATIC) throw SegmentErrors.staticHasNoRule();
       await checkRule(tx, viewer.workspaceId, input.rule, segment.id);
       segment.rule = input.rule;
       segment.windowed = hasWindow(input.rule);
@@ -223,7 +223,7 @@ export async function deleteSegment(em: EntityManager, viewer: Viewer, id: strin
       segment.id,
       `%${segment.id}%`,
     ]);
-    if (user) throw AppError.conflict(`Segment "${user.name}" refers to this one; change it first`, { segmentId: segment.id });
+    if (user) throw SegmentErrors.referencedBy(user.name, segment.id);
     for (const table of ['segment_member', 'segment_change'])
       await sql(tx, `delete from ${table} where workspace_id = ? and segment_id = ?`, [viewer.workspaceId, segment.id]);
     tx.remove(segment);
@@ -245,16 +245,15 @@ export async function changeStatic(
   add: boolean,
   now: Date,
 ): Promise<{ segment: Segment; changes: { entered: string[]; exited: string[] } }> {
-  if (customerIds.length > 1000) throw AppError.badInput('at most 1,000 customers at a time', { field: 'customerIds' });
+  if (customerIds.length > 1000) throw SegmentErrors.tooManyCustomers();
   return em.fork().transactional(async (tx) => {
     const segment = await segmentFor(tx, id);
-    if (segment.kind !== SegmentKind.STATIC)
-      throw AppError.badInput('only a STATIC segment takes customers by hand; a DYNAMIC one follows its rule', { field: 'id' });
+    if (segment.kind !== SegmentKind.STATIC) throw SegmentErrors.dynamicTakesNoCustomers();
     const ws = viewer.workspaceId;
     const ids = customerIds.filter(isUuid);
     const live = await sql<{ id: string }>(tx, `select id from customer where workspace_id = ? and id = any(?::uuid[]) and ${liveCustomerSql()}`, [ws, ids]);
     const unknown = customerIds.find((candidate) => !live.some((row) => row.id === candidate));
-    if (unknown) throw AppError.notFound('Customer', unknown);
+    if (unknown) throw CustomerErrors.notFound(unknown);
     const changed = add
       ? await sql<{ customer_id: string }>(
           tx,

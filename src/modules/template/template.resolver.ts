@@ -1,7 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
 import { isUuid } from '../../db/ids';
-import { AppError } from '../../errors';
 import { may } from '../../graphql/auth';
 import { Channel, Scene } from '../../graphql/enums';
 import type { Customer } from '../customer/customer.entity';
@@ -11,10 +10,12 @@ import { ReplyTemplate } from './reply-template.entity';
 import { createTemplate, deleteTemplate, fitsCustomer, listTemplates, purposeOf, renderFor, specificity } from './template.service';
 import { RenderedTemplate } from './template.types';
 import { ReplyTemplateInput } from './template.input';
+import { CustomerErrors } from '../customer/customer.errors';
+import { TemplateErrors } from './template.errors';
 
 async function customerOf(ctx: Context, id: string): Promise<Customer> {
   const customer = await liveCustomer(ctx).load(id);
-  if (!customer) throw AppError.notFound('Customer', id);
+  if (!customer) throw CustomerErrors.notFound(id);
   return customer;
 }
 
@@ -65,7 +66,7 @@ export class TemplateResolver {
     @Ctx() ctx: Context,
   ): Promise<RenderedTemplate> {
     const template = isUuid(templateId) ? await ctx.loaders.byId(ReplyTemplate).load(templateId) : null;
-    if (!template) throw AppError.notFound('ReplyTemplate', templateId);
+    if (!template) throw TemplateErrors.notFound(templateId);
     return renderFor(template, await customerOf(ctx, customerId));
   }
 

@@ -1,7 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
-import { AppError } from '../../errors';
 import type { Viewer } from '../../graphql/auth';
 import { ContactPurpose, Scene, type Channel } from '../../graphql/enums';
 import type { Customer } from '../customer/customer.entity';
@@ -10,6 +9,7 @@ import { lengthFor, render, unknownPlaceholders } from './placeholders.rules';
 import { ReplyTemplate } from './reply-template.entity';
 import type { RenderedTemplate } from './template.types';
 import type { ReplyTemplateInput } from './template.input';
+import { TemplateErrors } from './template.errors';
 
 /** Scenes that sell need marketing consent; the others are service. */
 export const purposeOf = (scene: Scene): ContactPurpose =>
@@ -17,7 +17,7 @@ export const purposeOf = (scene: Scene): ContactPurpose =>
 
 export async function createTemplate(em: EntityManager, viewer: Viewer, input: ReplyTemplateInput, now: Date): Promise<ReplyTemplate> {
   const fail = (field: string, message: string) => {
-    throw AppError.badInput(`${field} ${message}`, { field });
+    throw TemplateErrors.invalid(field, message);
   };
   const name = input.name.trim();
   if (!name || name.length > 200) fail('name', 'must be 1 to 200 characters');
@@ -50,16 +50,16 @@ export async function createTemplate(em: EntityManager, viewer: Viewer, input: R
       return template;
     });
   } catch (error) {
-    if (error instanceof UniqueConstraintViolationException) throw AppError.conflict(`A reply template named "${name}" exists`, { field: 'name' });
+    if (error instanceof UniqueConstraintViolationException) throw TemplateErrors.nameTaken(name);
     throw error;
   }
 }
 
 export async function deleteTemplate(em: EntityManager, viewer: Viewer, id: string): Promise<void> {
-  if (!isUuid(id)) throw AppError.notFound('ReplyTemplate', id);
+  if (!isUuid(id)) throw TemplateErrors.notFound(id);
   await em.fork().transactional(async (tx) => {
     const template = await tx.findOne(ReplyTemplate, { id });
-    if (!template) throw AppError.notFound('ReplyTemplate', id);
+    if (!template) throw TemplateErrors.notFound(id);
     tx.remove(template);
     recordAudit(tx, viewer.workspaceId, viewer.keyId, {
       action: 'template.deleted',

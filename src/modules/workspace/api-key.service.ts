@@ -4,10 +4,10 @@ import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
 import { Role } from '../../graphql/enums';
 import { isUuid } from '../../db/ids';
-import { AppError } from '../../errors';
 import { ApiKey } from './api-key.entity';
 import { publishAudit, recordAudit } from './audit.service';
 import type { AuditEntry } from './audit-entry.entity';
+import { WorkspaceErrors } from './workspace.errors';
 
 const SECRET_PREFIX = 'cdp_';
 const SHOWN_PREFIX_LENGTH = 12;
@@ -26,9 +26,9 @@ export interface CreatedKey {
  */
 export function addApiKey(em: EntityManager, workspaceId: string, input: { name: string; role: Role; secret?: string }, actor: Viewer | null): CreatedKey {
   const name = input.name.trim();
-  if (!name || name.length > 200) throw AppError.badInput('name must be 1 to 200 characters', { field: 'name' });
+  if (!name || name.length > 200) throw WorkspaceErrors.apiKeyNameLength();
   const secret = input.secret ?? SECRET_PREFIX + randomBytes(32).toString('base64url');
-  if (secret.length < 16) throw AppError.badInput('an API key must be at least 16 characters');
+  if (secret.length < 16) throw WorkspaceErrors.apiKeyTooShort();
   const apiKey = em.create(ApiKey, {
     workspace: workspaceId,
     name,
@@ -56,7 +56,7 @@ export async function createApiKey(em: EntityManager, bus: EventBus, viewer: Vie
 export async function revokeApiKey(em: EntityManager, bus: EventBus, viewer: Viewer, id: string): Promise<ApiKey> {
   const { apiKey, audit } = await em.transactional(async (tx): Promise<{ apiKey: ApiKey; audit?: AuditEntry }> => {
     const apiKey = isUuid(id) ? await tx.findOne(ApiKey, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE }) : null;
-    if (!apiKey) throw AppError.notFound('ApiKey', id);
+    if (!apiKey) throw WorkspaceErrors.apiKeyNotFound(id);
     if (apiKey.revokedAt) return { apiKey };
     apiKey.revokedAt = new Date();
     const audit = recordAudit(tx, viewer.workspaceId, viewer.keyId, {

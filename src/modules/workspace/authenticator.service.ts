@@ -3,6 +3,9 @@ import type { Viewer } from '../../graphql/auth';
 import { ApiKey } from './api-key.entity';
 import { hashSecret } from './api-key.service';
 import { Role } from '../../graphql/enums';
+import { DEFAULT_SETTINGS } from './workspace-settings.types';
+import { readPipeline } from '../../db/pipeline';
+import { runInWorkspace } from '../../telemetry/request-scope';
 
 const CACHE_MS = 30_000;
 
@@ -30,19 +33,29 @@ export class Authenticator {
     const now = Date.now();
     const cached = this.cache.get(hash);
     if (cached && cached.until > now) {
-      if (cached.viewer) this.touch(cached.viewer.keyId, now);
+      if (cached.viewer) this.touch(cached.viewer, now);
       return cached.viewer;
     }
-    const em = this.orm.em.fork();
-    const key = await em.findOne(ApiKey, { hash }, { filters: { workspace: false }, populate: ['workspace'] });
-    const viewer =
-      key && !key.revokedAt
-        ? { workspaceId: key.workspace.id, role: key.role, keyId: key.id, masked: masks(key.workspace.settings.maskedRoles, key.role) }
-        : null;
+    const viewer = await this.lookUp(hash);
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { viewer, until: now + CACHE_MS });
-    if (viewer) this.touch(viewer.keyId, now);
+    if (viewer) this.touch(viewer, now);
     return viewer;
+  }
+
+  /** Before a request knows its workspace, row-level security lets it read only the key whose hash it names (for this statement's transaction). */
+  private async lookUp(hash: string): Promise<Viewer | null> {
+    const [, [key]] = await readPipeline(this.orm.em.fork(), [
+      { text: `select set_config('cdp.api_key_hash', ?, true)`, params: [hash] },
+      {
+        text: `select k.id, k.role, k.workspace_id, w.stored_settings -> 'maskedRoles' as masked_roles
+               from api_key k join workspace w on w.id = k.workspace_id where k.hash = ? and k.revoked_at is null`,
+        params: [hash],
+      },
+    ]);
+    if (!key) return null;
+    const maskedRoles = (key.masked_roles as Role[] | null) ?? DEFAULT_SETTINGS.maskedRoles;
+    return { workspaceId: key.workspace_id, role: key.role, keyId: key.id, masked: masks(maskedRoles, key.role) };
   }
 
   /** Drops every cached answer for a key. */
@@ -56,13 +69,12 @@ export class Authenticator {
   }
 
   /** Records `lastUsedAt`, at most once a minute per key, off the request's path. */
-  private touch(keyId: string, now: number): void {
+  private touch({ keyId, workspaceId }: Viewer, now: number): void {
     if ((this.lastUsedWritten.get(keyId) ?? 0) + LAST_USED_EVERY_MS > now) return;
     this.lastUsedWritten.set(keyId, now);
-    this.orm.em
-      .fork()
-      .nativeUpdate(ApiKey, { id: keyId }, { lastUsedAt: new Date(now) }, { filters: { workspace: false } })
-      .catch(() => this.lastUsedWritten.delete(keyId));
+    runInWorkspace(workspaceId, () =>
+      this.orm.em.fork().nativeUpdate(ApiKey, { id: keyId }, { lastUsedAt: new Date(now) }, { filters: { workspace: false } }),
+    ).catch(() => this.lastUsedWritten.delete(keyId));
   }
 }
 

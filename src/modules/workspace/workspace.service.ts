@@ -3,7 +3,6 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
 import { Role } from '../../graphql/enums';
-import { AppError } from '../../errors';
 import { enqueue } from '../../jobs/runner';
 import { addApiKey } from './api-key.service';
 import { publishAudit, recordAudit } from './audit.service';
@@ -11,17 +10,18 @@ import type { AuditEntry } from './audit-entry.entity';
 import { Workspace } from './workspace.entity';
 import type { WorkspaceSettings } from './workspace-settings.types';
 import type { WorkspaceSettingsInput } from './workspace-settings.input';
+import { WorkspaceErrors } from './workspace.errors';
 
 export async function getWorkspace(em: EntityManager, id: string): Promise<Workspace> {
   const workspace = await em.findOne(Workspace, { id });
-  if (!workspace) throw AppError.notFound('Workspace', id);
+  if (!workspace) throw WorkspaceErrors.notFound(id);
   return workspace;
 }
 
 /** Creates a workspace with its first ADMIN key, in one transaction; returns the key's secret. */
 export async function createWorkspace(em: EntityManager, name: string, adminSecret?: string): Promise<{ workspace: Workspace; adminKey: string }> {
   const trimmed = name.trim();
-  if (!trimmed || trimmed.length > 200) throw AppError.badInput('a workspace name must be 1 to 200 characters');
+  if (!trimmed || trimmed.length > 200) throw WorkspaceErrors.nameLength();
   return em.transactional(async (tx) => {
     const workspace = tx.create(Workspace, { name: trimmed });
     tx.persist(workspace);
@@ -74,7 +74,7 @@ export async function ensureDefaultWorkspace(em: EntityManager, adminSecret?: st
 
 function validateSettings(settings: WorkspaceSettings): void {
   const fail = (field: keyof WorkspaceSettings, message: string) => {
-    throw AppError.badInput(`${field} ${message}`, { field });
+    throw WorkspaceErrors.settingInvalid(field, message);
   };
   for (const field of ['highValueAnnualSpend', 'mediumValueAnnualSpend'] as const) {
     if (!Number.isFinite(settings[field]) || settings[field] < 0 || settings[field] > 1e12) fail(field, 'must be an amount from 0 to 1,000,000,000,000');
