@@ -15,7 +15,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['../*/*.resolver', '../*/*.resolvers'], message: "Import another module's service or types, not its resolver." }] },
+        { patterns: [{ group: ['../*/*.resolver'], message: "Import another module's service or types, not its resolver." }] },
       ],
     },
   },

@@ -1,6 +1,6 @@
 import { forkForWorkspace } from '../src/context';
 import { sql } from '../src/db/sql';
-import { wordsOf } from '../src/modules/knowledge/search-terms';
+import { wordsOf } from '../src/modules/knowledge/search-terms.rules';
 import { graphql, load, row, startBenchServer } from './support';
 import { ARTICLES, QUESTIONS } from '../test/support/knowledge-fixture';
 

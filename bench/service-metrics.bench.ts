@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { forkForWorkspace } from '../src/context';
 import { sql } from '../src/db/sql';
 import { MetricGroup } from '../src/graphql/enums';
-import { serviceMetricsQuery } from '../src/modules/metrics/service-metrics';
+import { serviceMetricsQuery } from '../src/modules/metrics/metrics.service';
 import { median, startBenchServer } from './support';
 
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1_000_000);

@@ -21,14 +21,14 @@ import { guardInputs } from './graphql/input-guard';
 import { apolloArmor } from './graphql/limits';
 import { buildGraphQLSchema } from './graphql/schema';
 import { httpOperationChecks } from './graphql/transport';
-import { Authenticator, bearerSecret } from './modules/workspace/authenticator';
+import { Authenticator, bearerSecret } from './modules/workspace/authenticator.service';
 import { logger } from './telemetry/logger';
 import { Metrics } from './telemetry/metrics';
 import { currentRequest, runInRequestScope } from './telemetry/request-scope';
 import { attachWebSockets } from './websocket';
 import { startJobs, type Jobs } from './jobs/runner';
 import { dashboardPage } from './dashboard-page';
-import { segmentExport } from './modules/segment/segment-export';
+import { segmentExport } from './modules/segment/segment-export.route';
 
 /** A running API server. */
 export interface Server {

@@ -24,7 +24,7 @@ import { armorRules, checkOperation } from './graphql/limits';
 import { variablesTooDeep } from './graphql/input-guard';
 import { sharedSubscribe } from './graphql/shared-subscribe';
 import { tooDeepError } from './graphql/transport';
-import { bearerSecret, masks, type Authenticator } from './modules/workspace/authenticator';
+import { bearerSecret, masks, type Authenticator } from './modules/workspace/authenticator.service';
 import type { Metrics } from './telemetry/metrics';
 import { logger } from './telemetry/logger';
 import { runInRequestScope } from './telemetry/request-scope';

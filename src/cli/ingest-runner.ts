@@ -4,7 +4,7 @@ import { forkForWorkspace } from '../context';
 import { Workspace } from '../modules/workspace/workspace.entity';
 import type { IngestEventInput } from '../modules/ingestion/ingestion.input';
 import { ingest } from '../modules/ingestion/ingestion.service';
-import { MAX_BATCH } from '../modules/ingestion/validate-items';
+import { MAX_BATCH } from '../modules/ingestion/item-validation.service';
 import { StartupError } from '../startup-error';
 
 export interface RunSummary {

@@ -1,7 +1,7 @@
 import { CustomerMerge } from '../modules/customer/customer-merge.entity';
 import { Customer } from '../modules/customer/customer.entity';
 import { Event } from '../modules/customer/event.entity';
-import { IdentityRuleRow } from '../modules/customer/identity-rule.entity';
+import { IdentityRuleOverride } from '../modules/customer/identity-rule-override.entity';
 import { Identity } from '../modules/customer/identity.entity';
 import { Suppression } from '../modules/customer/suppression.entity';
 import { KnowledgeArticle } from '../modules/knowledge/knowledge-article.entity';
@@ -32,7 +32,7 @@ export const entities = [
   Event,
   CustomerMerge,
   Suppression,
-  IdentityRuleRow,
+  IdentityRuleOverride,
   LifecycleTransition,
   CustomerPreference,
   Consent,

@@ -1,6 +1,6 @@
 import type { Context } from '../context';
 import { IdentityType } from './enums';
-import { maskIdentifier } from '../modules/customer/identifiers';
+import { maskIdentifier } from '../modules/customer/identifier.rules';
 import { settingsOf } from '../modules/preference/preference.loaders';
 
 /** Turns a field's value into what a role that sees personal data masked may read. */

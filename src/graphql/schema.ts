@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { GraphQLEnumType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { buildSchemaSync } from 'type-graphql';
+import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
 import type { PubSub } from 'type-graphql';
 import { Fanout } from '../events/fanout';
 import { logger } from '../telemetry/logger';
@@ -9,8 +9,65 @@ import type { AuthChecker } from 'type-graphql';
 import type { Context } from '../context';
 import { Role } from './enums';
 import { contractEnums } from './enums';
-import { resolvers } from './resolvers';
 import { DateTimeScalar, JSONScalar, scalarsMap } from './scalars';
+import { CustomerResolver } from '../modules/customer/customer.resolver';
+import { IngestResolver } from '../modules/ingestion/ingestion.resolver';
+import { MergeResolver } from '../modules/customer/merge.resolver';
+import { PrivacyResolver } from '../modules/customer/privacy.resolver';
+import { KnowledgeResolver } from '../modules/knowledge/knowledge.resolver';
+import { TemplateResolver } from '../modules/template/template.resolver';
+import { CustomerFeedbackResolver, FeedbackResolver } from '../modules/feedback/feedback.resolver';
+import { ConversationSurveyResolver, CustomerSurveyResolver, SurveyResolver } from '../modules/feedback/survey.resolver';
+import { DashboardResolver } from '../modules/metrics/dashboard.resolver';
+import { MetricsResolver } from '../modules/metrics/metrics.resolver';
+import { CustomerSegmentsResolver, SegmentPreviewResolver, SegmentResolver } from '../modules/segment/segment.resolver';
+import { LifecycleResolver } from '../modules/lifecycle/lifecycle.resolver';
+import { PreferenceMutations, PreferenceResolver } from '../modules/preference/preference.resolver';
+import { ApiKeyResolver } from '../modules/workspace/api-key.resolver';
+import { AuditResolver } from '../modules/workspace/audit.resolver';
+import { WorkspaceResolver } from '../modules/workspace/workspace.resolver';
+import { NodeResolver } from './node.resolver';
+import { ConversationEventsResolver } from '../modules/conversation/conversation-events.resolver';
+import { ConversationResolver, MessageResolver } from '../modules/conversation/conversation.resolver';
+import { CustomerConversationsResolver, QueueLineResolver } from '../modules/conversation/customer-conversations.resolver';
+import { QueueResolver, AgentResolver } from '../modules/queue/queue.resolver';
+import { QueueEventsResolver } from '../modules/queue/queue-events.resolver';
+
+/** Every resolver class of the graph. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql takes resolver classes as Function
+const resolvers: NonEmptyArray<Function> = [
+  NodeResolver,
+  WorkspaceResolver,
+  ApiKeyResolver,
+  AuditResolver,
+  IngestResolver,
+  MergeResolver,
+  PrivacyResolver,
+  CustomerResolver,
+  LifecycleResolver,
+  PreferenceResolver,
+  PreferenceMutations,
+  KnowledgeResolver,
+  TemplateResolver,
+  FeedbackResolver,
+  CustomerFeedbackResolver,
+  SurveyResolver,
+  CustomerSurveyResolver,
+  ConversationSurveyResolver,
+  ConversationResolver,
+  MessageResolver,
+  CustomerConversationsResolver,
+  QueueLineResolver,
+  ConversationEventsResolver,
+  QueueResolver,
+  AgentResolver,
+  QueueEventsResolver,
+  MetricsResolver,
+  DashboardResolver,
+  SegmentResolver,
+  SegmentPreviewResolver,
+  CustomerSegmentsResolver,
+];
 
 /**
  * Builds the executable schema from the resolvers, with every type's access rule on its fields.

@@ -1,7 +1,7 @@
 import { forkForWorkspace } from '../context';
 import { Outbox } from '../events/outbox';
 import { sweepSla, queuesWithWaiting } from '../modules/queue/sla.service';
-import { announceAssignments, lockRouting, route } from '../modules/queue/routing';
+import { announceAssignments, lockRouting, route } from '../modules/queue/routing.service';
 import { logger } from '../telemetry/logger';
 import type { JobDeps } from './lifecycle-jobs';
 import { forEachWorkspace } from './each-workspace';

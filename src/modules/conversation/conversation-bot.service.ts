@@ -2,9 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../db/sql';
 import type { Outbox } from '../../events/outbox';
 import { AuthorKind, MessageDirection, QueueChange, type Channel } from '../../graphql/enums';
-import { insertMessage } from './conversation.rows';
-import { reached } from '../queue/sla';
-import type { WorkspaceSettings } from '../workspace/workspace-settings';
+import { insertMessage } from './conversation.sql';
+import { reached } from '../queue/sla.rules';
+import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { searchArticles } from '../knowledge/knowledge.service';
 
 /** The customer wants a person: the bot stays quiet for the rest of the conversation. */

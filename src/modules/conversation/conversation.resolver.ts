@@ -8,14 +8,20 @@ import { liveCustomer } from '../customer/customer.loaders';
 import { publishTransitions } from '../lifecycle/lifecycle.service';
 import { Agent } from '../queue/agent.entity';
 import { Queue } from '../queue/queue.entity';
-import { overallSla } from '../queue/sla';
+import { overallSla } from '../queue/sla.rules';
 import { getWorkspace } from '../workspace/workspace.service';
 import { Conversation } from './conversation.entity';
 import { OpenConversationInput, PostMessageInput, TransferInput } from './conversation.input';
 import { conversationById, messagesOfConversation, transfersOf, checkPage } from './conversation.loaders';
-import { listConversations } from './conversation.read';
-import { openConversation, postMessage, type ConversationScope, type Written } from './conversation.service';
-import { assignConversation, closeConversation, reopenConversation, resolveConversation, transferConversation, type Actor } from './conversation-flow.service';
+import { listConversations, openConversation, postMessage, type ConversationScope, type Written } from './conversation.service';
+import {
+  assignConversation,
+  closeConversation,
+  reopenConversation,
+  resolveConversation,
+  transferConversation,
+  type Actor,
+} from './conversation-handling.service';
 import { ConversationConnection, MessageConnection } from './conversation.types';
 import { Message } from './message.entity';
 import { Transfer } from './transfer.entity';

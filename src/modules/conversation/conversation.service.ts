@@ -1,22 +1,26 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Context } from '../../context';
 import { isUuid, uuidv7 } from '../../db/ids';
 import { sql, withRetries } from '../../db/sql';
 import { Outbox } from '../../events/outbox';
 import type { Viewer } from '../../graphql/auth';
+import { countLater, parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { AuthorKind, ConversationStatus, IngestKind, MessageDirection, Priority, QueueChange, SlaState, type ValueTier } from '../../graphql/enums';
+import { isKeyset, keyText, type Keyset } from '../../graphql/keyset';
 import type { IngestEventInput } from '../ingestion/ingestion.input';
 import { ingestWithin } from '../ingestion/ingestion.service';
 import { liveCustomerId } from '../customer/privacy.service';
 import { botTurn } from './conversation-bot.service';
 import { reevaluate, type Transition } from '../lifecycle/lifecycle.service';
 import { cleanSkills, pickQueue, policyOfQueue, requireIds } from '../queue/queue.service';
-import { announceAssignments, lockRouting, rankOf, route } from '../queue/routing';
-import { dueTimes, reached } from '../queue/sla';
+import { announceAssignments, lockRouting, rankOf, route } from '../queue/routing.service';
+import { dueTimes, reached } from '../queue/sla.rules';
 import { recordAuditVia } from '../workspace/audit.service';
-import type { WorkspaceSettings } from '../workspace/workspace-settings';
+import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
+import { Conversation } from './conversation.entity';
 import type { OpenConversationInput, PostMessageInput } from './conversation.input';
-import { checkBody, insertMessage, lockConversation, optionalText } from './conversation.rows';
-import { checkStep, statusAfterMessage } from './conversation.status';
+import { insertMessage, lockConversation } from './conversation.sql';
+import { checkBody, checkStep, optionalText, statusAfterMessage } from './conversation.rules';
 import { IngestionErrors } from '../ingestion/ingestion.errors';
 import { QueueErrors } from '../queue/queue.errors';
 import { ConversationErrors } from './conversation.errors';
@@ -217,4 +221,51 @@ export async function postMessage(em: EntityManager, scope: ConversationScope, i
     if (inbound && conversation.status === ConversationStatus.QUEUED) await botTurn(tx, ws, settings, conversation, body, now, outbox);
     return { conversationId: conversation.id, messageId, outbox, transitions };
   });
+}
+
+export interface ConversationFilter {
+  status?: ConversationStatus | null;
+  queueId?: string | null;
+  assigneeId?: string | null;
+}
+
+/** The workspace's conversations, newest first, filtered, in keyset pages, with the total that matches. */
+export async function listConversations(
+  ctx: Context,
+  args: ConversationFilter & { first?: number | null; after?: string | null },
+): Promise<Connection<Conversation>> {
+  const page = parsePage(args.first, args.after, isKeyset('time'));
+  const after = page.after;
+  const where = ['workspace_id = ?'];
+  const params: unknown[] = [ctx.viewer.workspaceId];
+  for (const [column, value] of [
+    ['queue_id', args.queueId],
+    ['assignee_id', args.assigneeId],
+  ] as const) {
+    if (!value) continue;
+    if (!isUuid(value)) return toConnection([], page, () => null, 0);
+    where.push(`${column} = ?`);
+    params.push(value);
+  }
+  if (args.status) {
+    where.push('status = ?');
+    params.push(args.status);
+  }
+  const total = countLater(ctx.em, 'conversation', where, params);
+  if (after) {
+    where.push('(created_at, id) < (?::timestamptz, ?::uuid)');
+    params.push(...after);
+  }
+  const rows = await sql<Record<string, unknown> & { sort_key: string }>(
+    ctx.em,
+    `select *, ${keyText('created_at', 'time')} sort_key from conversation where ${where.join(' and ')} order by created_at desc, id desc limit ?`,
+    [...params, page.first + 1],
+  );
+  const keys = new Map<Conversation, Keyset>();
+  const nodes = rows.map(({ sort_key, ...row }) => {
+    const node = ctx.em.map(Conversation, row);
+    keys.set(node, [sort_key, node.id]);
+    return node;
+  });
+  return toConnection(nodes, page, (node) => keys.get(node), total);
 }

@@ -5,8 +5,7 @@ import { Channel, ConversationStatus } from '../../graphql/enums';
 import { Customer } from '../customer/customer.entity';
 import { Queue } from '../queue/queue.entity';
 import { Conversation } from './conversation.entity';
-import { checkPage, conversationsOfCustomer, timelineOfCustomer } from './conversation.loaders';
-import { checkLinePage, waitingOf } from './conversation.read';
+import { checkLinePage, checkPage, conversationsOfCustomer, timelineOfCustomer, waitingOf } from './conversation.loaders';
 import { ConversationConnection, MessageConnection } from './conversation.types';
 import { Message } from './message.entity';
 

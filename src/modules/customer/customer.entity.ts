@@ -93,7 +93,7 @@ export class Customer implements Node {
   @Field(() => Date, { nullable: true })
   lastPurchaseAt?: Date | null;
 
-  /** Facts the lifecycle stage is computed from (see lifecycle/lifecycle-rules.ts). */
+  /** Facts the lifecycle stage is computed from (see lifecycle/lifecycle.rules.ts). */
   @Property({ type: 'datetime', nullable: true })
   firstPurchaseAt?: Date | null;
 

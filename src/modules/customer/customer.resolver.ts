@@ -1,8 +1,8 @@
-import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import { parsePage, type Connection } from '../../graphql/connection';
-import { CustomerSort, IdentityType, LifecycleStage, ValueTier } from '../../graphql/enums';
+import { CustomerSort, IdentityType } from '../../graphql/enums';
 import { getWorkspace } from '../workspace/workspace.service';
 import { CustomerMerge } from './customer-merge.entity';
 import { Customer } from './customer.entity';
@@ -12,15 +12,7 @@ import { changeTags, customerIdByIdentity, listCustomers } from './customer.serv
 import { eventsOf, identitiesOf, liveCustomer, mergesOf, requireLiveCustomer } from './customer.loaders';
 import { Event } from './event.entity';
 import { Identity } from './identity.entity';
-
-@InputType()
-export class CustomerFilter {
-  @Field({ nullable: true }) search?: string;
-  @Field(() => [LifecycleStage], { nullable: true }) lifecycleStages?: LifecycleStage[];
-  @Field(() => [ValueTier], { nullable: true }) valueTiers?: ValueTier[];
-  @Field(() => [String], { nullable: true }) tags?: string[];
-  @Field(() => ID, { nullable: true }) segmentId?: string;
-}
+import { CustomerFilter } from './customer.input';
 
 @Resolver(() => Customer)
 export class CustomerResolver {

@@ -8,7 +8,7 @@ import { isKeyset, keyText, type KeyKind, type Keyset } from '../../graphql/keys
 import { CustomerSort, type IdentityType, type LifecycleStage, type ValueTier } from '../../graphql/enums';
 import { publishAudit, recordAudit } from '../workspace/audit.service';
 import { Customer } from './customer.entity';
-import { IdentifierError, normaliseIdentifier } from './identifiers';
+import { IdentifierError, normaliseIdentifier } from './identifier.rules';
 import { liveCustomerId } from './privacy.service';
 import { liveCustomerSql } from './customer.sql';
 import { SegmentErrors } from '../segment/segment.errors';

@@ -3,13 +3,14 @@ import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
 import type { IdentityType } from '../../graphql/enums';
 import { publishAudit, recordAudit } from '../workspace/audit.service';
-import { IdentityRuleRow } from './identity-rule.entity';
-import { effectiveRules, type IdentityRule } from './identity-rules';
+import { IdentityRuleOverride } from './identity-rule-override.entity';
+import { effectiveRules } from './identity-rule.rules';
+import type { IdentityRule } from './identity-rule.types';
 import { CustomerErrors } from './customer.errors';
 
 /** The workspace's identity rules, defaults filled in. */
 export async function loadRules(em: EntityManager): Promise<Map<IdentityType, IdentityRule>> {
-  const rows = await em.find(IdentityRuleRow, {});
+  const rows = await em.find(IdentityRuleOverride, {});
   return effectiveRules(
     rows.map((row) => ({ type: row.type, maxPerCustomer: row.maxPerCustomer ?? null, priority: row.priority, blockedValues: row.blockedValues })),
   );
@@ -37,8 +38,8 @@ export async function setIdentityRule(
       blockedValues: input.blockedValues ?? current.blockedValues,
     };
     const row =
-      (await tx.findOne(IdentityRuleRow, { type: input.type })) ??
-      tx.create(IdentityRuleRow, { workspace: viewer.workspaceId, type: input.type, priority: next.priority, blockedValues: [] });
+      (await tx.findOne(IdentityRuleOverride, { type: input.type })) ??
+      tx.create(IdentityRuleOverride, { workspace: viewer.workspaceId, type: input.type, priority: next.priority, blockedValues: [] });
     Object.assign(row, { maxPerCustomer: next.maxPerCustomer, priority: next.priority, blockedValues: next.blockedValues });
     const rule = ({ maxPerCustomer, priority, blockedValues }: IdentityRule) => ({ maxPerCustomer, priority, blockedValues });
     const audit = recordAudit(tx, viewer.workspaceId, viewer.keyId, {

@@ -1,4 +1,4 @@
-import { Field, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, Int, ObjectType } from 'type-graphql';
 import { IdentityType } from '../../graphql/enums';
 
 @ObjectType({ description: 'How identifiers of one type link customers: Segment-style limits, priority and blocked values.' })
@@ -16,12 +16,4 @@ export class IdentityRule {
 
   @Field(() => [String], { description: "Values never used for matching (junk such as 'null', 'unknown', '00000000000')." })
   blockedValues!: string[];
-}
-
-@InputType()
-export class IdentityRuleInput {
-  @Field(() => IdentityType) type!: IdentityType;
-  @Field(() => Int, { nullable: true }) maxPerCustomer?: number | null;
-  @Field(() => Int, { nullable: true }) priority?: number | null;
-  @Field(() => [String], { nullable: true }) blockedValues?: string[] | null;
 }

@@ -1,22 +1,12 @@
-import { Arg, Authorized, Ctx, Field, ID, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
-import { JSONScalar } from '../../graphql/scalars';
 import { Customer } from './customer.entity';
 import { requireLiveCustomer } from './customer.loaders';
 import { mergeCustomers, planMerge, unmergeCustomer } from './merge.service';
 import { publishTransitions } from '../lifecycle/lifecycle.service';
 import { getWorkspace } from '../workspace/workspace.service';
-
-@ObjectType()
-export class MergePreview {
-  @Field(() => Customer) survivor!: Customer;
-  @Field(() => Customer) absorbed!: Customer;
-  @Field(() => JSONScalar, { description: 'Trait keys whose values differ, with the value that would win.' })
-  conflicts!: Record<string, unknown>;
-  @Field(() => [String], { description: 'Identity rules the merge would break; a merge with any is refused.' })
-  violations!: string[];
-}
+import { MergePreview } from './merge.types';
 
 @Resolver()
 export class MergeResolver {

@@ -5,13 +5,14 @@ import type { Viewer } from '../../graphql/auth';
 import type { IdentityType } from '../../graphql/enums';
 import { recordAudit } from '../workspace/audit.service';
 import type { CustomerSnapshot } from './customer-merge.entity';
-import { applyCustomerState, displayNameOf, foldAbsorbed, stateOf } from '../ingestion/customer-state';
+import { displayNameOf, foldAbsorbed, stateOf } from '../ingestion/customer-state.rules';
+import { applyCustomerState } from '../ingestion/ingestion.sql';
 import type { CustomerRow } from '../ingestion/ingestion.types';
 import { loadRules } from './identity-rule.service';
 import { applyMerges } from './merge.sql';
-import { purchaseSql } from '../lifecycle/lifecycle-rules';
+import { purchaseSql } from '../lifecycle/lifecycle.rules';
 import { reevaluate, type Transition } from '../lifecycle/lifecycle.service';
-import type { WorkspaceSettings } from '../workspace/workspace-settings';
+import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { CustomerErrors } from './customer.errors';
 
 /** The workspace's rules and the time, for recomputing lifecycle after a merge or unmerge. */

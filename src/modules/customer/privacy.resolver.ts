@@ -1,17 +1,9 @@
-import { Arg, Authorized, Ctx, Field, ID, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
-import { JSONScalar } from '../../graphql/scalars';
-import { Customer } from './customer.entity';
 import { requireLiveCustomer } from './customer.loaders';
 import { eraseCustomer, exportCustomer } from './privacy.service';
-
-@ObjectType()
-export class CustomerExport {
-  @Field(() => Customer) customer!: Customer;
-  @Field(() => JSONScalar, { description: 'Everything held about the customer, as one JSON document.' })
-  document!: Record<string, unknown>;
-}
+import { CustomerExport } from './privacy.types';
 
 @Resolver()
 export class PrivacyResolver {

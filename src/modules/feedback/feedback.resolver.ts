@@ -12,9 +12,10 @@ import { publishTransitions } from '../lifecycle/lifecycle.service';
 import { recommendChannel, requestNow, settingsOf } from '../preference/preference.loaders';
 import { FeedbackItem, FollowUp } from './feedback-item.entity';
 import { SurveyResponse } from './survey-response.entity';
-import { isOverdue } from './feedback-rules';
+import { isOverdue } from './feedback.rules';
 import { advanceFeedback, completeFollowUp, listFeedback, openFeedbackIn, scheduleFollowUp } from './feedback.service';
-import { AdvanceFeedbackInput, FeedbackFilter, FeedbackItemConnection, OpenFeedbackInput, ScheduleFollowUpInput } from './feedback.types';
+import { FeedbackItemConnection } from './feedback.types';
+import { AdvanceFeedbackInput, FeedbackFilter, OpenFeedbackInput, ScheduleFollowUpInput } from './feedback.input';
 
 const followUpsOf = (ctx: Context) =>
   ctx.loaders.named<string, FollowUp[]>('followUpsOf', async (ids) => {

@@ -9,10 +9,10 @@ import { FeedbackCategory, FeedbackStatus, type Channel } from '../../graphql/en
 import { inFamily, liveCustomerId } from '../customer/privacy.service';
 import { reevaluate, type Transition } from '../lifecycle/lifecycle.service';
 import { recordAudit } from '../workspace/audit.service';
-import type { WorkspaceSettings } from '../workspace/workspace-settings';
+import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { FeedbackItem, FollowUp } from './feedback-item.entity';
-import { NEXT, OVERDUE_SQL, responseDueAt } from './feedback-rules';
-import type { AdvanceFeedbackInput, FeedbackFilter, OpenFeedbackInput, ScheduleFollowUpInput } from './feedback.types';
+import { NEXT, OVERDUE_SQL, responseDueAt } from './feedback.rules';
+import type { AdvanceFeedbackInput, FeedbackFilter, OpenFeedbackInput, ScheduleFollowUpInput } from './feedback.input';
 import { ConversationErrors } from '../conversation/conversation.errors';
 import { FeedbackErrors } from './feedback.errors';
 

@@ -1,40 +1,24 @@
-import { Arg, Authorized, Ctx, Field, FieldResolver, ID, InputType, Int, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { uuidv7 } from '../../db/ids';
 import { sql } from '../../db/sql';
 import { may } from '../../graphql/auth';
-import { connectionTypes, cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';
-import { Channel, IngestKind, SurveyKind } from '../../graphql/enums';
+import { cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';
+import { IngestKind } from '../../graphql/enums';
 import { Conversation } from '../conversation/conversation.entity';
 import { conversationById } from '../conversation/conversation.loaders';
 import { Customer } from '../customer/customer.entity';
 import { requireLiveCustomer } from '../customer/customer.loaders';
-import { IdentifierInput } from '../ingestion/ingestion.input';
 import { ingest } from '../ingestion/ingestion.service';
 import { publishTransitions } from '../lifecycle/lifecycle.service';
 import { settingsOf } from '../preference/preference.loaders';
 import { publishAudits } from '../workspace/audit.service';
 import { SurveyResponse } from './survey-response.entity';
 import { checkAnswer, submitSurvey } from './survey.service';
+import { SubmitSurveyInput } from './survey.input';
+import { SurveyResponseConnection } from './survey.types';
 import { IngestionErrors } from '../ingestion/ingestion.errors';
 import { FeedbackErrors } from './feedback.errors';
-
-export const { Connection: SurveyResponseConnection } = connectionTypes(SurveyResponse);
-
-@InputType()
-export class SubmitSurveyInput {
-  @Field(() => ID, { nullable: true }) customerId?: string | null;
-  @Field(() => [IdentifierInput], {
-    nullable: true,
-    description: 'Instead of customerId: the customer these identifiers belong to, found or created as identify does.',
-  })
-  identifiers?: IdentifierInput[] | null;
-  @Field(() => ID, { nullable: true }) conversationId?: string | null;
-  @Field(() => SurveyKind) kind!: SurveyKind;
-  @Field(() => Int) score!: number;
-  @Field(() => String, { nullable: true }) comment?: string | null;
-  @Field(() => Channel, { nullable: true }) channel?: Channel | null;
-}
 
 /** The customer an answer names: by id, or by identifiers resolved (and created or merged) as `identify` does. */
 async function customerOf(ctx: Context, input: SubmitSurveyInput): Promise<string> {

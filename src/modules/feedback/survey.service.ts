@@ -4,10 +4,10 @@ import { FeedbackCategory, type Channel, type SurveyKind } from '../../graphql/e
 import { liveCustomerId } from '../customer/privacy.service';
 import type { Transition } from '../lifecycle/lifecycle.service';
 import { recordAudit } from '../workspace/audit.service';
-import type { WorkspaceSettings } from '../workspace/workspace-settings';
+import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { checkConversation, openFeedbackIn } from './feedback.service';
 import { SurveyResponse } from './survey-response.entity';
-import { detractorSeverity, isDetractor, SCORE_RANGE } from './survey-rules';
+import { detractorSeverity, isDetractor, SCORE_RANGE } from './survey.rules';
 import { FeedbackErrors } from './feedback.errors';
 
 export interface SurveyAnswer {

@@ -1,4 +1,4 @@
-import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, Float, InputType } from 'type-graphql';
 import { Channel, IdentityType, IngestKind } from '../../graphql/enums';
 import { JSONScalar } from '../../graphql/scalars';
 
@@ -26,33 +26,4 @@ export class IngestEventInput {
   @Field(() => Channel, { nullable: true }) channel?: Channel;
   @Field(() => Date, { nullable: true }) occurredAt?: Date;
   @Field({ nullable: true }) source?: string;
-}
-
-@ObjectType()
-export class IngestItemError {
-  @Field(() => Int) index!: number;
-  @Field(() => String, { nullable: true }) messageId?: string | null;
-  @Field() code!: string;
-  @Field() message!: string;
-}
-
-@ObjectType({ description: 'An identifier an item carried that was not linked, because an identity rule forbids it.' })
-export class UnlinkedIdentifier {
-  @Field(() => Int) index!: number;
-  @Field(() => IdentityType) type!: IdentityType;
-  @Field() value!: string;
-  @Field() reason!: string;
-}
-
-@ObjectType()
-export class IngestResult {
-  @Field(() => Int) accepted!: number;
-  @Field(() => Int) duplicates!: number;
-  @Field(() => Int) customersCreated!: number;
-  @Field(() => Int) merges!: number;
-  @Field(() => [IngestItemError]) errors!: IngestItemError[];
-  @Field(() => [UnlinkedIdentifier], { description: 'Identifiers left unlinked by identity rules (merges refused).' })
-  unlinked!: UnlinkedIdentifier[];
-  /** Customer of each applied item, by index; for identify and conversations. */
-  customerOf!: Map<number, string>;
 }

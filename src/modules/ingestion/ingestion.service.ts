@@ -4,19 +4,20 @@ import { pipeline, type Row, type Step } from '../../db/pipeline';
 import { planForAnyWorkspace, restorePlanMode, StaleReadError, withRetries } from '../../db/sql';
 import type { IdentityType } from '../../graphql/enums';
 import { isLiveRow } from '../customer/customer.sql';
-import { identifierKey, type Identifier } from '../customer/identifiers';
-import type { IdentityRule } from '../customer/identity-rules';
+import { identifierKey, type Identifier } from '../customer/identifier.rules';
+import type { IdentityRule } from '../customer/identity-rule.types';
 import { mergeStep } from '../customer/merge.sql';
-import { spendWindowStart } from '../lifecycle/lifecycle-rules';
+import { spendWindowStart } from '../lifecycle/lifecycle.rules';
 import { lifecycleStep } from '../lifecycle/lifecycle.service';
 import { membershipStep } from '../segment/segment.service';
 import { auditStep, type AuditRecord } from '../workspace/audit.service';
-import { customerStateSteps, foldBatch } from './customer-state';
-import { linkIdentities } from './identity-linker';
-import type { IngestEventInput, IngestItemError } from './ingestion.input';
-import { eventsCopy, identitiesCopy, readOwners, screenAndLock, touchIdentities, type OwnedRow } from './ingestion.sql';
+import { foldBatch } from './customer-state.rules';
+import { linkIdentities } from './identity-linker.rules';
+import type { IngestEventInput } from './ingestion.input';
+import type { IngestItemError } from './ingestion.types';
+import { customerStateSteps, eventsCopy, identitiesCopy, readOwners, screenAndLock, touchIdentities, type OwnedRow } from './ingestion.sql';
 import type { CustomerRow, IngestOutcome, IngestScope, KnownCustomer, LinkResult, ValidItem } from './ingestion.types';
-import { validateItems } from './validate-items';
+import { validateItems } from './item-validation.service';
 
 /**
  * Applies a batch of IDENTIFY/TRACK items (the design's Ingestion flow) in one transaction, with

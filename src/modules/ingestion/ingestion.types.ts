@@ -1,10 +1,10 @@
-import type { Channel, IdentityType, IngestKind, LifecycleStage, ValueTier } from '../../graphql/enums';
-import type { Identifier } from '../customer/identifiers';
-import type { StageRules } from '../lifecycle/lifecycle-rules';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { Channel, IdentityType, IngestKind, type LifecycleStage, type ValueTier } from '../../graphql/enums';
+import type { Identifier } from '../customer/identifier.rules';
+import type { StageRules } from '../lifecycle/lifecycle.rules';
 import type { Transition } from '../lifecycle/lifecycle.service';
 import type { MembershipChanges } from '../segment/segment.service';
-import type { WorkspaceSettings } from '../workspace/workspace-settings';
-import type { IngestResult } from './ingestion.input';
+import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 
 /** Who ingests, where, and when. */
 export interface IngestScope {
@@ -132,4 +132,33 @@ export interface CustomerState {
 export interface FoldRules {
   stages: StageRules;
   spendSince: Date;
+}
+
+@ObjectType()
+export class IngestItemError {
+  @Field(() => Int) index!: number;
+  @Field(() => String, { nullable: true }) messageId?: string | null;
+  @Field() code!: string;
+  @Field() message!: string;
+}
+
+@ObjectType({ description: 'An identifier an item carried that was not linked, because an identity rule forbids it.' })
+export class UnlinkedIdentifier {
+  @Field(() => Int) index!: number;
+  @Field(() => IdentityType) type!: IdentityType;
+  @Field() value!: string;
+  @Field() reason!: string;
+}
+
+@ObjectType()
+export class IngestResult {
+  @Field(() => Int) accepted!: number;
+  @Field(() => Int) duplicates!: number;
+  @Field(() => Int) customersCreated!: number;
+  @Field(() => Int) merges!: number;
+  @Field(() => [IngestItemError]) errors!: IngestItemError[];
+  @Field(() => [UnlinkedIdentifier], { description: 'Identifiers left unlinked by identity rules (merges refused).' })
+  unlinked!: UnlinkedIdentifier[];
+  /** Customer of each applied item, by index; for identify and conversations. */
+  customerOf!: Map<number, string>;
 }

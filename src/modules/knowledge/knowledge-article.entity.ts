@@ -5,7 +5,7 @@ import { WorkspaceScoped } from '../../db/workspace-filter';
 import { Node } from '../../graphql/node';
 import { Workspace } from '../workspace/workspace.entity';
 
-/** An answer to a frequent question; `terms` are its searchable words (see search-terms.ts). */
+/** An answer to a frequent question; `terms` are its searchable words (see search-terms.rules.ts). */
 @Entity()
 @WorkspaceScoped()
 @Index({ properties: ['workspace', 'updatedAt'] })

@@ -6,7 +6,8 @@ import { may } from '../../graphql/auth';
 import { Conversation } from '../conversation/conversation.entity';
 import { KnowledgeArticle } from './knowledge-article.entity';
 import { deleteArticle, saveArticle, searchArticles } from './knowledge.service';
-import { KnowledgeArticleInput, KnowledgeMatch } from './knowledge.types';
+import { KnowledgeMatch } from './knowledge.types';
+import { KnowledgeArticleInput } from './knowledge.input';
 import { ConversationErrors } from '../conversation/conversation.errors';
 import { KnowledgeErrors } from './knowledge.errors';
 

@@ -4,8 +4,8 @@ import { sql } from '../../db/sql';
 import type { Viewer } from '../../graphql/auth';
 import { recordAudit } from '../workspace/audit.service';
 import { KnowledgeArticle } from './knowledge-article.entity';
-import { STEMMED, wordsOf } from './search-terms';
-import type { KnowledgeArticleInput } from './knowledge.types';
+import { STEMMED, wordsOf } from './search-terms.rules';
+import type { KnowledgeArticleInput } from './knowledge.input';
 import { KnowledgeErrors } from './knowledge.errors';
 
 export interface Match {

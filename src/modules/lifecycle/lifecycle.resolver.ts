@@ -1,16 +1,11 @@
-import { Authorized, Ctx, Field, FieldResolver, ObjectType, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Authorized, Ctx, FieldResolver, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { freshForEvent, type Context } from '../../context';
 import { sql } from '../../db/sql';
 import { may } from '../../graphql/auth';
 import { Customer } from '../customer/customer.entity';
 import { liveCustomer } from '../customer/customer.loaders';
 import { LifecycleTransition } from './lifecycle-transition.entity';
-
-@ObjectType()
-export class LifecycleChange {
-  @Field(() => Customer) customer!: Customer;
-  @Field(() => LifecycleTransition) transition!: LifecycleTransition;
-}
+import { LifecycleChange } from './lifecycle.types';
 
 type Change = { customerId: string; transitionId: string };
 

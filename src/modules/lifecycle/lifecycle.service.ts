@@ -4,8 +4,8 @@ import { pipeline, type Copy } from '../../db/pipeline';
 import { sql } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
 import type { LifecycleStage, ValueTier } from '../../graphql/enums';
-import type { WorkspaceSettings } from '../workspace/workspace-settings';
-import { mayAgeSql, purchaseSql, spendWindowStart, stageAt, tierOf } from './lifecycle-rules';
+import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
+import { mayAgeSql, purchaseSql, spendWindowStart, stageAt, tierOf } from './lifecycle.rules';
 import { liveCustomerSql } from '../customer/customer.sql';
 
 /** A stage change about to be written. */

@@ -3,7 +3,8 @@ import { freshForEvent, type Context } from '../../context';
 import type { Topic } from '../../events/topics';
 import { may } from '../../graphql/auth';
 import { statsOf } from '../queue/queue.loaders';
-import { dashboardHub, dashboardSnapshot, DashboardSnapshot } from './dashboard';
+import { dashboardHub, dashboardSnapshot } from './dashboard.service';
+import { DashboardSnapshot } from './metrics.types';
 import { MetricsErrors } from './metrics.errors';
 
 /** What changes the floor: queues, conversations, SLA alerts, overdue feedback. */

@@ -3,7 +3,9 @@ import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import { MetricGroup } from '../../graphql/enums';
 import { settingsOf } from '../preference/preference.loaders';
-import { ServiceMetrics, serviceMetrics, TimeRangeInput } from './service-metrics';
+import { TimeRangeInput } from './metrics.input';
+import { customerMetrics, serviceMetrics } from './metrics.service';
+import { CustomerMetrics, ServiceMetrics } from './metrics.types';
 
 @Resolver()
 export class MetricsResolver {
@@ -16,5 +18,11 @@ export class MetricsResolver {
   ): Promise<ServiceMetrics[]> {
     const settings = await settingsOf(ctx);
     return serviceMetrics(ctx.em, ctx.viewer.workspaceId, settings.timezone, range, groupBy);
+  }
+
+  @Authorized(...may.readMetrics)
+  @Query(() => CustomerMetrics, { description: 'Live customers by lifecycle stage, value tier and preferred channel.' })
+  customerMetrics(@Ctx() ctx: Context): Promise<CustomerMetrics> {
+    return customerMetrics(ctx.em, ctx.viewer.workspaceId);
   }
 }

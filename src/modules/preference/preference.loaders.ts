@@ -1,9 +1,9 @@
 import type { Context } from '../../context';
 import { Channel, ContactPurpose } from '../../graphql/enums';
 import { getWorkspace } from '../workspace/workspace.service';
-import type { WorkspaceSettings } from '../workspace/workspace-settings';
+import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { bestChannel, consentHistory, consentRows, contactProfiles, preferenceRows, responseRates } from './preference.service';
-import { contactabilityAt, type ContactProfile } from './contactability';
+import { contactabilityAt, type ContactProfile } from './contactability.rules';
 import type { ConsentChange } from './consent.entity';
 import type { Contactability, CustomerPreferences } from './preference.types';
 

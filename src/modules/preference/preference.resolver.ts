@@ -1,12 +1,13 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import { Channel, ContactPurpose } from '../../graphql/enums';
 import { Customer } from '../customer/customer.entity';
 import { ConsentChange } from './consent.entity';
 import { contactabilityOf, historyOf, preferencesOf, recommendChannel, requestNow } from './preference.loaders';
-import { customerMetrics, recordContact, setPreferences } from './preference.service';
-import { Contactability, CustomerMetrics, CustomerPreferences, PreferencesInput } from './preference.types';
+import { recordContact, setPreferences } from './preference.service';
+import { Contactability, CustomerPreferences } from './preference.types';
+import { PreferencesInput } from './preference.input';
 
 @Resolver(() => Customer)
 export class PreferenceResolver {
@@ -71,11 +72,5 @@ export class PreferenceMutations {
     const now = ctx.clock.now();
     const recorded = await recordContact(ctx.em, ctx.viewer, customerId, channel, purpose, now);
     return typeof recorded === 'string' ? contactabilityOf(ctx, recorded, channel, purpose, now) : recorded;
-  }
-
-  @Authorized(...may.readMetrics)
-  @Query(() => CustomerMetrics, { description: 'Live customers by lifecycle stage, value tier and preferred channel.' })
-  customerMetrics(@Ctx() ctx: Context): Promise<CustomerMetrics> {
-    return customerMetrics(ctx.em, ctx.viewer.workspaceId);
   }
 }

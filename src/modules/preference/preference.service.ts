@@ -3,17 +3,17 @@ import { isUuid } from '../../db/ids';
 import { readByKey, sql } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
-import { Channel, ContactBlock, ContactPurpose, IdentityType, LifecycleStage, ValueTier } from '../../graphql/enums';
+import { Channel, ContactBlock, ContactPurpose, IdentityType, ValueTier } from '../../graphql/enums';
 import { liveCustomerId } from '../customer/privacy.service';
 import { publishMembership, reevaluateMembers } from '../segment/segment.service';
 import { publishAudit, recordAudit } from '../workspace/audit.service';
-import type { WorkspaceSettings } from '../workspace/workspace-settings';
-import { consentKey, type Contactability, type ContactProfile } from './contactability';
+import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
+import { consentKey, type ContactProfile } from './contactability.rules';
 import { Consent, ConsentChange, ContactTouch } from './consent.entity';
 import { CustomerPreference } from './customer-preference.entity';
-import { isTimeZone, parseClockTime } from './local-time';
-import type { PreferencesInput } from './preference.types';
-import { liveCustomerSql } from '../customer/customer.sql';
+import { isTimeZone, parseClockTime } from './local-time.rules';
+import type { Contactability } from './preference.types';
+import type { PreferencesInput } from './preference.input';
 import { CustomerErrors } from '../customer/customer.errors';
 import { PreferenceErrors } from './preference.errors';
 
@@ -296,34 +296,4 @@ export async function recordContact(
     tx.persist(tx.create(ContactTouch, { workspace: viewer.workspaceId, customerId, channel, purpose, at: now }));
     return customerId;
   });
-}
-
-export interface CountByKey {
-  key: string;
-  count: number;
-}
-
-/** Live customers by stage, by tier and by first preferred channel (NONE without one). */
-export async function customerMetrics(
-  em: EntityManager,
-  workspaceId: string,
-): Promise<{ total: number; byLifecycleStage: CountByKey[]; byValueTier: CountByKey[]; byPreferredChannel: CountByKey[] }> {
-  const rows = await sql<{ stage: string; tier: string; channel: string; count: number }>(
-    em,
-    `select c.lifecycle_stage as stage, c.value_tier as tier, coalesce(p.preferred_channels[1], 'NONE') as channel, count(*)::int as count
-     from customer c left join customer_preference p on p.workspace_id = c.workspace_id and p.customer_id = c.id
-     where c.workspace_id = ? and ${liveCustomerSql('c')} group by 1, 2, 3`,
-    [workspaceId],
-  );
-  const countBy = (keys: string[], key: (row: (typeof rows)[number]) => string): CountByKey[] => {
-    const counts = new Map(keys.map((k) => [k, 0]));
-    for (const row of rows) counts.set(key(row), (counts.get(key(row)) ?? 0) + row.count);
-    return [...counts].map(([k, count]) => ({ key: k, count }));
-  };
-  return {
-    total: rows.reduce((sum, row) => sum + row.count, 0),
-    byLifecycleStage: countBy(Object.values(LifecycleStage), (row) => row.stage),
-    byValueTier: countBy(Object.values(ValueTier), (row) => row.tier),
-    byPreferredChannel: countBy([], (row) => row.channel).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key)),
-  };
 }

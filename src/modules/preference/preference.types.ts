@@ -1,5 +1,5 @@
-import { Field, InputType, Int, ObjectType } from 'type-graphql';
-import { Channel, ContactBlock, ContactPurpose } from '../../graphql/enums';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { Channel, ContactBlock } from '../../graphql/enums';
 import { Consent } from './consent.entity';
 
 @ObjectType()
@@ -33,49 +33,4 @@ export class Contactability {
   @Field(() => [ContactBlock]) blockedBy!: ContactBlock[];
   @Field(() => Date, { nullable: true, description: 'The earliest time at which contact would be allowed, when it is not now and can become so.' })
   nextAllowedAt!: Date | null;
-}
-
-@ObjectType()
-export class CountByKey {
-  @Field() key!: string;
-  @Field(() => Int) count!: number;
-}
-
-@ObjectType()
-export class CustomerMetrics {
-  @Field(() => Int) total!: number;
-  @Field(() => [CountByKey]) byLifecycleStage!: CountByKey[];
-  @Field(() => [CountByKey]) byValueTier!: CountByKey[];
-  @Field(() => [CountByKey], { description: 'Live customers by their first preferred channel; NONE for those without one.' }) byPreferredChannel!: CountByKey[];
-}
-
-@InputType()
-export class ConsentInput {
-  @Field(() => Channel) channel!: Channel;
-  @Field(() => ContactPurpose) purpose!: ContactPurpose;
-  @Field() granted!: boolean;
-  @Field(() => String, { nullable: true, description: 'Where the decision was made, such as "signup-form" or "sms-reply".' }) source?: string | null;
-}
-
-@InputType()
-export class QuietHoursInput {
-  @Field() start!: string;
-  @Field() end!: string;
-}
-
-@InputType()
-export class FrequencyCapInput {
-  @Field(() => Int) maxContacts!: number;
-  @Field(() => Int) perDays!: number;
-}
-
-/** Fields left out stay as they are; an explicit null clears. */
-@InputType()
-export class PreferencesInput {
-  @Field(() => [Channel], { nullable: true }) preferredChannels?: Channel[] | null;
-  @Field(() => String, { nullable: true }) language?: string | null;
-  @Field(() => String, { nullable: true }) timezone?: string | null;
-  @Field(() => QuietHoursInput, { nullable: true }) quietHours?: QuietHoursInput | null;
-  @Field(() => FrequencyCapInput, { nullable: true }) frequencyCap?: FrequencyCapInput | null;
-  @Field(() => [ConsentInput], { nullable: true }) consents?: ConsentInput[] | null;
 }

@@ -1,4 +1,4 @@
-import { Authorized, Ctx, Field, ID, ObjectType, Resolver, Root, Subscription, Arg, type SubscribeResolverData } from 'type-graphql';
+import { Authorized, Ctx, ID, Resolver, Root, Subscription, Arg, type SubscribeResolverData } from 'type-graphql';
 import { freshForEvent, type Context } from '../../context';
 import { sharedFor } from '../../events/shared';
 import type { Topics } from '../../events/topics';
@@ -6,28 +6,10 @@ import { may } from '../../graphql/auth';
 import { QueueChange, SlaState } from '../../graphql/enums';
 import { Conversation } from '../conversation/conversation.entity';
 import { getWorkspace } from '../workspace/workspace.service';
-import { QueueStats } from './queue.input';
 import { Queue } from './queue.entity';
-import { queueStats } from './queue.stats';
+import { queueStats } from './queue.sql';
 import { requireIds } from './queue.service';
-
-@ObjectType()
-export class QueueEvent {
-  @Field(() => Queue) queue!: Queue;
-  @Field(() => QueueChange) change!: QueueChange;
-  @Field(() => Conversation, { nullable: true }) conversation?: Conversation | null;
-  @Field(() => QueueStats) stats!: QueueStats;
-  @Field() at!: Date;
-}
-
-@ObjectType()
-export class SlaAlert {
-  @Field(() => Conversation) conversation!: Conversation;
-  @Field(() => SlaState) state!: SlaState;
-  @Field({ description: 'FIRST_RESPONSE or RESOLUTION.' }) target!: string;
-  @Field() dueAt!: Date;
-  @Field() at!: Date;
-}
+import { QueueEvent, SlaAlert } from './queue.types';
 
 type Data<A> = SubscribeResolverData<unknown, A, Context>;
 

@@ -1,4 +1,4 @@
-import { Field, Float, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, InputType, Int } from 'type-graphql';
 import { Channel } from '../../graphql/enums';
 
 @InputType()
@@ -25,14 +25,4 @@ export class CreateSlaPolicyInput {
   @Field(() => Int) resolutionSeconds!: number;
   @Field(() => Float, { nullable: true, description: 'Share of a target (0..1) after which a conversation is AT_RISK; 0.8 when unset.' })
   warnAt?: number;
-}
-
-@ObjectType()
-export class QueueStats {
-  @Field(() => Int) waiting!: number;
-  @Field(() => Int) assigned!: number;
-  @Field(() => Int) longestWaitSeconds!: number;
-  @Field(() => Int) averageWaitSeconds!: number;
-  @Field(() => Int) agentsOnline!: number;
-  @Field(() => Int) breachedToday!: number;
 }

@@ -2,9 +2,9 @@ import type { Context } from '../../context';
 import { sql } from '../../db/sql';
 import { getWorkspace } from '../workspace/workspace.service';
 import { Agent } from './agent.entity';
-import type { QueueStats } from './queue.input';
+import type { QueueStats } from './queue.types';
 import { Queue } from './queue.entity';
-import { queueStats } from './queue.stats';
+import { queueStats } from './queue.sql';
 
 /** Live stats of many queues, one statement for all (plus the workspace's time zone, once). */
 export const statsOf = (ctx: Context) =>

@@ -7,8 +7,8 @@ import { AgentStatus, QueueChange, type Channel } from '../../graphql/enums';
 import { Agent } from './agent.entity';
 import type { CreateAgentInput, CreateQueueInput, CreateSlaPolicyInput } from './queue.input';
 import { Queue } from './queue.entity';
-import { announceAssignments, lockRouting, queuesOfAgent, route } from './routing';
-import { slaProblem } from './sla';
+import { announceAssignments, lockRouting, queuesOfAgent, route } from './routing.service';
+import { slaProblem } from './sla.rules';
 import { SlaPolicy } from './sla-policy.entity';
 import { QueueErrors } from './queue.errors';
 

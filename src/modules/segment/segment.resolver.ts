@@ -1,67 +1,20 @@
-import {
-  Arg,
-  Authorized,
-  Ctx,
-  Field,
-  FieldResolver,
-  ID,
-  InputType,
-  Int,
-  Mutation,
-  ObjectType,
-  Query,
-  Resolver,
-  Root,
-  Subscription,
-  type SubscribeResolverData,
-} from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { freshForEvent, type Context } from '../../context';
 import { isUuid } from '../../db/ids';
 import { sql } from '../../db/sql';
-import { countLater } from '../../graphql/connection';
+import { countLater, cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';
 import { may } from '../../graphql/auth';
-import { connectionTypes, cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';
-import { MembershipChange, SegmentKind } from '../../graphql/enums';
+import { MembershipChange } from '../../graphql/enums';
 import { Customer } from '../customer/customer.entity';
 import { liveCustomer } from '../customer/customer.loaders';
 import { CustomerConnection } from '../customer/customer.types';
-import { SegmentRuleInput, toRule, type Rule } from './segment-rule.types';
+import { SegmentRuleInput } from './segment-rule.input';
+import { toRule } from './segment-rule.types';
 import { SegmentMembershipEvent, Segment } from './segment.entity';
 import { SegmentErrors } from './segment.errors';
 import { changeStatic, createSegment, deleteSegment, previewCount, publishChanges, refreshIn, sampleIds, segmentFor, updateSegment } from './segment.service';
-
-export const { Connection: SegmentMembershipEventConnection } = connectionTypes(SegmentMembershipEvent);
-
-@ObjectType()
-export class SegmentPreview {
-  @Field(() => Int) count!: number;
-  rule!: Rule;
-  where!: string;
-  params!: unknown[];
-}
-
-@ObjectType()
-export class SegmentRefreshResult {
-  @Field(() => Segment) segment!: Segment;
-  @Field(() => Int) entered!: number;
-  @Field(() => Int) exited!: number;
-  @Field(() => Int) durationMs!: number;
-}
-
-@InputType()
-export class CreateSegmentInput {
-  @Field() name!: string;
-  @Field(() => String, { nullable: true }) description?: string | null;
-  @Field(() => SegmentKind) kind!: SegmentKind;
-  @Field(() => SegmentRuleInput, { nullable: true }) rule?: SegmentRuleInput | null;
-}
-
-@InputType()
-export class UpdateSegmentInput {
-  @Field(() => String, { nullable: true }) name?: string | null;
-  @Field(() => String, { nullable: true }) description?: string | null;
-  @Field(() => SegmentRuleInput, { nullable: true }) rule?: SegmentRuleInput | null;
-}
+import { CreateSegmentInput, UpdateSegmentInput } from './segment.input';
+import { SegmentMembershipEventConnection, SegmentPreview, SegmentRefreshResult } from './segment.types';
 
 const sizeOf = (ctx: Context) =>
   ctx.loaders.named<string, number>('segmentSize', async (ids) => {

@@ -8,7 +8,8 @@ import { liveCustomer } from '../customer/customer.loaders';
 import { contactabilityOf, preferencesOf, requestNow } from '../preference/preference.loaders';
 import { ReplyTemplate } from './reply-template.entity';
 import { createTemplate, deleteTemplate, fitsCustomer, listTemplates, purposeOf, renderFor, specificity } from './template.service';
-import { RenderedTemplate, ReplyTemplateInput } from './template.types';
+import { RenderedTemplate } from './template.types';
+import { ReplyTemplateInput } from './template.input';
 import { CustomerErrors } from '../customer/customer.errors';
 import { TemplateErrors } from './template.errors';
 

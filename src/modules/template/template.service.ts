@@ -5,9 +5,10 @@ import type { Viewer } from '../../graphql/auth';
 import { ContactPurpose, Scene, type Channel } from '../../graphql/enums';
 import type { Customer } from '../customer/customer.entity';
 import { recordAudit } from '../workspace/audit.service';
-import { lengthFor, render, unknownPlaceholders } from './placeholders';
+import { lengthFor, render, unknownPlaceholders } from './placeholders.rules';
 import { ReplyTemplate } from './reply-template.entity';
-import type { RenderedTemplate, ReplyTemplateInput } from './template.types';
+import type { RenderedTemplate } from './template.types';
+import type { ReplyTemplateInput } from './template.input';
 import { TemplateErrors } from './template.errors';
 
 /** Scenes that sell need marketing consent; the others are service. */

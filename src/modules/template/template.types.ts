@@ -1,16 +1,5 @@
-import { Field, InputType, Int, ObjectType } from 'type-graphql';
-import { Channel, LifecycleStage, Scene, ValueTier } from '../../graphql/enums';
+import { Field, Int, ObjectType } from 'type-graphql';
 import { ReplyTemplate } from './reply-template.entity';
-
-@InputType()
-export class ReplyTemplateInput {
-  @Field() name!: string;
-  @Field(() => Channel) channel!: Channel;
-  @Field(() => Scene) scene!: Scene;
-  @Field() body!: string;
-  @Field(() => [LifecycleStage], { nullable: true }) lifecycleStages?: LifecycleStage[] | null;
-  @Field(() => [ValueTier], { nullable: true }) valueTiers?: ValueTier[] | null;
-}
 
 @ObjectType()
 export class RenderedTemplate {

@@ -1,17 +1,10 @@
-import { Arg, Authorized, Ctx, Field, ID, Mutation, ObjectType, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import { Role } from '../../graphql/enums';
 import { ApiKey } from './api-key.entity';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-key.service';
-
-@ObjectType()
-export class CreatedApiKey {
-  @Field(() => ApiKey) apiKey!: ApiKey;
-
-  @Field({ description: 'The full secret. Returned once; only a hash is stored.' })
-  secret!: string;
-}
+import { CreatedApiKey } from './api-key.types';
 
 @Resolver(() => ApiKey)
 export class ApiKeyResolver {

@@ -1,12 +1,11 @@
 import { Arg, Authorized, Ctx, ID, Int, Query, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
-import { connectionTypes, type Connection } from '../../graphql/connection';
+import type { Connection } from '../../graphql/connection';
 import type { Topics } from '../../events/topics';
 import { AuditEntry } from './audit-entry.entity';
 import { listAudit } from './audit.service';
-
-export const { Connection: AuditEntryConnection } = connectionTypes(AuditEntry);
+import { AuditEntryConnection } from './audit.types';
 
 @Resolver(() => AuditEntry)
 export class AuditResolver {

@@ -2,7 +2,7 @@ import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { uuidv7 } from '../../db/ids';
 import { Node } from '../../graphql/node';
-import { DEFAULT_SETTINGS, WorkspaceSettings } from './workspace-settings';
+import { DEFAULT_SETTINGS, WorkspaceSettings } from './workspace-settings.types';
 
 @Entity()
 @ObjectType({ implements: Node })

@@ -3,7 +3,7 @@ import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import { Workspace } from './workspace.entity';
 import { getWorkspace, updateWorkspaceSettings } from './workspace.service';
-import { WorkspaceSettingsInput } from './workspace-settings';
+import { WorkspaceSettingsInput } from './workspace-settings.input';
 
 @Resolver(() => Workspace)
 export class WorkspaceResolver {

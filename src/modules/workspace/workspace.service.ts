@@ -8,7 +8,8 @@ import { addApiKey } from './api-key.service';
 import { publishAudit, recordAudit } from './audit.service';
 import type { AuditEntry } from './audit-entry.entity';
 import { Workspace } from './workspace.entity';
-import type { WorkspaceSettings, WorkspaceSettingsInput } from './workspace-settings';
+import type { WorkspaceSettings } from './workspace-settings.types';
+import type { WorkspaceSettingsInput } from './workspace-settings.input';
 import { WorkspaceErrors } from './workspace.errors';
 
 export async function getWorkspace(em: EntityManager, id: string): Promise<Workspace> {

@@ -8,7 +8,7 @@ import { createLoaders } from '../../../src/graphql/loaders';
 import { buildGraphQLSchema } from '../../../src/graphql/schema';
 import { ingestWithin } from '../../../src/modules/ingestion/ingestion.service';
 import type { IngestEventInput } from '../../../src/modules/ingestion/ingestion.input';
-import { DEFAULT_SETTINGS } from '../../../src/modules/workspace/workspace-settings';
+import { DEFAULT_SETTINGS } from '../../../src/modules/workspace/workspace-settings.types';
 import { data } from '../../support/client';
 import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';

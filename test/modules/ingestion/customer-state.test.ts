@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { Channel, IdentityType, IngestKind, LifecycleStage, ValueTier } from '../../../src/graphql/enums';
 import type { Copy, Statement } from '../../../src/db/pipeline';
-import { customerStateSteps, displayNameOf, foldAbsorbed, foldBatch, foldItem, stateOf } from '../../../src/modules/ingestion/customer-state';
+import { displayNameOf, foldAbsorbed, foldBatch, foldItem, stateOf } from '../../../src/modules/ingestion/customer-state.rules';
+import { customerStateSteps } from '../../../src/modules/ingestion/ingestion.sql';
 import type { CustomerRow, FoldRules, LinkResult, ValidItem } from '../../../src/modules/ingestion/ingestion.types';
-import { DEFAULT_SETTINGS } from '../../../src/modules/workspace/workspace-settings';
+import { DEFAULT_SETTINGS } from '../../../src/modules/workspace/workspace-settings.types';
 
 const day = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 86_400_000);
 const rules: FoldRules = { stages: DEFAULT_SETTINGS, spendSince: day(0) };

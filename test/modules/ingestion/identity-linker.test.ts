@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { IdentityType } from '../../../src/graphql/enums';
-import type { Identifier } from '../../../src/modules/customer/identifiers';
-import { effectiveRules } from '../../../src/modules/customer/identity-rules';
-import { linkIdentities } from '../../../src/modules/ingestion/identity-linker';
+import type { Identifier } from '../../../src/modules/customer/identifier.rules';
+import { effectiveRules } from '../../../src/modules/customer/identity-rule.rules';
+import { linkIdentities } from '../../../src/modules/ingestion/identity-linker.rules';
 import type { KnownCustomer, LinkerItem } from '../../../src/modules/ingestion/ingestion.types';
 
 const rules = effectiveRules([]);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { mayAgeSql, stageAt, type LifecycleFacts, type StageRules } from '../../../src/modules/lifecycle/lifecycle-rules';
-import { DEFAULT_SETTINGS } from '../../../src/modules/workspace/workspace-settings';
+import { mayAgeSql, stageAt, type LifecycleFacts, type StageRules } from '../../../src/modules/lifecycle/lifecycle.rules';
+import { DEFAULT_SETTINGS } from '../../../src/modules/workspace/workspace-settings.types';
 import { adminQuery } from '../../support/test-database';
 
 const day = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 86_400_000);

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { LifecycleStage, ValueTier } from '../../../src/graphql/enums';
-import { stageAt, tierOf, type LifecycleFacts } from '../../../src/modules/lifecycle/lifecycle-rules';
-import { DEFAULT_SETTINGS } from '../../../src/modules/workspace/workspace-settings';
+import { stageAt, tierOf, type LifecycleFacts } from '../../../src/modules/lifecycle/lifecycle.rules';
+import { DEFAULT_SETTINGS } from '../../../src/modules/workspace/workspace-settings.types';
 
 const day = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 86_400_000);
 const facts = (overrides: Partial<LifecycleFacts> = {}): LifecycleFacts => ({

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { isPurchase, purchaseSql } from '../../../src/modules/lifecycle/lifecycle-rules';
+import { isPurchase, purchaseSql } from '../../../src/modules/lifecycle/lifecycle.rules';
 import { adminQuery } from '../../support/test-database';
 
 const events = [

@@ -1,5 +1,5 @@
 import { Role } from '../../../src/graphql/enums';
-import { dashboardHub } from '../../../src/modules/metrics/dashboard';
+import { dashboardHub } from '../../../src/modules/metrics/dashboard.service';
 import { codes, collect, data, post, settle, wsClient } from '../../support/client';
 import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';

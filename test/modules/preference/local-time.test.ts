@@ -1,4 +1,4 @@
-import { inWindow, localMinuteOfDay, parseClockTime, windowEndAfter } from '../../../src/modules/preference/local-time';
+import { inWindow, localMinuteOfDay, parseClockTime, windowEndAfter } from '../../../src/modules/preference/local-time.rules';
 
 const hm = (text: string) => parseClockTime(text)!;
 const endAfter = (at: string, zone: string, start: string, end: string) => windowEndAfter(new Date(at), zone, hm(start), hm(end)).toISOString();

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from '../../../src/db/sql';
 import { CompareOp } from '../../../src/graphql/enums';
-import { compileRule } from '../../../src/modules/segment/segment-compiler';
-import { ruleProblems } from '../../../src/modules/segment/segment-rule';
+import { compileRule } from '../../../src/modules/segment/segment.sql';
+import { ruleProblems } from '../../../src/modules/segment/segment.rules';
 import type { Rule } from '../../../src/modules/segment/segment-rule.types';
 import { startTestServer, type TestServer } from '../../support/server';
 

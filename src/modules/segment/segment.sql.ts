@@ -1,5 +1,5 @@
 import { CompareOp, CustomerField } from '../../graphql/enums';
-import { FIELD_KIND } from './segment-rule';
+import { FIELD_KIND } from './segment.rules';
 import type { Rule } from './segment-rule.types';
 
 /** A SQL predicate over a customer row `c`, with its bound parameters in order. */

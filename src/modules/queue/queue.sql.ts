@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../db/sql';
-import type { QueueStats } from './queue.input';
+import type { QueueStats } from './queue.types';
 
 /**
  * Live figures of the queues, in one statement whatever their number: waiting and assigned

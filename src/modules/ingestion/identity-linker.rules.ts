@@ -1,6 +1,6 @@
 import type { IdentityType } from '../../graphql/enums';
-import { identifierKey, type Identifier } from '../customer/identifiers';
-import type { IdentityRule } from '../customer/identity-rules';
+import { identifierKey, type Identifier } from '../customer/identifier.rules';
+import type { IdentityRule } from '../customer/identity-rule.types';
 import type { KnownCustomer, LinkerItem, LinkResult } from './ingestion.types';
 
 /**

@@ -1,38 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
 import { sql, withWorkMemory } from '../../db/sql';
-import { MetricGroup } from '../../graphql/enums';
+import { LifecycleStage, MetricGroup, ValueTier } from '../../graphql/enums';
+import { liveCustomerSql } from '../customer/customer.sql';
+import type { TimeRangeInput } from './metrics.input';
+import type { CountByKey, CustomerMetrics, ServiceMetrics } from './metrics.types';
 import { MetricsErrors } from './metrics.errors';
-
-@InputType()
-export class TimeRangeInput {
-  @Field() from!: Date;
-  @Field() to!: Date;
-}
-
-@ObjectType({ description: 'Service figures of the conversations opened, and the survey answers given, in a range. Rates are 0..1.' })
-export class ServiceMetrics {
-  @Field({ description: 'The group: ALL, a channel, an agent or queue id (UNASSIGNED, NONE), or a day (YYYY-MM-DD in the workspace time zone).' }) key!: string;
-  @Field(() => Int) conversations!: number;
-  @Field(() => Float, { nullable: true, description: 'From opening to the first agent reply.' }) avgFirstResponseSeconds!: number | null;
-  @Field(() => Float, { nullable: true, description: 'From assignment (or opening) to resolution.' }) avgHandleSeconds!: number | null;
-  @Field(() => Float, {
-    nullable: true,
-    description: 'Of resolved conversations: resolved without a transfer or a reopening, and no new conversation from the customer within 7 days.',
-  })
-  firstContactResolutionRate!: number | null;
-  @Field(() => Float, { nullable: true }) resolutionRate!: number | null;
-  @Field(() => Float, { nullable: true }) transferRate!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Conversations the same customer followed with another within 7 days.' }) repeatContactRate!:
-    number | null;
-  @Field(() => Float, { nullable: true, description: 'Of conversations with an SLA that were resolved or breached: those never breached.' }) slaAttainment!:
-    number | null;
-  @Field(() => Float, { nullable: true, description: 'Average CSAT score, 1 to 5.' }) csatAverage!: number | null;
-  @Field(() => Float, { nullable: true, description: 'Promoters (9-10) minus detractors (0-6), in percent of NPS answers.' }) nps!: number | null;
-  @Field(() => Int) surveyResponses!: number;
-  @Field(() => Float, { nullable: true, description: 'Of resolved conversations: those no person ever answered (the bot alone).' }) botResolutionRate!:
-    number | null;
-}
 
 /** The group key of a conversation `c` (and of a survey answer `s` through its conversation). */
 const KEYS: Record<MetricGroup, { conversation: string; survey: string }> = {
@@ -140,4 +112,26 @@ export function serviceMetricsQuery(workspaceId: string, timezone: string, range
     from cm full join sm on sm.key = cm.key order by 1`;
   const tz = groupBy === MetricGroup.DAY ? [timezone] : [];
   return { text, params: [workspaceId, range.from, range.to, ...tz, range.to, workspaceId, range.from, range.to, ...tz, workspaceId, range.from, range.to] };
+}
+
+/** Live customers by stage, by tier and by first preferred channel (NONE without one). */
+export async function customerMetrics(em: EntityManager, workspaceId: string): Promise<CustomerMetrics> {
+  const rows = await sql<{ stage: string; tier: string; channel: string; count: number }>(
+    em,
+    `select c.lifecycle_stage as stage, c.value_tier as tier, coalesce(p.preferred_channels[1], 'NONE') as channel, count(*)::int as count
+     from customer c left join customer_preference p on p.workspace_id = c.workspace_id and p.customer_id = c.id
+     where c.workspace_id = ? and ${liveCustomerSql('c')} group by 1, 2, 3`,
+    [workspaceId],
+  );
+  const countBy = (keys: string[], key: (row: (typeof rows)[number]) => string): CountByKey[] => {
+    const counts = new Map(keys.map((k) => [k, 0]));
+    for (const row of rows) counts.set(key(row), (counts.get(key(row)) ?? 0) + row.count);
+    return [...counts].map(([k, count]) => ({ key: k, count }));
+  };
+  return {
+    total: rows.reduce((sum, row) => sum + row.count, 0),
+    byLifecycleStage: countBy(Object.values(LifecycleStage), (row) => row.stage),
+    byValueTier: countBy(Object.values(ValueTier), (row) => row.tier),
+    byPreferredChannel: countBy([], (row) => row.channel).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key)),
+  };
 }

@@ -1,8 +1,6 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { pipeline, TextArray, type Step } from '../../db/pipeline';
 import { IdentityType, LifecycleStage, ValueTier } from '../../graphql/enums';
-import { identifierKey } from '../customer/identifiers';
-import { isLapsed, isPurchase, stageAt } from '../lifecycle/lifecycle-rules';
+import { identifierKey } from '../customer/identifier.rules';
+import { isLapsed, isPurchase, stageAt } from '../lifecycle/lifecycle.rules';
 import type { CustomerRow, CustomerState, FoldRules, LinkResult, ValidItem } from './ingestion.types';
 
 const FAR_FUTURE = new Date(8.64e15);
@@ -149,111 +147,14 @@ export function displayNameOf(state: CustomerState): string | null {
   return full || state.displayName || state.contact;
 }
 
-/** Writes every computed state: new customers in one COPY, existing ones in one update. */
-export async function applyCustomerState(
-  tx: EntityManager,
-  workspaceId: string,
-  states: Map<string, CustomerState>,
-  created: Set<string>,
-  now: Date,
-): Promise<void> {
-  await pipeline(tx, customerStateSteps(workspaceId, states, created, now));
-}
-
-/** The steps of {@link applyCustomerState}, to send with others. */
-export function customerStateSteps(workspaceId: string, states: Map<string, CustomerState>, created: Set<string>, now: Date): Step[] {
-  const all = [...states.entries()].map(([id, state]) => ({
+/** A state as it is written: its display name made, and what the fold left unset filled in with `now`. */
+export function settledState(id: string, state: CustomerState, now: Date) {
+  return {
     ...state,
     id,
     displayName: displayNameOf(state),
     stage: state.stage ?? LifecycleStage.PROSPECT,
     firstSeenAt: state.firstSeenAt === FAR_FUTURE ? now : state.firstSeenAt,
     lastSeenAt: state.lastSeenAt === FAR_PAST ? now : state.lastSeenAt,
-  }));
-  const copy: Step = {
-    table: 'customer',
-    columns: [
-      'id',
-      'workspace_id',
-      'display_name',
-      'traits',
-      'trait_times',
-      'tags',
-      'total_spend',
-      'order_count',
-      'first_seen_at',
-      'last_seen_at',
-      'last_purchase_at',
-      'lifecycle_stage',
-      'value_tier',
-      'first_purchase_at',
-      'last_inbound_at',
-      'complaint_at',
-      'reactivated_at',
-      'annual_spend',
-      'created_at',
-      'updated_at',
-    ],
-    rows: all
-      .filter((s) => created.has(s.id))
-      .map((s) => [
-        s.id,
-        workspaceId,
-        s.displayName,
-        s.traits,
-        s.traitTimes,
-        new TextArray(s.tags),
-        s.totalSpend,
-        s.orderCount,
-        s.firstSeenAt,
-        s.lastSeenAt,
-        s.lastPurchaseAt,
-        s.stage,
-        s.tier,
-        s.firstPurchaseAt,
-        s.lastInboundAt,
-        s.complaintAt,
-        s.reactivatedAt,
-        s.annualSpend,
-        now,
-        now,
-      ]),
   };
-  const existing = all.filter((s) => !created.has(s.id));
-  if (!existing.length) return [copy];
-  const records = existing.map((s) => ({
-    id: s.id,
-    display_name: s.displayName,
-    traits: s.traits,
-    trait_times: s.traitTimes,
-    tags: s.tags,
-    total_spend: s.totalSpend,
-    order_count: s.orderCount,
-    // ISO text, not Date: a Date takes JSON.stringify off its fast path (several times slower)
-    first_seen_at: s.firstSeenAt.toISOString(),
-    last_seen_at: s.lastSeenAt.toISOString(),
-    last_purchase_at: s.lastPurchaseAt?.toISOString() ?? null,
-    lifecycle_stage: s.stage,
-    value_tier: s.tier,
-    first_purchase_at: s.firstPurchaseAt?.toISOString() ?? null,
-    last_inbound_at: s.lastInboundAt?.toISOString() ?? null,
-    complaint_at: s.complaintAt?.toISOString() ?? null,
-    reactivated_at: s.reactivatedAt?.toISOString() ?? null,
-    annual_spend: s.annualSpend,
-  }));
-  // the workspace check sits in a lateral probe: as a plain condition, a workspace that outgrew its
-  // statistics would have it scanned whole for a hash join
-  const update: Step = {
-    text: `update customer c set display_name = x.display_name, traits = x.traits, trait_times = x.trait_times, tags = x.tags,
-       total_spend = x.total_spend, order_count = x.order_count, first_seen_at = x.first_seen_at, last_seen_at = x.last_seen_at,
-       last_purchase_at = x.last_purchase_at, lifecycle_stage = x.lifecycle_stage, value_tier = x.value_tier, first_purchase_at = x.first_purchase_at,
-       last_inbound_at = x.last_inbound_at, complaint_at = x.complaint_at, reactivated_at = x.reactivated_at, annual_spend = x.annual_spend, updated_at = ?
-     from jsonb_to_recordset(?::jsonb) x(id uuid, display_name text, traits jsonb, trait_times jsonb, tags text[], total_spend numeric, order_count int,
-       first_seen_at timestamptz, last_seen_at timestamptz, last_purchase_at timestamptz, lifecycle_stage text, value_tier text, first_purchase_at timestamptz,
-       last_inbound_at timestamptz, complaint_at timestamptz, reactivated_at timestamptz, annual_spend numeric)
-     cross join lateral (select id from customer where workspace_id = ? and id = x.id limit 1) k
-     where c.id = k.id`,
-    params: [now, JSON.stringify(records), workspaceId],
-  };
-  return [copy, update];
 }

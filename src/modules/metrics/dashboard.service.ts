@@ -1,25 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Field, Int, ObjectType } from 'type-graphql';
 import { sql } from '../../db/sql';
 import { MetricGroup } from '../../graphql/enums';
-import { OVERDUE_SQL } from '../feedback/feedback-rules';
-import type { QueueStats } from '../queue/queue.input';
+import { OVERDUE_SQL } from '../feedback/feedback.rules';
 import { Queue } from '../queue/queue.entity';
-import { queueStats } from '../queue/queue.stats';
+import { queueStats } from '../queue/queue.sql';
 import { getWorkspace } from '../workspace/workspace.service';
-import { localMinuteOfDay } from '../preference/local-time';
-import { ServiceMetrics, serviceMetrics } from './service-metrics';
-
-@ObjectType({ description: 'The support floor at a moment: queues with their stats, today so far, and the feedback ledger.' })
-export class DashboardSnapshot {
-  @Field() at!: Date;
-  @Field(() => [Queue]) queues!: Queue[];
-  @Field(() => ServiceMetrics, { description: "Today's service figures, from midnight in the workspace's time zone." }) today!: ServiceMetrics;
-  @Field(() => Int) openFeedback!: number;
-  @Field(() => Int) overdueFeedback!: number;
-  /** The queues' stats as computed with the snapshot, handed to every subscriber. */
-  stats!: Map<string, QueueStats>;
-}
+import { localMinuteOfDay } from '../preference/local-time.rules';
+import { serviceMetrics } from './metrics.service';
+import type { DashboardSnapshot, ServiceMetrics } from './metrics.types';
 
 /** Midnight today in a zone, as an instant. */
 function startOfDay(now: Date, timezone: string): Date {

@@ -3,7 +3,7 @@ import type { Viewer } from '../../graphql/auth';
 import { ApiKey } from './api-key.entity';
 import { hashSecret } from './api-key.service';
 import { Role } from '../../graphql/enums';
-import { DEFAULT_SETTINGS } from './workspace-settings';
+import { DEFAULT_SETTINGS } from './workspace-settings.types';
 import { readPipeline } from '../../db/pipeline';
 import { runInWorkspace } from '../../telemetry/request-scope';
 

@@ -100,17 +100,3 @@ export async function insertMessage(tx: EntityManager, workspaceId: string, mess
   );
   return id;
 }
-
-/** A message body: not blank, at most 10,000 characters. */
-export function checkBody(body: string): string {
-  if (!body.trim() || body.length > 10_000) throw ConversationErrors.bodyLength();
-  return body;
-}
-
-/** Optional short text (subject, topic, note): trimmed, null when blank. */
-export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
-  const trimmed = value?.trim();
-  if (!trimmed) return null;
-  if (trimmed.length > max) throw ConversationErrors.textTooLong(field, max);
-  return trimmed;
-}

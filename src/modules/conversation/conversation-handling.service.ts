@@ -4,16 +4,16 @@ import { sql, withRetries } from '../../db/sql';
 import { Outbox } from '../../events/outbox';
 import { ConversationStatus, QueueChange, SlaState } from '../../graphql/enums';
 import { pickQueue, policyOfQueue, queueTakes, requireIds } from '../queue/queue.service';
-import { announceAssignments, lockRouting, queuesOfAgent, releaseAgent, route } from '../queue/routing';
-import { dueTimes, reached } from '../queue/sla';
+import { announceAssignments, lockRouting, queuesOfAgent, releaseAgent, route } from '../queue/routing.service';
+import { dueTimes, reached } from '../queue/sla.rules';
 import { recordAuditVia } from '../workspace/audit.service';
 import type { TransferInput } from './conversation.input';
-import { lockAgent, lockConversation, optionalText, takeAgent } from './conversation.rows';
+import { lockAgent, lockConversation, takeAgent } from './conversation.sql';
+import { checkStep, optionalText } from './conversation.rules';
 import type { ConversationScope, Written } from './conversation.service';
 
 /** Who acts and when (the flow steps need no workspace settings). */
 export type Actor = Pick<ConversationScope, 'viewer' | 'now'>;
-import { checkStep } from './conversation.status';
 import { ConversationErrors } from './conversation.errors';
 
 /** Records the step's audit entry on the conversation, by the acting key, published with the outbox once committed. */

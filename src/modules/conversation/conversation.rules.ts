@@ -6,10 +6,11 @@ const { QUEUED, ASSIGNED, WAITING_ON_CUSTOMER, RESOLVED, CLOSED } = Conversation
 /** Statuses of a conversation someone still has to handle. */
 export const OPEN_STATUSES: readonly ConversationStatus[] = [QUEUED, ASSIGNED, WAITING_ON_CUSTOMER];
 
-export type Step = 'post' | 'reply' | 'assign' | 'transfer' | 'resolve' | 'reopen' | 'close';
+/** What may be done to a conversation; its status decides which. */
+export type ConversationStep = 'post' | 'reply' | 'assign' | 'transfer' | 'resolve' | 'reopen' | 'close';
 
 /** From which statuses each step may be taken. */
-const ALLOWED: Record<Step, readonly ConversationStatus[]> = {
+const ALLOWED: Record<ConversationStep, readonly ConversationStatus[]> = {
   post: OPEN_STATUSES,
   reply: OPEN_STATUSES,
   assign: OPEN_STATUSES,
@@ -25,7 +26,7 @@ const HINT: Partial<Record<ConversationStatus, string>> = {
 };
 
 /** Refuses a step the conversation's status does not allow (BAD_USER_INPUT, with both in details). */
-export function checkStep(status: ConversationStatus, step: Step): void {
+export function checkStep(status: ConversationStatus, step: ConversationStep): void {
   if (ALLOWED[step].includes(status)) return;
   const hint = step === 'reopen' || step === 'close' ? 'only a RESOLVED conversation can be' : (HINT[status] ?? 'not allowed');
   throw ConversationErrors.stepNotAllowed(
@@ -40,4 +41,18 @@ export function statusAfterMessage(status: ConversationStatus, outboundByAgent: 
   if (outboundByAgent && status === ASSIGNED) return WAITING_ON_CUSTOMER;
   if (inbound && status === WAITING_ON_CUSTOMER) return ASSIGNED;
   return status;
+}
+
+/** A message body: not blank, at most 10,000 characters. */
+export function checkBody(body: string): string {
+  if (!body.trim() || body.length > 10_000) throw ConversationErrors.bodyLength();
+  return body;
+}
+
+/** Optional short text (subject, topic, note): trimmed, null when blank. */
+export function optionalText(value: string | null | undefined, field: string, max: number): string | null {
+  const trimmed = value?.trim();
+  if (!trimmed) return null;
+  if (trimmed.length > max) throw ConversationErrors.textTooLong(field, max);
+  return trimmed;
 }

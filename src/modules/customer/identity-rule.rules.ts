@@ -1,15 +1,5 @@
 import { IdentityType } from '../../graphql/enums';
-
-/** How identifiers of one type link customers (Segment-style). */
-export interface IdentityRule {
-  type: IdentityType;
-  /** At most this many values of the type on one customer; null: no limit. */
-  maxPerCustomer: number | null;
-  /** Lower wins: the identifier that decides which customer an event belongs to. */
-  priority: number;
-  /** Values never used for matching. */
-  blockedValues: string[];
-}
+import type { IdentityRule } from './identity-rule.types';
 
 /** Junk values blocked for every type (compared after normalisation, case-insensitively). */
 export const JUNK_VALUES = ['null', 'undefined', 'unknown', 'none', 'n/a', 'test@test.com', '-', '0'];

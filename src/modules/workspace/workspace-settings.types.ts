@@ -1,4 +1,4 @@
-import { Field, Float, InputType, Int, ObjectType } from 'type-graphql';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { DEFAULT_MASKED_ROLES } from '../../graphql/auth';
 import { Role } from '../../graphql/enums';
 
@@ -84,25 +84,3 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   maskedRoles: [...DEFAULT_MASKED_ROLES],
   personalTraitKeys: ['name', 'firstName', 'lastName', 'email', 'phone', 'mobile', 'address', 'birthday', 'idNumber'],
 };
-
-@InputType()
-export class WorkspaceSettingsInput {
-  @Field(() => Float, { nullable: true }) highValueAnnualSpend?: number;
-  @Field(() => Float, { nullable: true }) mediumValueAnnualSpend?: number;
-  @Field(() => Int, { nullable: true }) newCustomerDays?: number;
-  @Field(() => Int, { nullable: true }) atRiskAfterDays?: number;
-  @Field(() => Int, { nullable: true }) churnedAfterDays?: number;
-  @Field(() => Int, { nullable: true }) highValueContactCap?: number;
-  @Field(() => Int, { nullable: true }) mediumValueContactCap?: number;
-  @Field(() => Int, { nullable: true }) basicValueContactCap?: number;
-  @Field(() => Int, { nullable: true }) contactCapDays?: number;
-  @Field(() => Float, { nullable: true }) generalResponseHours?: number;
-  @Field(() => Float, { nullable: true }) complexResponseHours?: number;
-  @Field(() => Float, { nullable: true }) majorResponseHours?: number;
-  @Field(() => Int, { nullable: true }) followUpAfterDays?: number;
-  @Field(() => Float, { nullable: true }) autoReplyThreshold?: number;
-  @Field({ nullable: true }) timezone?: string;
-  @Field({ nullable: true }) defaultPhoneRegion?: string;
-  @Field(() => [Role], { nullable: true }) maskedRoles?: Role[];
-  @Field(() => [String], { nullable: true }) personalTraitKeys?: string[];
-}

@@ -4,11 +4,11 @@ import { WorkspaceScoped } from '../../db/workspace-filter';
 import { IdentityType } from '../../graphql/enums';
 import { Workspace } from '../workspace/workspace.entity';
 
-/** A workspace's own rule for one identifier type; types without a row use the defaults. */
-@Entity()
+/** A workspace's own rule for one identifier type, over the defaults; types without one use the defaults. */
+@Entity({ tableName: 'identity_rule_row' })
 @WorkspaceScoped()
 @Unique({ properties: ['workspace', 'type'] })
-export class IdentityRuleRow {
+export class IdentityRuleOverride {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();
 

@@ -1,6 +1,7 @@
 import { Channel, ContactBlock, ContactPurpose, IdentityType, ValueTier } from '../../graphql/enums';
-import type { WorkspaceSettings } from '../workspace/workspace-settings';
-import { inWindow, localMinuteOfDay, windowEndAfter } from './local-time';
+import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
+import type { Contactability } from './preference.types';
+import { inWindow, localMinuteOfDay, windowEndAfter } from './local-time.rules';
 
 const DAY = 86_400_000;
 
@@ -29,12 +30,6 @@ export interface ContactProfile {
   ownCap: { maxContacts: number; perDays: number } | null;
   /** Outbound MARKETING touches, oldest first. */
   marketingTouches: Date[];
-}
-
-export interface Contactability {
-  allowed: boolean;
-  blockedBy: ContactBlock[];
-  nextAllowedAt: Date | null;
 }
 
 export const consentKey = (channel: Channel, purpose: ContactPurpose): string => `${channel}:${purpose}`;

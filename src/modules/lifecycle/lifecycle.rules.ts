@@ -1,5 +1,5 @@
 import { LifecycleStage, ValueTier } from '../../graphql/enums';
-import type { WorkspaceSettings } from '../workspace/workspace-settings';
+import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 
 const DAY = 86_400_000;
 

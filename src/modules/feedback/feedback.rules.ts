@@ -1,5 +1,5 @@
 import { FeedbackSeverity, FeedbackStatus } from '../../graphql/enums';
-import type { WorkspaceSettings } from '../workspace/workspace-settings';
+import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 
 const HOUR = 3_600_000;
 

@@ -2,10 +2,12 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { IngestionErrors } from './ingestion.errors';
 import type { IdentityType } from '../../graphql/enums';
 import { IngestKind } from '../../graphql/enums';
-import { IdentifierError, normaliseIdentifier, type Identifier } from '../customer/identifiers';
-import { isBlocked, type IdentityRule } from '../customer/identity-rules';
+import { IdentifierError, normaliseIdentifier, type Identifier } from '../customer/identifier.rules';
+import { isBlocked } from '../customer/identity-rule.rules';
+import type { IdentityRule } from '../customer/identity-rule.types';
 import { loadRules } from '../customer/identity-rule.service';
-import type { IngestEventInput, IngestItemError } from './ingestion.input';
+import type { IngestEventInput } from './ingestion.input';
+import type { IngestItemError } from './ingestion.types';
 import type { IngestScope, ValidItem } from './ingestion.types';
 
 export const MAX_BATCH = 1000;

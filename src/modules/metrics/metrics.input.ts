@@ -1,0 +1,7 @@
+import { Field, InputType } from 'type-graphql';
+
+@InputType()
+export class TimeRangeInput {
+  @Field() from!: Date;
+  @Field() to!: Date;
+}
