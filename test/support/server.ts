@@ -35,6 +35,12 @@ export interface TestServer {
    * registered its subscriber of `topic`, so it hears everything published from then on.
    */
   subscribe<T>(topic: Topic, start: () => T): Promise<T>;
+  /**
+   * Ends a subscription (`end`, a dispose say) and resolves once the server detached its subscriber
+   * of `topic`. The server's own bookkeeping of the operation finishes in that same turn, so
+   * whatever the test sends next reaches a server that counts the subscription gone.
+   */
+  unsubscribe(topic: Topic, end: () => unknown): Promise<void>;
   /** Runs SQL on the server's database, in a fresh fork. */
   sql<T = any>(text: string, params?: unknown[]): Promise<T[]>;
   /** Ingests events through the endpoint (the first admin key by default) and returns `ingest`. */
@@ -87,6 +93,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       const started = start();
       await registered;
       return started;
+    },
+    unsubscribe: async (topic, end) => {
+      const detached = server.bus.fanout.nextDetach(topic);
+      end();
+      await detached;
     },
     sql: (text, params = []) => sql(orm.em.fork(), text, params),
     ingest: async (events, key = first.adminKey) => (await data(server.url, key, Ingest({ events }))).ingest,
