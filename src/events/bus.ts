@@ -25,6 +25,8 @@ export class EventBus {
   private lostAt?: number;
   /** The last NOTIFY sent: the next waits for it, as one connection runs one query at a time. */
   private notifying: Promise<unknown> = Promise.resolve();
+  /** Who waits for the next LISTEN connection ({@link nextConnection}). */
+  private connectionWaiters: (() => void)[] = [];
 
   constructor(
     private readonly url: string,
@@ -87,6 +89,14 @@ export class EventBus {
     return this.fanout.subscribe(topic, keep);
   }
 
+  /**
+   * Resolves when the LISTEN connection is next established (after an outage, say), from when
+   * messages of other processes arrive again: tests await it instead of polling.
+   */
+  nextConnection(): Promise<void> {
+    return new Promise((resolve) => this.connectionWaiters.push(resolve));
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
@@ -118,6 +128,7 @@ export class EventBus {
     if (this.lostAt) this.log.info({ afterMs: Date.now() - this.lostAt }, 'bus connection re-established');
     this.lostAt = undefined;
     this.reconnectDelay = 250;
+    for (const resolve of this.connectionWaiters.splice(0)) resolve();
   }
 
   private lost(client: Client, error?: Error): void {

@@ -69,6 +69,7 @@ class Subscription<T> implements AsyncIterableIterator<T> {
 export class Fanout<Topics> {
   private readonly subscribers = new Map<keyof Topics, Set<{ push(message: unknown): void }>>();
   private readonly waiters = new Map<keyof Topics, (() => void)[]>();
+  private readonly detachWaiters = new Map<keyof Topics, (() => void)[]>();
 
   constructor(private readonly log: Logger) {}
 
@@ -79,12 +80,17 @@ export class Fanout<Topics> {
   subscribe<T extends keyof Topics>(topic: T, keep: (message: Topics[T]) => boolean = () => true): AsyncIterableIterator<Topics[T]> {
     let set = this.subscribers.get(topic);
     if (!set) this.subscribers.set(topic, (set = new Set()));
-    const subscriber = new Subscription(keep, () => set.delete(subscriber), this.log);
+    const subscriber = new Subscription(
+      keep,
+      () => {
+        set.delete(subscriber);
+        wake(this.detachWaiters, topic);
+      },
+      this.log,
+    );
     set.add(subscriber as { push(message: unknown): void });
     this.log.debug({ topic }, 'subscriber registered'); // what tests of another process wait for
-    const waiting = this.waiters.get(topic);
-    this.waiters.delete(topic);
-    for (const resolve of waiting ?? []) resolve();
+    wake(this.waiters, topic);
     return subscriber;
   }
 
@@ -96,4 +102,15 @@ export class Fanout<Topics> {
   nextSubscriber(topic: keyof Topics): Promise<void> {
     return new Promise((resolve) => this.waiters.set(topic, [...(this.waiters.get(topic) ?? []), resolve]));
   }
+
+  /** Resolves when a subscriber of a topic in this process next detaches (its subscription ended); for tests, as {@link nextSubscriber}. */
+  nextDetach(topic: keyof Topics): Promise<void> {
+    return new Promise((resolve) => this.detachWaiters.set(topic, [...(this.detachWaiters.get(topic) ?? []), resolve]));
+  }
+}
+
+function wake<K>(waiters: Map<K, (() => void)[]>, key: K): void {
+  const waiting = waiters.get(key);
+  waiters.delete(key);
+  for (const resolve of waiting ?? []) resolve();
 }

@@ -36,6 +36,11 @@ const CRONTAB = [
 export interface Jobs {
   /** Runs a task now, in this process, as the runner would (tests and operators). */
   runNow(task: TaskName, payload?: unknown): Promise<void>;
+  /**
+   * Resolves when the runner (not `runNow`) next finishes a job of this task, rejecting if it
+   * failed: tests await it instead of polling for its effects.
+   */
+  nextRun(task: TaskName): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -57,10 +62,24 @@ export async function startJobs(connectionString: string, deps: JobDeps, options
         crontab: CRONTAB,
       })
     : undefined;
+  const waiters = new Map<string, { resolve(): void; reject(error: unknown): void }[]>();
+  runner?.events.on('job:complete', ({ job, error }) => {
+    const waiting = waiters.get(job.task_identifier);
+    waiters.delete(job.task_identifier);
+    for (const waiter of waiting ?? []) {
+      if (error) waiter.reject(error);
+      else waiter.resolve();
+    }
+  });
   return {
     runNow: async (task, payload = {}) => {
       await (taskList[task] as (payload: unknown) => Promise<void>)(payload);
     },
+    nextRun: (task) =>
+      new Promise((resolve, reject) => {
+        if (!runner) return reject(new Error('the job runner is not running in this process'));
+        waiters.set(task, [...(waiters.get(task) ?? []), { resolve, reject }]);
+      }),
     stop: async () => {
       await runner?.stop();
     },

@@ -154,24 +154,31 @@ describe('pipeline', () => {
     const em = t.orm.em.fork();
     await sql(em, `create table if not exists piped_commits (id int)`);
     await sql(em, `truncate piped_commits`);
-    let release!: () => void;
-    const holding = new Promise<void>((resolve) => (release = resolve));
-    let locked!: () => void;
-    const lockTaken = new Promise<void>((resolve) => (locked = resolve));
+    const signal = () => {
+      let done!: () => void;
+      return { done: new Promise<void>((resolve) => (done = resolve)), now: () => done() };
+    };
+    const [holderLocked, waiterLocked] = [signal(), signal()];
+    // the waiter holds lock 2 until its pipeline begins: once the holder gets lock 2, the pipeline's next statement is the wait for lock 1
     const holder = t.orm.em.fork().transactional(async (tx) => {
       await sql(tx, `select pg_advisory_xact_lock(424242)`);
       await sql(tx, `insert into piped_commits values (1)`);
-      locked();
-      await holding;
+      holderLocked.now();
+      await waiterLocked.done;
+      await sql(tx, `select pg_advisory_xact_lock(424243)`);
     });
-    await lockTaken;
-    const waiter = t.orm.em
-      .fork()
-      .transactional((tx) => pipeline(tx, [{ text: `select pg_advisory_xact_lock(424242)` }, { text: `select count(*)::int as n from piped_commits` }]));
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    release();
+    await holderLocked.done;
+    const waiter = t.orm.em.fork().transactional(async (tx) => {
+      await sql(tx, `select pg_advisory_lock(424243)`);
+      waiterLocked.now();
+      return pipeline(tx, [
+        { text: `select pg_advisory_unlock(424243)` },
+        { text: `select pg_advisory_xact_lock(424242)` },
+        { text: `select count(*)::int as n from piped_commits` },
+      ]);
+    });
     await holder;
-    const [, [counted]] = await waiter;
+    const [, , [counted]] = await waiter;
     expect(counted.n).toBe(1);
     await sql(em, `drop table piped_commits`);
   });

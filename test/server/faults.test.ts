@@ -1,25 +1,15 @@
+import { once } from 'node:events';
 import net from 'node:net';
 import { Client } from 'pg';
 import { Role } from '../../src/graphql/enums';
-import { codes, collect, data, post, settle, wsClient, type GraphQLResponse } from '../support/client';
+import { codes, collect, data, post, wsClient, type GraphQLResponse } from '../support/client';
 import { createFaultDatabase, faultServerAvailable, type FaultDatabase } from '../support/fault-database';
 import { operations } from '../support/operations';
 import { startTestServer, type TestServer } from '../support/server';
-import { adminQuery } from '../support/test-database';
 
 const op = operations('workspace.graphql');
 /** Hang guard: a server under a fault must answer within this, whatever the answer is. */
 const ANSWER_MS = 8000;
-
-/** Resolves when `check` passes, polling, or fails after `ms`; returns how long it took. */
-async function eventually(what: string, check: () => Promise<boolean>, ms: number): Promise<number> {
-  const started = Date.now();
-  while (!(await check().catch(() => false))) {
-    if (Date.now() - started > ms) throw new Error(`${what}: not within ${ms} ms`);
-    await settle(50);
-  }
-  return Date.now() - started;
-}
 
 /** Runs `work`, failing (not hanging) when it takes longer than {@link ANSWER_MS}; returns the result and the time taken. */
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
@@ -55,20 +45,20 @@ async function lockWorkspace(url: string, workspaceId: string): Promise<() => Pr
   };
 }
 
-/** Waits until a statement of the server is blocked on a lock in that database. */
-const lockWaiter = (url: string) =>
-  eventually(
-    'a statement waiting on the row lock',
-    async () => {
-      const [{ n }] = await adminQuery<{ n: number }>(
-        `select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`,
-        [],
-        url,
-      );
-      return n > 0;
-    },
-    5000,
-  );
+/**
+ * An idle keep-alive HTTP connection to the port, once answered; `closed` resolves when the server
+ * closes it, which a stopping server does right after it stops listening.
+ */
+async function idleConnection(port: number): Promise<{ closed: Promise<unknown> }> {
+  const socket = net.connect(port, '127.0.0.1');
+  const closed = once(socket, 'close');
+  socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n');
+  await once(socket, 'data');
+  return { closed };
+}
+
+/** When the server next begins a transaction: a mutation that began one holds a pooled connection until it commits. */
+const nextTransaction = (t: TestServer) => t.nextStatement(/^begin\b/i);
 
 /** Whether a new TCP connection to the port is refused. */
 const refused = (port: number) =>
@@ -109,20 +99,38 @@ outage('while PostgreSQL is away', () => {
     // a request every 100 ms across stop → start, each held to the hang guard
     type Answer = { at: number; ms: number; ok: boolean; code: string };
     const stream: Promise<Answer>[] = [];
+    const answered: Answer[] = [];
+    const waiters = new Set<() => void>();
+    /** Resolves once the answers so far pass `check`; each answer of the stream asks again. */
+    const streamed = (check: (answers: Answer[]) => boolean) =>
+      new Promise<void>((resolve) => {
+        const wake = () => check(answered) && (waiters.delete(wake), resolve());
+        waiters.add(wake);
+        wake();
+      });
     const streamer = setInterval(() => {
       const at = Date.now();
       stream.push(
-        timed(() => post(t.url, t.adminKey, op.Workspace())).then(
-          ({ value, ms }) => ({ at, ms, ok: value.body.data?.workspace?.id === t.workspaceId, code: codes(value).join() || String(value.status) }),
-          (error) => ({ at, ms: Date.now() - at, ok: false, code: String(error) }),
-        ),
+        timed(() => post(t.url, t.adminKey, op.Workspace()))
+          .then(
+            ({ value, ms }) => ({ at, ms, ok: value.body.data?.workspace?.id === t.workspaceId, code: codes(value).join() || String(value.status) }),
+            (error) => ({ at, ms: Date.now() - at, ok: false, code: String(error) }),
+          )
+          .then((answer) => {
+            answered.push(answer);
+            for (const wake of [...waiters]) wake();
+            return answer;
+          }),
       );
     }, 100);
 
     let restartedAt = 0;
+    let busesBack: Promise<unknown> | undefined;
     try {
       await db.stop();
       const stoppedAt = Date.now();
+      // asked now, these resolve at the next LISTEN connection: one made after the restart
+      busesBack = Promise.all([t.server.bus.nextConnection(), other.server.bus.nextConnection()]);
 
       const ready = await timed(() => fetch(`${t.baseUrl}/readyz`));
       expect(ready.value.status).toBe(503);
@@ -139,16 +147,13 @@ outage('while PostgreSQL is away', () => {
       expectCleanUnavailable(write.value);
       for (const answer of [ready, health, cached, fresh, write]) expect(answer.ms).toBeLessThan(ANSWER_MS);
 
-      await settle(Math.max(0, 1000 - (Date.now() - stoppedAt))); // the stream meets the outage for a while
-      await db.start();
+      await streamed((all) => all.filter((answer) => answer.at >= stoppedAt && !answer.ok).length >= 3); // the stream meets the outage
+      await db.start(); // returns once PostgreSQL accepts connections
       restartedAt = Date.now();
-      await eventually(
-        'a successful request after restart',
-        async () => (await post(t.url, t.adminKey, op.Workspace())).body.data?.workspace?.id === t.workspaceId,
-        10_000,
-      );
-      await eventually('/readyz back to 200', async () => (await fetch(`${t.baseUrl}/readyz`)).status === 200, 5000);
-      await settle(500); // a few more of the stream, now served
+      const served = await timed(() => post(t.url, t.adminKey, op.Workspace()));
+      expect(served.value.body.data?.workspace?.id).toBe(t.workspaceId);
+      expect((await timed(() => fetch(`${t.baseUrl}/readyz`))).value.status).toBe(200);
+      await streamed((all) => all.filter((answer) => answer.at >= restartedAt && answer.ok).length >= 3); // a few more of the stream, now served
     } finally {
       clearInterval(streamer);
     }
@@ -165,22 +170,10 @@ outage('while PostgreSQL is away', () => {
     expect(answers.slice(firstServed).every((answer) => answer.ok)).toBe(true);
 
     // both buses LISTEN again, so an event from one server reaches a subscriber of the other
-    await eventually(
-      'both bus LISTEN connections back',
-      async () => {
-        const [{ n }] = await adminQuery<{ n: number }>(
-          `select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = 'cdp-bus'`,
-          [],
-          db.url,
-        );
-        return n === 2;
-      },
-      15_000,
-    );
+    await busesBack;
     const client = wsClient(other.wsUrl, t.adminKey);
     try {
-      const sub = collect(client, op.AuditEntryAdded());
-      await settle(400);
+      const sub = await other.subscribe('AUDIT_ENTRY_ADDED', () => collect(client, op.AuditEntryAdded()));
       const { createApiKey } = await data(t.url, t.adminKey, op.CreateApiKey({ name: 'after the outage', role: 'AGENT' }));
       await sub.waitFor(1, 5000);
       expect(sub.error).toBeUndefined();
@@ -200,8 +193,9 @@ describe('a full connection pool', () => {
       await data(t.url, t.adminKey, op.Workspace());
       release = await lockWorkspace(t.databaseUrl, t.workspaceId);
       let blockedDone = false;
+      const began = nextTransaction(t);
       const blocked = post(t.url, t.adminKey, op.UpdateWorkspaceSettings({ input: { atRiskAfterDays: 50 } })).finally(() => (blockedDone = true));
-      await lockWaiter(t.databaseUrl); // the mutation now holds the only connection, inside its transaction
+      await began; // the mutation now holds the only connection, inside its transaction, which the lock holds back
 
       const { value: answer, ms } = await timed(() => post(t.url, unseen, op.Workspace()));
       expectCleanUnavailable(answer, 503);
@@ -230,31 +224,30 @@ describe('shutdown', () => {
     let release: (() => Promise<void>) | undefined;
     try {
       let closeCode: number | undefined;
-      const closed = new Promise<number>((resolve) => {
-        const client = wsClient(t.wsUrl, t.adminKey, (code) => resolve((closeCode = code)));
-        client.subscribe(op.AuditEntryAdded(), { next: () => {}, error: () => {}, complete: () => {} });
-      });
-      await settle(300);
+      let onClose!: (code: number) => void;
+      const closed = new Promise<number>((resolve) => (onClose = resolve));
+      const client = wsClient(t.wsUrl, t.adminKey, (code) => onClose((closeCode = code)));
+      await t.subscribe('AUDIT_ENTRY_ADDED', () => client.subscribe(op.AuditEntryAdded(), { next: () => {}, error: () => {}, complete: () => {} }));
       expect(closeCode).toBeUndefined();
+      const idle = await idleConnection(t.server.port);
 
       release = await lockWorkspace(t.databaseUrl, t.workspaceId);
       let answeredAt = 0;
+      const began = nextTransaction(t);
       const inFlight = post(t.url, t.adminKey, op.UpdateWorkspaceSettings({ input: { newCustomerDays: 30 } })).finally(() => (answeredAt = Date.now()));
-      await lockWaiter(t.databaseUrl);
+      await began; // in flight, and held back by the lock
 
       const stopStarted = Date.now();
       let stoppedAt = 0;
       const stopping = t.server.stop().then(() => (stoppedAt = Date.now()));
-      let releasedAt = 0;
-      const released = settle(300)
-        .then(() => ((releasedAt = Date.now()), release!()))
-        .then(() => (release = undefined));
-
-      await eventually('new connections refused', () => refused(t.server.port), 2000);
+      await idle.closed; // closed by the stopping server once it no longer listens
+      expect(await refused(t.server.port)).toBe(true);
       expect(answeredAt).toBe(0); // still waiting on the lock while the server stops taking connections
+      const releasedAt = Date.now();
+      await release();
+      release = undefined;
 
       const answer = await timed(() => inFlight);
-      await released;
       expect(answer.value.status).toBe(200);
       expect(answer.value.body.errors).toBeUndefined();
       expect(answer.value.body.data?.updateWorkspaceSettings.settings.newCustomerDays).toBe(30);

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../src/config';
-import { codes, collect, data, post, settle, wsClient, type GraphQLResponse } from '../support/client';
+import { codes, collect, data, post, wsClient, type GraphQLResponse } from '../support/client';
 import { operations } from '../support/operations';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -177,9 +177,8 @@ describe('WebSocket limits', () => {
 
   it('caps the subscriptions one socket holds; the earlier ones keep working', async () => {
     const client = wsClient(t.wsUrl, t.adminKey);
-    const first = collect(client, op.AuditEntryAdded());
-    const second = collect(client, op.AuditEntryAdded());
-    await settle(300);
+    const first = await t.subscribe('AUDIT_ENTRY_ADDED', () => collect(client, op.AuditEntryAdded()));
+    const second = await t.subscribe('AUDIT_ENTRY_ADDED', () => collect(client, op.AuditEntryAdded()));
     const third = collect(client, op.AuditEntryAdded());
     await third.waitFor(1);
     expect(wsErrors(third)).toHaveLength(1);
@@ -191,10 +190,8 @@ describe('WebSocket limits', () => {
     expect(second.events[0].data?.auditEntryAdded.action).toBe('api_key.created');
     expect([first.error, second.error]).toEqual([undefined, undefined]);
     // a completed subscription frees its place
-    first.dispose();
-    await settle();
-    const fourth = collect(client, op.AuditEntryAdded());
-    await settle(300);
+    await t.unsubscribe('AUDIT_ENTRY_ADDED', first.dispose);
+    const fourth = await t.subscribe('AUDIT_ENTRY_ADDED', () => collect(client, op.AuditEntryAdded()));
     await data(t.url, t.adminKey, op.CreateApiKey({ name: 'after a free place', role: 'AGENT' }));
     await fourth.waitFor(1);
     expect(fourth.error).toBeUndefined();

@@ -127,9 +127,3 @@ export function collect<T = any>(client: Client, operation: Operation) {
 
 /** What {@link collect} returns. */
 export type Collected<T = any> = ReturnType<typeof collect<T>>;
-
-/**
- * A bare sleep. Deprecated: still used by dashboard, lifecycle, limits and faults tests until they
- * await events too; new tests wait with `TestServer.subscribe`, or `collect(...).until`.
- */
-export const settle = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));

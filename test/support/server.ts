@@ -39,6 +39,17 @@ export interface TestServer {
    * registered its subscriber of `topic`, so it hears everything published from then on.
    */
   subscribe<T>(topic: Topic, start: () => T): Promise<T>;
+  /**
+   * Ends a subscription (`end`, a dispose say) and resolves once the server detached its subscriber
+   * of `topic`. The server's own bookkeeping of the operation finishes in that same turn, so
+   * whatever the test sends next reaches a server that counts the subscription gone.
+   */
+  unsubscribe(topic: Topic, end: () => unknown): Promise<void>;
+  /**
+   * Resolves when the server next sends a statement matching `pattern` (as the ORM's query builder
+   * prints it) to the database; it holds a pooled connection for it by then.
+   */
+  nextStatement(pattern: RegExp): Promise<void>;
   /** Runs SQL on the server's database, in a fresh fork. */
   sql<T = any>(text: string, params?: unknown[]): Promise<T[]>;
   /** Ingests events through the endpoint (the first admin key by default) and returns `ingest`. */
@@ -95,6 +106,21 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await registered;
       return started;
     },
+    unsubscribe: async (topic, end) => {
+      const detached = server.bus.fanout.nextDetach(topic);
+      end();
+      await detached;
+    },
+    nextStatement: (pattern) =>
+      new Promise((resolve) => {
+        const knex = orm.em.getConnection().getKnex();
+        const listener = (query: { sql: string }) => {
+          if (!pattern.test(query.sql)) return;
+          knex.off('query', listener);
+          resolve();
+        };
+        knex.on('query', listener);
+      }),
     sql: (text, params = []) => sql(orm.em.fork(), text, params),
     ingest: async (events, key = first.adminKey) => (await data(server.url, key, Ingest({ events }))).ingest,
     stop: async () => {

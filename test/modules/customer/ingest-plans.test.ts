@@ -28,7 +28,7 @@ beforeAll(async () => {
     t.adminKey,
     Array.from({ length: 600 }, (_, i) => visit('a', i, [email('a', i)])),
   );
-  await sql(t.orm.em.fork(), `analyze customer, identity, event`);
+  await t.sql(`analyze customer, identity, event`);
   b = await t.addWorkspace('Workspace B');
   await ingestOverHttp(b.adminKey, [
     ...Array.from({ length: 800 }, (_, i) => visit('b', i, [email('b', i)])),

@@ -1,4 +1,3 @@
-import { sql } from '../../../src/db/sql';
 import { data } from '../../support/client';
 import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';
@@ -11,7 +10,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const q = <T = any>(text: string, params: unknown[] = []) => sql<T>(t.orm.em.fork(), text, params);
 const item = (messageId: string, identifiers: { type: string; value: string }[], revenue?: number) => ({
   messageId,
   kind: 'TRACK',
@@ -22,16 +20,16 @@ const item = (messageId: string, identifiers: { type: string; value: string }[],
 
 /** Invariants that must hold after any interleaving. */
 async function checkInvariants(round: string, expectedEvents: number, expectedSpend: number, emails: string[]) {
-  const owners = await q(
+  const owners = await t.sql(
     `select i.value, i.customer_id, c.merged_into_id from identity i join customer c on c.id = i.customer_id where i.type = 'EMAIL' and i.value = any(?)`,
     [emails],
   );
   expect(owners).toHaveLength(emails.length);
   expect(owners.every((row: { merged_into_id: string | null }) => row.merged_into_id === null)).toBe(true);
   expect(new Set(owners.map((row: { customer_id: string }) => row.customer_id)).size).toBe(1);
-  const [events] = await q(`select count(*)::int n, count(distinct customer_id)::int owners from event where message_id like ?`, [`${round}-%`]);
+  const [events] = await t.sql(`select count(*)::int n, count(distinct customer_id)::int owners from event where message_id like ?`, [`${round}-%`]);
   expect(events).toEqual({ n: expectedEvents, owners: 1 });
-  const [customer] = await q(`select total_spend, order_count from customer where id = ?`, [owners[0].customer_id]);
+  const [customer] = await t.sql(`select total_spend, order_count from customer where id = ?`, [owners[0].customer_id]);
   expect(Number(customer.total_spend)).toBe(expectedSpend);
 }
 
@@ -48,7 +46,7 @@ describe('concurrent ingestion', () => {
         [item(`${r}-5`, [c, a]), item(`${r}-6`, [a])],
         [item(`${r}-7`, [b]), item(`${r}-8`, [c, b], 64)],
       ];
-      const results = await Promise.all(batches.map((events) => data(t.url, t.adminKey, op.Ingest({ events })).then((d) => d.ingest)));
+      const results = await Promise.all(batches.map((events) => t.ingest(events)));
       expect(results.reduce((sum, result) => sum + result.accepted, 0)).toBe(8);
       expect(results.every((result) => result.errors.length === 0)).toBe(true);
       await checkInvariants(r, 11, 127, [a.value, b.value, c.value]);
@@ -57,10 +55,10 @@ describe('concurrent ingestion', () => {
 
   it('applies a resent batch once even when both copies arrive at the same moment', async () => {
     const events = Array.from({ length: 50 }, (_, i) => item(`dup-${i}`, [{ type: 'EMAIL', value: `dup${i % 5}@race.test` }], 10));
-    const [first, second] = await Promise.all([0, 1].map(() => data(t.url, t.adminKey, op.Ingest({ events })).then((d) => d.ingest)));
+    const [first, second] = await Promise.all([0, 1].map(() => t.ingest(events)));
     expect(first.accepted + second.accepted).toBe(50);
     expect(first.duplicates + second.duplicates).toBe(50);
-    const [{ spend }] = await q(
+    const [{ spend }] = await t.sql(
       `select sum(total_spend)::float spend from customer where id in (select customer_id from identity where value like 'dup%@race.test')`,
     );
     expect(spend).toBe(500);

@@ -1,5 +1,4 @@
 import { Role } from '../../../src/graphql/enums';
-import { sql } from '../../../src/db/sql';
 import { codes, data, post } from '../../support/client';
 import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';
@@ -15,14 +14,12 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const ingest = (events: unknown[], key = t.adminKey) => data(t.url, key, op.Ingest({ events })).then((d) => d.ingest);
-const q = <T = any>(text: string, params: unknown[] = []) => sql<T>(t.orm.em.fork(), text, params);
 const customerOf = async (type: string, value: string) =>
-  (await q(`select customer_id from identity where type = ? and value = ?`, [type, value]))[0]?.customer_id;
+  (await t.sql(`select customer_id from identity where type = ? and value = ?`, [type, value]))[0]?.customer_id;
 
 describe('ingest', () => {
   it('creates one customer per person, normalises identifiers and applies traits and orders', async () => {
-    const result = await ingest([
+    const result = await t.ingest([
       {
         messageId: id(),
         kind: 'IDENTIFY',
@@ -41,7 +38,7 @@ describe('ingest', () => {
       { messageId: id(), kind: 'TRACK', event: 'page_viewed', identifiers: [{ type: 'PHONE', value: '138 0013 8000' }], properties: { path: '/' } },
     ]);
     expect(result).toMatchObject({ accepted: 3, duplicates: 0, customersCreated: 2, merges: 0, errors: [] });
-    const customer = (await q(`select * from customer where id = ?`, [await customerOf('EMAIL', 'li.wei@example.com')]))[0];
+    const customer = (await t.sql(`select * from customer where id = ?`, [await customerOf('EMAIL', 'li.wei@example.com')]))[0];
     expect(customer).toMatchObject({ display_name: 'Wei Li', order_count: 1, traits: { city: 'Shanghai', firstName: 'Wei' } });
     expect(Number(customer.total_spend)).toBe(1200.5);
     expect(new Date(customer.last_purchase_at).toISOString()).toBe('2026-02-01T00:00:00.000Z');
@@ -51,7 +48,7 @@ describe('ingest', () => {
   it('stores text with tabs, newlines, backslashes, quotes and non-Latin script exactly as sent', async () => {
     const awkward = 'tab\there\nnew line\r\\back\\slash "quoted" \\N 王小明 😀';
     const messageId = `${id()}\t\\x`;
-    const result = await ingest([
+    const result = await t.ingest([
       {
         messageId,
         kind: 'TRACK',
@@ -64,26 +61,26 @@ describe('ingest', () => {
     ]);
     expect(result).toMatchObject({ accepted: 1, errors: [] });
     const customerId = await customerOf('EXTERNAL_ID', `ext\\${awkward}`);
-    const [customer] = await q(`select display_name, traits, tags from customer where id = ?`, [customerId]);
+    const [customer] = await t.sql(`select display_name, traits, tags from customer where id = ?`, [customerId]);
     expect(customer).toEqual({ display_name: awkward, traits: { name: awkward, nested: { list: [awkward, null, 1.5], flag: true } }, tags: [] });
-    const [event] = await q(`select message_id, type, properties from event where customer_id = ?`, [customerId]);
+    const [event] = await t.sql(`select message_id, type, properties from event where customer_id = ?`, [customerId]);
     expect(event).toEqual({ message_id: messageId, type: 'note\tadded', properties: { text: awkward } });
-    const [identity] = await q(`select source from identity where customer_id = ?`, [customerId]);
+    const [identity] = await t.sql(`select source from identity where customer_id = ?`, [customerId]);
     expect(identity.source).toBe(awkward);
   });
 
   it('keeps the latest observation of each trait, whatever the arrival order', async () => {
     const email = { type: 'EMAIL', value: 'order@example.com' };
-    await ingest([
+    await t.ingest([
       { messageId: id(), kind: 'IDENTIFY', identifiers: [email], traits: { plan: 'gold', name: 'New Name' }, occurredAt: '2026-03-01T00:00:00Z' },
       { messageId: id(), kind: 'IDENTIFY', identifiers: [email], traits: { plan: 'silver', name: 'Old Name', age: 30 }, occurredAt: '2026-01-01T00:00:00Z' },
     ]);
-    const [row] = await q(`select traits, display_name from customer where id = ?`, [await customerOf('EMAIL', 'order@example.com')]);
+    const [row] = await t.sql(`select traits, display_name from customer where id = ?`, [await customerOf('EMAIL', 'order@example.com')]);
     expect(row).toEqual({ traits: { plan: 'gold', name: 'New Name', age: 30 }, display_name: 'New Name' });
   });
 
   it('merges through a phone written three different ways, the oldest surviving', async () => {
-    await ingest([
+    await t.ingest([
       {
         messageId: id(),
         kind: 'IDENTIFY',
@@ -93,9 +90,9 @@ describe('ingest', () => {
         ],
       },
     ]);
-    await ingest([{ messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'MEMBER_ID', value: 'M-1' }] }]);
+    await t.ingest([{ messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'MEMBER_ID', value: 'M-1' }] }]);
     const oldest = await customerOf('EMAIL', 'a@merge.test');
-    const result = await ingest([
+    const result = await t.ingest([
       {
         messageId: id(),
         kind: 'IDENTIFY',
@@ -107,17 +104,17 @@ describe('ingest', () => {
     ]);
     expect(result).toMatchObject({ merges: 1, customersCreated: 0 });
     expect(await customerOf('MEMBER_ID', 'M-1')).toBe(oldest);
-    const [merge] = await q(`select * from customer_merge where survivor_id = ?`, [oldest]);
+    const [merge] = await t.sql(`select * from customer_merge where survivor_id = ?`, [oldest]);
     expect(merge.reason).toContain('PHONE:+8613900001111');
-    const [tomb] = await q(`select merged_into_id from customer where id = ?`, [merge.absorbed_id]);
+    const [tomb] = await t.sql(`select merged_into_id from customer where id = ?`, [merge.absorbed_id]);
     expect(tomb.merged_into_id).toBe(oldest);
   });
 
   it('follows merge chains: A+B, then B+C, leave one live customer with everything', async () => {
-    await ingest([{ messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'chain-a@x.test' }] }]);
-    await ingest([{ messageId: id(), kind: 'TRACK', event: 'order_completed', revenue: 10, identifiers: [{ type: 'EMAIL', value: 'chain-b@x.test' }] }]);
-    await ingest([{ messageId: id(), kind: 'TRACK', event: 'order_completed', revenue: 5, identifiers: [{ type: 'EMAIL', value: 'chain-c@x.test' }] }]);
-    await ingest([
+    await t.ingest([{ messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'chain-a@x.test' }] }]);
+    await t.ingest([{ messageId: id(), kind: 'TRACK', event: 'order_completed', revenue: 10, identifiers: [{ type: 'EMAIL', value: 'chain-b@x.test' }] }]);
+    await t.ingest([{ messageId: id(), kind: 'TRACK', event: 'order_completed', revenue: 5, identifiers: [{ type: 'EMAIL', value: 'chain-c@x.test' }] }]);
+    await t.ingest([
       {
         messageId: id(),
         kind: 'IDENTIFY',
@@ -127,7 +124,7 @@ describe('ingest', () => {
         ],
       },
     ]);
-    await ingest([
+    await t.ingest([
       {
         messageId: id(),
         kind: 'IDENTIFY',
@@ -143,10 +140,10 @@ describe('ingest', () => {
       await customerOf('EMAIL', 'chain-c@x.test'),
     ]);
     expect(owners.size).toBe(1);
-    const [survivor] = await q(`select * from customer where id = ?`, [[...owners][0]]);
+    const [survivor] = await t.sql(`select * from customer where id = ?`, [[...owners][0]]);
     expect(survivor).toMatchObject({ merged_into_id: null, order_count: 2 });
     expect(Number(survivor.total_spend)).toBe(15);
-    const tombstones = await q(
+    const tombstones = await t.sql(
       `select merged_into_id from customer where merged_into_id is not null and id in (select absorbed_id from customer_merge where survivor_id = ?)`,
       [survivor.id],
     );
@@ -162,23 +159,23 @@ describe('ingest', () => {
       revenue: 100,
       identifiers: [{ type: 'EMAIL', value: 'resend@x.test' }],
     }));
-    expect(await ingest(batch)).toMatchObject({ accepted: 3, duplicates: 0 });
-    const stamps = () => q(`select i.last_seen_at, c.updated_at from identity i join customer c on c.id = i.customer_id where i.value = 'resend@x.test'`);
+    expect(await t.ingest(batch)).toMatchObject({ accepted: 3, duplicates: 0 });
+    const stamps = () => t.sql(`select i.last_seen_at, c.updated_at from identity i join customer c on c.id = i.customer_id where i.value = 'resend@x.test'`);
     const before = await stamps();
-    expect(await ingest(batch)).toMatchObject({ accepted: 0, duplicates: 3, customersCreated: 0 });
+    expect(await t.ingest(batch)).toMatchObject({ accepted: 0, duplicates: 3, customersCreated: 0 });
     expect(await stamps()).toEqual(before);
     const mixed = [batch[0], { messageId: 'resend-new', kind: 'TRACK', event: 'page_viewed', identifiers: [{ type: 'EMAIL', value: 'other@x.test' }] }];
-    expect(await ingest(mixed)).toMatchObject({ accepted: 1, duplicates: 1 });
+    expect(await t.ingest(mixed)).toMatchObject({ accepted: 1, duplicates: 1 });
     expect(await stamps()).toEqual(before);
-    const [row] = await q(`select total_spend, order_count from customer where id = ?`, [await customerOf('EMAIL', 'resend@x.test')]);
+    const [row] = await t.sql(`select total_spend, order_count from customer where id = ?`, [await customerOf('EMAIL', 'resend@x.test')]);
     expect({ spend: Number(row.total_spend), orders: row.order_count }).toEqual({ spend: 300, orders: 3 });
     const b = await t.addWorkspace('B');
-    expect(await ingest(batch, b.adminKey)).toMatchObject({ accepted: 3, duplicates: 0, customersCreated: 1 });
-    expect(await ingest([batch[0], batch[0]], b.adminKey)).toMatchObject({ accepted: 0, duplicates: 2 });
+    expect(await t.ingest(batch, b.adminKey)).toMatchObject({ accepted: 3, duplicates: 0, customersCreated: 1 });
+    expect(await t.ingest([batch[0], batch[0]], b.adminKey)).toMatchObject({ accepted: 0, duplicates: 2 });
   });
 
   it('reports bad items by index and code and applies the others', async () => {
-    const result = await ingest([
+    const result = await t.ingest([
       { messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'PHONE', value: 'call me maybe' }] },
       { messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'fine@x.test' }] },
       { messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'x@y.test' }], traits: 'not an object' },
@@ -209,7 +206,7 @@ describe('ingest', () => {
     }));
     const response = await post(t.url, t.adminKey, op.Ingest({ events }));
     expect(codes(response)).toEqual(['BAD_USER_INPUT']);
-    expect(await q(`select count(*)::int n from event where message_id like 'big-%'`)).toEqual([{ n: 0 }]);
+    expect(await t.sql(`select count(*)::int n from event where message_id like 'big-%'`)).toEqual([{ n: 0 }]);
   });
 
   it('costs the same number of statements for 10 items as for 1,000', async () => {
@@ -232,7 +229,7 @@ describe('ingest', () => {
 
   it('lets INGEST keys ingest and refuses MARKETER keys', async () => {
     const ingestKey = await t.addKey(Role.INGEST);
-    expect(await ingest([{ messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'ik@x.test' }] }], ingestKey)).toMatchObject({
+    expect(await t.ingest([{ messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'ik@x.test' }] }], ingestKey)).toMatchObject({
       accepted: 1,
     });
     const response = await post(t.url, await t.addKey(Role.MARKETER), op.Ingest({ events: [] }));
@@ -267,7 +264,7 @@ describe('identity rules', () => {
     expect(identityRules.find((r: { type: string }) => r.type === 'MEMBER_ID')).toMatchObject({ maxPerCustomer: 1, priority: 1 });
     const { setIdentityRule } = await data(t.url, t.adminKey, op.SetIdentityRule({ input: { type: 'DEVICE_ID', blockedValues: ['shared-kiosk'] } }));
     expect(setIdentityRule).toMatchObject({ type: 'DEVICE_ID', blockedValues: ['shared-kiosk'], maxPerCustomer: null });
-    const result = await ingest([{ messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'DEVICE_ID', value: 'shared-kiosk' }] }]);
+    const result = await t.ingest([{ messageId: id(), kind: 'IDENTIFY', identifiers: [{ type: 'DEVICE_ID', value: 'shared-kiosk' }] }]);
     expect(result.errors[0].code).toBe('NO_IDENTIFIERS');
     expect(codes(await post(t.url, await t.addKey(Role.MARKETER), op.SetIdentityRule({ input: { type: 'EMAIL', priority: 1 } })))).toEqual(['FORBIDDEN']);
   });
@@ -282,13 +279,13 @@ describe('identity rules', () => {
         { type: 'MEMBER_ID', value: `member-${i}` },
       ],
     }));
-    const result = await ingest(events);
+    const result = await t.ingest(events);
     expect(result).toMatchObject({ accepted: 500, customersCreated: 500, merges: 0 });
     expect(result.unlinked).toHaveLength(499);
     expect(result.unlinked[0]).toMatchObject({ type: 'DEVICE_ID', value: 'hard-coded-device' });
-    const [{ n }] = await q(`select count(distinct customer_id)::int n from identity where type = 'MEMBER_ID' and value like 'member-%'`);
+    const [{ n }] = await t.sql(`select count(distinct customer_id)::int n from identity where type = 'MEMBER_ID' and value like 'member-%'`);
     expect(n).toBe(500);
-    const [{ refused }] = await q(`select count(*)::int refused from audit_entry where action = 'customer.merge_refused'`);
+    const [{ refused }] = await t.sql(`select count(*)::int refused from audit_entry where action = 'customer.merge_refused'`);
     expect(refused).toBeGreaterThanOrEqual(499);
   });
 });

@@ -1,4 +1,3 @@
-import { sql } from '../../../src/db/sql';
 import { Role } from '../../../src/graphql/enums';
 import { codes, data, post } from '../../support/client';
 import { operations } from '../../support/operations';
@@ -13,8 +12,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const q = <T = any>(text: string, params: unknown[] = []) => sql<T>(t.orm.em.fork(), text, params);
-const ingest = (events: unknown[]) => data(t.url, t.adminKey, op.Ingest({ events })).then((d) => d.ingest);
 const track = (email: string, event: string, revenue?: number, extra: Record<string, unknown> = {}) => ({
   messageId: `mm-${++n}`,
   kind: 'TRACK',
@@ -23,12 +20,12 @@ const track = (email: string, event: string, revenue?: number, extra: Record<str
   identifiers: [{ type: 'EMAIL', value: email }],
   ...extra,
 });
-const owner = async (email: string) => (await q(`select customer_id from identity where value = ?`, [email]))[0].customer_id as string;
+const owner = async (email: string) => (await t.sql(`select customer_id from identity where value = ?`, [email]))[0].customer_id as string;
 
 describe('manual merge and unmerge', () => {
   it('previews conflicts, merges by hand, and unmerges after further events, restoring both', async () => {
-    await ingest([track('sv@m.test', 'order_completed', 100, { traits: { name: 'Survivor', city: 'Beijing' }, occurredAt: '2026-01-01T00:00:00Z' })]);
-    await ingest([track('ab@m.test', 'order_completed', 40, { traits: { name: 'Absorbed', vip: true }, occurredAt: '2026-02-01T00:00:00Z' })]);
+    await t.ingest([track('sv@m.test', 'order_completed', 100, { traits: { name: 'Survivor', city: 'Beijing' }, occurredAt: '2026-01-01T00:00:00Z' })]);
+    await t.ingest([track('ab@m.test', 'order_completed', 40, { traits: { name: 'Absorbed', vip: true }, occurredAt: '2026-02-01T00:00:00Z' })]);
     const [survivorId, absorbedId] = [await owner('sv@m.test'), await owner('ab@m.test')];
 
     const { previewMerge } = await data(t.url, t.adminKey, op.PreviewMerge({ survivorId, absorbedId }));
@@ -39,8 +36,8 @@ describe('manual merge and unmerge', () => {
     expect(mergeCustomers).toMatchObject({ id: survivorId, totalSpend: 140, orderCount: 2, traits: { name: 'Absorbed', city: 'Beijing', vip: true } });
     expect(await owner('ab@m.test')).toBe(survivorId);
 
-    await ingest([track('sv@m.test', 'order_completed', 7, { traits: { tier: 'gold' }, occurredAt: new Date(Date.now() + 1000).toISOString() })]);
-    const [merge] = await q(`select id from customer_merge where survivor_id = ? and absorbed_id = ?`, [survivorId, absorbedId]);
+    await t.ingest([track('sv@m.test', 'order_completed', 7, { traits: { tier: 'gold' }, occurredAt: new Date(Date.now() + 1000).toISOString() })]);
+    const [merge] = await t.sql(`select id from customer_merge where survivor_id = ? and absorbed_id = ?`, [survivorId, absorbedId]);
     const { unmergeCustomer } = await data(t.url, t.adminKey, op.UnmergeCustomer({ mergeId: merge.id }));
     const [survivor, absorbed] = unmergeCustomer;
     expect(survivor).toMatchObject({
@@ -52,15 +49,15 @@ describe('manual merge and unmerge', () => {
     });
     expect(absorbed).toMatchObject({ id: absorbedId, displayName: 'Absorbed', totalSpend: 40, orderCount: 1, traits: { name: 'Absorbed', vip: true } });
     expect(await owner('ab@m.test')).toBe(absorbedId);
-    const [{ events }] = await q(`select count(*)::int events from event where customer_id = ?`, [absorbedId]);
+    const [{ events }] = await t.sql(`select count(*)::int events from event where customer_id = ?`, [absorbedId]);
     expect(events).toBe(1);
     expect(codes(await post(t.url, t.adminKey, op.UnmergeCustomer({ mergeId: merge.id })))).toEqual(['BAD_USER_INPUT']);
   });
 
   it('unmerges an automatic merge made by ingestion', async () => {
-    await ingest([track('x1@m.test', 'signed_up')]);
-    await ingest([{ messageId: `mm-${++n}`, kind: 'IDENTIFY', identifiers: [{ type: 'PHONE', value: '+8613700000001' }], traits: { name: 'Phone person' } }]);
-    const result = await ingest([
+    await t.ingest([track('x1@m.test', 'signed_up')]);
+    await t.ingest([{ messageId: `mm-${++n}`, kind: 'IDENTIFY', identifiers: [{ type: 'PHONE', value: '+8613700000001' }], traits: { name: 'Phone person' } }]);
+    const result = await t.ingest([
       {
         messageId: `mm-${++n}`,
         kind: 'IDENTIFY',
@@ -71,7 +68,7 @@ describe('manual merge and unmerge', () => {
       },
     ]);
     expect(result.merges).toBe(1);
-    const [merge] = await q(
+    const [merge] = await t.sql(
       `select id, absorbed_id from customer_merge where absorbed_id = (select id from customer where display_name = 'Phone person' and merged_into_id is not null)`,
     );
     const { unmergeCustomer } = await data(t.url, t.adminKey, op.UnmergeCustomer({ mergeId: merge.id }));
@@ -80,15 +77,15 @@ describe('manual merge and unmerge', () => {
   });
 
   it('refuses a merge that breaks an identity rule, and records the refusal', async () => {
-    await ingest([{ messageId: `mm-${++n}`, kind: 'IDENTIFY', identifiers: [{ type: 'MEMBER_ID', value: 'R-1' }] }]);
-    await ingest([{ messageId: `mm-${++n}`, kind: 'IDENTIFY', identifiers: [{ type: 'MEMBER_ID', value: 'R-2' }] }]);
+    await t.ingest([{ messageId: `mm-${++n}`, kind: 'IDENTIFY', identifiers: [{ type: 'MEMBER_ID', value: 'R-1' }] }]);
+    await t.ingest([{ messageId: `mm-${++n}`, kind: 'IDENTIFY', identifiers: [{ type: 'MEMBER_ID', value: 'R-2' }] }]);
     const [a, b] = [await owner('R-1'), await owner('R-2')];
     const { previewMerge } = await data(t.url, t.adminKey, op.PreviewMerge({ survivorId: a, absorbedId: b }));
     expect(previewMerge.violations).toEqual([expect.stringContaining('MEMBER_ID')]);
     const response = await post(t.url, t.adminKey, op.MergeCustomers({ survivorId: a, absorbedId: b }));
     expect(codes(response)).toEqual(['CONFLICT']);
     expect(await owner('R-2')).toBe(b);
-    const [{ refused }] = await q(`select count(*)::int refused from audit_entry where action = 'customer.merge_refused' and subject_id = ?`, [a]);
+    const [{ refused }] = await t.sql(`select count(*)::int refused from audit_entry where action = 'customer.merge_refused' and subject_id = ?`, [a]);
     expect(refused).toBe(1);
   });
 
@@ -106,7 +103,7 @@ describe('manual merge and unmerge', () => {
 
 describe('privacy', () => {
   it('exports everything held on a customer as one document', async () => {
-    await ingest([track('export@m.test', 'order_completed', 9, { traits: { name: 'Export Me' }, properties: { sku: 'A1' } })]);
+    await t.ingest([track('export@m.test', 'order_completed', 9, { traits: { name: 'Export Me' }, properties: { sku: 'A1' } })]);
     const id = await owner('export@m.test');
     const { exportCustomer } = await data(t.url, t.adminKey, op.ExportCustomer({ id }));
     expect(exportCustomer.customer.id).toBe(id);
@@ -116,7 +113,7 @@ describe('privacy', () => {
   });
 
   it('exports the survivor when asked for a customer merged into it', async () => {
-    await ingest([track('keep@m.test', 'page_viewed'), track('gone@m.test', 'page_viewed', undefined, { occurredAt: '2026-03-01T00:00:00Z' })]);
+    await t.ingest([track('keep@m.test', 'page_viewed'), track('gone@m.test', 'page_viewed', undefined, { occurredAt: '2026-03-01T00:00:00Z' })]);
     const [survivorId, absorbedId] = [await owner('keep@m.test'), await owner('gone@m.test')];
     await data(t.url, t.adminKey, op.MergeCustomers({ survivorId, absorbedId }));
     const { exportCustomer } = await data(t.url, t.adminKey, op.ExportCustomer({ id: absorbedId }));
@@ -127,17 +124,17 @@ describe('privacy', () => {
   });
 
   it('erases a customer in one transaction and refuses its identifiers afterwards', async () => {
-    await ingest([track('forget@m.test', 'order_completed', 50, { traits: { name: 'Forget Me' } })]);
+    await t.ingest([track('forget@m.test', 'order_completed', 50, { traits: { name: 'Forget Me' } })]);
     const id = await owner('forget@m.test');
     expect((await data(t.url, t.adminKey, op.EraseCustomer({ id }))).eraseCustomer).toBe(true);
-    const [row] = await q(`select display_name, traits, erased_at from customer where id = ?`, [id]);
+    const [row] = await t.sql(`select display_name, traits, erased_at from customer where id = ?`, [id]);
     expect(row).toMatchObject({ display_name: null, traits: {} });
     expect(row.erased_at).not.toBeNull();
-    expect(await q(`select 1 from identity where customer_id = ? union all select 1 from event where customer_id = ?`, [id, id])).toEqual([]);
-    const again = await ingest([track(' FORGET@m.test', 'page_viewed')]);
+    expect(await t.sql(`select 1 from identity where customer_id = ? union all select 1 from event where customer_id = ?`, [id, id])).toEqual([]);
+    const again = await t.ingest([track(' FORGET@m.test', 'page_viewed')]);
     expect(again.errors).toEqual([expect.objectContaining({ index: 0, code: 'SUPPRESSED' })]);
     expect(again.accepted).toBe(0);
-    const [audit] = await q(`select details from audit_entry where action = 'customer.erased' and subject_id = ?`, [id]);
+    const [audit] = await t.sql(`select details from audit_entry where action = 'customer.erased' and subject_id = ?`, [id]);
     expect(audit.details).toEqual({ identities: 1, events: 1 });
     expect(JSON.stringify(audit.details)).not.toContain('forget');
     expect(codes(await post(t.url, t.adminKey, op.ExportCustomer({ id })))).toEqual(['NOT_FOUND']);

@@ -1,6 +1,6 @@
 import { Role } from '../../../src/graphql/enums';
 import { TestClock } from '../../support/clock';
-import { collect, data, settle, wsClient } from '../../support/client';
+import { collect, data, wsClient } from '../../support/client';
 import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';
 
@@ -88,7 +88,7 @@ describe('lifecycle stages', () => {
     await buy('legacy@l.test', 100);
     const id = await idOf('legacy@l.test');
     // what the migration leaves for an old buyer: a first purchase, no stage of its own yet
-    await t.orm.em.fork().getConnection().execute(`update customer set lifecycle_stage = 'PROSPECT', annual_spend = 0 where id = ?`, [id]);
+    await t.sql(`update customer set lifecycle_stage = 'PROSPECT', annual_spend = 0 where id = ?`, [id]);
     clock.advanceDays(10);
     await age();
     expect((await lifecycle(id)).lifecycleStage).toBe('NEW');
@@ -116,24 +116,29 @@ describe('lifecycle stages', () => {
     const other = await t.addWorkspace('Other lifecycle');
     const mine = wsClient(t.wsUrl, await t.addKey(Role.MARKETER));
     const theirs = wsClient(t.wsUrl, other.adminKey);
-    const events = collect(mine, op.LifecycleChanges());
-    const foreign = collect(theirs, op.LifecycleChanges());
-    await settle();
+    const events = await t.subscribe('LIFECYCLE_CHANGED', () => collect(mine, op.LifecycleChanges()));
+    const foreign = await t.subscribe('LIFECYCLE_CHANGED', () => collect(theirs, op.LifecycleChanges()));
+    const changes = (sub: typeof events) =>
+      sub.events.map((e) => [e.data!.customerLifecycle.customer.id, e.data!.customerLifecycle.transition.from, e.data!.customerLifecycle.transition.to]);
     try {
       // a new customer whose first item is a purchase goes straight from nothing to NEW: one change
       await buy('live@l.test', 100);
       const id = await idOf('live@l.test');
       await events.waitFor(1);
-      expect(
-        events.events.map((e) => [e.data!.customerLifecycle.customer.id, e.data!.customerLifecycle.transition.from, e.data!.customerLifecycle.transition.to]),
-      ).toEqual([[id, null, 'NEW']]);
-      await settle(300);
-      expect(foreign.events).toEqual([]);
+      expect(changes(events)).toEqual([[id, null, 'NEW']]);
+      // the other workspace's own change comes after mine: had mine reached it, it would be there first
       await buy('theirs@l.test', 100, other.adminKey);
+      const theirId = await idOf('theirs@l.test', other.adminKey);
       await foreign.waitFor(1);
-      expect(foreign.events[0].data!.customerLifecycle.transition.to).toBe('NEW');
-      await settle(200);
-      expect(events.events).toHaveLength(1);
+      expect(changes(foreign)).toEqual([[theirId, null, 'NEW']]);
+      // and a marker of mine, after theirs: nothing of theirs before it
+      await buy('marker@l.test', 100);
+      const markerId = await idOf('marker@l.test');
+      await events.waitFor(2);
+      expect(changes(events)).toEqual([
+        [id, null, 'NEW'],
+        [markerId, null, 'NEW'],
+      ]);
     } finally {
       events.dispose();
       foreign.dispose();
@@ -169,16 +174,12 @@ describe('a settings change', () => {
         return Promise.all(ids.map(async (id) => (await data(s.url, s.adminKey, op.CustomerStage({ id }))).customer.valueTier));
       };
       expect(await tiers()).toEqual(['BASIC', 'BASIC', 'MEDIUM']);
+      const reevaluated = s.server.jobs.nextRun('lifecycle_reevaluate');
       await data(s.url, s.adminKey, {
         query: 'mutation { updateWorkspaceSettings(input: { highValueAnnualSpend: 20000, mediumValueAnnualSpend: 1000 }) { id } }',
       });
-      const deadline = Date.now() + 15_000;
-      let now = await tiers();
-      while (now.join() !== 'BASIC,MEDIUM,HIGH' && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 200));
-        now = await tiers();
-      }
-      expect(now).toEqual(['BASIC', 'MEDIUM', 'HIGH']);
+      await reevaluated;
+      expect(await tiers()).toEqual(['BASIC', 'MEDIUM', 'HIGH']);
     } finally {
       await s.stop();
     }

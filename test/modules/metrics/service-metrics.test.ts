@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from '../../../src/db/sql';
 import { Role } from '../../../src/graphql/enums';
 import { codes, data, post } from '../../support/client';
 import { operations } from '../../support/operations';
@@ -18,7 +17,6 @@ const range = { from: '2026-05-01T00:00:00Z', to: '2026-05-03T00:00:00Z' };
  *   k4 c3 SMS      a2 q2  opened 05-02 20:00Z (05-03 in Shanghai), no agent reply, resolved +1800 s, reopened once, bot only
  */
 async function fixture(workspaceId: string, key: string) {
-  const q = (text: string, params: unknown[]) => sql(t.orm.em.fork(), text, params);
   const customer = async (email: string) => (await data(t.url, key, op.Identify({ identifiers: [{ type: 'EMAIL', value: email }] }))).identify.id as string;
   const [c1, c2, c3] = [await customer('m1@m.test'), await customer('m2@m.test'), await customer('m3@m.test')];
   const conversation = async (
@@ -33,7 +31,7 @@ async function fixture(workspaceId: string, key: string) {
   ) => {
     const id = randomUUID();
     const at = (seconds: number | null) => (seconds === null ? null : new Date(new Date(opened).getTime() + seconds * 1000));
-    await q(
+    await t.sql(
       `insert into conversation (id, workspace_id, customer_id, channel, channels_used, status, priority, rank, queue_id, assignee_id, required_skills, assigned_at, first_response_at, resolved_at,
          first_response_sla, resolution_sla, sla_breached_at, reopen_count, created_at, updated_at)
        values (?, ?, ?, ?, array[?], ?, 'NORMAL', 2, ?, ?, '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -64,24 +62,22 @@ async function fixture(workspaceId: string, key: string) {
   const k3 = await conversation(c2, 'WEB_CHAT', a2, q2, '2026-05-02T01:00:00Z', null, null, { sla: true });
   const k4 = await conversation(c3, 'SMS', a2, q2, '2026-05-02T20:00:00Z', null, 1800, { reopen: 1 });
   await conversation(c1, 'SMS', a1, q1, '2026-04-20T01:00:00Z', 10, 20);
-  await q(`insert into conversation_transfer (id, workspace_id, conversation_id, from_channel, to_channel, at) values (?, ?, ?, 'WEB_CHAT', 'WEB_CHAT', ?)`, [
-    randomUUID(),
-    workspaceId,
-    k2,
-    '2026-05-01T02:10:00Z',
-  ]);
+  await t.sql(
+    `insert into conversation_transfer (id, workspace_id, conversation_id, from_channel, to_channel, at) values (?, ?, ?, 'WEB_CHAT', 'WEB_CHAT', ?)`,
+    [randomUUID(), workspaceId, k2, '2026-05-01T02:10:00Z'],
+  );
   for (const [conversationId, customerId, author] of [
     [k1, c1, 'AGENT'],
     [k2, c2, 'AGENT'],
     [k4, c3, 'BOT'],
   ]) {
-    await q(
+    await t.sql(
       `insert into message (id, workspace_id, conversation_id, customer_id, direction, channel, author, body, created_at) values (?, ?, ?, ?, 'OUTBOUND', 'SMS', ?, 'hi', now())`,
       [randomUUID(), workspaceId, conversationId, customerId, author],
     );
   }
   const survey = (c: string, conversationId: string | null, kind: string, score: number, channel: string | null, at: string) =>
-    q(`insert into survey_response (id, workspace_id, customer_id, conversation_id, kind, score, channel, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)`, [
+    t.sql(`insert into survey_response (id, workspace_id, customer_id, conversation_id, kind, score, channel, created_at) values (?, ?, ?, ?, ?, ?, ?, ?)`, [
       randomUUID(),
       workspaceId,
       c,

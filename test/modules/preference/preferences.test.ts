@@ -1,4 +1,3 @@
-import { sql } from '../../../src/db/sql';
 import { Role } from '../../../src/graphql/enums';
 import { TestClock } from '../../support/clock';
 import { codes, data, post } from '../../support/client';
@@ -14,7 +13,6 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-const q = <T = any>(text: string, params: unknown[] = []) => sql<T>(t.orm.em.fork(), text, params);
 const identify = async (email: string, key = t.adminKey) =>
   (await data(t.url, key, op.Identify({ identifiers: [{ type: 'EMAIL', value: email }] }))).identify.id as string;
 const setPreferences = (customerId: string, input: Record<string, unknown>, key = t.adminKey) => post(t.url, key, op.SetPreferences({ customerId, input }));
@@ -64,7 +62,7 @@ describe('preferences and consent', () => {
         ].map(([channel, granted]) => [channel, granted, '2026-06-01T04:00:00.000Z']),
       ].sort((a, b) => String(b[2]).localeCompare(String(a[2])) || 0),
     );
-    const audits = await q(`select details from audit_entry where action = 'customer.preferences_updated' and subject_id = ? order by at`, [id]);
+    const audits = await t.sql(`select details from audit_entry where action = 'customer.preferences_updated' and subject_id = ? order by at`, [id]);
     expect(audits).toHaveLength(2);
     expect(audits[1].details).toEqual({ fields: [], consents: [{ channel: 'SMS', purpose: 'MARKETING', granted: false, source: 'sms-reply TD' }] });
   });
@@ -112,7 +110,7 @@ describe('preferences and consent', () => {
       expect(codes(response)).toEqual(['BAD_USER_INPUT']);
       expect(response.body.errors[0].extensions.field).toBe(field);
     }
-    const [{ n }] = await q(
+    const [{ n }] = await t.sql(
       `select (select count(*) from consent where customer_id = ?) + (select count(*) from customer_preference where customer_id = ?) as n`,
       [id, id],
     );
@@ -154,7 +152,7 @@ describe('preferences and consent', () => {
     expect(merged.preferences.consents).toEqual([expect.objectContaining({ channel: 'EMAIL', granted: false, source: 'complaint' })]);
     expect(merged.consentHistory).toHaveLength(2);
 
-    const [merge] = await q(`select id from customer_merge where absorbed_id = ?`, [absorbed]);
+    const [merge] = await t.sql(`select id from customer_merge where absorbed_id = ?`, [absorbed]);
     await data(t.url, t.adminKey, op.UnmergeCustomer({ mergeId: merge.id }));
     const back = (await data(t.url, t.adminKey, op.CustomerPreferences({ id: survivor }))).customer;
     expect(back.preferences.consents).toEqual([expect.objectContaining({ channel: 'EMAIL', granted: true })]);

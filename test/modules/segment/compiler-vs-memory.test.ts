@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from '../../../src/db/sql';
 import { CompareOp } from '../../../src/graphql/enums';
 import { compileRule } from '../../../src/modules/segment/segment.sql';
 import { ruleProblems } from '../../../src/modules/segment/segment.rules';
@@ -184,26 +183,25 @@ beforeAll(async () => {
   t = await startTestServer();
   workspaceId = t.workspaceId;
   crowd = people(80, random(7));
-  const q = (text: string, params: unknown[]) => sql(t.orm.em.fork(), text, params);
   for (const p of crowd) {
-    await q(
+    await t.sql(
       `insert into customer (id, workspace_id, traits, trait_times, tags, lifecycle_stage, value_tier, total_spend, order_count, first_seen_at, last_seen_at, created_at, updated_at)
        values (?, ?, ?::jsonb, '{}', ?::text[], ?, ?, ?, 0, now(), now(), now(), now())`,
       [p.id, workspaceId, JSON.stringify(p.traits), p.tags, p.stage, p.tier, p.spend],
     );
     if (p.phone)
-      await q(
+      await t.sql(
         `insert into identity (id, workspace_id, customer_id, type, value, verified, first_seen_at, last_seen_at) values (?, ?, ?, 'PHONE', ?, true, now(), now())`,
         [randomUUID(), workspaceId, p.id, `+86${p.id.slice(0, 8)}`],
       );
-    await q(`insert into consent (id, workspace_id, customer_id, channel, purpose, granted, updated_at) values (?, ?, ?, 'SMS', 'MARKETING', ?, now())`, [
+    await t.sql(`insert into consent (id, workspace_id, customer_id, channel, purpose, granted, updated_at) values (?, ?, ?, 'SMS', 'MARKETING', ?, now())`, [
       randomUUID(),
       workspaceId,
       p.id,
       p.consent,
     ]);
     for (const e of p.events) {
-      await q(
+      await t.sql(
         `insert into event (id, workspace_id, customer_id, message_id, type, properties, revenue, occurred_at, received_at) values (?, ?, ?, ?, ?, ?::jsonb, ?, ?, now())`,
         [
           randomUUID(),
@@ -234,10 +232,7 @@ describe('the segment compiler', () => {
         .sort();
       for (const plan of [{ kind: 'CORRELATED' as const }, { kind: 'SET' as const, workspaceId }]) {
         const { sql: predicate, params } = compileRule(rule, NOW, [], plan);
-        const rows = await sql<{ id: string }>(t.orm.em.fork(), `select c.id from customer c where c.workspace_id = ? and ${predicate}`, [
-          workspaceId,
-          ...params,
-        ]);
+        const rows = await t.sql<{ id: string }>(`select c.id from customer c where c.workspace_id = ? and ${predicate}`, [workspaceId, ...params]);
         const fromSql = rows.map((row) => row.id).sort();
         if (JSON.stringify(fromSql) !== JSON.stringify(fromMemory))
           throw new Error(`rule ${i} (${plan.kind}) disagrees: ${JSON.stringify(rule)}\nSQL ${fromSql.length}, memory ${fromMemory.length}`);

@@ -1,4 +1,3 @@
-import { sql } from '../../../src/db/sql';
 import { codes, collect, data, post, wsClient } from '../../support/client';
 import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';
@@ -57,7 +56,6 @@ afterAll(async () => {
 const entriesOf = async (subjectId: string): Promise<Entry[]> =>
   (await data(t.url, t.adminKey, op.AuditLog({ subjectId, first: 100 }))).auditLog.edges.map((edge: { node: Entry }) => edge.node);
 const newestEntry = async (): Promise<string | undefined> => (await data(t.url, t.adminKey, op.AuditLog({ first: 1 }))).auditLog.edges[0]?.node.id;
-const q = <T = any>(text: string, params: unknown[] = []) => sql<T>(t.orm.em.fork(), text, params);
 
 /** The next `count` entries published on the feed, in order. */
 async function published(count: number): Promise<{ id: string; action: string; subjectId: string }[]> {
@@ -117,7 +115,7 @@ describe('agent actions on conversations', () => {
         ['conversation.closed', keys.agent.id],
       ].map(([action, actorKeyId]) => ({ action, actorKeyId, subjectType: 'Conversation', subjectId: c.id })),
     );
-    const [transfer] = await q<{ id: string }>(`select id from conversation_transfer where conversation_id = ?`, [c.id]);
+    const [transfer] = await t.sql<{ id: string }>(`select id from conversation_transfer where conversation_id = ?`, [c.id]);
     expect(entries.map((entry) => entry.details)).toEqual([
       { agentId: second, previousAgentId: first, queueId },
       { messageId: reply.id, direction: 'OUTBOUND', author: 'AGENT', agentId: second, channel: 'WEB_CHAT' },
@@ -195,7 +193,7 @@ describe('identity rules', () => {
 describe('automatic merges', () => {
   const ingest = async (events: unknown[], key = keys.ingest.secret) => post(t.url, key, op.Ingest({ events }));
   const ownerOf = async (type: string, value: string) =>
-    (await q<{ customer_id: string }>(`select customer_id from identity where type = ? and value = ?`, [type, value]))[0].customer_id;
+    (await t.sql<{ customer_id: string }>(`select customer_id from identity where type = ? and value = ?`, [type, value]))[0].customer_id;
 
   it('record a merge entry by the ingesting key, with ids and identifier types but no identifier values', async () => {
     await ingest([{ messageId: messageId(), kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'wang.fang@example.com' }] }]);
@@ -213,7 +211,7 @@ describe('automatic merges', () => {
     ]);
     expect(merged.body.data.ingest).toMatchObject({ merges: 1 });
 
-    const [merge] = await q<{ id: string; reason: string }>(`select id, reason from customer_merge where survivor_id = ? and absorbed_id = ?`, [
+    const [merge] = await t.sql<{ id: string; reason: string }>(`select id, reason from customer_merge where survivor_id = ? and absorbed_id = ?`, [
       survivorId,
       absorbedId,
     ]);
@@ -289,7 +287,7 @@ describe('automatic merges', () => {
     // with merges: the merge statement and the audit insert
     expect(sqlStatements(one) - sqlStatements(without)).toBe(2);
 
-    const written = await q<{ id: string }>(
+    const written = await t.sql<{ id: string }>(
       `select id from audit_entry where action = 'customer.merged' and actor_key_id = ? and details->>'absorbedId' in (select absorbed_id::text from customer_merge where reason like '%@batch.test%') order by id`,
       [keys.ingest.id],
     );
