@@ -113,7 +113,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     },
     nextStatement: (pattern) =>
       new Promise((resolve) => {
-        const knex = orm.em.getConnection().getKnex();
+        const knex = serverOrm.em.getConnection().getKnex();
         const listener = (query: { sql: string }) => {
           if (!pattern.test(query.sql)) return;
           knex.off('query', listener);
