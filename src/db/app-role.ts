@@ -64,9 +64,27 @@ export async function grantAppRole(em: EntityManager, role: string): Promise<voi
                     and not exists (select 1 from pg_policies p where p.schemaname = 'graphile_worker' and p.tablename = c.relname and p.policyname = 'cdp_app_jobs')
          loop execute format('create policy cdp_app_jobs on graphile_worker.%I to ${to.replace(/'/g, "''")} using (true) with check (true)', t.relname);
          end loop; end $$`,
+      LEAKPROOF_ARRAY_OPERATORS,
     ].join('; '),
   );
 }
+
+/**
+ * Under row-level security the planner lets only leakproof operators reach an index ahead of the
+ * policy, and PostgreSQL does not mark the array operators so, which turns the knowledge base's
+ * term search (`terms && ...`, `terms @> ...`, GIN-indexed) into a scan of the workspace. They
+ * reveal nothing of the rows they compare (they fail only for mismatched element types, which
+ * the statement fixes), so a superuser owner marks them; another owner leaves them, and the search
+ * is slower.
+ */
+const LEAKPROOF_ARRAY_OPERATORS = `do $$ declare f regprocedure; begin
+  if (select rolsuper from pg_roles where rolname = current_user) then
+    for f in select p.oid::regprocedure from pg_proc p
+             where p.oid in ('arrayoverlap(anyarray, anyarray)'::regprocedure, 'arraycontains(anyarray, anyarray)'::regprocedure, 'arraycontained(anyarray, anyarray)'::regprocedure)
+               and not p.proleakproof
+    loop execute format('alter function %s leakproof', f);
+    end loop;
+  end if; end $$`;
 
 /** The user a database URL logs in as. */
 export const roleOf = (url: string): string => decodeURIComponent(new URL(url).username);

@@ -74,6 +74,11 @@ describe('row-level security', () => {
     expect(workspacesSeen(inA)).toEqual([t.workspaceId]);
   });
 
+  it('lets the array operators of the knowledge search reach their index ahead of the policy (leakproof)', async () => {
+    const rows = await t.sql(`select proname, proleakproof from pg_proc where proname in ('arrayoverlap', 'arraycontains', 'arraycontained') order by proname`);
+    expect(rows).toEqual(['arraycontained', 'arraycontains', 'arrayoverlap'].map((proname) => ({ proname, proleakproof: true })));
+  });
+
   it('shows nothing when no workspace is known', async () => {
     await runInWorkspace(b.workspaceId, () => sql(one.em.fork(), `select 1`));
     expect(await sql(one.em.fork(), `select id from customer`)).toEqual([]);
