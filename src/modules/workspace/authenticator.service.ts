@@ -3,7 +3,7 @@ import type { Viewer } from '../../graphql/auth';
 import { ApiKey } from './api-key.entity';
 import { hashSecret } from './api-key.service';
 import { Role } from '../../graphql/enums';
-import { DEFAULT_SETTINGS } from './workspace-settings.types';
+import { withDefaults } from './workspace-settings.types';
 import { readPipeline } from '../../db/pipeline';
 import { runInWorkspace } from '../../telemetry/request-scope';
 
@@ -48,13 +48,13 @@ export class Authenticator {
     const [, [key]] = await readPipeline(this.orm.em.fork(), [
       { text: `select set_config('cdp.api_key_hash', ?, true)`, params: [hash] },
       {
-        text: `select k.id, k.role, k.workspace_id, w.stored_settings -> 'maskedRoles' as masked_roles
+        text: `select k.id, k.role, k.workspace_id, w.stored_settings
                from api_key k join workspace w on w.id = k.workspace_id where k.hash = ? and k.revoked_at is null`,
         params: [hash],
       },
     ]);
     if (!key) return null;
-    const maskedRoles = (key.masked_roles as Role[] | null) ?? DEFAULT_SETTINGS.maskedRoles;
+    const { maskedRoles } = withDefaults(key.stored_settings);
     return { workspaceId: key.workspace_id, role: key.role, keyId: key.id, masked: masks(maskedRoles, key.role) };
   }
 

@@ -64,6 +64,9 @@ export class WorkspaceSettings {
   personalTraitKeys!: string[];
 }
 
+/** A workspace's settings: what it stored, over the defaults. */
+export const withDefaults = (stored: Partial<WorkspaceSettings> | null | undefined): WorkspaceSettings => ({ ...DEFAULT_SETTINGS, ...stored });
+
 export const DEFAULT_SETTINGS: WorkspaceSettings = {
   highValueAnnualSpend: 100_000,
   mediumValueAnnualSpend: 10_000,

@@ -2,7 +2,7 @@ import { Entity, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
 import { Field, ID, ObjectType } from 'type-graphql';
 import { uuidv7 } from '../../db/ids';
 import { Node } from '../../graphql/node';
-import { DEFAULT_SETTINGS, WorkspaceSettings } from './workspace-settings.types';
+import { withDefaults, WorkspaceSettings } from './workspace-settings.types';
 
 @Entity()
 @ObjectType({ implements: Node })
@@ -30,6 +30,6 @@ export class Workspace implements Node {
   /** The stored settings over the defaults. */
   @Field(() => WorkspaceSettings)
   get settings(): WorkspaceSettings {
-    return { ...DEFAULT_SETTINGS, ...this.storedSettings };
+    return withDefaults(this.storedSettings);
   }
 }
