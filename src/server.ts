@@ -201,14 +201,18 @@ const bodyErrorHandler: express.ErrorRequestHandler = (error, _req, res, next) =
     .json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
 };
 
-/** Adds `extensions.sqlStatements` (statements this request sent) to every response. */
+/** Adds `extensions.sqlStatements` and `extensions.sqlRoundTrips` (what this request sent to the database) to every response. */
 function statementCountPlugin() {
   return {
     requestDidStart: async () => ({
       willSendResponse: async ({ response }: { response: { body: { kind: string; singleResult?: { extensions?: Record<string, unknown> } } } }) => {
         const scope = currentRequest();
         if (response.body.kind === 'single' && response.body.singleResult && scope) {
-          response.body.singleResult.extensions = { ...response.body.singleResult.extensions, sqlStatements: scope.statements };
+          response.body.singleResult.extensions = {
+            ...response.body.singleResult.extensions,
+            sqlStatements: scope.statements,
+            sqlRoundTrips: scope.roundTrips,
+          };
         }
       },
     }),

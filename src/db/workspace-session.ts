@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { currentRequest } from '../telemetry/request-scope';
+import { countRoundTrip, currentRequest } from '../telemetry/request-scope';
 
 /**
  * Row-level security: every table with `workspace_id` shows a connection only the rows of the
@@ -37,7 +37,7 @@ const ROLLBACK = /^\s*rollback\b/i;
 let installed = false;
 
 /**
- * Makes every statement pg sends run with its caller's workspace set. Our pipelines put the setting
+ * Makes every statement pg sends run with its caller's workspace set, and counts the round trips. Our pipelines put the setting
  * in front of their own statements (one round trip); for other queries (the ORM's), the setting
  * goes just before, on the same connection, only when the connection changes workspace.
  */
@@ -46,11 +46,13 @@ export function installWorkspaceSessions(): void {
   installed = true;
   const query = pg.Client.prototype.query as (this: pg.Client, ...args: unknown[]) => unknown;
   pg.Client.prototype.query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
+    countRoundTrip();
     const own = () => query.call(this, config, ...rest);
     if ((config as Partial<CarriesWorkspace> | null)?.carriesWorkspace) return own();
     const text = typeof config === 'string' ? config : (config as { text?: unknown } | null)?.text;
     const workspace = typeof text === 'string' && ROLLBACK.test(text) ? void forgetSession(this) : workspaceSwitch(this);
     if (workspace === undefined) return own();
+    countRoundTrip();
     const set = (query.call(this, SET_WORKSPACE, [workspace]) as Promise<unknown>).catch((error: unknown) => {
       forgetSession(this);
       throw error;

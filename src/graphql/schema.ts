@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { GraphQLEnumType, GraphQLSchema, lexicographicSortSchema, printSchema } from 'graphql';
-import { buildSchemaSync, type NonEmptyArray } from 'type-graphql';
+import { buildSchemaSync, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
 import type { PubSub } from 'type-graphql';
 import { Fanout } from '../events/fanout';
 import { logger } from '../telemetry/logger';
@@ -74,6 +74,7 @@ const resolvers: NonEmptyArray<Function> = [
  * The contract's enums and scalars are served whether or not a field uses them yet.
  */
 export function buildGraphQLSchema(pubSub: PubSub = new Fanout(logger) as PubSub): GraphQLSchema {
+  resolvePlainFieldsSimply();
   const schema = buildSchemaSync({
     resolvers,
     authChecker,
@@ -91,6 +92,20 @@ export function buildGraphQLSchema(pubSub: PubSub = new Fanout(logger) as PubSub
     ...[DateTimeScalar, JSONScalar].filter((scalar) => !present.has(scalar.name)),
   ];
   return enforceTypeAccess(new GraphQLSchema({ ...config, types: [...config.types, ...missing] }));
+}
+
+/**
+ * A plain field (a property, under its own name, without middleware or `@Authorized`) is read
+ * straight from its object, as graphql-js does by default, instead of through type-graphql's
+ * per-field middleware chain (its `simpleResolvers`). Access rules are put on afterwards
+ * ({@link enforceTypeAccess}) and hold either way.
+ */
+function resolvePlainFieldsSimply(): void {
+  const storage = getMetadataStorage();
+  const ruled = new Set([...storage.authorizedFields, ...storage.middlewares].map((rule) => `${rule.target.name}.${rule.fieldName}`));
+  for (const field of storage.fields) {
+    if (field.simple === undefined && field.name === field.schemaName && !ruled.has(`${field.target.name}.${field.name}`)) field.simple = true;
+  }
 }
 
 /** The SDL committed as schema/schema.graphql: sorted, so diffs show only real changes. */

@@ -9,3 +9,10 @@ export function sqlStatements(response: GraphQLResponse): number {
   if (typeof count !== 'number') throw new Error('the response has no extensions.sqlStatements; is CDP_EXPOSE_SQL_COUNT on?');
   return count;
 }
+
+/** Round trips to the database for one request, from `extensions.sqlRoundTrips`: statements pipelined up to one Sync count once. */
+export function sqlRoundTrips(response: GraphQLResponse): number {
+  const count = response.body.extensions?.sqlRoundTrips;
+  if (typeof count !== 'number') throw new Error('the response has no extensions.sqlRoundTrips; is CDP_EXPOSE_SQL_COUNT on?');
+  return count;
+}

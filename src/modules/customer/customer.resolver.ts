@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import { parsePage, type Connection } from '../../graphql/connection';
@@ -9,7 +10,8 @@ import { Customer } from './customer.entity';
 import { CustomerConnection, EventConnection } from './customer.types';
 import { isKeyset } from '../../graphql/keyset';
 import { changeTags, customerIdByIdentity, listCustomers } from './customer.service';
-import { eventsOf, identitiesOf, liveCustomer, mergesOf, requireLiveCustomer } from './customer.loaders';
+import { eventsOf, identitiesOf, liveCustomer, mergesOf, readCustomerAhead, requireLiveCustomer } from './customer.loaders';
+import { selectedFields } from '../../graphql/selection';
 import { Event } from './event.entity';
 import { Identity } from './identity.entity';
 import { CustomerFilter } from './customer.input';
@@ -18,8 +20,8 @@ import { CustomerFilter } from './customer.input';
 export class CustomerResolver {
   @Authorized(...may.readCustomers)
   @Query(() => Customer, { nullable: true, description: 'A customer by id; the id of a customer merged into another answers the survivor.' })
-  customer(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<Customer | null> {
-    return liveCustomer(ctx).load(id);
+  customer(@Arg('id', () => ID) id: string, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<Customer | null> {
+    return readCustomerAhead(ctx, id, selectedFields(info));
   }
 
   @Authorized(...may.readCustomers)

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
+import { fromRows } from '../../db/rows';
 import { byKey, readByKey, sql, StaleReadError, withRetries } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
@@ -93,9 +94,10 @@ export async function listCustomers(
     [...params, page.first + 1],
   );
   const keys = new Map<Customer, Keyset>();
-  const customers = rows.map(({ sort_key, ...row }) => {
-    const customer = em.map(Customer, row);
-    keys.set(customer, [sort_key, customer.id]);
+  const toCustomer = fromRows(em, Customer);
+  const customers = rows.map((row) => {
+    const customer = toCustomer(row);
+    keys.set(customer, [row.sort_key, customer.id]);
     return customer;
   });
   return toConnection(customers, page, (customer) => keys.get(customer), total);

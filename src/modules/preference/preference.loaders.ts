@@ -1,6 +1,6 @@
 import type { Context } from '../../context';
 import { Channel, ContactPurpose } from '../../graphql/enums';
-import { getWorkspace } from '../workspace/workspace.service';
+import { viewerWorkspace } from '../workspace/workspace.loaders';
 import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { bestChannel, consentHistory, consentRows, contactProfiles, preferenceRows, responseRates } from './preference.service';
 import { contactabilityAt, type ContactProfile } from './contactability.rules';
@@ -15,10 +15,7 @@ export function requestNow(ctx: Context): Date {
   return moments.get(ctx.loaders)!;
 }
 
-export const settingsOf = (ctx: Context): Promise<WorkspaceSettings> =>
-  ctx.loaders
-    .named<string, WorkspaceSettings>('workspaceSettings', (ids) => Promise.all(ids.map(async (id) => (await getWorkspace(ctx.em, id)).settings)))
-    .load(ctx.viewer.workspaceId);
+export const settingsOf = async (ctx: Context): Promise<WorkspaceSettings> => (await viewerWorkspace(ctx)).settings;
 
 export const preferencesOf = (ctx: Context) =>
   ctx.loaders.named<string, CustomerPreferences>('preferencesOf', async (ids) => {

@@ -2,7 +2,8 @@ import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import { Workspace } from './workspace.entity';
-import { getWorkspace, updateWorkspaceSettings } from './workspace.service';
+import { updateWorkspaceSettings } from './workspace.service';
+import { viewerWorkspace } from './workspace.loaders';
 import { WorkspaceSettingsInput } from './workspace-settings.input';
 
 @Resolver(() => Workspace)
@@ -10,7 +11,7 @@ export class WorkspaceResolver {
   @Authorized(...may.readWorkspace)
   @Query(() => Workspace, { description: 'The workspace of the calling API key.' })
   workspace(@Ctx() ctx: Context): Promise<Workspace> {
-    return getWorkspace(ctx.em, ctx.viewer.workspaceId);
+    return viewerWorkspace(ctx);
   }
 
   @Authorized(...may.administer)
