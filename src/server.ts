@@ -21,6 +21,7 @@ import { guardInputs } from './graphql/input-guard';
 import { apolloArmor } from './graphql/limits';
 import { buildGraphQLSchema } from './graphql/schema';
 import { httpOperationChecks } from './graphql/transport';
+import { graphqlEndpoint } from './graphql/http-endpoint';
 import { Authenticator, bearerSecret } from './modules/workspace/authenticator.service';
 import { logger } from './telemetry/logger';
 import { Metrics } from './telemetry/metrics';
@@ -60,7 +61,8 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
   const metrics = new Metrics();
   const schema = guardInputs(buildGraphQLSchema(bus.fanout as never));
   const app = express();
-  const httpServer = http.createServer(app);
+  let fastPath: (req: http.IncomingMessage, res: http.ServerResponse) => boolean = () => false;
+  const httpServer = http.createServer((req, res) => fastPath(req, res) || app(req, res));
   const sockets = attachWebSockets({ httpServer, schema, config, orm, bus, clock, authenticator, metrics });
 
   const armor = apolloArmor(config.limits);
@@ -104,21 +106,29 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
     }
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
+  const allowOrigins = cors({ origin: config.corsOrigins, maxAge: 600 });
+  const inRequestScope = (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => {
+    const header = req.headers['x-request-id'];
+    const requestId = validRequestId(typeof header === 'string' ? header : undefined) ?? randomUUID();
+    res.setHeader('x-request-id', requestId);
+    runInRequestScope(requestId, next);
+  };
+  const requestContext = async (req: http.IncomingMessage) => {
+    const viewer = await authenticate(authenticator, req.headers.authorization);
+    return createContext(orm, bus, clock, viewer, currentRequest()?.requestId ?? randomUUID());
+  };
+  fastPath = graphqlEndpoint(apollo, {
+    bodyBytes: config.limits.bodyBytes,
+    before: (req, res, next) => allowOrigins(req, res, () => inRequestScope(req, res, next)),
+    context: requestContext,
+    refuse: (res, error) => answerBodyError(error, res),
+  });
   app.use(
     '/graphql',
-    cors({ origin: config.corsOrigins, maxAge: 600 }),
+    allowOrigins,
     express.json({ limit: config.limits.bodyBytes }),
-    (req, res, next) => {
-      const requestId = validRequestId(req.get('x-request-id')) ?? randomUUID();
-      res.setHeader('x-request-id', requestId);
-      runInRequestScope(requestId, next);
-    },
-    expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const viewer = await authenticate(authenticator, req.headers.authorization);
-        return createContext(orm, bus, clock, viewer, currentRequest()?.requestId ?? randomUUID());
-      },
-    }),
+    inRequestScope,
+    expressMiddleware(apollo, { context: ({ req }) => requestContext(req) }),
   );
   app.use(bodyErrorHandler);
 
@@ -186,6 +196,10 @@ const validRequestId = (value: string | undefined): string | undefined => (value
 /** Malformed or oversized bodies never reach GraphQL: answer 400/413 in the GraphQL error shape. */
 const bodyErrorHandler: express.ErrorRequestHandler = (error, _req, res, next) => {
   if (res.headersSent) return next(error);
+  answerBodyError(error, res);
+};
+
+function answerBodyError(error: { status?: unknown; type?: unknown; message?: unknown } | undefined, res: http.ServerResponse): void {
   const status = typeof error?.status === 'number' && error.status >= 400 && error.status < 500 ? error.status : 500;
   const message =
     error?.type === 'entity.too.large'
@@ -196,10 +210,10 @@ const bodyErrorHandler: express.ErrorRequestHandler = (error, _req, res, next) =
           ? 'Internal server error'
           : String(error?.message ?? 'Bad request');
   if (status === 500) logger.error({ err: error }, 'unexpected HTTP error');
-  res
-    .status(status)
-    .json({ errors: [{ message, extensions: { code: status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
-};
+  const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
+  const body = JSON.stringify({ errors: [{ message, extensions: { code } }] });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+}
 
 /** Adds `extensions.sqlStatements` and `extensions.sqlRoundTrips` (what this request sent to the database) to every response. */
 function statementCountPlugin() {
