@@ -29,8 +29,12 @@ export function fromRows<T extends object>(em: EntityManager, entity: EntityClas
   const columns = Object.values(em.getMetadata().get(entity.name).properties)
     .filter((prop) => prop.kind === ReferenceKind.SCALAR && prop.persist !== false && prop.fieldNames?.length === 1)
     .map((prop) => ({ property: prop.name, column: prop.fieldNames[0], convert: converterOf(prop) }));
+  // The ORM puts a setter on the entity's prototype for each property, which gives each instance
+  // change tracking on first write; plain data properties one step above shadow them.
+  const answer = Object.create(entity.prototype) as object;
+  for (const { property } of columns) Object.defineProperty(answer, property, { value: undefined, writable: true, enumerable: false });
   const map: FromRow<T> = (row) => {
-    const object = Object.create(entity.prototype) as Record<string, unknown>;
+    const object = Object.create(answer) as Record<string, unknown>;
     for (const { property, column, convert } of columns) {
       const value = row[column];
       object[property] = convert && value !== null && value !== undefined ? convert(value) : value;
