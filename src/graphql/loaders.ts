@@ -18,7 +18,8 @@ export interface Loaders {
   read<T = Row>(text: string, params: readonly unknown[]): Promise<T[]>;
 }
 
-export function createLoaders(em: EntityManager): Loaders {
+/** `em` is asked for on first use of an ORM loader; `reader` runs the plain reads (the request's transaction, if it reads in one). */
+export function createLoaders(em: () => EntityManager, reader: EntityManager = em()): Loaders {
   const loaders = new Map<unknown, DataLoader<unknown, unknown>>();
   const once = <K, V>(key: unknown, make: () => DataLoader<K, V>): DataLoader<K, V> => {
     if (!loaders.has(key)) loaders.set(key, make() as DataLoader<unknown, unknown>);
@@ -32,13 +33,13 @@ export function createLoaders(em: EntityManager): Loaders {
           new DataLoader<string, T | null>(async (ids) => {
             // an id that is not a UUID names nothing (and the uuid column would refuse it)
             const valid = ids.filter(isUuid);
-            const rows = valid.length ? ((await em.find(entity, { id: { $in: valid } } as never)) as T[]) : [];
+            const rows = valid.length ? ((await em().find(entity, { id: { $in: valid } } as never)) as T[]) : [];
             const found = new Map(rows.map((row) => [row.id, row]));
             return ids.map((id) => found.get(id) ?? null);
           }),
       ),
     named: (name, batch, cacheKey) => once(name, () => new DataLoader(batch, { cacheKeyFn: cacheKey })),
-    read: readsInOneRoundTrip(em),
+    read: readsInOneRoundTrip(reader),
   };
 }
 

@@ -81,7 +81,7 @@ const run = (tx: EntityManager, operation: { query: string; variables?: Record<s
     requestId: 'plans',
     viewer: { workspaceId: b.workspaceId, role: Role.ADMIN, keyId: null, masked: false },
     em: tx,
-    loaders: createLoaders(tx),
+    loaders: createLoaders(() => tx),
     bus: t.server.bus,
     clock: systemClock,
   };
