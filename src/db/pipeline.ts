@@ -1,4 +1,5 @@
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
+import { createHash } from 'node:crypto';
 import pg, { type PoolClient } from 'pg';
 import { countStatement } from '../telemetry/request-scope';
 import { forgetSession, SET_WORKSPACE, workspaceSwitch, type CarriesWorkspace } from './workspace-session';
@@ -7,6 +8,12 @@ import { forgetSession, SET_WORKSPACE, workspaceSwitch, type CarriesWorkspace } 
 export interface Statement {
   text: string;
   params?: readonly unknown[];
+  /**
+   * Prepared once per connection and then only bound and executed: for statements run again and
+   * again that are planned for any parameters anyway (see `byKey`), where parsing and planning each
+   * time is most of what they cost the server.
+   */
+  prepared?: boolean;
 }
 
 /** Rows to append to a table with COPY, in its text format: for large inserts, where PostgreSQL reads text at a fraction of a JSON parameter's cost. */
@@ -58,11 +65,17 @@ export async function readPipeline(em: EntityManager, statements: readonly State
   const { client } = em.getConnection().getKnex();
   const connection = (await client.acquireConnection()) as PoolClient;
   try {
-    return await send(connection, statements);
+    return await send(connection, statements).catch((error: unknown) => {
+      if (!isStalePlan(error)) throw error;
+      return send(connection, statements); // prepared again, against the table as it is now
+    });
   } finally {
     await client.releaseConnection(connection);
   }
 }
+
+/** A prepared statement whose table changed shape since (a migration while the server runs). */
+const isStalePlan = (error: unknown): boolean => (error as { code?: string }).code === '0A000' && /cached plan must not change result type/.test(String(error));
 
 /** The last pipeline handed to each connection: loaders that share a transaction's connection take turns on it. */
 const lastOn = new WeakMap<PoolClient, Promise<unknown>>();
@@ -75,7 +88,7 @@ function send(connection: PoolClient, steps: readonly Step[]): Promise<Row[][]> 
     new Promise<Row[][]>((resolve, reject) => {
       // decided when the pipeline goes out, behind the connection's earlier ones
       const workspace = workspaceSwitch(connection);
-      const sent = workspace === undefined ? wire : [{ text: SET_WORKSPACE, values: [workspace], helper: true }, ...wire];
+      const sent = workspace === undefined ? wire : [{ text: SET_WORKSPACE, values: [workspace], helper: true, name: statementName(SET_WORKSPACE) }, ...wire];
       const settle = (error: Error | null, rows?: Row[][]) => {
         if (error) {
           forgetSession(connection);
@@ -101,6 +114,8 @@ interface WireStep {
   data?: Buffer;
   /** A statement of ours around the caller's, whose rows the caller does not get. */
   helper?: boolean;
+  /** Its prepared statement's name, for a {@link Statement.prepared} one. */
+  name?: string;
 }
 
 /**
@@ -118,7 +133,34 @@ function toWire(step: Step): WireStep[] {
       { text: `with moved as (delete from ${staging} returning ${columns}) insert into "${step.table}" (${columns}) select ${columns} from moved`, values: [] },
     ];
   }
-  return [{ text: numbered(step.text), values: (step.params ?? []).map((value) => prepareValue(value)) }];
+  const text = numbered(step.text);
+  return [{ text, values: (step.params ?? []).map((value) => prepareValue(value)), name: step.prepared ? statementName(text) : undefined }];
+}
+
+const names = new Map<string, string>();
+
+/** A prepared statement's name: the same text has the same name on every connection. */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    if (names.size >= 10_000) names.clear();
+    names.set(text, (name = `cdp_${createHash('sha1').update(text).digest('base64url')}`));
+  }
+  return name;
+}
+
+const PREPARED_PER_CONNECTION = 200;
+
+/**
+ * The statements a connection's session has prepared, least recently used first: true when it has,
+ * false when it may have (the pipeline that parsed it failed, and the server skipped what followed).
+ */
+const preparedOn = new WeakMap<PgConnection, Map<string, boolean>>();
+
+function preparedStatements(connection: PgConnection): Map<string, boolean> {
+  let prepared = preparedOn.get(connection);
+  if (!prepared) preparedOn.set(connection, (prepared = new Map()));
+  return prepared;
 }
 
 /** `?` placeholders outside quoted literals become `$1`, `$2`, ... */
@@ -163,8 +205,9 @@ const COPY_DONE = Buffer.from([0x63, 0, 0, 0, 4]);
 
 /** The part of pg's connection a submitted query writes to. */
 interface PgConnection {
-  parse(message: { text: string }): void;
-  bind(message: { values: (string | Buffer | null)[] }): void;
+  parse(message: { text: string; name?: string }): void;
+  bind(message: { values: (string | Buffer | null)[]; statement?: string }): void;
+  close(message: { type: 'S'; name: string }): void;
   describe(message: { type: 'P'; name: string }): void;
   execute(message: Record<string, never>): void;
   sync(): void;
@@ -188,6 +231,7 @@ class Pipelined implements CarriesWorkspace {
   private readonly results: Row[][] = [];
   private rows: Row[] = [];
   private fields: { name: string; parse: (text: string) => unknown }[] = [];
+  private prepared?: Map<string, boolean>;
 
   constructor(
     private readonly steps: WireStep[],
@@ -198,9 +242,12 @@ class Pipelined implements CarriesWorkspace {
   submit(connection: PgConnection): void {
     connection.stream.cork();
     try {
+      this.prepared = preparedStatements(connection);
+      this.makeRoom(connection);
       for (const step of this.steps) {
-        connection.parse({ text: step.text });
-        connection.bind({ values: step.values });
+        if (step.name) this.prepare(connection, step.name, step.text);
+        else connection.parse({ text: step.text });
+        connection.bind({ values: step.values, statement: step.name });
         connection.describe({ type: 'P', name: '' });
         connection.execute({});
         if (step.data) {
@@ -215,6 +262,31 @@ class Pipelined implements CarriesWorkspace {
       connection.sync();
     } finally {
       connection.stream.uncork();
+    }
+  }
+
+  /** Parses a statement the session has not (surely) prepared; a Close first when it may have, which the server does not mind when it has not. */
+  private prepare(connection: PgConnection, name: string, text: string): void {
+    const prepared = this.prepared!;
+    const known = prepared.get(name);
+    prepared.delete(name); // to the end: most recently used
+    prepared.set(name, true);
+    if (known === true) return;
+    if (known === false) connection.close({ type: 'S', name });
+    connection.parse({ name, text });
+  }
+
+  /** Closes the least recently used statements this pipeline does not use, before its own, which an error could skip. */
+  private makeRoom(connection: PgConnection): void {
+    const prepared = this.prepared!;
+    const used = new Set(this.steps.map((step) => step.name).filter((name) => name !== undefined));
+    let excess = prepared.size + [...used].filter((name) => !prepared.has(name)).length - PREPARED_PER_CONNECTION;
+    for (const name of prepared.keys()) {
+      if (excess <= 0) break;
+      if (used.has(name)) continue;
+      connection.close({ type: 'S', name });
+      prepared.delete(name);
+      excess--;
     }
   }
 
@@ -257,6 +329,8 @@ class Pipelined implements CarriesWorkspace {
 
   /** pg forgets the query before this, so no ReadyForQuery reaches it afterwards. */
   handleError(error: Error): void {
+    // what it parsed may not be prepared, and what it had prepared may be stale (a table it reads changed)
+    for (const step of this.steps) if (step.name) this.prepared?.set(step.name, false);
     this.callback(error);
     this.settle(error);
   }

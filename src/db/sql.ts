@@ -57,7 +57,8 @@ export const restorePlanMode = (): Statement => ({ text: `select set_config('pla
  */
 export async function byKey(em: EntityManager, statements: readonly Statement[]): Promise<Row[][]> {
   const restore = em.getTransactionContext() ? [restorePlanMode()] : [];
-  const results = await readPipeline(em, [planForAnyWorkspace(), ...statements, ...restore]);
+  const steps = [planForAnyWorkspace(), ...statements, ...restore].map((statement) => ({ ...statement, prepared: true }));
+  const results = await readPipeline(em, steps);
   return results.slice(1, 1 + statements.length);
 }
 

@@ -199,3 +199,43 @@ describe('a read by key outside a transaction', () => {
     }
   });
 });
+
+describe('a read by key, prepared on its connection', () => {
+  const prepared = (em: EntityManager) =>
+    sql<{ name: string; calls: string }>(
+      em,
+      `select name, generic_plans + custom_plans as calls from pg_prepared_statements where name like 'cdp\\_%' order by name`,
+    );
+
+  it('is parsed once per connection and then only bound and executed', async () => {
+    const orm = await connectOrm(t.databaseUrl, { ...t.config, poolSize: 1 });
+    try {
+      const before = (await prepared(orm.em.fork())).length;
+      for (const answer of [1, 2, 3])
+        expect(await readByKey(orm.em.fork(), `select ?::int as answer, 'prepared once' as note`, [answer])).toEqual([{ answer, note: 'prepared once' }]);
+      // the statement itself and the plan setting in front of it
+      expect((await prepared(orm.em.fork())).length).toBe(before + 2);
+    } finally {
+      await orm.close();
+    }
+  });
+
+  it('is prepared again after a failure and after its table changed shape, with the same answers', async () => {
+    const orm = await connectOrm(t.databaseUrl, { ...t.config, poolSize: 1 });
+    try {
+      await sql(orm.em.fork(), `create table reshaped (id int primary key, note text)`);
+      await sql(orm.em.fork(), `insert into reshaped values (1, 'one')`);
+      const read = () => readByKey(orm.em.fork(), `select * from reshaped where id = ?`, [1]);
+      expect(await read()).toEqual([{ id: 1, note: 'one' }]);
+      // a failing statement in front leaves the pipeline's statements uncertain: closed and parsed again
+      const failed = await readByKey(orm.em.fork(), `select 1 / (? - 1) as boom`, [1]).catch((error: { code?: string }) => error);
+      expect(failed).toMatchObject({ code: '22012' });
+      expect(await read()).toEqual([{ id: 1, note: 'one' }]);
+      await sql(orm.em.fork(), `alter table reshaped add column added int default 5`);
+      expect(await read()).toEqual([{ id: 1, note: 'one', added: 5 }]);
+    } finally {
+      await sql(orm.em.fork(), `drop table if exists reshaped`);
+      await orm.close();
+    }
+  });
+});
