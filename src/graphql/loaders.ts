@@ -4,6 +4,7 @@ import type { EntityClass } from '@mikro-orm/core';
 import { isUuid } from '../db/ids';
 import type { Row } from '../db/pipeline';
 import { byKey } from '../db/sql';
+import { fromRows } from '../db/rows';
 
 /**
  * Per-request DataLoaders. `byId(Entity)` batches lookups of one entity type by primary key into
@@ -16,6 +17,8 @@ export interface Loaders {
   named<K, V>(name: string, batch: (keys: readonly K[]) => Promise<V[]>, cacheKey?: (key: K) => unknown): DataLoader<K, V>;
   /** A statement that probes by key (`?` placeholders, see `byKey`), pipelined with the request's other reads of this turn. */
   read<T = Row>(text: string, params: readonly unknown[]): Promise<T[]>;
+  /** Objects of an entity from the rows `read` answers (see `fromRows`). */
+  rows<T extends object>(entity: EntityClass<T>): (row: Row) => T;
 }
 
 /** `em` is asked for on first use of an ORM loader; `reader` runs the plain reads (the request's transaction, if it reads in one). */
@@ -40,6 +43,7 @@ export function createLoaders(em: () => EntityManager, reader: EntityManager = e
       ),
     named: (name, batch, cacheKey) => once(name, () => new DataLoader(batch, { cacheKeyFn: cacheKey })),
     read: readsInOneRoundTrip(reader),
+    rows: (entity) => fromRows(reader, entity),
   };
 }
 

@@ -1,6 +1,5 @@
 import type { Context } from '../../context';
 import { isUuid } from '../../db/ids';
-import { fromRows } from '../../db/rows';
 import { parsePage, toConnection, type Connection, type Page } from '../../graphql/connection';
 import { isKeyset, keyText, type Keyset } from '../../graphql/keyset';
 import type { SelectedField } from '../../graphql/selection';
@@ -9,6 +8,7 @@ import { Customer } from './customer.entity';
 import { Event } from './event.entity';
 import { Identity } from './identity.entity';
 import { CustomerErrors } from './customer.errors';
+import type { Row } from '../../db/pipeline';
 
 const groupBy = <T>(rows: T[], key: (row: T) => string): Map<string, T[]> => {
   const groups = new Map<string, T[]>();
@@ -23,28 +23,40 @@ const groupBy = <T>(rows: T[], key: (row: T) => string): Map<string, T[]> => {
 const SURVIVOR = 'case when r.merged_into_id is null then r.id else r.merged_into_id end';
 
 /**
- * The customers a read is for: ids bound as one array, or the customer that one requested id
- * resolves to, found inside the same statement (so it needs no round trip before it).
+ * The customers a read is for: ids bound as one array, or, nested in the customer's own statement,
+ * the customer row `c` it reads.
  */
 interface CustomerIds {
   sql: string;
   params: unknown[];
 }
 const these = (ids: readonly string[]): CustomerIds => ({ sql: '?::uuid[]', params: [ids] });
-const resolvedFrom = (workspaceId: string, id: string): CustomerIds => ({
-  sql: `array(select ${SURVIVOR} from customer r where r.workspace_id = ? and r.id = ?::uuid)`,
-  params: [workspaceId, id],
+const theOneRead: CustomerIds = { sql: 'array[c.id]', params: [] };
+
+/** A statement of rows for customers, sent on its own or nested in the customer's statement as a JSON array. */
+interface Read<T> {
+  text: string;
+  params: unknown[];
+  /** The read's rows as its answer. */
+  answer(rows: Row[]): T;
+}
+
+const send = async <T>(ctx: Context, read: Read<T>): Promise<T> => read.answer(await ctx.loaders.read(read.text, read.params));
+
+/** Live customers, with the reads nested in the same statement as extra columns (`nested_0` ...), each a JSON array of its rows. */
+const customersRead = (ctx: Context, ids: readonly string[], nested: readonly Read<unknown>[] = []) => ({
+  text: `select c.*, r.id as requested${nested.map((read, i) => `, (select coalesce(json_agg(q), '[]') from (${read.text}) q) as nested_${i}`).join('')}
+         from customer r join customer c on c.workspace_id = r.workspace_id and c.id = ${SURVIVOR}
+         where r.workspace_id = ? and r.id = any(?::uuid[]) and c.erased_at is null`,
+  params: [...nested.flatMap((read) => read.params), ctx.viewer.workspaceId, ids.filter(isUuid)],
 });
 
 /** Live customers by id; an absorbed id resolves to its survivor, an erased or unknown one to null. */
 export const liveCustomer = (ctx: Context) =>
   ctx.loaders.named<string, Customer | null>('liveCustomer', async (ids) => {
-    const rows = await ctx.loaders.read<Record<string, unknown> & { requested: string }>(
-      `select c.*, r.id as requested from customer r join customer c on c.workspace_id = r.workspace_id and c.id = ${SURVIVOR}
-       where r.workspace_id = ? and r.id = any(?::uuid[]) and c.erased_at is null`,
-      [ctx.viewer.workspaceId, ids.filter(isUuid)],
-    );
-    const toCustomer = fromRows(ctx.em, Customer);
+    const { text, params } = customersRead(ctx, ids);
+    const rows = await ctx.loaders.read<Row & { requested: string }>(text, params);
+    const toCustomer = ctx.loaders.rows(Customer);
     const byRequested = new Map(rows.map((row) => [row.requested, toCustomer(row)]));
     return ids.map((id) => byRequested.get(id) ?? null);
   });
@@ -56,33 +68,29 @@ export async function requireLiveCustomer(ctx: Context, id: string): Promise<Cus
   return customer;
 }
 
-const identityRows = async (ctx: Context, customers: CustomerIds): Promise<Identity[]> =>
-  (
-    await ctx.loaders.read(`select * from identity where workspace_id = ? and customer_id = any(${customers.sql}) order by first_seen_at, id`, [
-      ctx.viewer.workspaceId,
-      ...customers.params,
-    ])
-  ).map(fromRows(ctx.em, Identity));
+const identitiesRead = (ctx: Context, customers: CustomerIds): Read<Identity[]> => ({
+  text: `select * from identity where workspace_id = ? and customer_id = any(${customers.sql}) order by first_seen_at, id`,
+  params: [ctx.viewer.workspaceId, ...customers.params],
+  answer: (rows) => rows.map(ctx.loaders.rows(Identity)),
+});
 
 export const identitiesOf = (ctx: Context) =>
   ctx.loaders.named<string, Identity[]>('identitiesOf', async (customerIds) => {
-    const groups = groupBy(await identityRows(ctx, these(customerIds)), (row) => row.customerId);
+    const groups = groupBy(await send(ctx, identitiesRead(ctx, these(customerIds))), (row) => row.customerId);
     return customerIds.map((id) => groups.get(id) ?? []);
   });
 
-const mergeRows = async (ctx: Context, customers: CustomerIds): Promise<CustomerMerge[]> =>
-  (
-    await ctx.loaders.read(
-      `select * from customer_merge where workspace_id = ? and (survivor_id = any(${customers.sql}) or absorbed_id = any(${customers.sql})) order by at desc, id desc`,
-      [ctx.viewer.workspaceId, ...customers.params, ...customers.params],
-    )
-  ).map(fromRows(ctx.em, CustomerMerge));
+const mergesRead = (ctx: Context, customers: CustomerIds): Read<CustomerMerge[]> => ({
+  text: `select * from customer_merge where workspace_id = ? and (survivor_id = any(${customers.sql}) or absorbed_id = any(${customers.sql})) order by at desc, id desc`,
+  params: [ctx.viewer.workspaceId, ...customers.params, ...customers.params],
+  answer: (rows) => rows.map(ctx.loaders.rows(CustomerMerge)),
+});
 
 const mergesFor = (merges: CustomerMerge[], id: string) => merges.filter((row) => row.survivorId === id || row.absorbedId === id);
 
 export const mergesOf = (ctx: Context) =>
   ctx.loaders.named<string, CustomerMerge[]>('mergesOf', async (customerIds) => {
-    const merges = await mergeRows(ctx, these(customerIds));
+    const merges = await send(ctx, mergesRead(ctx, these(customerIds)));
     return customerIds.map((id) => mergesFor(merges, id));
   });
 
@@ -108,7 +116,7 @@ export const eventsOf = (ctx: Context) =>
       await Promise.all(
         [...groupBy([...keys], pageArgs).values()].map(async (group) => {
           const page = parsePage(group[0].first, group[0].after, isKeyset('time'));
-          const pages = await eventPages(ctx, these(group.map((key) => key.customerId)), page, group[0].type ?? null);
+          const pages = await send(ctx, eventPagesRead(ctx, these(group.map((key) => key.customerId)), page, group[0].type ?? null));
           for (const key of group) answers.set(eventsCacheKey(key), pages(key.customerId));
         }),
       );
@@ -118,10 +126,10 @@ export const eventsOf = (ctx: Context) =>
   );
 
 /** One windowed read of the customers' pages of events; answers each customer's connection. */
-async function eventPages(ctx: Context, customers: CustomerIds, page: Page<Keyset>, type: string | null): Promise<(customerId: string) => Connection<Event>> {
+function eventPagesRead(ctx: Context, customers: CustomerIds, page: Page<Keyset>, type: string | null): Read<(customerId: string) => Connection<Event>> {
   const after = page.after;
-  const rows = await ctx.loaders.read<Record<string, unknown> & { sort_key: string }>(
-    `select * from (
+  return {
+    text: `select * from (
        select e.*, ${keyText('e.occurred_at', 'time')} sort_key,
               row_number() over (partition by e.customer_id order by e.occurred_at desc, e.id desc) n
        from event e
@@ -129,33 +137,39 @@ async function eventPages(ctx: Context, customers: CustomerIds, page: Page<Keyse
          and (?::text is null or e.type = ?)
          and (?::timestamptz is null or (e.occurred_at, e.id) < (?::timestamptz, ?::uuid))
      ) ranked where n <= ? order by customer_id, n`,
-    [ctx.viewer.workspaceId, ...customers.params, type, type, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? null, page.first + 1],
-  );
-  const toEvent = fromRows(ctx.em, Event);
-  const keys = new Map<Event, Keyset>();
-  const byCustomer = groupBy(
-    rows.map((row) => {
-      const event = toEvent(row);
-      keys.set(event, [row.sort_key, event.id]);
-      return event;
-    }),
-    (event) => event.customerId!,
-  );
-  return (customerId) => toConnection(byCustomer.get(customerId) ?? [], page, (event) => keys.get(event));
+    params: [ctx.viewer.workspaceId, ...customers.params, type, type, after?.[0] ?? null, after?.[0] ?? null, after?.[1] ?? null, page.first + 1],
+    answer: (rows) => {
+      const toEvent = ctx.loaders.rows(Event);
+      const keys = new Map<Event, Keyset>();
+      const byCustomer = groupBy(
+        rows.map((row) => {
+          const event = toEvent(row);
+          keys.set(event, [row.sort_key as string, event.id]);
+          return event;
+        }),
+        (event) => event.customerId!,
+      );
+      return (customerId) => toConnection(byCustomer.get(customerId) ?? [], page, (event) => keys.get(event));
+    },
+  };
 }
 
 /**
  * A customer by id with the nested fields selected on it (identities, events, merges) read in the
- * same round trip, keyed by the id requested, and put in the loaders their field resolvers ask: the
- * fields still resolve, and check access, as on every other path.
+ * same statement, as JSON, and put in the loaders their field resolvers ask: the fields still
+ * resolve, and check access, as on every other path.
  */
 export async function readCustomerAhead(ctx: Context, id: string, selection: SelectedField[]): Promise<Customer | null> {
   if (!isUuid(id)) return liveCustomer(ctx).load(id);
-  const customers = resolvedFrom(ctx.viewer.workspaceId, id);
-  const primes: Promise<(customer: Customer) => void>[] = [];
+  const nested: Read<(customer: Customer) => void>[] = [];
   const wanted = new Set(selection.map((field) => field.name));
-  if (wanted.has('identities')) primes.push(identityRows(ctx, customers).then((rows) => (customer) => identitiesOf(ctx).prime(customer.id, rows)));
-  if (wanted.has('merges')) primes.push(mergeRows(ctx, customers).then((rows) => (customer) => mergesOf(ctx).prime(customer.id, mergesFor(rows, customer.id))));
+  const primeWith = <T>(read: Read<T>, prime: (answer: T, customer: Customer) => void): Read<(customer: Customer) => void> => ({
+    ...read,
+    answer: (rows) => (customer) => prime(read.answer(rows), customer),
+  });
+  if (wanted.has('identities')) nested.push(primeWith(identitiesRead(ctx, theOneRead), (rows, customer) => identitiesOf(ctx).prime(customer.id, rows)));
+  if (wanted.has('merges'))
+    nested.push(primeWith(mergesRead(ctx, theOneRead), (rows, customer) => mergesOf(ctx).prime(customer.id, mergesFor(rows, customer.id))));
   for (const field of selection.filter((field) => field.name === 'events')) {
     const args = field.args as Omit<EventsKey, 'customerId'>;
     let page: Page<Keyset>;
@@ -164,13 +178,16 @@ export async function readCustomerAhead(ctx: Context, id: string, selection: Sel
     } catch {
       continue; // the field resolver answers the error
     }
-    primes.push(
-      eventPages(ctx, customers, page, args.type ?? null).then(
-        (pages) => (customer) => eventsOf(ctx).prime({ ...args, customerId: customer.id }, pages(customer.id)),
+    nested.push(
+      primeWith(eventPagesRead(ctx, theOneRead, page, args.type ?? null), (pages, customer) =>
+        eventsOf(ctx).prime({ ...args, customerId: customer.id }, pages(customer.id)),
       ),
     );
   }
-  const [customer, ...fill] = await Promise.all([liveCustomer(ctx).load(id), ...primes]);
-  if (customer) for (const prime of fill as ((customer: Customer) => void)[]) prime(customer);
+  const { text, params } = customersRead(ctx, [id], nested);
+  const [row] = await ctx.loaders.read(text, params);
+  const customer = row ? ctx.loaders.rows(Customer)(row) : null;
+  liveCustomer(ctx).prime(id, customer);
+  if (customer) nested.forEach((read, i) => read.answer(row[`nested_${i}`] as Row[])(customer));
   return customer;
 }

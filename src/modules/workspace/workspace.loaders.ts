@@ -1,5 +1,4 @@
 import type { Context } from '../../context';
-import { fromRows } from '../../db/rows';
 import { Workspace } from './workspace.entity';
 import { WorkspaceErrors } from './workspace.errors';
 
@@ -8,7 +7,7 @@ export const viewerWorkspace = (ctx: Context): Promise<Workspace> =>
   ctx.loaders
     .named<string, Workspace>('viewerWorkspace', async (ids) => {
       const rows = await ctx.loaders.read(`select * from workspace where id = any(?::uuid[])`, [ids]);
-      const byId = new Map(rows.map(fromRows(ctx.em, Workspace)).map((workspace) => [workspace.id, workspace]));
+      const byId = new Map(rows.map(ctx.loaders.rows(Workspace)).map((workspace) => [workspace.id, workspace]));
       // DataLoader rejects the load of a key answered with an Error
       return ids.map((id) => byId.get(id) ?? WorkspaceErrors.notFound(id)) as Workspace[];
     })
