@@ -104,6 +104,18 @@ export const cursorKey = {
     Array.isArray(key) && key.length === 2 && isCursorTime(key[0]) && typeof key[1] === 'string' && UUID.test(key[1]),
 };
 
+/** An edge whose cursor is encoded only if a query reads it (most read the page's end cursor only). */
+class LazyEdge<T> implements Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly keyOf: (row: T) => unknown,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.keyOf(this.node));
+  }
+}
+
 /**
  * Turns `first + 1` fetched rows into a connection: the extra row only says there is a next page.
  * `keyOf` gives the sort key a cursor encodes. A `totalCount` given as a function runs only when a
@@ -112,7 +124,7 @@ export const cursorKey = {
 export function toConnection<T>(rows: T[], page: Page<unknown>, keyOf: (row: T) => unknown, totalCount?: number | (() => Promise<number>)): Connection<T> {
   const hasNextPage = rows.length > page.first;
   const nodes = hasNextPage ? rows.slice(0, page.first) : rows;
-  const edges = nodes.map((node) => ({ cursor: encodeCursor(keyOf(node)), node }));
+  const edges = nodes.map((node) => new LazyEdge(node, keyOf));
   const connection: Connection<T> = {
     edges,
     pageInfo: {
