@@ -18,7 +18,8 @@ export function apolloArmor(limits: Limits) {
     maxAliases: { n: limits.maxAliases },
     maxDirectives: { n: limits.maxDirectives },
     maxTokens: { enabled: false },
-    blockFieldSuggestion: { enabled: true },
+    // formatError strips graphql-js's suggestions from every error it answers, over both transports
+    blockFieldSuggestion: { enabled: false },
   }).protect();
   return { ...armor, parseOptions: { maxTokens: limits.maxTokens } };
 }
