@@ -7,7 +7,7 @@ import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type 
 import type { Limits } from '../config';
 
 /**
- * graphql-armor's protections for Apollo: depth, cost, aliases, directives, no suggestions; and the
+ * graphql-armor's protections for Apollo: depth, cost, aliases, directives; and the
  * token limit as Apollo's own `parseOptions`. (Armor's Apollo token plugin parses in a plugin hook,
  * so every syntax error, over the limit or not, became a 500 rather than a 400 GRAPHQL_PARSE_FAILED.)
  */
