@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { StartupError } from './startup-error';
 
@@ -9,6 +10,8 @@ export interface Config {
   appDatabaseUrl?: string;
   port: number;
   host: string;
+  /** `CDP_WORKERS`: processes serving the port, one per core by default; 1 serves from the one process `npm start` runs. */
+  workers: number;
   /** Admin key given to the default workspace at its first start; generated when unset. */
   adminKey?: string;
   logLevel: string;
@@ -50,6 +53,13 @@ const int = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => 
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new StartupError(`${name} must be a non-negative integer, got "${raw}"`, `fix or unset ${name}`);
   return value;
+};
+
+const workers = (env: NodeJS.ProcessEnv): number => {
+  const count = int(env, 'CDP_WORKERS', os.availableParallelism());
+  if (count < 1)
+    throw new StartupError(`CDP_WORKERS must be at least 1, got "${env.CDP_WORKERS}"`, 'set it to 1 for a single process, or unset it for one per core');
+  return count;
 };
 
 const bool = (env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean => {
@@ -96,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     appDatabaseUrl: env.CDP_APP_DATABASE_URL || undefined,
     port: int(env, 'PORT', 4000),
     host: env.HOST || '0.0.0.0',
+    workers: workers(env),
     adminKey: adminKey(env.CDP_ADMIN_KEY),
     logLevel: env.LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     production,

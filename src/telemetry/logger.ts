@@ -10,6 +10,6 @@ export const logSerializers = {
 /** The process logger; request-bound children carry `requestId`. */
 export const logger = pino({
   level: process.env.LOG_LEVEL || (process.env.NODE_ENV === 'test' ? 'silent' : 'info'),
-  base: { service: 'cdp-api' },
+  base: { service: 'cdp-api', pid: process.pid },
   serializers: logSerializers,
 });

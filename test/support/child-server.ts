@@ -11,8 +11,8 @@ export interface ChildServer {
   process: ChildProcess;
   /** What it printed so far, a line each (stdout and stderr). */
   output: string[];
-  /** Resolves with the first line (already printed or still to come) that matches, failing after `ms`. */
-  waitForLine(pattern: RegExp, ms?: number): Promise<string>;
+  /** Resolves with the first line (already printed from line `from` on, or still to come) that matches, failing after `ms`. */
+  waitForLine(pattern: RegExp, ms?: number, from?: number): Promise<string>;
   /** {@link TestServer.subscribe} for this process: waits for its log line of the registered subscriber. */
   subscribe<T>(topic: Topic, start: () => T): Promise<T>;
   /** Sends SIGTERM and resolves with the exit code. */
@@ -25,7 +25,7 @@ export interface ChildServer {
  */
 export async function startChildServer(databaseUrl: string | undefined, env: Record<string, string> = {}): Promise<ChildServer> {
   const child = spawn(process.execPath, [path.resolve('dist/src/main.js')], {
-    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', ...env },
+    env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: databaseUrl ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'debug', CDP_WORKERS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -65,7 +65,7 @@ export async function startChildServer(databaseUrl: string | undefined, env: Rec
     baseUrl: `http://127.0.0.1:${port}`,
     process: child,
     output,
-    waitForLine: (pattern, ms) => waitForLine(pattern, ms),
+    waitForLine,
     subscribe: async (topic, start) => {
       const registered = waitForLine(new RegExp(`"topic":"${topic}".*"msg":"subscriber registered"`), 5000, output.length);
       const started = start();
