@@ -75,6 +75,7 @@ const OPEN = `mutation Open($input: OpenConversationInput!) { openConversation(i
 const POST = `mutation Post($input: PostMessageInput!) { postMessage(input: $input) { id createdAt } }`;
 const QUEUE_UPDATED = `subscription($queueId: ID) { queueUpdated(queueId: $queueId) { change conversation { id } stats { waiting assigned } } }`;
 const AGENT_ASSIGNED = `subscription($agentId: ID!) { agentAssigned(agentId: $agentId) { id status } }`;
+const MESSAGES_SO_FAR = `query($id: ID!) { conversation(id: $id) { messages(first: 50) { edges { node { id author body } } } } }`;
 const CONVERSATION_UPDATED = `subscription($id: ID!) { conversationUpdated(conversationId: $id) { kind message { id author direction body } } }`;
 
 /** POSTs one operation; answers `data`, or records why not (a non-2xx, GraphQL errors, a failed request) and answers null. */
@@ -182,9 +183,8 @@ function agents() {
             subscribe(client, AGENT_ASSIGNED, { agentId }, (data) => {
               const conversationId = data.agentAssigned.id as string;
               assignments.set(conversationId, { agentId, at: now() });
-              subscribe(client, CONVERSATION_UPDATED, { id: conversationId }, (update) => {
-                const message = update.conversationUpdated.message;
-                if (update.conversationUpdated.kind !== 'MESSAGE' || message?.author !== 'CUSTOMER') return;
+              const deliver = (message: { id: string; author: string; body: string }) => {
+                if (message.author !== 'CUSTOMER' || deliveries.has(message.id)) return;
                 const receivedAt = now();
                 deliveries.set(message.id, { agentId, at: receivedAt });
                 inFlight += 1;
@@ -192,6 +192,13 @@ function agents() {
                   inFlight -= 1;
                   if (reply) replyLatencies.set(message.id, now() - receivedAt);
                 });
+              };
+              subscribe(client, CONVERSATION_UPDATED, { id: conversationId }, (update) => {
+                if (update.conversationUpdated.kind === 'MESSAGE' && update.conversationUpdated.message) deliver(update.conversationUpdated.message);
+              });
+              // then what came before the subscription, on the same socket, as an agent's screen does
+              subscribe(client, MESSAGES_SO_FAR, { id: conversationId }, (answer) => {
+                for (const edge of answer.conversation?.messages.edges ?? []) deliver(edge.node);
               });
             });
             subscribe(client, QUEUE_UPDATED, { queueId }, () => {
