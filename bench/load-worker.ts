@@ -13,6 +13,10 @@ interface WorkerOptions {
   bodies: string[];
   connections: number;
   seconds: number;
+  /** Unmeasured load before the measured period (2 s unless given). */
+  warmUpSeconds?: number;
+  /** Also print every measured latency, for pooling several runs. */
+  keepLatencies?: boolean;
 }
 
 async function main() {
@@ -33,7 +37,8 @@ async function main() {
       );
       if (latencies) instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
     });
-  await run(2); // warm-up, not measured
+  const warmUp = options.warmUpSeconds ?? 2;
+  if (warmUp > 0) await run(warmUp); // not measured
   const latencies: number[] = [];
   const result = await run(options.seconds, latencies);
   latencies.sort((a, b) => a - b);
@@ -46,6 +51,7 @@ async function main() {
       non2xx: result.non2xx,
       errors: result.errors,
       timeouts: result.timeouts,
+      ...(options.keepLatencies ? { latencies } : {}),
     }),
   );
 }

@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import { promisify } from 'node:util';
-import { loadConfig } from '../src/config';
+import { loadConfig, type Config } from '../src/config';
 import { openDatabase, type Database } from '../src/db/database';
 import { connectOrm } from '../src/db/orm';
 import { prepareAppRole, prepareDatabase } from '../src/prepare-database';
@@ -18,13 +18,16 @@ export interface BenchServer {
   /** The tables' owner: seeding and the reference queries, which row-level security does not bind. */
   orm: MikroORM;
   database: Database;
+  /** What the server connects with: the app role (row-level security), or the owner under BENCH_SERVER_ROLE=owner. */
+  serverDatabaseUrl: string;
+  poolSize: number;
   workspaceId: string;
   adminKey: string;
   stop(): Promise<void>;
 }
 
-export async function startBenchServer(): Promise<BenchServer> {
-  const config = { ...loadConfig(), port: 0, host: '127.0.0.1' };
+export async function startBenchServer(overrides: Partial<Config> = {}): Promise<BenchServer> {
+  const config = { ...loadConfig(), port: 0, host: '127.0.0.1', ...overrides };
   const dataDir = path.resolve('.data/bench');
   // each bench starts from an empty embedded cluster: comparable figures, and the disk does not fill up
   if (!process.env.DATABASE_URL) fs.rmSync(dataDir, { recursive: true, force: true });
@@ -41,6 +44,8 @@ export async function startBenchServer(): Promise<BenchServer> {
     server,
     orm,
     database,
+    serverDatabaseUrl: serverUrl,
+    poolSize: config.poolSize,
     workspaceId: workspace.id,
     adminKey,
     stop: async () => {
@@ -77,21 +82,189 @@ export interface Load {
   p99: number;
   non2xx: number;
   errors: number;
+  /** Every measured latency, when asked for. */
+  latencies?: number[];
+}
+
+export interface LoadOptions {
+  url: string;
+  headers: Record<string, string>;
+  bodies: string[];
+  connections: number;
+  seconds?: number;
+  warmUpSeconds?: number;
+  keepLatencies?: boolean;
 }
 
 /**
  * Loads a URL with autocannon from a separate process: `connections` at once for `seconds` (10)
- * after a 2 s warm-up, POSTing `bodies` in turn. Latencies in ms; `errors` are connection errors
+ * after a warm-up (`warmUpSeconds`, 2), POSTing `bodies` in turn. Latencies in ms; `errors` are connection errors
  * and timeouts.
  */
-export async function load(options: { url: string; headers: Record<string, string>; bodies: string[]; connections: number; seconds?: number }): Promise<Load> {
+export async function load(options: LoadOptions): Promise<Load> {
   const worker = path.join(__dirname, 'load-worker.js');
   const file = path.join(os.tmpdir(), `cdp-load-${process.pid}-${Date.now()}.json`);
   fs.writeFileSync(file, JSON.stringify({ seconds: 10, ...options }));
   const { stdout } = await run(process.execPath, [worker, file], { maxBuffer: 64 * 1024 * 1024 }).finally(() => fs.rmSync(file, { force: true }));
-  const result = JSON.parse(stdout) as { requests: number; total: number; latency: { p50: number; p95: number; p99: number }; non2xx: number; errors: number };
-  return { requestsPerSecond: result.requests, total: result.total, ...result.latency, non2xx: result.non2xx, errors: result.errors };
+  const result = JSON.parse(stdout) as {
+    requests: number;
+    total: number;
+    latency: { p50: number; p95: number; p99: number };
+    non2xx: number;
+    errors: number;
+    latencies?: number[];
+  };
+  return {
+    requestsPerSecond: result.requests,
+    total: result.total,
+    ...result.latency,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    latencies: result.latencies,
+  };
 }
 
 export const row = (label: string, figures: Load) =>
   `  ${label.padEnd(34)} ${figures.requestsPerSecond.toFixed(0).padStart(8)} req/s   p50 ${figures.p50.toFixed(2).padStart(7)} ms   p95 ${figures.p95.toFixed(2).padStart(7)} ms   p99 ${figures.p99.toFixed(2).padStart(7)} ms`;
+
+/** One side of a comparison: a URL to load, and the SQL it sends per request (from a probe). */
+export interface Side {
+  label: string;
+  url: string;
+  sql: { statements: number; roundTrips: number };
+}
+
+/** A side's figures over interleaved rounds: the median round's rate, percentiles of every round's latencies pooled. */
+export interface Measured extends Side {
+  requestsPerSecond: number;
+  rounds: number[];
+  total: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  /** CPU of this process (where the servers run) and of PostgreSQL, per response. */
+  serverCpuMs: number;
+  postgresCpuMs: number;
+}
+
+export interface InterleavedOptions {
+  headers: Record<string, string>;
+  bodies: string[];
+  connections: number;
+  /** Reads PostgreSQL's CPU time so far, in ms (see {@link postgresCpuMeter}). */
+  postgresCpu: () => number;
+  rounds?: number;
+  seconds?: number;
+  warmUpSeconds?: number;
+}
+
+/**
+ * Measures the sides turn about (one warm-up each, then `rounds` rounds of every side for `seconds`),
+ * so that a noisy neighbour on a shared machine weighs on each side alike.
+ */
+export async function measureInterleaved(sides: Side[], options: InterleavedOptions): Promise<Measured[]> {
+  const { headers, bodies, connections, postgresCpu, rounds = 3, seconds = 4, warmUpSeconds = 2 } = options;
+  const runs = sides.map(() => [] as { load: Load; serverCpuMs: number; postgresCpuMs: number }[]);
+  for (const side of sides) await load({ url: side.url, headers, bodies, connections, seconds: warmUpSeconds, warmUpSeconds: 0 });
+  for (let round = 0; round < rounds; round++)
+    for (const [i, side] of sides.entries()) {
+      const cpu = process.cpuUsage();
+      const postgres = postgresCpu();
+      const figures = await load({ url: side.url, headers, bodies, connections, seconds, warmUpSeconds: 0, keepLatencies: true });
+      const used = process.cpuUsage(cpu);
+      runs[i].push({ load: figures, serverCpuMs: (used.user + used.system) / 1000, postgresCpuMs: postgresCpu() - postgres });
+    }
+  return sides.map((side, i) => {
+    const latencies = runs[i].flatMap((run) => run.load.latencies ?? []).sort((a, b) => a - b);
+    const total = runs[i].reduce((sum, run) => sum + run.load.total, 0);
+    const sum = (pick: (run: (typeof runs)[number][number]) => number) => runs[i].reduce((acc, run) => acc + pick(run), 0);
+    const rates = runs[i].map((run) => run.load.requestsPerSecond);
+    return {
+      ...side,
+      requestsPerSecond: median(rates),
+      rounds: rates,
+      total,
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      non2xx: sum((run) => run.load.non2xx),
+      errors: sum((run) => run.load.errors),
+      serverCpuMs: sum((run) => run.serverCpuMs) / total,
+      postgresCpuMs: sum((run) => run.postgresCpuMs) / total,
+    };
+  });
+}
+
+export const percentile = (sorted: number[], p: number): number =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
+
+const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+/**
+ * CPU time (user + system, ms) of the PostgreSQL cluster `orm` talks to: its postmaster and every
+ * process it forked, read from /proc. Other clusters on the machine are not counted. NaN when the
+ * cluster is not a local process (DATABASE_URL elsewhere) or there is no /proc.
+ */
+export async function postgresCpuMeter(orm: MikroORM): Promise<() => number> {
+  const [{ pid }] = await orm.em.fork().getConnection().execute<{ pid: number }[]>('select pg_backend_pid() pid');
+  const stat = (id: number | string) => {
+    try {
+      const text = fs.readFileSync(`/proc/${id}/stat`, 'utf8');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) * TICK_MS };
+    } catch {
+      return undefined;
+    }
+  };
+  const postmaster = stat(pid)?.ppid;
+  if (postmaster === undefined) return () => NaN;
+  return () => {
+    let total = 0;
+    for (const entry of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const found = stat(entry);
+      if (found && (Number(entry) === postmaster || found.ppid === postmaster)) total += found.cpu;
+    }
+    return total;
+  };
+}
+
+/** POSTs one body and returns the parsed answer; throws unless it is a 200. */
+export async function probe(url: string, headers: Record<string, string>, body: string): Promise<any> {
+  const response = await fetch(url, { method: 'POST', headers, body });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${text.slice(0, 500)}`);
+  return JSON.parse(text);
+}
+
+const cell = (value: number, digits: number) => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+
+/** The one table of the comparison benches: a row per side, then each side's ratio to the reference (the last row). */
+export function printComparison(title: string, rows: Measured[]): void {
+  const line = (label: string, cells: string[]) => `  ${label.padEnd(34)}${cells.map((c) => c.padStart(10)).join('')}`;
+  console.log(`\n${title}`);
+  console.log(line('', ['req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'srv ms/r', 'pg ms/r', 'SQL/r', 'trips/r', 'non-2xx', 'errors']));
+  for (const r of rows)
+    console.log(
+      line(r.label, [
+        cell(r.requestsPerSecond, 0),
+        cell(r.p50, 2),
+        cell(r.p95, 2),
+        cell(r.p99, 2),
+        cell(r.serverCpuMs, 3),
+        cell(r.postgresCpuMs, 3),
+        cell(r.sql.statements, 1),
+        cell(r.sql.roundTrips, 1),
+        String(r.non2xx),
+        String(r.errors),
+      ]),
+    );
+  const reference = rows[rows.length - 1];
+  for (const r of rows.slice(0, -1))
+    console.log(
+      `  ${r.label} / ${reference.label}: ${cell(r.requestsPerSecond / reference.requestsPerSecond, 2)}x req/s, ${cell(r.p95 / reference.p95, 2)}x p95` +
+        ` (rounds ${r.rounds.map((v) => v.toFixed(0)).join(', ')} vs ${reference.rounds.map((v) => v.toFixed(0)).join(', ')} req/s)`,
+    );
+}
