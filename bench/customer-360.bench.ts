@@ -3,7 +3,7 @@ import { forkForWorkspace } from '../src/context';
 import { isDeepStrictEqual } from 'node:util';
 import { IDEAL } from './customer-360.ideal';
 import { startIdealHandler } from './ideal-handler';
-import { measureInterleaved, postgresCpuMeter, printComparison, probe, startBenchServer } from './support';
+import { measureInterleaved, postgresCpuMeter, printComparison, probe, startBenchServer, clusterSides } from './support';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
 const RICH = 2_000;
@@ -66,6 +66,7 @@ async function main() {
   const bodies = ids.map((id) => JSON.stringify({ query: QUERY, variables: { id } }));
   const ideal = await startIdealHandler(bench.serverDatabaseUrl, bench.poolSize, IDEAL);
   let failed = false;
+  let clusters: Awaited<ReturnType<typeof clusterSides>> | undefined;
   try {
     await probe(bench.server.url, headers, bodies[0]); // the key's lookup, cached from then on
     const api = await probe(bench.server.url, headers, bodies[0]);
@@ -73,9 +74,12 @@ async function main() {
     const idealSql = await ideal.sqlOf(() => probe(ideal.url, headers, bodies[0]));
     await expectSameAnswers(bench.server.url, ideal.url, headers, [...bodies.slice(0, 8), ...bodies.slice(-2)]);
 
+    const apiSql = { statements: api.extensions.sqlStatements, roundTrips: api.extensions.sqlRoundTrips };
+    clusters = await clusterSides(bench, apiSql);
     const rows = await measureInterleaved(
       [
-        { label: 'API customer-360', url: bench.server.url, sql: { statements: api.extensions.sqlStatements, roundTrips: api.extensions.sqlRoundTrips } },
+        { label: 'API customer-360', url: bench.server.url, sql: apiSql },
+        ...clusters.sides,
         { label: 'ideal (http + pg, 1 statement)', url: ideal.url, sql: idealSql },
       ],
       { headers, bodies, connections: CONNECTIONS, postgresCpu: await postgresCpuMeter(bench.orm) },
@@ -91,6 +95,7 @@ async function main() {
       }
   } finally {
     await new Promise((resolve) => setTimeout(resolve, 500)); // requests the load generator abandoned at its deadline
+    await clusters?.stop();
     await ideal.close();
     await bench.stop();
   }

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import readline from 'node:readline';
 import fs from 'node:fs';
 import os from 'node:os';
 import { promisify } from 'node:util';
@@ -132,6 +133,8 @@ export interface Side {
   label: string;
   url: string;
   sql: { statements: number; roundTrips: number };
+  /** The server's CPU time so far, in ms, when it is not this process (see {@link startCluster}). */
+  serverCpu?: () => number;
 }
 
 /** A side's figures over interleaved rounds: the median round's rate, percentiles of every round's latencies pooled. */
@@ -170,11 +173,11 @@ export async function measureInterleaved(sides: Side[], options: InterleavedOpti
   for (const side of sides) await load({ url: side.url, headers, bodies, connections, seconds: warmUpSeconds, warmUpSeconds: 0 });
   for (let round = 0; round < rounds; round++)
     for (const [i, side] of sides.entries()) {
-      const cpu = process.cpuUsage();
+      const serverCpu = side.serverCpu ?? ownCpu;
+      const cpu = serverCpu();
       const postgres = postgresCpu();
       const figures = await load({ url: side.url, headers, bodies, connections, seconds, warmUpSeconds: 0, keepLatencies: true });
-      const used = process.cpuUsage(cpu);
-      runs[i].push({ load: figures, serverCpuMs: (used.user + used.system) / 1000, postgresCpuMs: postgresCpu() - postgres });
+      runs[i].push({ load: figures, serverCpuMs: serverCpu() - cpu, postgresCpuMs: postgresCpu() - postgres });
     }
   return sides.map((side, i) => {
     const latencies = runs[i].flatMap((run) => run.load.latencies ?? []).sort((a, b) => a - b);
@@ -200,34 +203,95 @@ export async function measureInterleaved(sides: Side[], options: InterleavedOpti
 export const percentile = (sorted: number[], p: number): number =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
 
+const ownCpu = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+
 const TICK_MS = 10; // USER_HZ is 100 on Linux
+
+const stat = (id: number | string) => {
+  try {
+    const text = fs.readFileSync(`/proc/${id}/stat`, 'utf8');
+    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+    // utime, stime, and cutime, cstime: what its children that have exited used
+    return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) * TICK_MS, exited: (Number(fields[13]) + Number(fields[14])) * TICK_MS };
+  } catch {
+    return undefined;
+  }
+};
+
+/** CPU time (user + system, ms) of a process and the processes it forked, those gone too, read from /proc. */
+const processTreeCpu = (root: number) => () => {
+  let total = stat(root)?.exited ?? 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const found = stat(entry);
+    if (found && (Number(entry) === root || found.ppid === root)) total += found.cpu;
+  }
+  return total;
+};
 
 /**
  * CPU time (user + system, ms) of the PostgreSQL cluster `orm` talks to: its postmaster and every
- * process it forked, read from /proc. Other clusters on the machine are not counted. NaN when the
- * cluster is not a local process (DATABASE_URL elsewhere) or there is no /proc.
+ * process it forked. Other clusters on the machine are not counted. NaN when the cluster is not a
+ * local process (DATABASE_URL elsewhere) or there is no /proc.
  */
 export async function postgresCpuMeter(orm: MikroORM): Promise<() => number> {
   const [{ pid }] = await orm.em.fork().getConnection().execute<{ pid: number }[]>('select pg_backend_pid() pid');
-  const stat = (id: number | string) => {
-    try {
-      const text = fs.readFileSync(`/proc/${id}/stat`, 'utf8');
-      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-      return { ppid: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) * TICK_MS };
-    } catch {
-      return undefined;
-    }
-  };
   const postmaster = stat(pid)?.ppid;
-  if (postmaster === undefined) return () => NaN;
-  return () => {
-    let total = 0;
-    for (const entry of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      const found = stat(entry);
-      if (found && (Number(entry) === postmaster || found.ppid === postmaster)) total += found.cpu;
-    }
-    return total;
+  return postmaster === undefined ? () => NaN : processTreeCpu(postmaster);
+}
+
+export interface Cluster {
+  url: string;
+  /** CPU of the primary and its workers, in ms. */
+  cpu: () => number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The API as `npm start` serves it, with one worker and with one per core, as sides of a comparison
+ * (they answer what the bench's own server answers, with the same SQL).
+ */
+export async function clusterSides(bench: BenchServer, sql: Side['sql']): Promise<{ sides: Side[]; stop(): Promise<void> }> {
+  const counts = [1, os.availableParallelism()];
+  const clusters = await Promise.all(counts.map((workers) => startCluster(bench, workers)));
+  return {
+    sides: clusters.map((cluster, i) => ({
+      label: `npm start, ${counts[i]} worker${counts[i] === 1 ? '' : 's'}`,
+      url: cluster.url,
+      sql,
+      serverCpu: cluster.cpu,
+    })),
+    stop: async () => {
+      await Promise.all(clusters.map((cluster) => cluster.stop()));
+    },
+  };
+}
+
+/** `npm start` (dist/src/main.js) with `workers` worker processes on the bench's database, where the bench's key works. */
+export async function startCluster(bench: BenchServer, workers: number): Promise<Cluster> {
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', path.resolve(__dirname, '../src/main.js')], {
+    env: { ...process.env, DATABASE_URL: bench.database.url, CDP_WORKERS: String(workers), PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', CDP_JOBS: 'false' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let serving = 0;
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      const port = /"port":(\d+),.*"msg":"serving http/.exec(line)?.[1];
+      if (port && ++serving === workers) resolve(Number(port));
+    });
+    child.once('exit', (code) => reject(new Error(`npm start with ${workers} workers exited with ${code}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    cpu: processTreeCpu(child.pid!),
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
 

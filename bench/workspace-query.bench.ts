@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { startIdealHandler } from './ideal-handler';
-import { measureInterleaved, postgresCpuMeter, printComparison, probe, startBenchServer } from './support';
+import { measureInterleaved, postgresCpuMeter, printComparison, probe, startBenchServer, clusterSides } from './support';
 
 const CONNECTIONS = 20;
 
@@ -20,6 +20,7 @@ async function main() {
   const bench = await startBenchServer({ exposeStatementCount: true });
   const ideal = await startIdealHandler(bench.serverDatabaseUrl, bench.poolSize, IDEAL);
   let failed = false;
+  let clusters: Awaited<ReturnType<typeof clusterSides>> | undefined;
   try {
     const body = JSON.stringify({ query: '{ workspace { id name } }' });
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${bench.adminKey}` };
@@ -30,9 +31,12 @@ async function main() {
       throw new Error(`the ideal answers ${JSON.stringify(answer)}, the API ${JSON.stringify(api)}`);
     const idealSql = await ideal.sqlOf(() => probe(ideal.url, headers, body));
 
+    const apiSql = { statements: api.extensions.sqlStatements, roundTrips: api.extensions.sqlRoundTrips };
+    clusters = await clusterSides(bench, apiSql);
     const rows = await measureInterleaved(
       [
-        { label: 'API POST /graphql', url: bench.server.url, sql: { statements: api.extensions.sqlStatements, roundTrips: api.extensions.sqlRoundTrips } },
+        { label: 'API POST /graphql', url: bench.server.url, sql: apiSql },
+        ...clusters.sides,
         { label: 'ideal (http + pg, 1 statement)', url: ideal.url, sql: idealSql },
       ],
       { headers, bodies: [body], connections: CONNECTIONS, postgresCpu: await postgresCpuMeter(bench.orm) },
@@ -46,6 +50,7 @@ async function main() {
       }
   } finally {
     await new Promise((resolve) => setTimeout(resolve, 500)); // requests the load generator abandoned at its deadline
+    await clusters?.stop();
     await ideal.close();
     await bench.stop();
   }
