@@ -8,7 +8,7 @@ import { ensureDefaultWorkspace } from './modules/workspace/workspace.service';
 import { startServer } from './server';
 import { explainStartupFailure, type StartupTarget } from './startup-error';
 import { logger } from './telemetry/logger';
-import { forkWorkers, WORKER_DATABASE_URL } from './workers';
+import { forkWorkers, WORKER_DATABASE_URL, type StartFailed } from './workers';
 
 /**
  * `npm start`: database (embedded and supervised unless DATABASE_URL), migrations, default
@@ -39,6 +39,7 @@ async function main(target: StartupTarget): Promise<void> {
       return;
     }
     const workers = forkWorkers(config.workers, appUrl);
+    await workers.started;
     logger.info({ workers: config.workers }, `serving from ${config.workers} worker processes`);
     const stop = async () => {
       await workers.stop();
@@ -118,6 +119,11 @@ function onSignals(stop: () => Promise<void>): void {
 const target: StartupTarget = {};
 main(target).catch((error) => {
   logger.debug({ err: error }, 'start failed');
-  process.stderr.write(`cdp-api could not start: ${explainStartupFailure(error, target)}\n`);
-  process.exit(1);
+  const reason = explainStartupFailure(error, target);
+  // a worker leaves the one line to the primary
+  if (cluster.isWorker) process.send!({ type: 'start-failed', reason } satisfies StartFailed, () => process.exit(1));
+  else {
+    process.stderr.write(`cdp-api could not start: ${reason}\n`);
+    process.exit(1);
+  }
 });

@@ -5,8 +5,8 @@ import { AppError } from './errors';
  * ends by printing {@link explainStartupFailure}'s one line and exiting with 1.
  */
 export class StartupError extends Error {
-  constructor(cause: string, remedy: string) {
-    super(`${cause}; ${remedy}`);
+  constructor(cause: string, remedy?: string) {
+    super(remedy ? `${cause}; ${remedy}` : cause);
     this.name = 'StartupError';
   }
 }
