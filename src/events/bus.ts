@@ -23,8 +23,9 @@ export class EventBus {
   private reconnectTimer?: NodeJS.Timeout;
   /** When the LISTEN connection was lost, until it is back. */
   private lostAt?: number;
-  /** The last NOTIFY sent: the next waits for it, as one connection runs one query at a time. */
-  private notifying: Promise<unknown> = Promise.resolve();
+  /** Messages waiting for the NOTIFY in flight to finish; they go out together in the next one. */
+  private queued: { part: string; sent: () => void }[] = [];
+  private sending = false;
   /** Who waits for the next LISTEN connection ({@link nextConnection}). */
   private connectionWaiters: (() => void)[] = [];
 
@@ -39,49 +40,62 @@ export class EventBus {
     await this.connect();
   }
 
-  /** Delivers locally now and to other processes through NOTIFY; never throws (a lost notify is logged). */
-  async publish<T extends Topic>(topic: T, payload: Topics[T]): Promise<void> {
+  /**
+   * Delivers locally now and to other processes through NOTIFY; never throws (a lost notify is
+   * logged). Messages published while a NOTIFY is in flight go out together in the next one, in
+   * order, so a busy process sends a few NOTIFYs of many messages rather than one per message.
+   */
+  publish<T extends Topic>(topic: T, payload: Topics[T]): Promise<void> {
     this.deliver(topic, payload);
-    await this.notify(topic, JSON.stringify({ origin: this.origin, topic, payload }));
+    const part = JSON.stringify({ topic, payload });
+    if (Buffer.byteLength(part) > MAX_PAYLOAD - 100) {
+      this.log.error({ topic }, 'bus payload too large for NOTIFY; not sent to other processes');
+      return Promise.resolve();
+    }
+    return new Promise((sent) => {
+      this.queued.push({ part, sent });
+      if (!this.sending) void this.sendQueued();
+    });
   }
 
-  /**
-   * {@link publish} for many messages of one topic (the audit entries of an ingested batch, say):
-   * each is delivered here, in order, and they reach other processes in as few NOTIFYs as fit,
-   * each a transaction of its own on the database, instead of one per message.
-   */
+  /** {@link publish} for many messages of one topic (the audit entries of an ingested batch, say). */
   async publishEach<T extends Topic>(topic: T, payloads: readonly Topics[T][]): Promise<void> {
-    for (const payload of payloads) this.deliver(topic, payload);
-    const head = `{"origin":${JSON.stringify(this.origin)},"topic":${JSON.stringify(topic)},"payloads":[`;
-    let parts: string[] = [];
-    let bytes = Buffer.byteLength(head) + 2;
-    for (const payload of payloads) {
-      const part = JSON.stringify(payload);
-      const size = Buffer.byteLength(part) + 1;
-      if (parts.length && bytes + size > MAX_PAYLOAD) {
-        await this.notify(topic, `${head}${parts.join(',')}]}`);
-        [parts, bytes] = [[], Buffer.byteLength(head) + 2];
+    await Promise.all(payloads.map((payload) => this.publish(topic, payload)));
+  }
+
+  private async sendQueued(): Promise<void> {
+    this.sending = true;
+    while (this.queued.length > 0) {
+      const batch = this.queued.splice(0);
+      try {
+        const client = this.client;
+        if (!client) throw new Error('bus is not connected');
+        await client.query('select pg_notify($1, message) from unnest($2::text[]) message', [CHANNEL, this.envelopes(batch.map((each) => each.part))]);
+      } catch (error) {
+        this.log.warn({ err: error, messages: batch.length }, 'bus notify failed; other processes miss these events');
       }
-      parts.push(part);
+      for (const each of batch) each.sent();
+    }
+    this.sending = false;
+  }
+
+  /** The parts in as few NOTIFY payloads as fit, in order. */
+  private envelopes(parts: string[]): string[] {
+    const head = `{"origin":${JSON.stringify(this.origin)},"messages":[`;
+    const envelopes: string[] = [];
+    let current: string[] = [];
+    let bytes = Buffer.byteLength(head) + 2;
+    for (const part of parts) {
+      const size = Buffer.byteLength(part) + 1;
+      if (current.length > 0 && bytes + size > MAX_PAYLOAD) {
+        envelopes.push(`${head}${current.join(',')}]}`);
+        [current, bytes] = [[], Buffer.byteLength(head) + 2];
+      }
+      current.push(part);
       bytes += size;
     }
-    if (parts.length) await this.notify(topic, `${head}${parts.join(',')}]}`);
-  }
-
-  private async notify(topic: Topic, message: string): Promise<void> {
-    if (Buffer.byteLength(message) > MAX_PAYLOAD) {
-      this.log.error({ topic }, 'bus payload too large for NOTIFY; not sent to other processes');
-      return;
-    }
-    try {
-      const client = this.client;
-      if (!client) throw new Error('bus is not connected');
-      const sent = this.notifying.then(() => client.query('select pg_notify($1, $2)', [CHANNEL, message]));
-      this.notifying = sent.catch(() => undefined);
-      await sent;
-    } catch (error) {
-      this.log.warn({ err: error, topic }, 'bus notify failed; other processes miss this event');
-    }
+    if (current.length > 0) envelopes.push(`${head}${current.join(',')}]}`);
+    return envelopes;
   }
 
   /** Subscribes to a topic in this process, to the messages `keep` accepts (all without it). */
@@ -116,14 +130,15 @@ export class EventBus {
     client.on('notification', (notification) => {
       if (notification.channel !== CHANNEL || !notification.payload) return;
       try {
-        const { origin, topic, payload, payloads } = JSON.parse(notification.payload);
-        if (origin !== this.origin) for (const each of payloads ?? [payload]) this.deliver(topic, each);
+        const { origin, messages } = JSON.parse(notification.payload) as { origin: string; messages: { topic: Topic; payload: never }[] };
+        if (origin !== this.origin) for (const { topic, payload } of messages) this.deliver(topic, payload);
       } catch (error) {
         this.log.warn({ err: error }, 'bus dropped a malformed notification');
       }
     });
     await client.connect();
-    await client.query(`listen ${CHANNEL}`);
+    // a NOTIFY is a transaction that would wait for its commit to reach the disk; bus messages are best effort
+    await client.query(`set synchronous_commit to off; listen ${CHANNEL}`);
     this.client = client;
     if (this.lostAt) this.log.info({ afterMs: Date.now() - this.lostAt }, 'bus connection re-established');
     this.lostAt = undefined;

@@ -14,6 +14,6 @@ export class Outbox {
 
   /** Publishes in the order added (the bus never throws). */
   async publish(bus: EventBus): Promise<void> {
-    for (const { topic, payload } of this.messages) await bus.publish(topic, payload as never);
+    await Promise.all(this.messages.map(({ topic, payload }) => bus.publish(topic, payload as never)));
   }
 }
