@@ -163,10 +163,10 @@ function preparedStatements(connection: PgConnection): Map<string, boolean> {
   return prepared;
 }
 
-/** `?` placeholders outside quoted literals become `$1`, `$2`, ... */
+/** `?` placeholders outside quoted literals, quoted names and comments become `$1`, `$2`, ... */
 function numbered(text: string): string {
   let n = 0;
-  return text.replace(/'(?:[^']|'')*'|\?/g, (match) => (match === '?' ? `$${++n}` : match));
+  return text.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\?/g, (match) => (match === '?' ? `$${++n}` : match));
 }
 
 const SPECIAL = /[\\\t\n\r]/;

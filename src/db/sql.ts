@@ -1,23 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DatabaseErrors } from './database.errors';
-import { countStatement } from '../telemetry/request-scope';
 import { readPipeline, type Row, type Statement } from './pipeline';
 
 /**
  * Runs one SQL statement with real bound parameters (`?` placeholders; arrays bind as PostgreSQL
  * arrays), inside the EntityManager's transaction when it has one. For set-based statements the
- * ORM cannot express; every value is a parameter, never spliced into the text.
+ * ORM cannot express; every value is a parameter, never spliced into the text. The statement is
+ * prepared once per connection: a transaction runs many of these, and parsing and planning each
+ * one again is much of what they cost the server.
  */
 export async function sql<T = Record<string, unknown>>(em: EntityManager, text: string, params: readonly unknown[] = []): Promise<T[]> {
-  countStatement();
-  const query = em
-    .getConnection()
-    .getKnex()
-    .raw(text, params as never);
-  const transaction = em.getTransactionContext();
-  if (transaction) query.transacting(transaction);
-  const result = await query;
-  return result.rows as T[];
+  const [rows] = await readPipeline(em, [{ text, params, prepared: true }]);
+  return rows as T[];
 }
 
 /**

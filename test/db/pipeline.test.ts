@@ -184,6 +184,18 @@ describe('pipeline', () => {
   });
 });
 
+describe('sql', () => {
+  it('binds ? outside literals, quoted names and comments (whatever they hold), and binds arrays as arrays', async () => {
+    const rows = await sql<Record<string, unknown>>(
+      t.orm.em.fork(),
+      `select ? as "what?", '?' as literal, ?::int[] as numbers -- the customer's ? stays
+       , ? as last`,
+      ['first', [1, 2], 'last'],
+    );
+    expect(rows).toEqual([{ 'what?': 'first', literal: '?', numbers: [1, 2], last: 'last' }]);
+  });
+});
+
 describe('a read by key outside a transaction', () => {
   it('is planned generically, and the setting ends with it on its pooled connection', async () => {
     const orm = await connectOrm(t.databaseUrl, { ...t.config, poolSize: 1 });
