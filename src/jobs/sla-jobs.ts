@@ -1,7 +1,7 @@
 import { forkForWorkspace } from '../context';
 import { Outbox } from '../events/outbox';
 import { sweepSla, queuesWithWaiting } from '../modules/queue/sla.service';
-import { announceAssignments, lockRouting, route } from '../modules/queue/routing.service';
+import { announceAssignments, routeUnderLock } from '../modules/queue/routing.service';
 import { logger } from '../telemetry/logger';
 import type { JobDeps } from './lifecycle-jobs';
 import { forEachWorkspace } from './each-workspace';
@@ -22,10 +22,7 @@ export async function slaSweep({ orm, bus, clock }: JobDeps): Promise<void> {
     const waiting = await queuesWithWaiting(em, workspace.id);
     if (!waiting.length) return;
     const routed = new Outbox();
-    await em.fork().transactional(async (tx) => {
-      await lockRouting(tx, workspace.id);
-      announceAssignments(routed, workspace.id, await route(tx, workspace.id, waiting, now), now);
-    });
+    announceAssignments(routed, workspace.id, await routeUnderLock(em, workspace.id, waiting, now), now);
     await routed.publish(bus);
   });
 }

@@ -13,9 +13,10 @@ import { liveCustomerId } from '../customer/privacy.service';
 import { botTurn } from './conversation-bot.service';
 import { reevaluate, type Transition } from '../lifecycle/lifecycle.service';
 import { cleanSkills, pickQueue, policyOfQueue, requireIds } from '../queue/queue.service';
-import { announceAssignments, lockRouting, rankOf, route } from '../queue/routing.service';
+import { announceAssignments, rankOf, route, routeUnderLock } from '../queue/routing.service';
 import { dueTimes, reached } from '../queue/sla.rules';
 import { recordAuditVia } from '../workspace/audit.service';
+import { logger } from '../../telemetry/logger';
 import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { Conversation } from './conversation.entity';
 import type { OpenConversationInput, PostMessageInput } from './conversation.input';
@@ -56,7 +57,7 @@ export async function openConversation(em: EntityManager, scope: ConversationSco
   const skills = cleanSkills(input.requiredSkills, 'requiredSkills');
   const priority = input.priority ?? Priority.NORMAL;
   if (input.queueId && !isUuid(input.queueId)) throw QueueErrors.queueNotFound(input.queueId);
-  return withRetries(em, async (tx) => {
+  const { written, waiting } = await withRetries(em, async (tx) => {
     const outbox = new Outbox();
     const id = uuidv7();
     const { customerId, transitions, auditEntryIds } = await customerFor(tx, scope, input, id);
@@ -122,11 +123,25 @@ export async function openConversation(em: EntityManager, scope: ConversationSco
       now,
       outbox,
     );
-    await lockRouting(tx, ws);
-    announceAssignments(outbox, ws, await route(tx, ws, [queueId], now), now);
-    return { conversationId: id, messageId, outbox, transitions };
+    // Without the routing lock, which would make every opening in the workspace wait for the one
+    // before it to commit: agents and conversations are taken FOR UPDATE SKIP LOCKED, so capacity
+    // still holds. One that finds no agent is routed again under the lock once this commits, when
+    // capacity freed meanwhile by a transaction that could not see it is visible.
+    const assignments = await route(tx, ws, [queueId], now);
+    announceAssignments(outbox, ws, assignments, now);
+    const routed = assignments.some((assignment) => assignment.conversationId === id);
+    return { written: { conversationId: id, messageId, outbox, transitions }, waiting: queueId && !routed ? queueId : null };
   });
+  if (waiting) announceAssignments(written.outbox, ws, await routeAfterOpening(em, ws, waiting, now), now);
+  return written;
 }
+
+/** The conversation is open whatever this finds; a failure leaves it to the SLA sweep's routing. */
+const routeAfterOpening = (em: EntityManager, ws: string, queueId: string, now: Date) =>
+  routeUnderLock(em, ws, [queueId], now).catch((error: unknown) => {
+    logger.warn({ err: error, queueId }, 'routing after an opening failed; the SLA sweep routes what waits');
+    return [];
+  });
 
 async function customerFor(
   tx: EntityManager,

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { sql } from '../../db/sql';
+import { sql, withRetries } from '../../db/sql';
 import type { Outbox } from '../../events/outbox';
 import { Priority, QueueChange, ValueTier } from '../../graphql/enums';
 
@@ -26,6 +26,18 @@ export async function lockRouting(tx: EntityManager, workspaceId: string): Promi
   await sql(tx, `select pg_advisory_xact_lock(hashtextextended(?, 0))`, [`routing:${workspaceId}`]);
 }
 
+/**
+ * {@link route} in a transaction of its own holding {@link lockRouting}: for a conversation that
+ * found no agent when it was opened (opening routes without the lock, see `openConversation`), and
+ * for the periodic safety net.
+ */
+export function routeUnderLock(em: EntityManager, workspaceId: string, queueIds: Iterable<string | null | undefined>, now: Date): Promise<Assignment[]> {
+  return withRetries(em, async (tx) => {
+    await lockRouting(tx, workspaceId);
+    return route(tx, workspaceId, queueIds, now);
+  });
+}
+
 /** Conversations fetched (and row-locked) per round, and looked at per queue at most. */
 const BATCH = 25;
 const MAX_SCAN = 200;
@@ -42,7 +54,7 @@ const hasCapacity = async (tx: EntityManager, workspaceId: string, queueId: stri
 
 /**
  * Gives the waiting conversations of the queues to eligible agents, in one transaction (the
- * caller's, holding {@link lockRouting}). Conversations go by effective priority then age, locked
+ * caller's, holding {@link lockRouting} unless it routes only what it has just queued itself). Conversations go by effective priority then age, locked
  * `FOR UPDATE SKIP LOCKED`; each takes the member agent who is ONLINE, has every required skill and
  * spare capacity, least loaded first, then idle longest, locked `FOR UPDATE SKIP LOCKED`, whose
  * load rises in the same statement. Returns the assignments made.
