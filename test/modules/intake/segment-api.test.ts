@@ -260,7 +260,10 @@ describe('erasure', () => {
 
 describe('figures', () => {
   it('puts the status on /metrics, per workspace, and drops NUL characters PostgreSQL cannot store', async () => {
-    expect(await send('track', { userId: 'nul-1', event: 'Nul', properties: { note: 'a\u0000b' }, messageId: 'nul-1' })).toEqual({ status: 200, body: { success: true } });
+    expect(await send('track', { userId: 'nul-1', event: 'Nul', properties: { note: 'a\u0000b' }, messageId: 'nul-1' })).toEqual({
+      status: 200,
+      body: { success: true },
+    });
     await drained();
     expect((await customerOf('EXTERNAL_ID', 'nul-1')).events.edges[0].node.properties).toMatchObject({ note: 'ab' });
     const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
