@@ -27,7 +27,7 @@ export async function insertRows(em: EntityManager, workspaceId: string, keyId: 
     `with stored as (
        insert into intake (workspace_id, message_id, shard, key_id, occurred_at, received_at, keys, item, failed_at, error_code, error_message)
        select ?, r.message_id, r.shard, ?, r.occurred_at, ?, r.keys, r.item, case when r.error_code is null then null else ?::timestamptz end, r.error_code, r.error_message
-       from jsonb_to_recordset(?::jsonb) as r(message_id text, shard smallint, occurred_at timestamptz, keys text[], item jsonb, error_code text, error_message text)
+       from json_to_recordset(?::json) as r(message_id text, shard smallint, occurred_at timestamptz, keys text[], item json, error_code text, error_message text)
        on conflict (workspace_id, message_id) do nothing
        returning 1
      ) select count(*)::int stored from stored`,
@@ -130,9 +130,9 @@ export async function purgeApplied(em: EntityManager, workspaceId: string, now: 
   await sql(em, `delete from intake where workspace_id = ? and applied_at < ?::timestamptz - interval '${KEEP_APPLIED}'`, [workspaceId, now]);
 }
 
-/** Deletes every intake row that names one of these identifier keys, whatever its state (erasure). */
+/** Deletes every waiting or failed intake row that names one of the customer's identifiers (applied ones keep none). */
 export const eraseIntakeStatement = (workspaceId: string, customerId: string) => ({
-  text: `delete from intake where workspace_id = ? and keys && array(select type || ':' || value from identity where workspace_id = ? and customer_id = ?)`,
+  text: `delete from intake where workspace_id = ? and applied_at is null and keys && array(select type || ':' || value from identity where workspace_id = ? and customer_id = ?)`,
   params: [workspaceId, workspaceId, customerId],
 });
 
