@@ -35,10 +35,12 @@ interface SegmentEvent {
 }
 
 /**
- * The ingest bench's shape as Segment messages: most from new people, about 10% from people already
- * known, about 2% linking two customers created apart (an identify carrying the e-mail of one and the
- * phone of the other, both of one person), so they merge. `prefix` and `personBase` keep a second set
- * (the lag phase's) apart from the first in the same workspace.
+ * The ingest bench's shape as Segment messages, each with a userId or an anonymousId as Segment
+ * requires: most from new people (a signed_up track with userId, e-mail and phone), about 10% from
+ * people already known (a track by userId), about 2% linking two customers created apart (one by
+ * e-mail on one device, one by phone on another: an identify with the userId, the e-mail and the
+ * phone), so they merge. `prefix` and `personBase` keep a second set (the lag phase's) apart from the
+ * first in the same workspace.
  */
 function generate(total: number, prefix = 'bench', personBase = 0): SegmentEvent[] {
   const events: SegmentEvent[] = [];
@@ -57,19 +59,26 @@ function generate(total: number, prefix = 'bench', personBase = 0): SegmentEvent
       events.push({
         type: 'track',
         messageId,
+        userId: `M${n}`,
         event: order ? 'order_completed' : 'page_viewed',
         properties: order ? { path: '/products', revenue: 100 + (i % 900) } : { path: '/products' },
-        context: { traits: { email: email(n) } },
         timestamp: at(i),
       });
     } else if (roll < 12 && halves.length && events.length - halves[0].at > GAP) {
       const { n } = halves.shift()!;
-      events.push({ type: 'identify', messageId, traits: { email: email(n), phone: phone(n) }, timestamp: at(i) });
+      events.push({ type: 'identify', messageId, userId: `M${n}`, traits: { email: email(n), phone: phone(n) }, timestamp: at(i) });
       known.push(n);
     } else if (roll < 16) {
       const n = ++person;
-      events.push({ type: 'identify', messageId, traits: { email: email(n), name: `Person ${n}` }, timestamp: at(i) });
-      events.push({ type: 'track', messageId: `${messageId}-b`, event: 'app_opened', context: { traits: { phone: phone(n) } }, timestamp: at(i) });
+      events.push({ type: 'identify', messageId, anonymousId: `web-${n}`, traits: { email: email(n), name: `Person ${n}` }, timestamp: at(i) });
+      events.push({
+        type: 'track',
+        messageId: `${messageId}-b`,
+        anonymousId: `app-${n}`,
+        event: 'app_opened',
+        context: { traits: { phone: phone(n) } },
+        timestamp: at(i),
+      });
       halves.push({ n, at: events.length });
     } else {
       const n = ++person;
@@ -280,11 +289,11 @@ async function ingestKey(bench: BenchServer): Promise<string> {
 }
 
 /** The intake rows received since `since` (the database's clock), for the phase that sent them: counts and times in epoch seconds. */
-async function intakeRows(client: Client, since: string) {
+async function intakeRows(client: Client, workspaceId: string, since: string) {
   const {
     rows: [r],
   } = await client.query(
-    `with phase as (select received_at, applied_at, failed_at from intake where received_at >= $1),
+    `with phase as (select received_at, applied_at, failed_at from intake where workspace_id = $1 and received_at >= $2),
           edges as (select min(received_at) first_received, max(received_at) last_received, max(applied_at) last_applied from phase)
      select count(*)::int rows, count(applied_at)::int applied, count(failed_at)::int failed,
             extract(epoch from first_received)::float8 first_received, extract(epoch from last_received)::float8 last_received,
@@ -293,7 +302,7 @@ async function intakeRows(client: Client, since: string) {
             percentile_cont(array[0.5, 0.95, 0.99]) within group (order by extract(epoch from applied_at - received_at)) lag,
             max(extract(epoch from applied_at - received_at))::float8 max_lag
        from phase, edges group by first_received, last_received, last_applied`,
-    [since],
+    [workspaceId, since],
   );
   if (!r) throw new Error(`no intake rows received since ${since}`);
   return r as {
@@ -397,7 +406,7 @@ async function main() {
       const intakeCpu = { api: apiCpu() - cpu, pg: postgresCpu() - pg };
       const done = await drained(bench, 'intake');
       const drainCpu = { api: apiCpu() - cpu, pg: postgresCpu() - pg };
-      const rows = await intakeRows(client, since);
+      const rows = await intakeRows(client, workspaceId, since);
       intakeRate = sent.events / sent.seconds;
       const span = rows.last_applied - rows.first_received;
       drainRate = rows.applied / span;
@@ -435,7 +444,7 @@ async function main() {
       const since = await databaseNow(client);
       const sent = await sendFrom({ mode: 'lag', url: `${origin}/v1/batch`, key, total, prefix: 'lag', personBase: 10_000_000, rate: LAG_RATE });
       const done = await drained(bench, 'lag');
-      const rows = await intakeRows(client, since);
+      const rows = await intakeRows(client, workspaceId, since);
       lagP95 = rows.lag[1];
       print(
         `\nlag: ${sent.events} events at a steady ${LAG_RATE} events/s (sent at ${fixed(sent.events / sent.seconds)} events/s over ${fixed(sent.seconds, 1)} s, ${sent.late} batches late)`,
