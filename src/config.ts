@@ -27,6 +27,8 @@ export interface Config {
   exposeStatementCount: boolean;
   /** Runs the job runner (scheduled sweeps, queued work) in this process. */
   jobs: boolean;
+  /** Intake drainers in each process (0: this process applies no intake). */
+  intakeDrainers: number;
   /** When set, `/metrics` requires `Authorization: Bearer <token>`. */
   metricsToken?: string;
   /** Origins browsers may call from; `*` for any (safe: credentials are bearer keys, not cookies). */
@@ -116,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     poolAcquireTimeoutMs: int(env, 'CDP_POOL_ACQUIRE_TIMEOUT_MS', 3000),
     exposeStatementCount: bool(env, 'CDP_EXPOSE_SQL_COUNT', env.NODE_ENV === 'test'),
     jobs: bool(env, 'CDP_JOBS', true),
+    intakeDrainers: int(env, 'CDP_INTAKE_DRAINERS', 2),
     metricsToken: env.CDP_METRICS_TOKEN || undefined,
     corsOrigins: origins(env.CDP_CORS_ORIGINS),
     limits: {

@@ -29,6 +29,9 @@ import { graphqlEndpoint } from './graphql/http-endpoint';
 import { Authenticator, bearerSecret } from './modules/workspace/authenticator.service';
 import { logger } from './telemetry/logger';
 import { Metrics } from './telemetry/metrics';
+import { IntakeDrainer } from './modules/intake/intake.service';
+import { segmentApi } from './modules/intake/segment-api.route';
+import { registerIntakeMetrics } from './modules/intake/intake-metrics.service';
 import { currentRequest, runInRequestScope } from './telemetry/request-scope';
 import { attachWebSockets } from './websocket';
 import { startJobs, type Jobs } from './jobs/runner';
@@ -43,6 +46,8 @@ export interface Server {
   bus: EventBus;
   /** The job runner; with `config.jobs` off, tasks run only when asked (`runNow`). */
   jobs: Jobs;
+  /** This process's intake drainers (none when `config.intakeDrainers` is 0). */
+  intake?: IntakeDrainer;
   /** Stops taking requests, lets in-flight ones finish, closes WebSockets (1001), closes the bus. */
   stop(): Promise<void>;
 }
@@ -63,6 +68,7 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
   await bus.start();
   const authenticator = new Authenticator(orm);
   const metrics = new Metrics();
+  registerIntakeMetrics(metrics.registry, orm, clock);
   const schema = guardInputs(buildGraphQLSchema(bus.fanout as never));
   const app = express();
   let fastPath: (req: http.IncomingMessage, res: http.ServerResponse) => boolean = () => false;
@@ -104,7 +110,15 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database: ready ? 'up' : 'down' });
   });
   app.use(dashboardPage());
+  const inRequestScope = (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => {
+    const header = req.headers['x-request-id'];
+    const requestId = validRequestId(typeof header === 'string' ? header : undefined) ?? randomUUID();
+    res.setHeader('x-request-id', requestId);
+    runInRequestScope(requestId, next);
+  };
   app.use(segmentExport(orm, (header) => authenticate(authenticator, header)));
+  app.use('/v1', inRequestScope);
+  app.use(segmentApi({ orm, bus, clock, authenticate: (secret) => authenticate(authenticator, secret ? `Bearer ${secret}` : undefined) }));
   app.get('/metrics', async (req, res) => {
     if (config.metricsToken && !sameSecret(bearerSecret(req.headers.authorization), config.metricsToken)) {
       res.status(401).set('www-authenticate', 'Bearer').json({ error: 'the metrics need Authorization: Bearer <CDP_METRICS_TOKEN>' });
@@ -113,12 +127,6 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
   const allowOrigins = cors({ origin: config.corsOrigins, maxAge: 600 });
-  const inRequestScope = (req: http.IncomingMessage, res: http.ServerResponse, next: () => void) => {
-    const header = req.headers['x-request-id'];
-    const requestId = validRequestId(typeof header === 'string' ? header : undefined) ?? randomUUID();
-    res.setHeader('x-request-id', requestId);
-    runInRequestScope(requestId, next);
-  };
   const requestContext = async (req: http.IncomingMessage) => {
     const viewer = await authenticate(authenticator, req.headers.authorization);
     return createContext(orm, bus, clock, viewer, currentRequest()?.requestId ?? randomUUID());
@@ -148,6 +156,8 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
   const { port } = httpServer.address() as AddressInfo;
   logger.info({ port }, `serving http://localhost:${port}/graphql`);
   const jobs = await startJobs(databaseUrl, { orm, bus, clock }, { run: config.jobs });
+  const intake = config.intakeDrainers > 0 ? new IntakeDrainer(orm, bus, clock, logger, config.intakeDrainers) : undefined;
+  intake?.start();
 
   return {
     url: `http://localhost:${port}/graphql`,
@@ -155,7 +165,9 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
     orm,
     bus,
     jobs,
+    intake,
     stop: async () => {
+      await intake?.stop();
       await jobs.stop();
       await apollo.stop();
       await bus.close();

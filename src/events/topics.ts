@@ -19,6 +19,8 @@ export interface Topics {
   QUEUE_UPDATED: { ws: string; queueId: string; change: string; conversationId: string | null; at: string };
   /** Something happened to a conversation: OPENED, MESSAGE, ASSIGNED, TRANSFERRED, STATUS, SLA. */
   CONVERSATION_UPDATED: { ws: string; conversationId: string; kind: string; messageId: string | null; at: string };
+  /** Calls were stored in a workspace's intake: drainers in every process look. */
+  INTAKE_ACCEPTED: { ws: string };
   /** Routing or a person gave an agent a conversation. */
   AGENT_ASSIGNED: { ws: string; agentId: string; conversationId: string };
   /** An SLA target of a conversation became AT_RISK or BREACHED (`target` FIRST_RESPONSE or RESOLUTION). */

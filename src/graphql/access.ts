@@ -59,6 +59,8 @@ export const typeAccess: Record<string, TypeAccess> = {
   Contactability: { read: may.readCustomers },
   IngestResult: { read: may.ingest },
   IngestItemError: { read: may.ingest },
+  IngestionStatus: { read: may.readIntake },
+  IntakeFailure: { read: may.readIntake },
   MergePreview: { read: may.administer },
   UnlinkedIdentifier: { read: may.administer },
   CustomerExport: { read: may.administer },

@@ -23,6 +23,7 @@ export const may = {
   readCustomers: [ADMIN, AGENT, MARKETER, ANALYST],
   tagCustomers: [ADMIN, AGENT, MARKETER],
   ingest: [ADMIN, INGEST],
+  readIntake: [ADMIN, ANALYST],
   manageSegments: [ADMIN, MARKETER],
   readSegments: [ADMIN, MARKETER, ANALYST],
   managePreferences: [ADMIN, MARKETER],

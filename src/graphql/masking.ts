@@ -44,6 +44,23 @@ async function maskTraits(traits: unknown, ctx: Context): Promise<unknown> {
   );
 }
 
+/** An intake payload (an ingestion item): identifier values masked as identities are, traits as a customer's, the rest as event properties. */
+async function maskIngestItem(item: unknown, ctx: Context): Promise<unknown> {
+  if (!item || typeof item !== 'object' || Array.isArray(item)) return maskJson(item);
+  const { identifiers, traits, occurredAt, ...rest } = item as Record<string, unknown>;
+  return {
+    ...(maskJson(rest) as object),
+    occurredAt,
+    identifiers: Array.isArray(identifiers)
+      ? identifiers.map((identifier: { type?: unknown; value?: unknown }) => ({
+          type: identifier?.type,
+          value: typeof identifier?.value === 'string' ? maskIdentifier(identifier.type as IdentityType, identifier.value) : null,
+        }))
+      : identifiers,
+    traits: await maskTraits(traits, ctx),
+  };
+}
+
 const text =
   (mask: (text: string) => string): Mask =>
   (value) =>
@@ -73,4 +90,5 @@ export const personalFields: Record<string, Mask> = {
   'FeedbackItem.acceptanceCriteria': text(maskContactDetails),
   'FeedbackItem.resolutionNote': text(maskContactDetails),
   'AuditEntry.details': (value) => maskJson(value),
+  'IntakeFailure.payload': (value, _failure, ctx) => maskIngestItem(value, ctx),
 };

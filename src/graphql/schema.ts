@@ -12,6 +12,7 @@ import { contractEnums } from './enums';
 import { DateTimeScalar, JSONScalar, scalarsMap } from './scalars';
 import { CustomerResolver } from '../modules/customer/customer.resolver';
 import { IngestResolver } from '../modules/ingestion/ingestion.resolver';
+import { IntakeResolver } from '../modules/intake/intake.resolver';
 import { MergeResolver } from '../modules/customer/merge.resolver';
 import { PrivacyResolver } from '../modules/customer/privacy.resolver';
 import { KnowledgeResolver } from '../modules/knowledge/knowledge.resolver';
@@ -41,6 +42,7 @@ const resolvers: NonEmptyArray<Function> = [
   ApiKeyResolver,
   AuditResolver,
   IngestResolver,
+  IntakeResolver,
   MergeResolver,
   PrivacyResolver,
   CustomerResolver,

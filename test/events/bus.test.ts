@@ -67,7 +67,7 @@ describe('the LISTEN/NOTIFY bus', () => {
     }));
     const { ingest } = await data(other.url, t.adminKey, op.Ingest({ events }));
     expect(ingest.unlinked).toHaveLength(300);
-    await sub.waitFor(300);
+    await sub.waitFor(300, 20_000);
     expect(sub.events).toHaveLength(300);
     const { auditLog } = await data(t.url, t.adminKey, op.AuditLog({ first: 300 }));
     // one batch's entries share their time, and ids within a millisecond are not ordered: compare as sets

@@ -3,6 +3,7 @@ import { isUuid } from '../../db/ids';
 import { byKey, readByKey } from '../../db/sql';
 import type { Viewer } from '../../graphql/auth';
 import { recordAudit } from '../workspace/audit.service';
+import { eraseIntakeStatement } from '../intake/intake.sql';
 import { CustomerErrors } from './customer.errors';
 
 /** The live customer an id names: itself, or the survivor it was merged into; erased ones are gone. */
@@ -80,6 +81,8 @@ export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: strin
          from identity where workspace_id = ? and customer_id = ? on conflict do nothing`,
         params: owned,
       },
+      // the intake keeps nothing of an erased customer: calls waiting or failed that name its identifiers go, before they do
+      eraseIntakeStatement(ws, customerId),
       { text: `with d as (delete from identity where workspace_id = ? and customer_id = ? returning 1) select count(*)::int n from d`, params: owned },
       { text: `with d as (delete from event where workspace_id = ? and customer_id = ? returning 1) select count(*)::int n from d`, params: owned },
       ...['customer_preference', 'consent', 'consent_change', 'contact_touch', 'feedback_item', 'follow_up', 'survey_response', 'message'].map((table) => ({
@@ -98,7 +101,7 @@ export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: strin
         params: [ws, customerId, customerId],
       },
     ]);
-    const [[{ n: identities }], [{ n: events }]] = results.slice(2, 4);
+    const [[{ n: identities }], [{ n: events }]] = results.slice(3, 5);
     recordAudit(tx, ws, viewer.keyId, { action: 'customer.erased', subjectType: 'Customer', subjectId: customerId, details: { identities, events } });
   });
 }

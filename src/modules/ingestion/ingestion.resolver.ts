@@ -8,15 +8,12 @@ import { Customer } from '../customer/customer.entity';
 import { requireLiveCustomer } from '../customer/customer.loaders';
 import { IdentifierInput, IngestEventInput } from './ingestion.input';
 import { IngestResult } from './ingestion.types';
-import { ingest } from './ingestion.service';
+import { ingest, publishIngested } from './ingestion.service';
 import type { IngestScope } from './ingestion.types';
-import { publishTransitions } from '../lifecycle/lifecycle.service';
-import { publishMembership } from '../segment/segment.service';
 import { loadRules, setIdentityRule } from '../customer/identity-rule.service';
 import { IdentityRule } from '../customer/identity-rule.types';
 import { IdentityRuleInput } from '../customer/identity-rule.input';
 import { uuidv7 } from '../../db/ids';
-import { publishAudits } from '../workspace/audit.service';
 import { IngestionErrors } from './ingestion.errors';
 
 @Resolver()
@@ -25,9 +22,7 @@ export class IngestResolver {
   @Mutation(() => IngestResult, { description: 'Applies up to 1,000 IDENTIFY/TRACK items; invalid items are reported, the others applied.' })
   async ingest(@Arg('events', () => [IngestEventInput]) events: IngestEventInput[], @Ctx() ctx: Context): Promise<IngestResult> {
     const result = await ingest(ctx.em, await this.scope(ctx), events);
-    await publishTransitions(ctx.bus, ctx.viewer.workspaceId, result.transitions);
-    await publishMembership(ctx.bus, ctx.viewer.workspaceId, result.segmentChanges);
-    await publishAudits(ctx.bus, ctx.viewer.workspaceId, result.auditEntryIds);
+    await publishIngested(ctx.bus, ctx.viewer.workspaceId, result);
     return result;
   }
 
@@ -41,9 +36,7 @@ export class IngestResolver {
     @Ctx() ctx: Context,
   ): Promise<Customer> {
     const result = await ingest(ctx.em, await this.scope(ctx), [{ messageId: `identify-${uuidv7()}`, kind: IngestKind.IDENTIFY, identifiers, traits }]);
-    await publishTransitions(ctx.bus, ctx.viewer.workspaceId, result.transitions);
-    await publishMembership(ctx.bus, ctx.viewer.workspaceId, result.segmentChanges);
-    await publishAudits(ctx.bus, ctx.viewer.workspaceId, result.auditEntryIds);
+    await publishIngested(ctx.bus, ctx.viewer.workspaceId, result);
     const [error] = result.errors;
     if (error) throw IngestionErrors.itemRefused(error);
     return requireLiveCustomer(ctx, result.customerOf.get(0)!);

@@ -8,9 +8,10 @@ import { identifierKey, type Identifier } from '../customer/identifier.rules';
 import type { IdentityRule } from '../customer/identity-rule.types';
 import { mergeStep } from '../customer/merge.sql';
 import { spendWindowStart } from '../lifecycle/lifecycle.rules';
-import { lifecycleStep } from '../lifecycle/lifecycle.service';
-import { membershipStep } from '../segment/segment.service';
-import { auditStep, type AuditRecord } from '../workspace/audit.service';
+import { lifecycleStep, publishTransitions } from '../lifecycle/lifecycle.service';
+import { membershipStep, publishMembership } from '../segment/segment.service';
+import { auditStep, publishAudits, type AuditRecord } from '../workspace/audit.service';
+import type { EventBus } from '../../events/bus';
 import { foldBatch } from './customer-state.rules';
 import { linkIdentities } from './identity-linker.rules';
 import type { IngestEventInput } from './ingestion.input';
@@ -28,6 +29,16 @@ export async function ingest(em: EntityManager, scope: IngestScope, inputs: Inge
   const { items, errors, rules } = await validateItems(em, scope, inputs);
   const applied = items.length ? await withRetries(em, (tx) => applyItems(tx, scope, items, rules)) : emptyApplied();
   return withItemErrors(applied, errors);
+}
+
+/** What a committed batch leaves to publish. */
+export type Published = Pick<IngestOutcome, 'transitions' | 'segmentChanges' | 'auditEntryIds'>;
+
+/** Tells subscribers what a committed batch changed: stages, segment membership, audit entries. */
+export async function publishIngested(bus: EventBus, workspaceId: string, outcome: Published): Promise<void> {
+  await publishTransitions(bus, workspaceId, outcome.transitions);
+  await publishMembership(bus, workspaceId, outcome.segmentChanges);
+  await publishAudits(bus, workspaceId, outcome.auditEntryIds);
 }
 
 /**
