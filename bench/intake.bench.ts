@@ -5,6 +5,7 @@ import os from 'node:os';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createWorkspace } from '../src/modules/workspace/workspace.service';
+import { toIntakeRow } from '../src/modules/intake/segment-api.rules';
 import { graphql, median, percentile, postgresCpuMeter, startBenchServer, type BenchServer } from './support';
 
 const TOTAL = Number(process.env.BENCH_EVENTS ?? 200_000);
@@ -97,26 +98,8 @@ function generate(total: number, prefix = 'bench', personBase = 0): SegmentEvent
   return events.slice(0, total);
 }
 
-/** The same message as an item of the GraphQL `ingest` mutation, by the intake's mapping. */
-function toIngestItem(event: SegmentEvent) {
-  const traits = { ...event.context?.traits, ...event.traits };
-  const identifiers: { type: string; value: string }[] = [];
-  if (event.userId) identifiers.push({ type: 'EXTERNAL_ID', value: event.userId });
-  if (event.anonymousId) identifiers.push({ type: 'ANONYMOUS_ID', value: event.anonymousId });
-  if (typeof traits.email === 'string') identifiers.push({ type: 'EMAIL', value: traits.email });
-  if (typeof traits.phone === 'string') identifiers.push({ type: 'PHONE', value: traits.phone });
-  const revenue = event.properties?.revenue;
-  return {
-    messageId: event.messageId,
-    kind: event.type === 'identify' ? 'IDENTIFY' : 'TRACK',
-    event: event.event,
-    identifiers,
-    traits: Object.keys(traits).length ? traits : undefined,
-    properties: event.properties,
-    revenue: typeof revenue === 'number' ? revenue : undefined,
-    occurredAt: event.timestamp,
-  };
-}
+/** The same message as the intake stores it (as the drainers apply it), mapped by the server's own rules. */
+const toRow = (event: SegmentEvent, receivedAt = new Date()) => toIntakeRow(event, event.type, receivedAt, undefined, 'CN');
 
 const INGEST = 'mutation($e: [IngestEventInput!]!) { ingest(events: $e) { accepted duplicates customersCreated merges errors { code } } }';
 
@@ -163,7 +146,7 @@ async function send(job: SendJob): Promise<Sent> {
   for (let i = 0; i < events.length; i += BATCH)
     batches.push(
       job.mode === 'sync'
-        ? JSON.stringify({ query: INGEST, variables: { e: events.slice(i, i + BATCH).map(toIngestItem) } })
+        ? JSON.stringify({ query: INGEST, variables: { e: events.slice(i, i + BATCH).map((event) => toRow(event).item) } })
         : JSON.stringify(events.slice(i, i + BATCH)),
     );
   const headers =
@@ -283,9 +266,9 @@ async function drained(bench: BenchServer, what: string): Promise<{ status: Stat
 }
 
 /** An INGEST key of the bench's workspace, made through the API as an operator would. */
-async function ingestKey(bench: BenchServer): Promise<string> {
-  const data = await graphql(bench, 'mutation { createApiKey(name: "intake bench", role: INGEST) { secret } }');
-  return data.createApiKey.secret;
+async function ingestKey(bench: BenchServer): Promise<{ id: string; secret: string }> {
+  const data = await graphql(bench, 'mutation { createApiKey(name: "intake bench", role: INGEST) { apiKey { id } secret } }');
+  return { id: data.createApiKey.apiKey.id, secret: data.createApiKey.secret };
 }
 
 /** The intake rows received since `since` (the database's clock), for the phase that sent them: counts and times in epoch seconds. */
@@ -335,29 +318,44 @@ async function resolved(client: Client, workspaceId: string): Promise<string> {
 }
 
 /**
- * COPY of the same messages into a scratch table (logged, as the intake table is), one row per
- * message with its JSON, loaded COPY_RUNS times into a fresh table each time; the median is the
- * reference, since one load lasts about a second and swings widely on a shared machine.
+ * COPY of the rows the intake stores for the same messages (as `/v1/batch` maps them) into a scratch
+ * table with the intake's columns, without its indexes (the reference) and with them, loaded
+ * COPY_RUNS times each, turn about, into a fresh table each time; the medians count, since one
+ * load lasts a second or two and swings widely on a shared machine.
  */
-async function copyRate(client: Client, events: SegmentEvent[]): Promise<{ rate: number; rates: number[] }> {
+async function copyRates(client: Client, workspaceId: string, keyId: string, events: SegmentEvent[]) {
   const table = `intake_copy_${process.pid}`;
   const escape = (value: unknown) =>
     value === undefined || value === null ? '\\N' : String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
-  const rows = events.map((event) => [event.messageId, event.type, event.userId, event.anonymousId, JSON.stringify(event)].map(escape).join('\t') + '\n');
-  const rates: number[] = [];
-  for (let run = 0; run < COPY_RUNS; run++) {
-    await client.query(
-      `create table ${table} (message_id text, type text, user_id text, anonymous_id text, payload jsonb, received_at timestamptz not null default now(), applied_at timestamptz)`,
+  const array = (values: string[]) => `{${values.map((value) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+  const receivedAt = new Date();
+  const rows = events.map((event) => {
+    const row = toRow(event, receivedAt);
+    return (
+      [workspaceId, row.messageId, row.shard, keyId, row.occurredAt.toISOString(), receivedAt.toISOString(), array(row.keys), JSON.stringify(row.item)]
+        .map(escape)
+        .join('\t') + '\n'
     );
-    try {
-      const started = process.hrtime.bigint();
-      await pipeline(Readable.from(rows), client.query(copyFrom(`copy ${table} (message_id, type, user_id, anonymous_id, payload) from stdin`)));
-      rates.push(events.length / (Number(process.hrtime.bigint() - started) / 1e9));
-    } finally {
-      await client.query(`drop table ${table}`);
+  });
+  const sides = [
+    { label: 'without indexes', like: 'including defaults including identity', rates: [] as number[] },
+    { label: "with the intake's indexes", like: 'including all', rates: [] as number[] },
+  ];
+  for (let run = 0; run < COPY_RUNS; run++)
+    for (const side of sides) {
+      await client.query(`create table ${table} (like intake ${side.like})`);
+      try {
+        const started = process.hrtime.bigint();
+        await pipeline(
+          Readable.from(rows),
+          client.query(copyFrom(`copy ${table} (workspace_id, message_id, shard, key_id, occurred_at, received_at, keys, item) from stdin`)),
+        );
+        side.rates.push(events.length / (Number(process.hrtime.bigint() - started) / 1e9));
+      } finally {
+        await client.query(`drop table ${table}`);
+      }
     }
-  }
-  return { rate: median(rates), rates };
+  return sides.map((side) => ({ ...side, rate: median(side.rates) }));
 }
 
 const fixed = (value: number | undefined, digits = 0) => (value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits));
@@ -379,11 +377,11 @@ async function main() {
   let drainRate: number | undefined;
   let drainAloneRate: number | undefined;
   let lagP95: number | undefined;
-  let copy: { rate: number; rates: number[] } | undefined;
+  let copy: Awaited<ReturnType<typeof copyRates>> | undefined;
   let syncRate: number | undefined;
 
   try {
-    const key = PHASES.has('intake') || PHASES.has('lag') ? await ingestKey(bench) : '';
+    const { id: keyId, secret: key } = await ingestKey(bench);
 
     if (PHASES.has('intake')) {
       const since = await databaseNow(client);
@@ -482,10 +480,9 @@ async function main() {
     }
 
     if (PHASES.has('copy')) {
-      copy = await copyRate(client, generate(TOTAL));
-      print(
-        `\ncopy: ${TOTAL} of the same messages into a scratch table: ${fixed(copy.rate)} rows/s (median of ${copy.rates.map((rate) => fixed(rate)).join(', ')})`,
-      );
+      copy = await copyRates(client, workspaceId, keyId, generate(TOTAL));
+      print(`\ncopy: the intake's rows for the same ${TOTAL} messages into a scratch table like intake`);
+      for (const side of copy) print(`  ${side.label}: ${fixed(side.rate)} rows/s (median of ${side.rates.map((rate) => fixed(rate)).join(', ')})`);
     }
   } finally {
     await client.end();
@@ -494,7 +491,10 @@ async function main() {
 
   const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? '-' : fixed(a / b, 2));
   console.log('\nsummary');
-  console.log(`  intake / COPY:          ${ratio(intakeRate, copy?.rate)}   (${fixed(intakeRate)} vs ${fixed(copy?.rate)} events/s; target >= 0.3)`);
+  console.log(
+    `  intake / COPY:          ${ratio(intakeRate, copy?.[0].rate)}   (${fixed(intakeRate)} vs ${fixed(copy?.[0].rate)} events/s; target >= 0.3)` +
+      `; / COPY with the intake's indexes ${ratio(intakeRate, copy?.[1].rate)}`,
+  );
   console.log(
     `  drain / sync ingest:    ${ratio(drainRate, syncRate)}x  (${fixed(drainRate)} vs ${fixed(syncRate)} events/s; target >= 1.5x)` +
       (drainAloneRate === undefined ? '' : `; drainers alone ${ratio(drainAloneRate, syncRate)}x (${fixed(drainAloneRate)} events/s)`),
