@@ -80,8 +80,8 @@ export function claimRows(tx: EntityManager, workspaceId: string, shards: number
        where workspace_id = ? and shard = s.shard and applied_at is null and failed_at is null
        order by occurred_at, id limit ? for update skip locked
      ) c
-     order by c.occurred_at, c.id`,
-    [shards, workspaceId, Math.ceil(limit / shards.length)],
+     order by c.occurred_at, c.id limit ?`,
+    [shards, workspaceId, Math.ceil(limit / shards.length), limit],
   );
 }
 
