@@ -276,15 +276,17 @@ async function intakeRows(client: Client, workspaceId: string, since: string) {
   const {
     rows: [r],
   } = await client.query(
-    `with phase as (select received_at, applied_at, failed_at from intake where workspace_id = $1 and received_at >= $2),
-          edges as (select min(received_at) first_received, max(received_at) last_received, max(applied_at) last_applied from phase)
-     select count(*)::int rows, count(applied_at)::int applied, count(failed_at)::int failed,
+    `with phase as (select at, accepted, applied, lags from intake_tally where workspace_id = $1 and at >= $2),
+          edges as (select min(at) filter (where accepted > 0) first_received, max(at) filter (where accepted > 0) last_received,
+                           max(at) filter (where applied > 0) last_applied from phase),
+          lags as (select percentile_cont(array[0.5, 0.95, 0.99]) within group (order by l) lag, max(l)::float8 max_lag from phase, unnest(phase.lags) l)
+     select (select coalesce(sum(accepted), 0)::int from phase) rows, (select coalesce(sum(applied), 0)::int from phase) applied,
+            (select count(*)::int from intake where workspace_id = $1 and failed_at is not null and received_at >= $2) failed,
             extract(epoch from first_received)::float8 first_received, extract(epoch from last_received)::float8 last_received,
             extract(epoch from last_applied)::float8 last_applied,
-            count(*) filter (where applied_at > last_received)::int applied_after_intake,
-            percentile_cont(array[0.5, 0.95, 0.99]) within group (order by extract(epoch from applied_at - received_at)) lag,
-            max(extract(epoch from applied_at - received_at))::float8 max_lag
-       from phase, edges group by first_received, last_received, last_applied`,
+            (select coalesce(sum(applied), 0)::int from phase, edges where phase.at > edges.last_received) applied_after_intake,
+            lags.lag, lags.max_lag
+       from edges, lags`,
     [workspaceId, since],
   );
   if (!r) throw new Error(`no intake rows received since ${since}`);

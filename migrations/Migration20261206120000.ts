@@ -3,13 +3,13 @@ import { Migration } from '@mikro-orm/migrations';
 const CURRENT_WORKSPACE = `nullif(current_setting('cdp.workspace_id', true), '')::uuid`;
 
 /**
- * The intake: events accepted through Segment's HTTP Tracking API, durable before they are
- * resolved. A row waits (applied_at and failed_at null), is applied (its payload and identifier
- * keys dropped, kept a while for deduplication and the figures), or failed (a dead letter with its
- * error, kept until retried). `shard` splits a workspace's rows by identifier so several drainers
- * share them, each shard in order; `keys` are the normalised identifier keys, for erasure (which
- * reads the workspace's waiting and failed rows: it is rare, and an index on them would cost every call).
- * `item` is json, not jsonb: it is only stored and read back whole, and json costs an insert less.
+ * The intake: calls of Segment's HTTP Tracking API, durable before they are resolved. A row waits
+ * (failed_at null) until it is applied, when it is deleted, or fails: a dead letter with its
+ * error, kept until retried. `shard` splits a workspace's rows by identifier, so that several
+ * drainers share them, each shard in order. `keys` are the normalised identifier keys, for
+ * erasure (rare: an index on them would cost every call). `item` is json, not jsonb: it is only
+ * stored and read back whole, and json costs an insert less. `intake_tally` counts what was
+ * accepted and applied, a row per request and per batch, with each applied call's lag.
  */
 export class Migration20261206120000 extends Migration {
   override async up(): Promise<void> {
@@ -23,7 +23,6 @@ export class Migration20261206120000 extends Migration {
       "received_at" timestamptz not null,
       "keys" text[] not null default '{}',
       "item" json null,
-      "applied_at" timestamptz null,
       "failed_at" timestamptz null,
       "error_code" text null,
       "error_message" text null,
@@ -31,16 +30,24 @@ export class Migration20261206120000 extends Migration {
       constraint "intake_pkey" primary key ("workspace_id", "id"),
       constraint "intake_message_unique" unique ("workspace_id", "message_id")
     );`);
-    this.addSql(`create index "intake_waiting" on "intake" ("workspace_id", "shard", "occurred_at", "id") where "applied_at" is null and "failed_at" is null;`);
+    this.addSql(`create index "intake_waiting" on "intake" ("workspace_id", "shard", "occurred_at", "id") where "failed_at" is null;`);
     this.addSql(`create index "intake_failed" on "intake" ("workspace_id", "failed_at", "id") where "failed_at" is not null;`);
-    this.addSql(`create index "intake_applied" on "intake" ("workspace_id", "applied_at") where "applied_at" is not null;`);
-    // a block range index: the rows arrive in received_at order, and it costs an insert next to nothing
-    this.addSql(`create index "intake_received" on "intake" using brin ("received_at");`);
-    this.addSql(`alter table "intake" enable row level security;`);
-    this.addSql(`create policy "workspace_isolation" on "intake" using ("workspace_id" = ${CURRENT_WORKSPACE}) with check ("workspace_id" = ${CURRENT_WORKSPACE});`);
+    this.addSql(`create table "intake_tally" (
+      "workspace_id" uuid not null,
+      "at" timestamptz not null,
+      "accepted" int not null default 0,
+      "applied" int not null default 0,
+      "lags" real[] not null default '{}'
+    );`);
+    this.addSql(`create index "intake_tally_at" on "intake_tally" ("workspace_id", "at");`);
+    for (const table of ['intake', 'intake_tally']) {
+      this.addSql(`alter table "${table}" enable row level security;`);
+      this.addSql(`create policy "workspace_isolation" on "${table}" using ("workspace_id" = ${CURRENT_WORKSPACE}) with check ("workspace_id" = ${CURRENT_WORKSPACE});`);
+    }
   }
 
   override async down(): Promise<void> {
+    this.addSql(`drop table if exists "intake_tally";`);
     this.addSql(`drop table if exists "intake";`);
   }
 }

@@ -18,6 +18,7 @@ const FIGURES: Record<string, { help: string; of: Figure }> = {
   cdp_intake_applied_last_minute: { help: 'Intake calls applied in the last minute', of: (row) => row.applied },
   cdp_intake_failed: { help: 'Intake dead letters', of: (row) => row.failed },
   cdp_intake_lag_seconds: { help: 'Seconds from receipt to application, on average over the last minute', of: (row) => row.lag },
+  cdp_intake_lag_p95_seconds: { help: 'The 95th percentile of the same', of: (row) => row.lagP95 },
 };
 
 /** Registers the intake gauges; one scrape reads each workspace's figures once. */

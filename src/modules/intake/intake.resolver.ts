@@ -23,6 +23,7 @@ export class IntakeResolver {
       appliedLastMinute: row.applied,
       failed: row.failed,
       lagSeconds: row.lag,
+      lagP95Seconds: row.lagP95,
     };
   }
 

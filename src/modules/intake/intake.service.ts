@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../clock';
 import { forkForWorkspace } from '../../context';
 import { withRetries } from '../../db/sql';
-import { isDatabaseUnavailable } from '../../errors';
+import { AppError, isDatabaseUnavailable } from '../../errors';
 import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
 import { forEachWorkspace } from '../../jobs/each-workspace';
@@ -11,7 +11,7 @@ import { runInWorkspace } from '../../telemetry/request-scope';
 import { ingestWithin, publishIngested, type Published } from '../ingestion/ingestion.service';
 import { getWorkspace } from '../workspace/workspace.service';
 import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
-import { claimRows, insertRows, lockShards, purgeApplied, reclaimRows, requeueRows, settleRows, statusOf, type ClaimedRow, type Settled } from './intake.sql';
+import { claimRows, hasWaiting, insertRows, lockShards, purgeTally, reclaimRows, requeueRows, settleRows, type ClaimedRow, type Settled } from './intake.sql';
 import { SHARDS, toIntakeRow, type SegmentMessage, type SegmentType } from './segment-api.rules';
 
 /** Rows applied per transaction (ingestion's own limit per batch). */
@@ -99,8 +99,7 @@ export class IntakeDrainer {
   async drained(workspaceId: string): Promise<void> {
     for (;;) {
       const settled = new Promise<void>((resolve) => this.batchWaiters.push(resolve));
-      const { backlog } = await runInWorkspace(workspaceId, () => statusOf(forkForWorkspace(this.orm, workspaceId), workspaceId, this.clock.now()));
-      if (backlog === 0) return;
+      if (!(await runInWorkspace(workspaceId, () => hasWaiting(forkForWorkspace(this.orm, workspaceId), workspaceId)))) return;
       this.wake(workspaceId);
       await settled;
     }
@@ -153,7 +152,7 @@ export class IntakeDrainer {
     try {
       const now = this.clock.now();
       await forEachWorkspace(this.orm, async ({ id }) => {
-        await purgeApplied(forkForWorkspace(this.orm, id), id, now);
+        await purgeTally(forkForWorkspace(this.orm, id), id, now);
         this.wake(id);
       });
     } catch (error) {
@@ -176,7 +175,7 @@ export class IntakeDrainer {
       if (outcome) await publishIngested(this.bus, workspaceId, outcome);
       return claimed.length;
     } catch (error) {
-      if (isDatabaseUnavailable(error) || claimed.length === 0) throw error;
+      if (isTransient(error) || claimed.length === 0) throw error;
       this.log.warn({ err: error, workspaceId, rows: claimed.length }, 'an intake batch failed; applying it in parts');
       await this.split(
         em,
@@ -192,7 +191,7 @@ export class IntakeDrainer {
   private async split(em: EntityManager, workspaceId: string, settings: WorkspaceSettings, ids: string[]): Promise<void> {
     if (ids.length === 1) {
       await withRetries(em, (tx) =>
-        settleRows(tx, workspaceId, [{ id: ids[0], code: 'INTERNAL', message: 'the event could not be applied' }], this.clock.now()),
+        settleRows(tx, workspaceId, [{ id: ids[0], code: 'INTERNAL', message: 'the event could not be applied', lagSeconds: 0 }], this.clock.now()),
       );
       return;
     }
@@ -204,7 +203,7 @@ export class IntakeDrainer {
         });
         if (outcome) await publishIngested(this.bus, workspaceId, outcome);
       } catch (error) {
-        if (isDatabaseUnavailable(error)) throw error;
+        if (isTransient(error)) throw error;
         await this.split(em, workspaceId, settings, half);
       }
     }
@@ -219,7 +218,14 @@ export class IntakeDrainer {
       const items = run.map((row) => ({ ...row.item, occurredAt: new Date(row.item.occurredAt) }));
       const outcome = await ingestWithin(tx, { workspaceId, settings, now, actorKeyId: run[0].key_id }, items);
       const failed = new Map(outcome.errors.map((error) => [error.index, error]));
-      run.forEach((row, index) => settled.push({ id: row.id, code: failed.get(index)?.code ?? null, message: failed.get(index)?.message ?? null }));
+      run.forEach((row, index) =>
+        settled.push({
+          id: row.id,
+          code: failed.get(index)?.code ?? null,
+          message: failed.get(index)?.message ?? null,
+          lagSeconds: (now.getTime() - new Date(row.received_at).getTime()) / 1000,
+        }),
+      );
       total.transitions.push(...outcome.transitions);
       total.segmentChanges.push(...outcome.segmentChanges);
       total.auditEntryIds.push(...outcome.auditEntryIds);
@@ -228,6 +234,9 @@ export class IntakeDrainer {
     return total;
   }
 }
+
+/** A failure that says nothing about the rows (the database away, contention that outlasted the retries): they wait for the next pass. */
+const isTransient = (error: unknown): boolean => isDatabaseUnavailable(error) || (error instanceof AppError && error.code === 'CONFLICT');
 
 /** 0..n-1 starting at a random place, so drainers of several processes start on different shards. */
 const rotate = (n: number): number[] => {

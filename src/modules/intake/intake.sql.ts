@@ -7,6 +7,7 @@ import type { IntakeRow } from './segment-api.rules';
 export interface ClaimedRow {
   id: string;
   key_id: string | null;
+  received_at: Date | string;
   item: IngestEventInput & { occurredAt: string };
 }
 
@@ -15,12 +16,14 @@ export interface Settled {
   id: string;
   code: string | null;
   message: string | null;
+  /** From receipt to now. */
+  lagSeconds: number;
 }
 
-/** Applied rows are kept this long (deduplication by messageId, the per-minute figures), without their payload. */
-export const KEEP_APPLIED = '10 minutes';
+/** How long the tally keeps its rows (the figures read the last minute). */
+const KEEP_TALLY = '10 minutes';
 
-/** Stores a request's calls in one statement; a messageId the workspace's intake holds already is skipped. Returns how many were new. */
+/** Stores a request's calls and tallies them, in one statement; a messageId waiting or failed in the workspace's intake is skipped. Returns how many were new. */
 export async function insertRows(em: EntityManager, workspaceId: string, keyId: string, receivedAt: Date, rows: IntakeRow[]): Promise<number> {
   const [{ stored }] = await sql<{ stored: number }>(
     em,
@@ -30,7 +33,9 @@ export async function insertRows(em: EntityManager, workspaceId: string, keyId: 
        from json_to_recordset(?::json) as r(message_id text, shard smallint, occurred_at timestamptz, keys text[], item json, error_code text, error_message text)
        on conflict (workspace_id, message_id) do nothing
        returning 1
-     ) select count(*)::int stored from stored`,
+     ), counted as (select count(*)::int stored from stored),
+     tallied as (insert into intake_tally (workspace_id, at, accepted) select ?, ?, stored from counted where stored > 0)
+     select stored from counted`,
     [
       workspaceId,
       keyId,
@@ -47,6 +52,8 @@ export async function insertRows(em: EntityManager, workspaceId: string, keyId: 
           error_message: row.error?.message ?? null,
         })),
       ),
+      workspaceId,
+      receivedAt,
     ],
   );
   return stored;
@@ -61,7 +68,7 @@ export async function lockShards(tx: EntityManager, workspaceId: string, shards:
     tx,
     `with waiting as materialized (
        select s from unnest(?::int[]) with ordinality as t(s, n)
-       where exists (select 1 from intake i where i.workspace_id = ? and i.shard = t.s and i.applied_at is null and i.failed_at is null)
+       where exists (select 1 from intake i where i.workspace_id = ? and i.shard = t.s and i.failed_at is null)
        order by n
      )
      select s as shard from waiting where pg_try_advisory_xact_lock(hashtextextended('intake:' || ? || ':' || s, 0)) limit ?`,
@@ -74,10 +81,10 @@ export async function lockShards(tx: EntityManager, workspaceId: string, shards:
 export function claimRows(tx: EntityManager, workspaceId: string, shards: number[], limit: number): Promise<ClaimedRow[]> {
   return sql<ClaimedRow>(
     tx,
-    `select c.id::text, c.key_id, c.item from unnest(?::int[]) s(shard)
+    `select c.id::text, c.key_id, c.received_at, c.item from unnest(?::int[]) s(shard)
      cross join lateral (
-       select id, key_id, item, occurred_at from intake
-       where workspace_id = ? and shard = s.shard and applied_at is null and failed_at is null
+       select id, key_id, received_at, item, occurred_at from intake
+       where workspace_id = ? and shard = s.shard and failed_at is null
        order by occurred_at, id limit ? for update skip locked
      ) c
      order by c.occurred_at, c.id limit ?`,
@@ -89,28 +96,45 @@ export function claimRows(tx: EntityManager, workspaceId: string, shards: number
 export function reclaimRows(tx: EntityManager, workspaceId: string, ids: string[]): Promise<ClaimedRow[]> {
   return sql<ClaimedRow>(
     tx,
-    `select id::text, key_id, item from intake
-     where workspace_id = ? and id = any(?::bigint[]) and applied_at is null and failed_at is null
+    `select id::text, key_id, received_at, item from intake
+     where workspace_id = ? and id = any(?::bigint[]) and failed_at is null
      order by occurred_at, id for update skip locked`,
     [workspaceId, ids],
   );
 }
 
-/** Marks rows applied (dropping what they carried) or failed (kept with the error; one refused as an erased customer's keeps nothing of it), in one statement. */
+/**
+ * Settles a batch in one statement: applied rows are deleted and tallied with their lags; failed
+ * ones are kept with the error (one refused as an erased customer's keeps nothing of the call).
+ */
 export async function settleRows(tx: EntityManager, workspaceId: string, settled: Settled[], now: Date): Promise<void> {
-  if (settled.length === 0) return;
+  const applied = settled.filter((row) => row.code === null);
+  const failed = settled.filter((row) => row.code !== null);
   await sql(
     tx,
-    `update intake i set
-       applied_at = case when s.code is null then ?::timestamptz end,
-       failed_at = case when s.code is null then null else ?::timestamptz end,
-       error_code = s.code, error_message = s.message,
-       item = case when s.code is null or s.code = 'SUPPRESSED' then null else i.item end,
-       keys = case when s.code is null or s.code = 'SUPPRESSED' then '{}' else i.keys end,
-       attempts = i.attempts + 1
-     from unnest(?::bigint[], ?::text[], ?::text[]) as s(id, code, message)
-     where i.workspace_id = ? and i.id = s.id`,
-    [now, now, settled.map((row) => row.id), settled.map((row) => row.code), settled.map((row) => row.message), workspaceId],
+    `with gone as (delete from intake where workspace_id = ? and id = any(?::bigint[])),
+     failed as (
+       update intake i set failed_at = ?, error_code = f.code, error_message = f.message, attempts = i.attempts + 1,
+         item = case when f.code = 'SUPPRESSED' then null else i.item end,
+         keys = case when f.code = 'SUPPRESSED' then '{}' else i.keys end
+       from unnest(?::bigint[], ?::text[], ?::text[]) as f(id, code, message)
+       where i.workspace_id = ? and i.id = f.id
+     )
+     insert into intake_tally (workspace_id, at, applied, lags) select ?, ?, ?, ?::real[] where ? > 0`,
+    [
+      workspaceId,
+      applied.map((row) => row.id),
+      now,
+      failed.map((row) => row.id),
+      failed.map((row) => row.code),
+      failed.map((row) => row.message),
+      workspaceId,
+      workspaceId,
+      now,
+      applied.length,
+      applied.map((row) => row.lagSeconds),
+      applied.length,
+    ],
   );
 }
 
@@ -125,40 +149,49 @@ export async function requeueRows(em: EntityManager, workspaceId: string, ids: s
   return rows.map((row) => row.id);
 }
 
-/** Forgets applied rows past {@link KEEP_APPLIED}. */
-export async function purgeApplied(em: EntityManager, workspaceId: string, now: Date): Promise<void> {
-  await sql(em, `delete from intake where workspace_id = ? and applied_at < ?::timestamptz - interval '${KEEP_APPLIED}'`, [workspaceId, now]);
+/** Forgets tally rows past {@link KEEP_TALLY}. */
+export async function purgeTally(em: EntityManager, workspaceId: string, now: Date): Promise<void> {
+  await sql(em, `delete from intake_tally where workspace_id = ? and at < ?::timestamptz - interval '${KEEP_TALLY}'`, [workspaceId, now]);
 }
 
-/** Deletes every waiting or failed intake row that names one of the customer's identifiers (applied ones keep none). */
+/** Deletes every intake row (waiting or failed) that names one of the customer's identifiers. */
 export const eraseIntakeStatement = (workspaceId: string, customerId: string) => ({
-  text: `delete from intake where workspace_id = ? and applied_at is null and keys && array(select type || ':' || value from identity where workspace_id = ? and customer_id = ?)`,
+  text: `delete from intake where workspace_id = ? and keys && array(select type || ':' || value from identity where workspace_id = ? and customer_id = ?)`,
   params: [workspaceId, workspaceId, customerId],
 });
 
 export interface StatusRow {
   backlog: number;
-  oldest: Date | null;
+  oldest: Date | string | null;
   accepted: number;
   applied: number;
   failed: number;
   lag: number | null;
+  lagP95: number | null;
 }
 
 /** The figures of `ingestionStatus`, over the minute before `now`. */
 export async function statusOf(em: EntityManager, workspaceId: string, now: Date): Promise<StatusRow> {
   const [row] = await sql<StatusRow>(
     em,
-    `with waiting as (select count(*)::int backlog, min(received_at) oldest from intake where workspace_id = ? and applied_at is null and failed_at is null),
-          applied as (select count(*)::int applied, extract(epoch from avg(applied_at - received_at))::float8 lag from intake
-                      where workspace_id = ? and applied_at > ?::timestamptz - interval '1 minute')
-     select w.backlog, w.oldest, a.applied, a.lag,
-       (select count(*)::int from intake where workspace_id = ? and received_at > ?::timestamptz - interval '1 minute') accepted,
-       (select count(*)::int from intake where workspace_id = ? and failed_at is not null) failed
-     from waiting w, applied a`,
-    [workspaceId, workspaceId, now, workspaceId, now, workspaceId],
+    `with minute as (select accepted, applied, lags from intake_tally where workspace_id = ? and at > ?::timestamptz - interval '1 minute'),
+          lags as (select avg(l)::float8 lag, percentile_cont(0.95) within group (order by l)::float8 lag_p95 from minute, unnest(minute.lags) l)
+     select (select count(*)::int from intake where workspace_id = ? and failed_at is null) backlog,
+            (select min(received_at) from intake where workspace_id = ? and failed_at is null) oldest,
+            (select count(*)::int from intake where workspace_id = ? and failed_at is not null) failed,
+            (select coalesce(sum(accepted), 0)::int from minute) accepted,
+            (select coalesce(sum(applied), 0)::int from minute) applied,
+            lags.lag, lags.lag_p95 "lagP95"
+     from lags`,
+    [workspaceId, now, workspaceId, workspaceId, workspaceId],
   );
   return row;
+}
+
+/** Whether anything waits in the workspace's intake. */
+export async function hasWaiting(em: EntityManager, workspaceId: string): Promise<boolean> {
+  const [row] = await sql<{ waiting: boolean }>(em, `select exists (select 1 from intake where workspace_id = ? and failed_at is null) waiting`, [workspaceId]);
+  return row.waiting;
 }
 
 export interface FailureRow {

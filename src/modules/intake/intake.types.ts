@@ -21,6 +21,9 @@ export class IngestionStatus {
 
   @Field(() => Float, { nullable: true, description: 'Seconds from receipt to application, on average over the last minute (null when nothing was applied).' })
   lagSeconds!: number | null;
+
+  @Field(() => Float, { nullable: true, description: 'The 95th percentile of the same.' })
+  lagP95Seconds!: number | null;
 }
 
 @ObjectType({ description: 'A call of the intake that could not be applied (a dead letter).' })
