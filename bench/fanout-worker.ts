@@ -41,6 +41,32 @@ export type FromSubscribers =
   | { type: 'result'; fromResponse: number[]; fromSend: number[]; delivered: number; missing: number; lastReceipt: number; closed: number; errors: string[] }
   | { type: 'failed'; error: string };
 
+export type ToCounters =
+  | { type: 'start'; mode: Mode; url: string; key?: string; queueId?: string; count: number }
+  /** Forget the arrivals so far (acknowledged with `reset`). */
+  | { type: 'reset' }
+  /** Each measured event's key and when it was published. */
+  | { type: 'collect'; sent: Record<string, number> }
+  | { type: 'stop' };
+
+export type FromCounters =
+  | { type: 'connected' }
+  | { type: 'primed'; sample: string }
+  | { type: 'reset' }
+  /** Every subscriber of this process has received the event. */
+  | { type: 'delivered'; key: string }
+  | {
+      type: 'result';
+      /** Latency from publication, in 0.1 ms buckets: [bucket, count]. */
+      histogram: [number, number][];
+      delivered: number;
+      missing: number;
+      lastReceipt: number;
+      closed: number;
+      errors: string[];
+    }
+  | { type: 'failed'; error: string };
+
 export interface SenderOptions {
   mode: Mode;
   url: string;
@@ -109,12 +135,22 @@ export interface BareBroadcast {
   close(): Promise<void>;
 }
 
-/** A bare `ws` server: POST an id and it broadcasts the API's frame (`sample`, with that id) as ENQUEUED and ASSIGNED, serialized once per change. */
-export async function startBareBroadcast(sample: string): Promise<BareBroadcast> {
-  const frame = JSON.parse(sample) as { payload: { data: { queueUpdated: { change: string; conversation: { id: string } } } } };
+/**
+ * A bare `ws` server: POST an id and it broadcasts the API's frame (`sample`, with that conversation
+ * id) as ENQUEUED and ASSIGNED, serialized once per change; `byAt`: POST an `at` and it broadcasts
+ * the frame once with that `at`.
+ */
+export async function startBareBroadcast(sample: string, options: { byAt?: boolean } = {}): Promise<BareBroadcast> {
+  const frame = JSON.parse(sample) as { payload: { data: { queueUpdated: { change: string; at: string; conversation: { id: string } } } } };
   const httpServer = http.createServer();
   const wss = new WebSocketServer({ server: httpServer });
   const broadcast = (id: string) => {
+    if (options.byAt) {
+      frame.payload.data.queueUpdated.at = id;
+      const text = JSON.stringify(frame);
+      for (const client of wss.clients) client.send(text);
+      return;
+    }
     for (const change of ['ENQUEUED', 'ASSIGNED']) {
       frame.payload.data.queueUpdated.change = change;
       frame.payload.data.queueUpdated.conversation.id = id;
@@ -143,7 +179,7 @@ export async function startBareBroadcast(sample: string): Promise<BareBroadcast>
 }
 
 /** The key of one event: the conversation (or bare message) and its change. */
-export const keyOf = (message: { data?: { queueUpdated?: { change?: string; conversation?: { id?: string } | null } } }) => {
+const keyOf = (message: { data?: { queueUpdated?: { change?: string; conversation?: { id?: string } | null } } }) => {
   const event = message.data?.queueUpdated;
   return event?.conversation?.id ? `${event.conversation.id}:${event.change}` : null;
 };
@@ -302,6 +338,82 @@ function subscribers() {
   });
 }
 
+/**
+ * Subscribers for the saturation bench. An event is known by its `at` (the publisher makes each
+ * unique). Per event they keep only its receipt times (not a map per client: 10,000 subscribers hear
+ * a great many events), and say `delivered` when all of theirs have it, which is what the
+ * publisher's window waits for.
+ */
+function counting() {
+  const errors: string[] = [];
+  const heard = new Set<number>();
+  let arrivals = new Map<string, number[]>();
+  let count = 0;
+  let stopping = false;
+  let closed = 0;
+  let sample = '';
+  const sockets: Subscriber[] = [];
+  const send = (message: FromCounters) => process.send!(message);
+
+  const receive = (client: number, at: number, message: unknown, raw?: string) => {
+    const key = (message as { data?: { queueUpdated?: { at?: string } } }).data?.queueUpdated?.at;
+    if (!key) {
+      if ((message as { errors?: unknown }).errors && errors.length < 20) errors.push(JSON.stringify((message as { errors: unknown }).errors).slice(0, 300));
+      return;
+    }
+    if (heard.size < count) {
+      heard.add(client);
+      if (!sample) sample = raw ?? JSON.stringify({ id: '00000000-0000-4000-8000-000000000000', type: 'next', payload: message });
+      if (heard.size === count) send({ type: 'primed', sample });
+      return;
+    }
+    let times = arrivals.get(key);
+    if (!times) arrivals.set(key, (times = []));
+    times.push(at);
+    if (times.length === count) send({ type: 'delivered', key });
+  };
+  const lost = (why: string) => {
+    if (stopping) return;
+    closed++;
+    if (errors.length < 20) errors.push(why);
+  };
+
+  const collect = ({ sent }: Extract<ToCounters, { type: 'collect' }>) => {
+    const buckets = new Map<number, number>();
+    let delivered = 0;
+    let lastReceipt = 0;
+    const keys = Object.keys(sent);
+    for (const key of keys)
+      for (const at of arrivals.get(key) ?? []) {
+        const bucket = Math.round((at - sent[key]) * 10);
+        buckets.set(bucket, (buckets.get(bucket) ?? 0) + 1);
+        delivered++;
+        if (at > lastReceipt) lastReceipt = at;
+      }
+    send({ type: 'result', histogram: [...buckets], delivered, missing: keys.length * count - delivered, lastReceipt, closed, errors });
+  };
+
+  process.on('message', (message: ToCounters) => {
+    if (message.type === 'start') {
+      count = message.count;
+      const { mode } = message;
+      connectSubscribers(count, (i) => connectSubscriber(mode, i, message, (at, payload, raw) => receive(i, at, payload, raw), lost), sockets).then(
+        () => send({ type: 'connected' }),
+        (error) => send({ type: 'failed', error: String(error?.message ?? error) }),
+      );
+    } else if (message.type === 'reset') {
+      arrivals = new Map();
+      send({ type: 'reset' });
+    } else if (message.type === 'collect') {
+      collect(message);
+    } else {
+      stopping = true;
+      for (const socket of sockets) socket.close();
+      setTimeout(() => process.exit(0), 200);
+    }
+  });
+}
+
 async function sender(options: SenderOptions): Promise<Sent[]> {
   const results: Sent[] = [];
   const total = Math.round(options.rate * options.seconds);
@@ -332,6 +444,7 @@ async function sender(options: SenderOptions): Promise<Sent[]> {
 }
 
 if (process.argv[2] === 'subscribers') subscribers();
+else if (process.argv[2] === 'counting') counting();
 else if (process.argv[2] === 'sender')
   sender(JSON.parse(process.argv[3]) as SenderOptions)
     .then((results) => process.send!(results, () => process.exit(0)))
