@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createClient, type Client } from 'graphql-ws';
@@ -13,8 +14,8 @@ import WebSocket, { WebSocketServer } from 'ws';
  *   receipts with the sender's response times.
  * - `sender`: opens conversations (or pokes the bare broadcaster) at a steady rate and reports when
  *   each request was sent and answered.
- * - `counting` (queue-saturation.bench.ts): subscribers as above that keep no per-client receipts,
- *   only each event's receipt times, and report when every one of their subscribers has an event.
+ * - `counting` (queue-saturation.bench.ts): subscribers ({@link connectRaw}) that keep no per-client
+ *   receipts, only each event's receipt times, and report when every one of their subscribers has an event.
  *
  * Times are `performance.timeOrigin + performance.now()` in ms: one machine, one clock.
  */
@@ -59,6 +60,8 @@ export type FromCounters =
       type: 'result';
       /** Latency from publication, in 0.1 ms buckets: [bucket, count]. */
       histogram: [number, number][];
+      /** CPU this process used since the reset, in ms. */
+      cpuMs: number;
       delivered: number;
       missing: number;
       lastReceipt: number;
@@ -248,6 +251,41 @@ export function connectSubscriber(
   return { connected, close: () => void client!.dispose() };
 }
 
+/**
+ * A subscriber that speaks graphql-transport-ws itself (connection_init, then one subscribe) and
+ * hands over each frame unparsed, as a plain `ws` client of the bare broadcast does: the
+ * saturation bench reads only `at` out of each, so that the clients cost little and alike per
+ * message on both sides and the server is what saturates.
+ */
+export function connectRaw(
+  mode: Mode,
+  i: number,
+  { url, key, queueId }: SubscriberTarget,
+  receive: (at: number, frame: Buffer) => void,
+  lost: (why: string) => void,
+): Subscriber {
+  const socket = mode === 'api' ? new WebSocket(url, 'graphql-transport-ws', { skipUTF8Validation: true }) : new WebSocket(url, { skipUTF8Validation: true });
+  let acknowledged = mode === 'bare';
+  const connected = new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.once('open', () => {
+      if (mode === 'bare') return resolve();
+      socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${key}` } }));
+      socket.once('message', (data) => {
+        if (!String(data).includes('"connection_ack"')) return reject(new Error(`client ${i}: ${String(data).slice(0, 300)}`));
+        acknowledged = true;
+        socket.send(JSON.stringify({ id: randomUUID(), type: 'subscribe', payload: { query: QUEUE_UPDATED, variables: { queueId } } }));
+        resolve();
+      });
+    });
+  });
+  socket.on('close', (code) => lost(`client ${i} closed (${code})`));
+  socket.on('message', (data: Buffer) => {
+    if (acknowledged) receive(now(), data);
+  });
+  return { connected, close: () => socket.close() };
+}
+
 /** Opens `count` subscribers, 25 at a time. */
 export async function connectSubscribers(count: number, connect: (i: number) => Subscriber, opened: Subscriber[]): Promise<void> {
   for (let i = 0; i < count; i += 25) {
@@ -348,6 +386,7 @@ function counting() {
   const errors: string[] = [];
   const heard = new Set<number>();
   let arrivals = new Map<string, number[]>();
+  let cpu = process.cpuUsage();
   let count = 0;
   let stopping = false;
   let closed = 0;
@@ -355,15 +394,18 @@ function counting() {
   const sockets: Subscriber[] = [];
   const send = (message: FromCounters) => process.send!(message);
 
-  const receive = (client: number, at: number, message: unknown, raw?: string) => {
-    const key = (message as { data?: { queueUpdated?: { at?: string } } }).data?.queueUpdated?.at;
-    if (!key) {
-      if ((message as { errors?: unknown }).errors && errors.length < 20) errors.push(JSON.stringify((message as { errors: unknown }).errors).slice(0, 300));
+  const AT = Buffer.from('"at":"');
+  const receive = (client: number, at: number, frame: Buffer) => {
+    // `at` is the first field of that name in a queueUpdated frame (24 characters of ISO time)
+    const start = frame.indexOf(AT);
+    if (start < 0 || frame.indexOf('"type":"next"') < 0) {
+      if (errors.length < 20) errors.push(frame.toString().slice(0, 300));
       return;
     }
+    const key = frame.toString('latin1', start + AT.length, start + AT.length + 24);
     if (heard.size < count) {
       heard.add(client);
-      if (!sample) sample = raw ?? JSON.stringify({ id: '00000000-0000-4000-8000-000000000000', type: 'next', payload: message });
+      if (!sample) sample = frame.toString();
       if (heard.size === count) send({ type: 'primed', sample });
       return;
     }
@@ -390,19 +432,30 @@ function counting() {
         delivered++;
         if (at > lastReceipt) lastReceipt = at;
       }
-    send({ type: 'result', histogram: [...buckets], delivered, missing: keys.length * count - delivered, lastReceipt, closed, errors });
+    const used = process.cpuUsage(cpu);
+    send({
+      type: 'result',
+      histogram: [...buckets],
+      cpuMs: (used.user + used.system) / 1000,
+      delivered,
+      missing: keys.length * count - delivered,
+      lastReceipt,
+      closed,
+      errors,
+    });
   };
 
   process.on('message', (message: ToCounters) => {
     if (message.type === 'start') {
       count = message.count;
       const { mode } = message;
-      connectSubscribers(count, (i) => connectSubscriber(mode, i, message, (at, payload, raw) => receive(i, at, payload, raw), lost), sockets).then(
+      connectSubscribers(count, (i) => connectRaw(mode, i, message, (at, frame) => receive(i, at, frame), lost), sockets).then(
         () => send({ type: 'connected' }),
         (error) => send({ type: 'failed', error: String(error?.message ?? error) }),
       );
     } else if (message.type === 'reset') {
       arrivals = new Map();
+      cpu = process.cpuUsage();
       send({ type: 'reset' });
     } else if (message.type === 'collect') {
       collect(message);

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { Client } from 'pg';
+import { Pool } from 'pg';
 import { BUS_CHANNEL } from '../src/events/bus';
 import { postgresCpuMeter, startBenchServer } from './support';
 import {
@@ -75,6 +75,9 @@ interface Figures {
   /** Shares of one core while measured. */
   serverCpu: number;
   postgresCpu: number;
+  /** The subscriber processes', summed, and the publisher's (this process). */
+  clientCpu: number;
+  publisherCpu: number;
   payloadBytes: number;
 }
 
@@ -85,6 +88,7 @@ interface Round {
   elapsedMs: number;
   serverCpuMs: number;
   postgresCpuMs: number;
+  publisherCpuMs: number;
   results: Result[];
 }
 
@@ -131,7 +135,8 @@ class Side {
   /** Subscriber processes that have an event to all their subscribers, by event. */
   private readonly done = new Map<string, number>();
   private readonly waiting = new Map<string, () => void>();
-  private bus?: Client;
+  /** NOTIFYs go out on connections of their own, one per lane. */
+  private bus?: Pool;
   private readonly children: ChildProcess[] = [];
   memory = { rss: NaN, heap: NaN };
   sample = '';
@@ -158,8 +163,7 @@ class Side {
   private async connect(): Promise<void> {
     const { mode, subscribers, server, ready } = this;
     if (mode === 'api') {
-      this.bus = new Client({ connectionString: ready.databaseUrl });
-      await this.bus.connect();
+      this.bus = new Pool({ connectionString: ready.databaseUrl, max: WINDOW });
     }
     const before = await ask(server, { type: 'memory' });
     const processes = Math.min(PROCESSES, subscribers);
@@ -248,6 +252,7 @@ class Side {
     const sent: Record<string, number> = {};
     let stalled = 0;
     const cpu = await ask(this.server, { type: 'cpu' });
+    const own = process.cpuUsage();
     const started = now();
     const end = started + seconds * 1000;
     const lane = async () => {
@@ -259,9 +264,18 @@ class Side {
     };
     await Promise.all(Array.from({ length: WINDOW }, lane));
     const elapsedMs = now() - started;
+    const publisher = process.cpuUsage(own);
     const cpuAfter = await ask(this.server, { type: 'cpu' });
     const results = await this.tell({ type: 'collect', sent }, 'result');
-    return { sent, stalled, elapsedMs, serverCpuMs: cpuAfter.server - cpu.server, postgresCpuMs: cpuAfter.postgres - cpu.postgres, results };
+    return {
+      sent,
+      stalled,
+      elapsedMs,
+      serverCpuMs: cpuAfter.server - cpu.server,
+      postgresCpuMs: cpuAfter.postgres - cpu.postgres,
+      publisherCpuMs: (publisher.user + publisher.system) / 1000,
+      results,
+    };
   }
 
   async close(): Promise<void> {
@@ -326,6 +340,8 @@ function figures(side: Side, rounds: Round[]): Figures {
     heapPerSubscriber: side.memory.heap,
     serverCpu: rounds.reduce((sum, r) => sum + r.serverCpuMs, 0) / elapsed,
     postgresCpu: rounds.reduce((sum, r) => sum + r.postgresCpuMs, 0) / elapsed,
+    clientCpu: rounds.reduce((sum, r) => sum + r.results.reduce((all, result) => all + result.cpuMs, 0), 0) / elapsed,
+    publisherCpu: rounds.reduce((sum, r) => sum + r.publisherCpuMs, 0) / elapsed,
     payloadBytes: Buffer.byteLength(side.sample),
   };
 }
@@ -374,6 +390,10 @@ function report(api: Figures, bare: Figures, plain?: { rss: number; heap: number
   console.log(row('queueUpdated (graphql-ws)', api));
   console.log(row('bare ws broadcast', bare));
   console.log(`  msg/s by round: API ${api.rounds.map((r) => r.toFixed(0)).join(', ')}; bare ${bare.rounds.map((r) => r.toFixed(0)).join(', ')}`);
+  const share = (value: number) => `${(value * 100).toFixed(0)}%`;
+  console.log(
+    `  CPU of the subscriber processes (summed) and of the publisher: API ${share(api.clientCpu)}, ${share(api.publisherCpu)}; bare ${share(bare.clientCpu)}, ${share(bare.publisherCpu)}`,
+  );
   console.log(
     `  delivered ${api.delivered}/${api.expected} (API: ${api.stalled} events stalled, ${api.closed} connections lost), ` +
       `${bare.delivered}/${bare.expected} (bare: ${bare.stalled} stalled, ${bare.closed} lost)`,
