@@ -149,7 +149,9 @@ class Side {
   ) {}
 
   static async open(mode: Mode, subscribers: number, sample: string, plain = false): Promise<Side> {
-    const server = fork(here, [`${mode}-server`, sample], { execArgv: [...(plain ? [] : [SEMI_SPACE]), '--expose-gc'] });
+    const server = fork(here, [`${mode}-server`, sample], {
+      execArgv: [...(plain ? [] : [SEMI_SPACE]), '--expose-gc', ...(process.env.BENCH_SERVER_ARGS ?? '').split(' ').filter(Boolean)],
+    });
     const side = new Side(mode, subscribers, server, await next<FromServer, 'ready'>(server, 'ready'));
     try {
       await side.connect();

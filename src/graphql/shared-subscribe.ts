@@ -1,36 +1,46 @@
-import { AsyncResource } from 'node:async_hooks';
-import { createSourceEventStream, execute, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { createSourceEventStream, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
 
 type Results = Map<string, Promise<ExecutionResult>>;
 const resultsByEvent = new WeakMap<object, Results>();
 
+/** One string per distinct operation key, however many subscriptions run it (each would otherwise hold its own copy). */
+const keys = new Map<string, string>();
+const KEYS = 1000;
+function interned(key: string): string {
+  const known = keys.get(key);
+  if (known !== undefined) return known;
+  if (keys.size >= KEYS) keys.clear();
+  keys.set(key, key);
+  return key;
+}
+
 /**
  * graphql's `subscribe`, except that an event is executed once per distinct operation: subscribers
- * whose `audience` (who they are) and operation text and variables are the same share one result.
+ * whose `audience` (who they are: what their results may depend on) and operation text and
+ * variables are the same share one result, and with it its serialization (see `serializedOnce`).
  * A thousand agents watching one queue cost one execution per queue event, not a thousand.
- * Filtering stays per subscriber, in each field's own `subscribe`.
+ * Filtering stays per subscriber, in each field's own `subscribe`. `executeEvent` runs one
+ * execution (in a request scope and with a context made for that event); nothing of it is kept
+ * per subscription.
  */
-export async function sharedSubscribe(args: ExecutionArgs, audience: string): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+export async function sharedSubscribe(
+  args: ExecutionArgs,
+  audience: string,
+  executeEvent: (event: unknown) => ExecutionResult | Promise<ExecutionResult>,
+): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   const stream = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in stream)) return stream;
-  const operation = [
-    audience,
-    args.operationName ?? '',
-    JSON.stringify(args.variableValues ?? {}),
-    args.document.loc?.source.body ?? print(args.document),
-  ].join('\n');
-  // the events arrive through graphql-ws's loop, outside the operation's scope: bound to it, their statements keep its workspace
-  return mapEvents(
-    stream,
-    AsyncResource.bind((event: unknown) => {
-      if (typeof event !== 'object' || event === null) return execute({ ...args, rootValue: event });
-      let results = resultsByEvent.get(event);
-      if (!results) resultsByEvent.set(event, (results = new Map()));
-      let result = results.get(operation);
-      if (!result) results.set(operation, (result = Promise.resolve(execute({ ...args, rootValue: event }))));
-      return result;
-    }),
+  const operation = interned(
+    [audience, args.operationName ?? '', JSON.stringify(args.variableValues ?? {}), args.document.loc?.source.body ?? print(args.document)].join('\n'),
   );
+  return mapEvents(stream, (event: unknown) => {
+    if (typeof event !== 'object' || event === null) return executeEvent(event);
+    let results = resultsByEvent.get(event);
+    if (!results) resultsByEvent.set(event, (results = new Map()));
+    let result = results.get(operation);
+    if (!result) results.set(operation, (result = Promise.resolve(executeEvent(event))));
+    return result;
+  });
 }
 
 /** Maps an async iterator without buffering, so that `return()` reaches the source at once. */
