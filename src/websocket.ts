@@ -21,9 +21,9 @@ import { formatError } from './graphql/format-error';
 import { RequestErrors } from './graphql/request.errors';
 import { armorRules, checkOperation } from './graphql/limits';
 import { variablesTooDeep } from './graphql/input-guard';
-import { sharedSubscribe } from './graphql/shared-subscribe';
+import { deliversDirectly, sharedSubscribe } from './graphql/shared-subscribe';
 import { tooDeepError } from './graphql/transport';
-import { serializedOnce, serveGraphqlWs } from './graphql/ws-server';
+import { sendFrame, serveGraphqlWs } from './graphql/ws-server';
 import { bearerSecret, masks, type Authenticator } from './modules/workspace/authenticator.service';
 import type { Metrics } from './telemetry/metrics';
 import { logger } from './telemetry/logger';
@@ -143,9 +143,22 @@ export function attachWebSockets(deps: {
         logger.debug({ keyId: viewer.keyId, operation: payload.operationName }, 'subscribe');
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
       },
-      // a result without errors is the same for everyone who shares it: serialized once for all of them
+      // a bus subscription sends its results itself, past graphql-ws: a result without errors is the
+      // same for everyone who shares it, serialized once for all of them
+      onOperation: (ctx, id, _payload, _args, result) => {
+        if (!deliversDirectly(result)) return;
+        const { socket } = ctx.extra;
+        const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+        result.deliverTo({
+          next: (value, json) =>
+            sendFrame(
+              socket,
+              `${head}${value.errors ? JSON.stringify({ ...value, errors: formatErrors(requestIdOf(ctx.extra, id), value.errors) }) : json()}}`,
+            ),
+        });
+      },
       onNext: (ctx, id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: formatErrors(requestIdOf(ctx.extra, id), result.errors) } : serializedOnce(result),
+        result.errors ? { ...result, errors: formatErrors(requestIdOf(ctx.extra, id), result.errors) } : undefined,
       onError: (ctx, id, _payload, errors) => formatErrors(requestIdOf(ctx.extra, id), errors),
       onComplete: (ctx, id) => {
         if (ctx.extra.operations?.delete(id)) metrics.subscriptions.dec();

@@ -1,7 +1,22 @@
 import { createSourceEventStream, print, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { isListenable, type Listenable } from '../events/fanout';
+import { logger } from '../telemetry/logger';
 
-type Results = Map<string, Promise<ExecutionResult>>;
-const resultsByEvent = new WeakMap<object, Results>();
+/** One execution of an operation for one event, shared by every subscriber who runs that operation with the same audience. */
+interface Shared {
+  settled: boolean;
+  failed?: boolean;
+  failure?: unknown;
+  result?: ExecutionResult;
+  /** The result's JSON, made once when a direct stream first sends it. */
+  json?: string;
+  /** For {@link mapEvents}: settles with the execution. */
+  promise?: Promise<void>;
+  /** Direct streams with this execution in their queue, to flush when it settles. */
+  waiting?: DirectStream[];
+}
+
+const sharedByEvent = new WeakMap<object, Map<string, Shared>>();
 
 /** One string per distinct operation key, however many subscriptions run it (each would otherwise hold its own copy). */
 const keys = new Map<string, string>();
@@ -14,33 +29,174 @@ function interned(key: string): string {
   return key;
 }
 
+type ExecuteEvent = (event: unknown) => ExecutionResult | Promise<ExecutionResult>;
+
+function start(executeEvent: ExecuteEvent, event: unknown): Shared {
+  const shared: Shared = { settled: false };
+  const settle = () => {
+    shared.settled = true;
+    const waiting = shared.waiting;
+    shared.waiting = undefined;
+    for (const stream of waiting ?? []) stream.flush();
+  };
+  const fail = (error: unknown) => {
+    shared.failed = true;
+    shared.failure = error;
+    settle();
+  };
+  try {
+    const outcome = executeEvent(event);
+    if (outcome instanceof Promise)
+      shared.promise = outcome.then((result) => {
+        shared.result = result;
+        settle();
+      }, fail);
+    else {
+      shared.result = outcome;
+      shared.settled = true;
+    }
+  } catch (error) {
+    fail(error);
+  }
+  return shared;
+}
+
+/** The execution of `operation` for `event`: started by its first subscriber, found by the others (events that are no objects are not shared). */
+function sharedFor(event: unknown, operation: string, executeEvent: ExecuteEvent): Shared {
+  if (typeof event !== 'object' || event === null) return start(executeEvent, event);
+  let results = sharedByEvent.get(event);
+  if (!results) sharedByEvent.set(event, (results = new Map()));
+  let shared = results.get(operation);
+  if (!shared) results.set(operation, (shared = start(executeEvent, event)));
+  return shared;
+}
+
+async function resultOf(shared: Shared): Promise<ExecutionResult> {
+  if (!shared.settled) await shared.promise;
+  if (shared.failed) throw shared.failure;
+  return shared.result!;
+}
+
+/** Where a {@link DirectStream} sends its results: one graphql-ws operation's socket. */
+export interface ResultSink {
+  /** One result, in order; `json()` is its serialization, made once for everyone who shares the result. */
+  next(result: ExecutionResult, json: () => string): void;
+}
+
 /**
  * graphql's `subscribe`, except that an event is executed once per distinct operation: subscribers
  * whose `audience` (who they are: what their results may depend on) and operation text and
- * variables are the same share one result, and with it its serialization (see `serializedOnce`).
- * A thousand agents watching one queue cost one execution per queue event, not a thousand.
- * Filtering stays per subscriber, in each field's own `subscribe`. `executeEvent` runs one
- * execution (in a request scope and with a context made for that event); nothing of it is kept
- * per subscription.
+ * variables are the same share one result. A thousand agents watching one queue cost one execution
+ * per queue event, not a thousand. Filtering stays per subscriber, in each field's own `subscribe`.
+ * `executeEvent` runs one execution (in a request scope and with a context made for that event);
+ * nothing of it is kept per subscription.
+ *
+ * When the field's stream is a bus subscription, the answer is a {@link DirectStream}: given a sink,
+ * it sends each result as the bus publishes (or as its shared execution finishes), serialized once
+ * for all who share it, with no promise per subscriber and event. Other streams (generators) are
+ * mapped as graphql's `subscribe` maps them.
  */
 export async function sharedSubscribe(
   args: ExecutionArgs,
   audience: string,
-  executeEvent: (event: unknown) => ExecutionResult | Promise<ExecutionResult>,
+  executeEvent: ExecuteEvent,
 ): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
   const stream = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in stream)) return stream;
   const operation = interned(
     [audience, args.operationName ?? '', JSON.stringify(args.variableValues ?? {}), args.document.loc?.source.body ?? print(args.document)].join('\n'),
   );
-  return mapEvents(stream, (event: unknown) => {
-    if (typeof event !== 'object' || event === null) return executeEvent(event);
-    let results = resultsByEvent.get(event);
-    if (!results) resultsByEvent.set(event, (results = new Map()));
-    let result = results.get(operation);
-    if (!result) results.set(operation, (result = Promise.resolve(executeEvent(event))));
-    return result;
-  });
+  if (isListenable(stream)) return new DirectStream(stream, operation, executeEvent);
+  return mapEvents(stream, (event) => resultOf(sharedFor(event, operation, executeEvent)));
+}
+
+export const deliversDirectly = (value: unknown): value is DirectStream => value instanceof DirectStream;
+
+/**
+ * A subscription whose results go straight to a {@link ResultSink}, in the order of their events,
+ * each once its shared execution has settled. To graphql-ws it is an iterator whose `next()` settles
+ * only when the subscription ends: `return()` (the client completes, the socket closes) detaches it
+ * from the bus; an execution that throws ends it with that error, as a stream that throws would.
+ */
+export class DirectStream implements AsyncIterableIterator<ExecutionResult> {
+  private sink?: ResultSink;
+  /** Executions heard but not yet sent, oldest first: waiting for their own or an earlier one's result, or for the sink. */
+  private queue: Shared[] = [];
+  private done = false;
+  private failure?: { error: unknown };
+  private reader?: { resolve(result: IteratorResult<ExecutionResult>): void; reject(error: unknown): void };
+
+  constructor(
+    private readonly source: Listenable<unknown> & AsyncIterator<unknown>,
+    private readonly operation: string,
+    private readonly executeEvent: ExecuteEvent,
+  ) {
+    source.listen((event) => this.deliver(event));
+  }
+
+  deliverTo(sink: ResultSink): void {
+    this.sink = sink;
+    this.flush();
+  }
+
+  private deliver(event: unknown): void {
+    if (this.done) return;
+    const shared = sharedFor(event, this.operation, this.executeEvent);
+    if (shared.settled && this.sink && this.queue.length === 0) return this.send(shared);
+    this.queue.push(shared);
+    if (!shared.settled) (shared.waiting ??= []).push(this);
+  }
+
+  /** Sends what has settled from the head of the queue. */
+  flush(): void {
+    if (!this.sink) return;
+    while (!this.done && this.queue.length && this.queue[0].settled) this.send(this.queue.shift()!);
+  }
+
+  private send(shared: Shared): void {
+    if (shared.failed) return this.end({ error: shared.failure });
+    try {
+      this.sink!.next(shared.result!, () => (shared.json ??= JSON.stringify(shared.result)));
+    } catch (error) {
+      logger.error({ err: error }, 'a subscription result could not be sent');
+    }
+  }
+
+  private end(failure?: { error: unknown }): void {
+    if (this.done) return;
+    this.done = true;
+    this.queue = [];
+    void this.source.return?.();
+    const reader = this.reader;
+    this.reader = undefined;
+    if (failure && reader) reader.reject(failure.error);
+    else if (failure) this.failure = failure;
+    else reader?.resolve({ done: true, value: undefined });
+  }
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    if (this.failure) {
+      const { error } = this.failure;
+      this.failure = undefined;
+      return Promise.reject(error);
+    }
+    if (this.done) return Promise.resolve({ done: true, value: undefined });
+    return new Promise((resolve, reject) => (this.reader = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<ExecutionResult>> {
+    this.end();
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    this.end();
+    return Promise.reject(error);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 /** Maps an async iterator without buffering, so that `return()` reaches the source at once. */

@@ -1,5 +1,4 @@
 import { CloseCode, handleProtocols, makeServer, type ServerOptions } from 'graphql-ws';
-import type { ExecutionResult, FormattedExecutionResult } from 'graphql';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { logger } from '../telemetry/logger';
 
@@ -8,52 +7,32 @@ export interface SocketExtra {
   readonly socket: WebSocket;
 }
 
-const SERIALIZED = Symbol('serialized result');
-/** A result's JSON, as `onNext` hands it over for sending as it is. */
-type Serialized = { readonly [SERIALIZED]: string };
-const serialized = new WeakMap<object, Serialized>();
-
-/**
- * The JSON of a result, made once per result object, for `onNext` to return: subscribers who share
- * a result (one execution for all who run the same operation with the same access, see
- * `sharedSubscribe`) share its serialization too, and each frame is that string behind the
- * operation's own id. What it returns stands in for the result in a server made by
- * {@link serveGraphqlWs} only.
- */
-export function serializedOnce(result: ExecutionResult): FormattedExecutionResult {
-  let known = serialized.get(result);
-  if (!known) serialized.set(result, (known = { [SERIALIZED]: JSON.stringify(result) }));
-  return known as FormattedExecutionResult;
-}
-
-/**
- * graphql-ws stringifies each message and hands the text to `send` in the same turn: a serialized
- * payload stands in as `0` and is spliced back in by {@link frameOf}.
- */
-let pending: string | undefined;
-function replacer(key: string, value: unknown): unknown {
-  if (key === 'payload' && typeof value === 'object' && value !== null && SERIALIZED in value) {
-    pending = (value as Serialized)[SERIALIZED];
-    return 0;
-  }
-  return value;
-}
-const STAND_IN = '"payload":0}';
-function frameOf(data: string): string {
-  if (pending === undefined) return data;
-  const payload = pending;
-  pending = undefined;
-  return data.endsWith(STAND_IN) ? `${data.slice(0, -2)}${payload}}` : data;
-}
-
 /** Bytes a socket may have waiting in its buffers before each send waits for the previous to be written (the subscriber's own queue holds the rest). */
 const HIGH_WATER = 64 * 1024;
 
 function send(socket: WebSocket, data: string): Promise<void> | void {
-  const frame = frameOf(data);
   if (socket.readyState !== socket.OPEN) return;
-  if (socket.bufferedAmount < HIGH_WATER) return socket.send(frame);
-  return new Promise((resolve, reject) => socket.send(frame, (error) => (error ? reject(error) : resolve())));
+  if (socket.bufferedAmount < HIGH_WATER) return socket.send(data);
+  return new Promise((resolve, reject) => socket.send(data, (error) => (error ? reject(error) : resolve())));
+}
+
+/** Bytes a socket may have waiting before frames sent past graphql-ws ({@link sendFrame}) are dropped for it. */
+const SLOW = 1024 * 1024;
+const warned = new WeakSet<WebSocket>();
+
+/**
+ * Sends a frame graphql-ws did not make (a subscription's `next`, see `DirectStream`), at once. A
+ * subscriber that does not read, with a megabyte waiting already, misses frames until it catches
+ * up (logged once per socket), as the bus drops the oldest messages of a subscriber that lags.
+ */
+export function sendFrame(socket: WebSocket, frame: string): void {
+  if (socket.readyState !== socket.OPEN) return;
+  if (socket.bufferedAmount > SLOW) {
+    if (!warned.has(socket)) logger.warn('a WebSocket subscriber is too slow; frames for it are being dropped');
+    warned.add(socket);
+    return;
+  }
+  socket.send(frame);
 }
 
 function internalError(socket: WebSocket, error: unknown): void {
@@ -65,15 +44,14 @@ function internalError(socket: WebSocket, error: unknown): void {
  * graphql-ws on a `ws` server, as graphql-ws/use/ws serves it, for less per socket: one keep-alive
  * timer for every socket (a ping each `keepAliveMs`; a socket that has not answered the previous one
  * is terminated) instead of timers per socket, no upgrade request kept, sends that do not wait for
- * the write unless the socket's buffers are filling up, and results shared by several subscribers
- * serialized once (`onNext` returns {@link serializedOnce}).
+ * the write unless the socket's buffers are filling up.
  */
 export function serveGraphqlWs<P extends Record<string, unknown>, E extends Record<PropertyKey, unknown>>(
   options: ServerOptions<P, SocketExtra & Partial<E>>,
   wss: WebSocketServer,
   keepAliveMs = 12_000,
 ): { dispose(): Promise<void> } {
-  const server = makeServer<P, SocketExtra & Partial<E>>({ ...options, jsonMessageReplacer: replacer });
+  const server = makeServer<P, SocketExtra & Partial<E>>(options);
   wss.options.handleProtocols = handleProtocols;
   wss.once('error', (error) => {
     logger.error({ err: error }, 'graphql-ws: internal error on the WebSocket server');
