@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import {
@@ -34,11 +34,17 @@ type SocketState = {
   /** The graphql-ws ids of the socket's operations under way. */
   operations?: Set<string>;
   /** The socket's own random id: an operation's request id is this and the operation's id. */
-  requestIds?: string;
+  socketId?: string;
 };
 
+/**
+ * A string made by concatenation is a tree of its parts until it is read; one kept for as long as a
+ * subscription lives is read once here, so that it is held in one piece.
+ */
+const flat = (text: string): string => (text.charCodeAt(0), text);
+
 /** The request id of a socket's operation (for logs and errors); nothing is stored per operation for it. */
-const requestIdOf = (extra: SocketState, id: string) => (extra.requestIds ? `${extra.requestIds}/${id}` : randomUUID());
+const requestIdOf = (extra: SocketState, id: string) => (extra.socketId ? flat(`${extra.socketId}/${id}`) : randomUUID());
 
 /** Close code graphql-ws uses for a refused connection; also used when a key is revoked. */
 const FORBIDDEN = 4403;
@@ -115,7 +121,7 @@ export function attachWebSockets(deps: {
         if (!viewer) return false;
         ctx.extra.viewer = viewer;
         ctx.extra.operations = new Set();
-        ctx.extra.requestIds = randomUUID();
+        ctx.extra.socketId = randomBytes(12).toString('base64url');
         const sockets = socketsByKey.get(viewer.keyId) ?? new Set();
         sockets.add(ctx.extra.socket);
         socketsByKey.set(viewer.keyId, sockets);
@@ -148,7 +154,7 @@ export function attachWebSockets(deps: {
       onOperation: (ctx, id, _payload, _args, result) => {
         if (!deliversDirectly(result)) return;
         const { socket } = ctx.extra;
-        const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+        const head = flat(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
         result.deliverTo({
           next: (value, json) =>
             sendFrame(

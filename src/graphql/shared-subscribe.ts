@@ -120,8 +120,8 @@ export const deliversDirectly = (value: unknown): value is DirectStream => value
  */
 export class DirectStream implements AsyncIterableIterator<ExecutionResult> {
   private sink?: ResultSink;
-  /** Executions heard but not yet sent, oldest first: waiting for their own or an earlier one's result, or for the sink. */
-  private queue: Shared[] = [];
+  /** Executions heard but not yet sent, oldest first: waiting for their own or an earlier one's result, or for the sink (none mostly). */
+  private queue?: Shared[];
   private done = false;
   private failure?: { error: unknown };
   private reader?: { resolve(result: IteratorResult<ExecutionResult>): void; reject(error: unknown): void };
@@ -142,15 +142,17 @@ export class DirectStream implements AsyncIterableIterator<ExecutionResult> {
   private deliver(event: unknown): void {
     if (this.done) return;
     const shared = sharedFor(event, this.operation, this.executeEvent);
-    if (shared.settled && this.sink && this.queue.length === 0) return this.send(shared);
-    this.queue.push(shared);
+    if (shared.settled && this.sink && !this.queue) return this.send(shared);
+    (this.queue ??= []).push(shared);
     if (!shared.settled) (shared.waiting ??= []).push(this);
   }
 
   /** Sends what has settled from the head of the queue. */
   flush(): void {
-    if (!this.sink) return;
-    while (!this.done && this.queue.length && this.queue[0].settled) this.send(this.queue.shift()!);
+    const queue = this.queue;
+    if (!this.sink || !queue) return;
+    while (!this.done && queue.length && queue[0].settled) this.send(queue.shift()!);
+    if (!queue.length && this.queue === queue) this.queue = undefined;
   }
 
   private send(shared: Shared): void {
@@ -165,7 +167,7 @@ export class DirectStream implements AsyncIterableIterator<ExecutionResult> {
   private end(failure?: { error: unknown }): void {
     if (this.done) return;
     this.done = true;
-    this.queue = [];
+    this.queue = undefined;
     void this.source.return?.();
     const reader = this.reader;
     this.reader = undefined;
