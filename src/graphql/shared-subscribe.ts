@@ -18,6 +18,9 @@ interface Shared {
 
 const sharedByEvent = new WeakMap<object, Map<string, Shared>>();
 
+/** Events one direct stream may hold unsent (behind an execution that has not settled) before the oldest are dropped, as the bus drops a lagging subscriber's. */
+const MAX_UNSENT = 10_000;
+
 /** One string per distinct operation key, however many subscriptions run it (each would otherwise hold its own copy). */
 const keys = new Map<string, string>();
 const KEYS = 1000;
@@ -123,6 +126,7 @@ export class DirectStream implements AsyncIterableIterator<ExecutionResult> {
   /** Executions heard but not yet sent, oldest first: waiting for their own or an earlier one's result, or for the sink (none mostly). */
   private queue?: Shared[];
   private done = false;
+  private dropped = false;
   private failure?: { error: unknown };
   private reader?: { resolve(result: IteratorResult<ExecutionResult>): void; reject(error: unknown): void };
 
@@ -143,7 +147,13 @@ export class DirectStream implements AsyncIterableIterator<ExecutionResult> {
     if (this.done) return;
     const shared = sharedFor(event, this.operation, this.executeEvent);
     if (shared.settled && this.sink && !this.queue) return this.send(shared);
-    (this.queue ??= []).push(shared);
+    const queue = (this.queue ??= []);
+    if (queue.length >= MAX_UNSENT) {
+      queue.shift();
+      if (!this.dropped) logger.warn('a subscription is too far behind; its oldest unsent events are being dropped');
+      this.dropped = true;
+    }
+    queue.push(shared);
     if (!shared.settled) (shared.waiting ??= []).push(this);
   }
 
