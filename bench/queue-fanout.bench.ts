@@ -1,12 +1,19 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { WebSocketServer } from 'ws';
 import { startBenchServer } from './support';
-import { now, OPEN, type FromSubscribers, type Mode, type Sent, type SenderOptions, type ToSubscribers } from './fanout-worker';
+import {
+  now,
+  openConversation,
+  setUpQueue,
+  startBareBroadcast,
+  type FromSubscribers,
+  type Mode,
+  type Sent,
+  type SenderOptions,
+  type ToSubscribers,
+} from './fanout-worker';
 
 const SUBSCRIBERS = Number(process.env.BENCH_SUBSCRIBERS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -158,32 +165,10 @@ async function phase(mode: Mode, target: { wsUrl: string; sendUrl: string; key?:
 async function api(): Promise<Figures> {
   const { server, adminKey, stop } = await startBenchServer();
   try {
-    const call = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
-      const response = await fetch(server.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${adminKey}` },
-        body: JSON.stringify({ query, variables }),
-      });
-      const body = (await response.json()) as { data?: T; errors?: unknown };
-      if (!body.data) throw new Error(`setup failed: ${JSON.stringify(body.errors)}`);
-      return body.data;
-    };
-    const { createQueue } = await call<{ createQueue: { id: string } }>(`mutation($input: CreateQueueInput!) { createQueue(input: $input) { id } }`, {
-      input: { name: 'Fan-out', channels: ['WEB_CHAT'] },
-    });
-    const queueId = createQueue.id;
-    for (let i = 0; i < AGENTS; i++) {
-      const { createAgent } = await call<{ createAgent: { id: string } }>(`mutation($input: CreateAgentInput!) { createAgent(input: $input) { id } }`, {
-        input: { name: `Agent ${i}`, skills: [], maxConcurrent: 100, queueIds: [queueId] },
-      });
-      await call(`mutation($id: ID!) { setAgentStatus(agentId: $id, status: ONLINE) { id } }`, { id: createAgent.id });
-    }
+    const queueId = await setUpQueue(server.url, adminKey, AGENTS, 100);
     if (RATE * SECONDS + 200 > AGENTS * 100) console.warn(`  (more conversations than agent capacity: later ones stay ENQUEUED)`);
     let warm = 0;
-    const poke = () =>
-      call(OPEN, { input: { identifiers: [{ type: 'EMAIL', value: `warm${++warm}@bench.test` }], channel: 'WEB_CHAT', body: 'hello', queueId } }).then(
-        () => {},
-      );
+    const poke = () => openConversation(server.url, adminKey, queueId, `warm${++warm}@bench.test`).then(() => {});
     return await phase('api', { wsUrl: server.url.replace(/^http/, 'ws'), sendUrl: server.url, key: adminKey, queueId }, poke);
   } finally {
     await stop();
@@ -192,34 +177,12 @@ async function api(): Promise<Figures> {
 
 /** A bare `ws` server in this process: POST a key and it broadcasts the API's frame (with that key) as ENQUEUED and ASSIGNED. */
 async function bare(sample: string): Promise<Figures> {
-  const frame = JSON.parse(sample) as { payload: { data: { queueUpdated: { change: string; conversation: { id: string } } } } };
-  const httpServer = http.createServer();
-  const wss = new WebSocketServer({ server: httpServer });
-  const broadcast = (id: string) => {
-    for (const change of ['ENQUEUED', 'ASSIGNED']) {
-      frame.payload.data.queueUpdated.change = change;
-      frame.payload.data.queueUpdated.conversation.id = id;
-      const text = JSON.stringify(frame);
-      for (const client of wss.clients) client.send(text);
-    }
-  };
-  httpServer.on('request', (req, res) => {
-    let body = '';
-    req.on('data', (chunk) => (body += chunk));
-    req.on('end', () => {
-      broadcast(body);
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
+  const bare = await startBareBroadcast(sample);
   let warm = 0;
   try {
-    return await phase('bare', { wsUrl: url.replace(/^http/, 'ws'), sendUrl: url }, async () => broadcast(`warm-${++warm}`));
+    return await phase('bare', { wsUrl: bare.url.replace(/^http/, 'ws'), sendUrl: bare.url }, async () => bare.broadcast(`warm-${++warm}`));
   } finally {
-    for (const client of wss.clients) client.terminate();
-    await new Promise((resolve) => wss.close(resolve));
-    await new Promise((resolve) => httpServer.close(resolve));
+    await bare.close();
   }
 }
 

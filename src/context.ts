@@ -5,7 +5,7 @@ import type { EventBus } from './events/bus';
 import type { Clock } from './clock';
 import { bindWorkspace } from './telemetry/request-scope';
 
-/** Everything a resolver may use for one request (or one subscription operation). */
+/** Everything a resolver may use for one request (or one event of a subscription, see {@link eventContext}). */
 export interface Context {
   requestId: string;
   viewer: Viewer;
@@ -50,6 +50,15 @@ class RequestContext implements Context {
   set loaders(loaders: Loaders) {
     this.made = loaders;
   }
+
+  forEvent(): Context {
+    return new RequestContext(this.orm, this.requestId, this.viewer, this.bus, this.clock);
+  }
+
+  release(): void {
+    this.forked = undefined;
+    this.made = undefined;
+  }
 }
 
 const readers = new WeakMap<MikroORM, EntityManager>();
@@ -69,12 +78,20 @@ export function forkForWorkspace(orm: MikroORM, workspaceId: string): EntityMana
 }
 
 /**
- * A subscription's context lives as long as the subscription: before resolving each event, give it
- * a fresh EntityManager and DataLoaders so nothing cached from an earlier event is answered.
+ * The context one event of a subscription is resolved with: the subscription's request id, viewer,
+ * bus and clock, and an EntityManager and DataLoaders of its own (forked on first use), so nothing
+ * cached from an earlier event is answered and nothing is held between events.
  */
-export function freshForEvent(ctx: Context): Context {
+export function eventContext(ctx: Context): Context {
+  if (ctx instanceof RequestContext) return ctx.forEvent();
   const em = ctx.em.fork({ clear: true });
-  ctx.em = em;
-  ctx.loaders = createLoaders(() => em);
-  return ctx;
+  return { ...ctx, em, loaders: createLoaders(() => em) };
+}
+
+/**
+ * Drops what a subscription's context forked while subscribing (arguments checked against the
+ * database, say): a subscription lives long, and its events get contexts of their own.
+ */
+export function releaseForks(ctx: Context): void {
+  if (ctx instanceof RequestContext) ctx.release();
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import {
@@ -11,19 +11,19 @@ import {
   type ExecutionArgs,
   type GraphQLSchema,
 } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from './config';
 import type { Clock } from './clock';
-import { createContext, type Context } from './context';
+import { createContext, eventContext, releaseForks, type Context } from './context';
 import type { EventBus } from './events/bus';
 import type { Viewer } from './graphql/auth';
 import { formatError } from './graphql/format-error';
 import { RequestErrors } from './graphql/request.errors';
 import { armorRules, checkOperation } from './graphql/limits';
 import { variablesTooDeep } from './graphql/input-guard';
-import { sharedSubscribe } from './graphql/shared-subscribe';
+import { deliversDirectly, sharedSubscribe } from './graphql/shared-subscribe';
 import { tooDeepError } from './graphql/transport';
+import { sendFrame, serveGraphqlWs } from './graphql/ws-server';
 import { bearerSecret, masks, type Authenticator } from './modules/workspace/authenticator.service';
 import type { Metrics } from './telemetry/metrics';
 import { logger } from './telemetry/logger';
@@ -31,10 +31,20 @@ import { runInRequestScope } from './telemetry/request-scope';
 
 type SocketState = {
   viewer?: Viewer;
+  /** The graphql-ws ids of the socket's operations under way. */
   operations?: Set<string>;
-  /** The request id of each operation of the socket, by graphql-ws operation id. */
-  requestIds?: Map<string, string>;
+  /** The socket's own random id: an operation's request id is this and the operation's id. */
+  socketId?: string;
 };
+
+/**
+ * A string made by concatenation is a tree of its parts until it is read; one kept for as long as a
+ * subscription lives is read once here, so that it is held in one piece.
+ */
+const flat = (text: string): string => (text.charCodeAt(0), text);
+
+/** The request id of a socket's operation (for logs and errors); nothing is stored per operation for it. */
+const requestIdOf = (extra: SocketState, id: string) => (extra.socketId ? flat(`${extra.socketId}/${id}`) : randomUUID());
 
 /** Close code graphql-ws uses for a refused connection; also used when a key is revoked. */
 const FORBIDDEN = 4403;
@@ -71,36 +81,47 @@ export function attachWebSockets(deps: {
   // as over HTTP, production answers no introspection
   const rules = [...armorRules(config.limits), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   // a floor of agents sends the same few subscriptions: parse and validate each text once
-  const checked = new Map<string, DocumentNode>();
-  const check = (query: string): DocumentNode | readonly GraphQLError[] => {
+  // (and keep one copy of each text: every subscription's payload would otherwise hold its own)
+  const checked = new Map<string, { document: DocumentNode; text: string }>();
+  const check = (query: string): { document: DocumentNode; text: string } | readonly GraphQLError[] => {
     const known = checked.get(query);
     if (known) return known;
     const result = checkOperation(schema, query, config.limits, rules);
     if (Array.isArray(result)) return result;
     if (checked.size >= CHECKED_DOCUMENTS) checked.clear();
-    checked.set(query, result as DocumentNode);
-    return result;
+    const entry = { document: result as DocumentNode, text: query };
+    checked.set(query, entry);
+    return entry;
   };
 
-  const cleanup = useServer<Record<string, unknown>, SocketState>(
+  const cleanup = serveGraphqlWs<Record<string, unknown>, SocketState>(
     {
       schema,
       execute: (args: ExecutionArgs) => {
         const { viewer, requestId } = args.contextValue as Context;
         return runInRequestScope(requestId, () => execute(args), viewer.workspaceId);
       },
+      // a subscription holds no EntityManager and no request scope between events: each event is
+      // executed (once per audience and operation) in a scope and with a context made for it
       subscribe: (args: ExecutionArgs) => {
-        const { viewer, requestId } = args.contextValue as Context;
-        return runInRequestScope(requestId, () => sharedSubscribe(args, `${viewer.workspaceId}:${viewer.role}:${viewer.masked}`), viewer.workspaceId);
+        const context = args.contextValue as Context;
+        const { viewer, requestId } = context;
+        const executeEvent = (event: unknown) =>
+          runInRequestScope(requestId, () => execute({ ...args, contextValue: eventContext(context), rootValue: event }), viewer.workspaceId);
+        return runInRequestScope(
+          requestId,
+          () => sharedSubscribe(args, `${viewer.workspaceId}:${viewer.role}:${viewer.masked}`, executeEvent).finally(() => releaseForks(context)),
+          viewer.workspaceId,
+        );
       },
-      context: (ctx, id) => createContext(orm, bus, clock, ctx.extra.viewer!, ctx.extra.requestIds?.get(id) ?? randomUUID()),
+      context: (ctx, id) => createContext(orm, bus, clock, ctx.extra.viewer!, requestIdOf(ctx.extra, id)),
       onConnect: async (ctx) => {
         const secret = bearerSecret(ctx.connectionParams?.authorization);
         const viewer = secret ? await authenticator.authenticate(secret).catch(() => null) : null;
         if (!viewer) return false;
         ctx.extra.viewer = viewer;
         ctx.extra.operations = new Set();
-        ctx.extra.requestIds = new Map();
+        ctx.extra.socketId = randomBytes(12).toString('base64url');
         const sockets = socketsByKey.get(viewer.keyId) ?? new Set();
         sockets.add(ctx.extra.socket);
         socketsByKey.set(viewer.keyId, sockets);
@@ -109,7 +130,6 @@ export function attachWebSockets(deps: {
       },
       onSubscribe: async (ctx, id, payload) => {
         const viewer = ctx.extra.viewer!;
-        ctx.extra.requestIds!.set(id, randomUUID());
         const still = await authenticator.authenticate(bearerSecret(ctx.connectionParams?.authorization) ?? '').catch(() => null);
         if (!still) {
           ctx.extra.socket.close(FORBIDDEN, 'Forbidden');
@@ -118,24 +138,35 @@ export function attachWebSockets(deps: {
         if (ctx.extra.operations!.size >= config.limits.subscriptionsPerSocket) {
           return [RequestErrors.tooManySubscriptions(config.limits.subscriptionsPerSocket).toGraphQLError()];
         }
-        const document = check(payload.query);
-        if (Array.isArray(document)) return document;
-        const problems = operationProblems(schema, document as DocumentNode, payload.operationName, payload.variables);
+        const checkedQuery = check(payload.query);
+        if (Array.isArray(checkedQuery)) return checkedQuery;
+        const { document, text } = checkedQuery as { document: DocumentNode; text: string };
+        const problems = operationProblems(schema, document, payload.operationName, payload.variables);
         if (problems) return problems;
+        (payload as { query: string }).query = text;
         ctx.extra.operations!.add(id);
         metrics.subscriptions.inc();
         logger.debug({ keyId: viewer.keyId, operation: payload.operationName }, 'subscribe');
-        return { schema, document: document as DocumentNode, variableValues: payload.variables, operationName: payload.operationName };
+        return { schema, document, variableValues: payload.variables, operationName: payload.operationName };
+      },
+      // a bus subscription sends its results itself, past graphql-ws: a result without errors is the
+      // same for everyone who shares it, serialized once for all of them
+      onOperation: (ctx, id, _payload, _args, result) => {
+        if (!deliversDirectly(result)) return;
+        const { socket } = ctx.extra;
+        const head = flat(`{"id":${JSON.stringify(id)},"type":"next","payload":`);
+        result.deliverTo({
+          next: (value, json) =>
+            sendFrame(
+              socket,
+              `${head}${value.errors ? JSON.stringify({ ...value, errors: formatErrors(requestIdOf(ctx.extra, id), value.errors) }) : json()}}`,
+            ),
+        });
       },
       onNext: (ctx, id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: formatErrors(ctx.extra.requestIds?.get(id), result.errors) } : undefined,
-      onError: (ctx, id, _payload, errors) => {
-        const formatted = formatErrors(ctx.extra.requestIds?.get(id), errors);
-        if (!ctx.extra.operations?.has(id)) ctx.extra.requestIds?.delete(id);
-        return formatted;
-      },
+        result.errors ? { ...result, errors: formatErrors(requestIdOf(ctx.extra, id), result.errors) } : undefined,
+      onError: (ctx, id, _payload, errors) => formatErrors(requestIdOf(ctx.extra, id), errors),
       onComplete: (ctx, id) => {
-        ctx.extra.requestIds?.delete(id);
         if (ctx.extra.operations?.delete(id)) metrics.subscriptions.dec();
       },
       onClose: (ctx) => {
@@ -188,8 +219,8 @@ export function attachWebSockets(deps: {
 }
 
 /** Errors through the one boundary, within the operation's request scope so that logs and answers carry its id. */
-function formatErrors(requestId: string | undefined, errors: readonly GraphQLError[]) {
-  return runInRequestScope(requestId ?? randomUUID(), () => errors.map((error) => formatError(error.toJSON(), error)));
+function formatErrors(requestId: string, errors: readonly GraphQLError[]) {
+  return runInRequestScope(requestId, () => errors.map((error) => formatError(error.toJSON(), error)));
 }
 
 /**

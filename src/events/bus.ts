@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import { Fanout } from './fanout';
 import type { Topic, Topics } from './topics';
 
-const CHANNEL = 'cdp_events';
+/** The NOTIFY channel every server process LISTENs on (a message from another origin is delivered here as published there). */
+export const BUS_CHANNEL = 'cdp_events';
+const CHANNEL = BUS_CHANNEL;
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
 const MAX_PAYLOAD = 7900;
 

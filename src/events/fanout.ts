@@ -3,13 +3,21 @@ import type { Logger } from 'pino';
 /** Messages one slow subscriber may have waiting before the oldest are dropped. */
 const MAX_WAITING = 10_000;
 
+/** A subscription that can hand its messages to a callback instead of through `next()` (see {@link Subscription.listen}). */
+export interface Listenable<T> {
+  listen(listener: (message: T) => void): void;
+}
+
+export const isListenable = <T>(value: unknown): value is Listenable<T> & AsyncIterableIterator<T> => value instanceof Subscription;
+
 /**
  * One subscriber's stream of a topic. `keep` runs when a message is published, so a message a
  * subscriber may not see never costs it a promise; `return()` detaches at once, even mid-wait.
  */
-class Subscription<T> implements AsyncIterableIterator<T> {
+class Subscription<T> implements AsyncIterableIterator<T>, Listenable<T> {
   private readonly waiting: T[] = [];
   private reader?: (result: IteratorResult<T>) => void;
+  private listener?: (message: T) => void;
   private done = false;
   private dropped = 0;
 
@@ -21,6 +29,10 @@ class Subscription<T> implements AsyncIterableIterator<T> {
 
   push(message: T): void {
     if (this.done || !this.keep(message)) return;
+    if (this.listener) {
+      this.hand(message);
+      return;
+    }
     const reader = this.reader;
     if (reader) {
       this.reader = undefined;
@@ -32,6 +44,25 @@ class Subscription<T> implements AsyncIterableIterator<T> {
       if (this.dropped++ === 0) this.log.warn('a subscriber is too slow; its oldest waiting messages are being dropped');
     }
     this.waiting.push(message);
+  }
+
+  /**
+   * From now on, each message it keeps goes to `listener` as it is published, in the publisher's
+   * turn, with no promise per message (those waiting go first); `next()` is not to be used after.
+   * `return()` still ends it.
+   */
+  listen(listener: (message: T) => void): void {
+    this.listener = listener;
+    for (const message of this.waiting.splice(0)) this.hand(message);
+  }
+
+  private hand(message: T): void {
+    try {
+      this.listener!(message);
+    } catch (error) {
+      // one subscriber's failure is no other's: the publisher goes on to the next
+      this.log.error({ err: error }, 'a subscriber failed on a message');
+    }
   }
 
   next(): Promise<IteratorResult<T>> {

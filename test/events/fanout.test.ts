@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { Fanout } from '../../src/events/fanout';
+import { Fanout, isListenable, type Listenable } from '../../src/events/fanout';
 
 type Topics = { NEWS: { ws: string; n: number } };
 const log = pino({ level: 'silent' });
@@ -27,6 +27,22 @@ describe('the in-process fan-out', () => {
     expect(await waiting).toEqual({ done: true, value: undefined });
     fanout.publish('NEWS', { ws: 'a', n: 1 });
     expect(await sub.next()).toEqual({ done: true, value: undefined });
+  });
+
+  it('hands a listening subscriber the messages its filter keeps as they are published, those waiting first, until it returns', async () => {
+    const fanout = new Fanout<Topics>(log);
+    const sub = fanout.subscribe('NEWS', (m) => m.ws === 'a');
+    fanout.publish('NEWS', { ws: 'a', n: 1 });
+    const heard: number[] = [];
+    expect(isListenable(sub)).toBe(true);
+    (sub as unknown as Listenable<Topics['NEWS']>).listen((m) => heard.push(m.n));
+    expect(heard).toEqual([1]);
+    fanout.publish('NEWS', { ws: 'b', n: 2 });
+    fanout.publish('NEWS', { ws: 'a', n: 3 });
+    expect(heard).toEqual([1, 3]);
+    await sub.return!();
+    fanout.publish('NEWS', { ws: 'a', n: 4 });
+    expect(heard).toEqual([1, 3]);
   });
 
   it('keeps at most 10,000 waiting messages for a subscriber that does not read, dropping the oldest', async () => {

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, ID, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { freshForEvent, type Context } from '../../context';
+import type { Context } from '../../context';
 import { sharedFor } from '../../events/shared';
 import type { Topics } from '../../events/topics';
 import { may } from '../../graphql/auth';
@@ -31,7 +31,7 @@ export class ConversationEventsResolver {
     @Ctx() ctx: Context,
     @Arg('conversationId', () => ID) _conversationId: string,
   ): Promise<ConversationEvent> {
-    const { em } = freshForEvent(ctx);
+    const { em } = ctx;
     return sharedFor(message, 'conversationEvent', async () => ({
       conversation: await em.findOneOrFail(Conversation, { id: message.conversationId }),
       kind: message.kind,

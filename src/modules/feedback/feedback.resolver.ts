@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { freshForEvent, type Context } from '../../context';
+import type { Context } from '../../context';
 import { sql } from '../../db/sql';
 import { may } from '../../graphql/auth';
 import { cursorKey, toConnection, parsePage, type Connection } from '../../graphql/connection';
@@ -139,7 +139,7 @@ export class FeedbackResolver {
   @Authorized(...may.readFeedback)
   @Subscription(() => FeedbackItem, { description: 'Feedback items of this workspace as they become overdue, each once.', subscribe: overdueOf })
   async feedbackOverdue(@Root() id: string, @Ctx() ctx: Context): Promise<FeedbackItem> {
-    const { em } = freshForEvent(ctx);
+    const { em } = ctx;
     return (await em.findOne(FeedbackItem, { id }))!;
   }
 

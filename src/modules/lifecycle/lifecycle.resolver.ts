@@ -1,5 +1,5 @@
 import { Authorized, Ctx, FieldResolver, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { freshForEvent, type Context } from '../../context';
+import type { Context } from '../../context';
 import { sql } from '../../db/sql';
 import { may } from '../../graphql/auth';
 import { Customer } from '../customer/customer.entity';
@@ -32,7 +32,7 @@ export class LifecycleResolver {
   @Authorized(...may.readCustomers)
   @Subscription(() => LifecycleChange, { description: "Each change of a customer's lifecycle stage in this workspace.", subscribe: changesOf })
   async customerLifecycle(@Root() change: Change, @Ctx() ctx: Context): Promise<LifecycleChange> {
-    const { em } = freshForEvent(ctx);
+    const { em } = ctx;
     const [transition] = await sql<Record<string, unknown>>(em, `select * from lifecycle_transition where workspace_id = ? and id = ?`, [
       ctx.viewer.workspaceId,
       change.transitionId,

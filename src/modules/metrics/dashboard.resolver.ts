@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, Int, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { freshForEvent, type Context } from '../../context';
+import type { Context } from '../../context';
 import type { Topic } from '../../events/topics';
 import { may } from '../../graphql/auth';
 import { statsOf } from '../queue/queue.loaders';
@@ -74,7 +74,6 @@ export class DashboardResolver {
     @Ctx() ctx: Context,
     @Arg('everySeconds', () => Int, { nullable: true }) _everySeconds?: number,
   ): Promise<DashboardSnapshot> {
-    freshForEvent(ctx);
     const snapshot = await dashboardHub.snapshot(ctx.em, ctx.viewer.workspaceId, ctx.clock.now());
     for (const [queueId, stats] of snapshot.stats) statsOf(ctx).prime(queueId, stats);
     return snapshot;

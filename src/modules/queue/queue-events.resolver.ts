@@ -1,5 +1,5 @@
 import { Authorized, Ctx, ID, Resolver, Root, Subscription, Arg, type SubscribeResolverData } from 'type-graphql';
-import { freshForEvent, type Context } from '../../context';
+import type { Context } from '../../context';
 import { sharedFor } from '../../events/shared';
 import type { Topics } from '../../events/topics';
 import { may } from '../../graphql/auth';
@@ -45,7 +45,7 @@ export class QueueEventsResolver {
     @Ctx() ctx: Context,
     @Arg('queueId', () => ID, { nullable: true }) _queueId?: string,
   ): Promise<QueueEvent> {
-    const { em } = freshForEvent(ctx);
+    const { em } = ctx;
     return sharedFor(message, 'queueEvent', async () => {
       const queue = await em.findOneOrFail(Queue, { id: message.queueId });
       const conversation = message.conversationId ? await em.findOne(Conversation, { id: message.conversationId }) : null;
@@ -58,14 +58,14 @@ export class QueueEventsResolver {
   @Authorized(...may.readConversations)
   @Subscription(() => Conversation, { description: 'Each conversation given to the agent, by routing or by hand.', subscribe: assignments })
   agentAssigned(@Root() message: Topics['AGENT_ASSIGNED'], @Ctx() ctx: Context, @Arg('agentId', () => ID) _agentId: string): Promise<Conversation> {
-    const { em } = freshForEvent(ctx);
+    const { em } = ctx;
     return sharedFor(message, 'conversation', () => em.findOneOrFail(Conversation, { id: message.conversationId }));
   }
 
   @Authorized(...may.readConversations)
   @Subscription(() => SlaAlert, { description: 'SLA targets becoming AT_RISK or BREACHED, each once (all queues without queueId).', subscribe: alerts })
   slaAlerts(@Root() message: Topics['SLA_ALERT'], @Ctx() ctx: Context, @Arg('queueId', () => ID, { nullable: true }) _queueId?: string): Promise<SlaAlert> {
-    const { em } = freshForEvent(ctx);
+    const { em } = ctx;
     return sharedFor(message, 'slaAlert', async () => ({
       conversation: await em.findOneOrFail(Conversation, { id: message.conversationId }),
       state: message.state as SlaState,

@@ -1,5 +1,5 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
-import { freshForEvent, type Context } from '../../context';
+import type { Context } from '../../context';
 import { isUuid } from '../../db/ids';
 import { sql } from '../../db/sql';
 import { countLater, cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';
@@ -45,11 +45,12 @@ async function membershipOf({
 }: SubscribeResolverData<unknown, { segmentId: string }, Context>): Promise<AsyncGenerator<SegmentMembershipEvent>> {
   const segment = isUuid(args.segmentId) ? await context.em.findOne(Segment, { id: args.segmentId }) : null;
   if (!segment) throw SegmentErrors.notFound(args.segmentId);
-  return membershipEvents(context, segment);
+  return membershipEvents(context, segment.id);
 }
 
-async function* membershipEvents(context: Context, segment: Segment): AsyncGenerator<SegmentMembershipEvent> {
-  const mine = (message: object) => (message as Membership).ws === context.viewer.workspaceId && (message as Membership).segmentId === segment.id;
+/** Holds the segment's id only, not the entity (and with it the EntityManager it was read with) for the subscription's life. */
+async function* membershipEvents(context: Context, segmentId: string): AsyncGenerator<SegmentMembershipEvent> {
+  const mine = (message: object) => (message as Membership).ws === context.viewer.workspaceId && (message as Membership).segmentId === segmentId;
   for await (const message of context.bus.subscribe('SEGMENT_MEMBERSHIP', mine)) {
     const { segmentId, changes } = message as Membership;
     for (const [customerId, change] of changes)
@@ -140,8 +141,7 @@ export class SegmentResolver {
 
   @Authorized(...may.readSegments)
   @Subscription(() => SegmentMembershipEvent, { description: 'Customers entering and leaving a segment of this workspace.', subscribe: membershipOf })
-  segmentMembership(@Root() change: SegmentMembershipEvent, @Ctx() ctx: Context, @Arg('segmentId', () => ID) _segmentId: string): SegmentMembershipEvent {
-    freshForEvent(ctx);
+  segmentMembership(@Root() change: SegmentMembershipEvent, @Arg('segmentId', () => ID) _segmentId: string): SegmentMembershipEvent {
     return change;
   }
 

@@ -109,6 +109,55 @@ describe('live queue subscriptions', () => {
     await data(t.url, t.adminKey, op.ResolveConversation({ conversationId: c.id }));
   });
 
+  it('send a shared result to everyone of the same workspace, role, operation and variables, and no one else', async () => {
+    const b = await t.addWorkspace('Workspace S');
+    const analystKey = await t.addKey(Role.ANALYST);
+    const otherQueue = (await data(t.url, t.adminKey, op.CreateQueue({ input: { name: 'Other line', channels: ['WEB_CHAT'] } }))).createQueue.id;
+    const bQueue = (await data(t.url, b.adminKey, op.CreateQueue({ input: { name: 'S line', channels: ['WEB_CHAT'] } }))).createQueue.id;
+    const c = await open(t.url, 'serialized1@example.com');
+    const updates = (key: string) => t.subscribe('CONVERSATION_UPDATED', () => collect(client(t.wsUrl, key), op.ConversationUpdated({ conversationId: c.id })));
+    const queue = (key: string, variables: Record<string, unknown>) =>
+      t.subscribe('QUEUE_UPDATED', () => collect(client(t.wsUrl, key), op.QueueUpdated(variables)));
+    // two of a kind on separate sockets, and one that differs from them in a single respect each
+    const admins = [await updates(t.adminKey), await updates(t.adminKey)];
+    const analyst = await updates(analystKey);
+    const allQueues = [await queue(t.adminKey, {}), await queue(t.adminKey, {})];
+    const bAllQueues = await queue(b.adminKey, {});
+    const other = await queue(t.adminKey, { queueId: otherQueue });
+
+    await data(t.url, t.adminKey, op.PostMessage({ input: { conversationId: c.id, body: 'my card ends 4242', direction: 'INBOUND', author: 'CUSTOMER' } }));
+    const message = (sub: Collected) => sub.until((e) => e.data?.conversationUpdated.kind === 'MESSAGE');
+    const [first, second] = [await message(admins[0]), await message(admins[1])];
+    expect(first.data?.conversationUpdated.message.body).toBe('my card ends 4242');
+    expect(second).toEqual(first);
+    expect((await message(analyst)).data?.conversationUpdated.message.body).toBe('[masked: 17 characters]');
+
+    const d = await open(t.url, 'serialized2@example.com');
+    const enqueued = (sub: Collected, id: string) =>
+      sub.until((e) => e.data?.queueUpdated.change === 'ENQUEUED' && e.data.queueUpdated.conversation?.id === id);
+    const [mine, theirs] = [await enqueued(allQueues[0], d.id), await enqueued(allQueues[1], d.id)];
+    expect(theirs).toEqual(mine);
+    expect(mine.data?.queueUpdated.queue).toEqual({ id: queueId, name: 'Live' });
+
+    // markers of their own, published after everything above: each of the others gets its marker and nothing before it
+    const openOn = async (key: string, line: string, email: string) =>
+      (
+        await data(
+          t.url,
+          key,
+          op.OpenConversation({ input: { identifiers: [{ type: 'EMAIL', value: email }], channel: 'WEB_CHAT', body: 'hi', queueId: line } }),
+        )
+      ).openConversation as { id: string };
+    const otherMarker = await openOn(t.adminKey, otherQueue, 'serialized3@example.com');
+    const bMarker = await openOn(b.adminKey, bQueue, 's@example.com');
+    await enqueued(other, otherMarker.id);
+    expect(changes(other)).toEqual([`ENQUEUED:${otherMarker.id}`]);
+    await enqueued(bAllQueues, bMarker.id);
+    expect(changes(bAllQueues)).toEqual([`ENQUEUED:${bMarker.id}`]);
+    // the live queue's agent has room for the next test's conversations
+    for (const done of [c, d]) await data(t.url, t.adminKey, op.ResolveConversation({ conversationId: done.id }));
+  });
+
   it('reach subscribers on two server processes alike, whichever process made the change', async () => {
     const here = await t.subscribe('QUEUE_UPDATED', () => collect(client(t.wsUrl, t.adminKey), op.QueueUpdated({ queueId })));
     const there = await other.subscribe('QUEUE_UPDATED', () => collect(client(other.wsUrl, t.adminKey), op.QueueUpdated({ queueId })));
