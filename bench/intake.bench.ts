@@ -450,7 +450,7 @@ async function main() {
         `\nlag: ${sent.events} events at a steady ${LAG_RATE} events/s (sent at ${fixed(sent.events / sent.seconds)} events/s over ${fixed(sent.seconds, 1)} s, ${sent.late} batches late)`,
       );
       print(
-        `  applied_at - received_at: p50 ${fixed(rows.lag[0], 3)} s, p95 ${fixed(rows.lag[1], 3)} s, p99 ${fixed(rows.lag[2], 3)} s, max ${fixed(rows.max_lag, 3)} s; request p50 ${fixed(sent.p50, 1)} ms, p95 ${fixed(sent.p95, 1)} ms`,
+        `  lag from receipt to application: p50 ${fixed(rows.lag[0], 3)} s, p95 ${fixed(rows.lag[1], 3)} s, p99 ${fixed(rows.lag[2], 3)} s, max ${fixed(rows.max_lag, 3)} s; request p50 ${fixed(sent.p50, 1)} ms, p95 ${fixed(sent.p95, 1)} ms`,
       );
       if (rows.applied !== sent.events || rows.failed || done.status.failed) {
         failures++;
