@@ -65,7 +65,7 @@ async function main() {
      from customer cross join generate_series(1, 3) k where workspace_id = ? and abs(hashtext(id::text || 't')) % 10 < 3`,
     [ws],
   );
-  await sql(em, `analyze customer; analyze identity; analyze customer_preference; analyze consent; analyze contact_touch`);
+  await em.getConnection().execute(`analyze customer, identity, customer_preference, consent, contact_touch`);
   console.log(`\nseeded ${CUSTOMERS} customers with identities, preferences, consents and touches in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const request = async (query: string, variables: Record<string, unknown>) => {

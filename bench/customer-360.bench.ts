@@ -59,7 +59,7 @@ async function main() {
      select gen_random_uuid(), ?, c, gen_random_uuid(), 'EMAIL:bench', '{}', '{}', '{}', '{}', now() from unnest(?::uuid[]) c`,
     [ws, ids],
   );
-  await sql(em, `analyze customer; analyze identity; analyze event; analyze customer_merge`);
+  await em.getConnection().execute(`analyze customer, identity, event, customer_merge`);
   console.log(`\nseeded ${CUSTOMERS} customers (${RICH} with 25 events and a merge) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${bench.adminKey}` };

@@ -47,7 +47,7 @@ async function main() {
       ],
     );
   }
-  await sql(em, `analyze knowledge_article`);
+  await em.getConnection().execute(`analyze knowledge_article`);
   console.log(`\nseeded ${all.length} articles in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   const headers = { 'content-type': 'application/json', authorization: `Bearer ${bench.adminKey}` };

@@ -41,7 +41,7 @@ async function main() {
      where c.workspace_id = ? and c.id = p.customer_id`,
     [ws, ws],
   );
-  await sql(em, `analyze customer; analyze event`);
+  await em.getConnection().execute(`analyze customer, event`);
   const [{ events }] = await sql<{ events: number }>(em, `select count(*)::int events from event where workspace_id = ?`, [ws]);
   console.log(`\nseeded ${CUSTOMERS} customers and ${events} purchases in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 

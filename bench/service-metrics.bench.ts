@@ -87,7 +87,7 @@ async function main() {
     from (select c.*, row_number() over () as g from conversation c where workspace_id = ? and abs(hashtext(id::text)) % 5 = 1 limit ?) s`,
     [ws, SURVEYS],
   );
-  for (const table of ['conversation', 'conversation_transfer', 'message', 'survey_response']) await sql(em, `vacuum analyze ${table}`);
+  for (const table of ['conversation', 'conversation_transfer', 'message', 'survey_response']) await em.getConnection().execute(`vacuum analyze ${table}`);
   console.log(
     `\nseeded ${CONVERSATIONS} conversations (with transfers and messages) and ${SURVEYS} survey answers in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
