@@ -193,6 +193,13 @@ async function main() {
         ` errors: ${errors} (${requestErrors.length} GraphQL/non-2xx/failed, ${missing} deliveries missing, ${wrongAgent} to another agent, ${unanswered} unanswered)`,
     );
     for (const error of requestErrors.slice(0, 5)) console.error(`  error: ${error}`);
+    // the errors by kind (ids blanked), most frequent first
+    const kinds = new Map<string, number>();
+    for (const error of requestErrors) {
+      const kind = error.replace(/[0-9a-f-]{36}/g, '<id>').slice(0, 160);
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
+    for (const [kind, n] of [...kinds].sort((a, b) => b[1] - a[1]).slice(0, 6)) console.error(`  ${n} x ${kind}`);
     failed = errors > 0;
   } finally {
     if (agentsProcess.connected) agentsProcess.send({ type: 'stop' } satisfies ToAgents);
