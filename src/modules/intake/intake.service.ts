@@ -9,7 +9,7 @@ import type { Viewer } from '../../graphql/auth';
 import { forEachWorkspace } from '../../jobs/each-workspace';
 import { runInWorkspace } from '../../telemetry/request-scope';
 import { ingestWithin, publishIngested, type Published } from '../ingestion/ingestion.service';
-import { getWorkspace } from '../workspace/workspace.service';
+import { readSettings } from '../workspace/workspace.service';
 import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { claimRows, hasWaiting, insertRows, lockShards, purgeTally, reclaimRows, requeueRows, settleRows, type ClaimedRow, type Settled } from './intake.sql';
 import { SHARDS, toIntakeRow, type SegmentMessage, type SegmentType } from './segment-api.rules';
@@ -33,7 +33,7 @@ export interface IntakeCall {
  * identifier, a track without a name) are stored as failed, visible with their reason.
  */
 export async function acceptCalls(em: EntityManager, bus: EventBus, viewer: Viewer, calls: IntakeCall[], batchSentAt: unknown, now: Date): Promise<number> {
-  const { settings } = await getWorkspace(em, viewer.workspaceId);
+  const settings = await readSettings(em, viewer.workspaceId);
   const rows = calls.map((call) => toIntakeRow(call.message, call.type, now, batchSentAt, settings.defaultPhoneRegion));
   const stored = await insertRows(em, viewer.workspaceId, viewer.keyId, now, rows);
   if (stored > 0) await bus.publish('INTAKE_ACCEPTED', { ws: viewer.workspaceId });
@@ -163,7 +163,7 @@ export class IntakeDrainer {
   /** One batch of one workspace; returns how many rows it settled (0: nothing this drainer could take). */
   private async drainOnce(workspaceId: string): Promise<number> {
     const em = forkForWorkspace(this.orm, workspaceId);
-    const { settings } = await getWorkspace(em, workspaceId);
+    const settings = await readSettings(em, workspaceId);
     const order = rotate(SHARDS);
     let claimed: ClaimedRow[] = [];
     try {

@@ -8,7 +8,8 @@ import { addApiKey } from './api-key.service';
 import { publishAudit, recordAudit } from './audit.service';
 import type { AuditEntry } from './audit-entry.entity';
 import { Workspace } from './workspace.entity';
-import type { WorkspaceSettings } from './workspace-settings.types';
+import { readByKey } from '../../db/sql';
+import { withDefaults, type WorkspaceSettings } from './workspace-settings.types';
 import type { WorkspaceSettingsInput } from './workspace-settings.input';
 import { WorkspaceErrors } from './workspace.errors';
 
@@ -16,6 +17,13 @@ export async function getWorkspace(em: EntityManager, id: string): Promise<Works
   const workspace = await em.findOne(Workspace, { id });
   if (!workspace) throw WorkspaceErrors.notFound(id);
   return workspace;
+}
+
+/** A workspace's settings by one prepared read, without the ORM: for hot paths that need only them (the intake). */
+export async function readSettings(em: EntityManager, id: string): Promise<WorkspaceSettings> {
+  const [row] = await readByKey<{ stored_settings: Partial<WorkspaceSettings> }>(em, `select stored_settings from workspace where id = ?`, [id]);
+  if (!row) throw WorkspaceErrors.notFound(id);
+  return withDefaults(row.stored_settings);
 }
 
 /** Creates a workspace with its first ADMIN key, in one transaction; returns the key's secret. */
