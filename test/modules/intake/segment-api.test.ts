@@ -2,11 +2,11 @@ import { Analytics } from '@segment/analytics-node';
 import RudderAnalytics from '@rudderstack/rudder-sdk-node';
 import { gzipSync } from 'node:zlib';
 import { Role } from '../../../src/graphql/enums';
-import { codes, data, post } from '../../support/client';
+import { codes, collect, data, post, wsClient } from '../../support/client';
 import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';
 
-const op = { ...operations('intake.graphql'), ...operations('customer.graphql'), ...operations('workspace.graphql') };
+const op = { ...operations('intake.graphql'), ...operations('customer.graphql'), ...operations('workspace.graphql'), ...operations('lifecycle.graphql') };
 let t: TestServer;
 let ingestKey: string;
 
@@ -182,6 +182,23 @@ describe("Segment's documented payloads, raw", () => {
     expect(response).toEqual({ status: 200, body: { success: true } });
     await drained();
     expect((await customerOf('EXTERNAL_ID', 'short-1')).events.edges[0].node.type).toBe('Short');
+  });
+});
+
+describe('what the intake applies', () => {
+  it('reaches subscribers as ingest does: a purchase sent to /v1 makes a NEW customer, and the lifecycle subscription hears it', async () => {
+    const socket = wsClient(t.wsUrl, t.adminKey);
+    const changes = await t.subscribe('LIFECYCLE_CHANGED', () => collect(socket, op.LifecycleChanges()));
+    try {
+      await send('track', { userId: 'live-intake', event: 'Order Completed', properties: { revenue: 120 }, messageId: 'live-intake-1' });
+      await drained();
+      const customer = await customerOf('EXTERNAL_ID', 'live-intake');
+      const heard = await changes.until((e) => e.data?.customerLifecycle.customer.id === customer.id);
+      expect(heard.data!.customerLifecycle.transition).toMatchObject({ from: null, to: 'NEW' });
+      expect(customer.lifecycleStage).toBe('NEW');
+    } finally {
+      await socket.dispose();
+    }
   });
 });
 
