@@ -9,7 +9,7 @@ import { publishTransitions } from '../lifecycle/lifecycle.service';
 import { Agent } from '../queue/agent.entity';
 import { Queue } from '../queue/queue.entity';
 import { overallSla } from '../queue/sla.rules';
-import { getWorkspace } from '../workspace/workspace.service';
+import { readSettings } from '../workspace/workspace.service';
 import { Conversation } from './conversation.entity';
 import { OpenConversationInput, PostMessageInput, TransferInput } from './conversation.input';
 import { conversationById, messagesOfConversation, transfersOf, checkPage } from './conversation.loaders';
@@ -29,13 +29,15 @@ import { CustomerErrors } from '../customer/customer.errors';
 import { ConversationErrors } from './conversation.errors';
 
 const actor = (ctx: Context): Actor => ({ viewer: ctx.viewer, now: ctx.clock.now() });
-const scope = async (ctx: Context): Promise<ConversationScope> => ({ ...actor(ctx), settings: (await getWorkspace(ctx.em, ctx.viewer.workspaceId)).settings });
+const scope = async (ctx: Context): Promise<ConversationScope> => ({ ...actor(ctx), settings: await readSettings(ctx.em, ctx.viewer.workspaceId) });
 
 /** Publishes what a committed write left, then answers the conversation as it now is. */
 async function done(ctx: Context, written: Written): Promise<Conversation> {
   await written.outbox.publish(ctx.bus);
   await publishTransitions(ctx.bus, ctx.viewer.workspaceId, written.transitions);
-  return ctx.em.findOneOrFail(Conversation, { id: written.conversationId }, { refresh: true });
+  const conversation = await conversationById(ctx).load(written.conversationId);
+  if (!conversation) throw ConversationErrors.notFound(written.conversationId);
+  return conversation;
 }
 
 @Resolver(() => Conversation)

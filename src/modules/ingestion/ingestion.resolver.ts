@@ -3,7 +3,7 @@ import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import { IngestKind } from '../../graphql/enums';
 import { JSONScalar } from '../../graphql/scalars';
-import { getWorkspace } from '../workspace/workspace.service';
+import { readSettings } from '../workspace/workspace.service';
 import { Customer } from '../customer/customer.entity';
 import { requireLiveCustomer } from '../customer/customer.loaders';
 import { IdentifierInput, IngestEventInput } from './ingestion.input';
@@ -55,7 +55,7 @@ export class IngestResolver {
   }
 
   private async scope(ctx: Context): Promise<IngestScope> {
-    const { settings } = await getWorkspace(ctx.em, ctx.viewer.workspaceId);
+    const settings = await readSettings(ctx.em, ctx.viewer.workspaceId);
     return { workspaceId: ctx.viewer.workspaceId, settings, now: ctx.clock.now(), actorKeyId: ctx.viewer.keyId };
   }
 }
