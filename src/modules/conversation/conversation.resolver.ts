@@ -9,7 +9,7 @@ import { publishTransitions } from '../lifecycle/lifecycle.service';
 import { Agent } from '../queue/agent.entity';
 import { Queue } from '../queue/queue.entity';
 import { overallSla } from '../queue/sla.rules';
-import { readSettings } from '../workspace/workspace.service';
+import { readSettings } from '../workspace/workspace-settings.service';
 import { Conversation } from './conversation.entity';
 import { OpenConversationInput, PostMessageInput, TransferInput } from './conversation.input';
 import { conversationById, messagesOfConversation, transfersOf, checkPage } from './conversation.loaders';

@@ -19,6 +19,10 @@ import { Workspace } from '../workspace/workspace.entity';
 @Index({ properties: ['workspace', 'mergedIntoId'] })
 @Index({ properties: ['workspace', 'lifecycleStage'] })
 @Index({
+  name: 'customer_owner',
+  expression: 'create index "customer_owner" on "customer" ("workspace_id", "owner_id") where "owner_id" is not null',
+})
+@Index({
   name: 'customer_display_name_prefix',
   expression: 'create index "customer_display_name_prefix" on "customer" ("workspace_id", lower("display_name") text_pattern_ops)',
 })
@@ -48,6 +52,10 @@ export class Customer implements Node {
 
   @Property({ type: 'uuid', nullable: true })
   mergedIntoId?: string | null;
+
+  /** The dedicated adviser (an agent marked `dedicated`), if any; GraphQL's `owner`. */
+  @Property({ type: 'uuid', nullable: true })
+  ownerId?: string | null;
 
   @Property({ type: 'text', nullable: true })
   @Field(() => String, { nullable: true })

@@ -3,7 +3,7 @@ import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import { IngestKind } from '../../graphql/enums';
 import { JSONScalar } from '../../graphql/scalars';
-import { readSettings } from '../workspace/workspace.service';
+import { readSettings } from '../workspace/workspace-settings.service';
 import { Customer } from '../customer/customer.entity';
 import { requireLiveCustomer } from '../customer/customer.loaders';
 import { IdentifierInput, IngestEventInput } from './ingestion.input';

@@ -9,7 +9,7 @@ import type { Viewer } from '../../graphql/auth';
 import { forEachWorkspace } from '../../jobs/each-workspace';
 import { runInWorkspace } from '../../telemetry/request-scope';
 import { ingestWithin, publishIngested, type Published } from '../ingestion/ingestion.service';
-import { readSettings } from '../workspace/workspace.service';
+import { readSettings } from '../workspace/workspace-settings.service';
 import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { claimRows, hasWaiting, insertRows, lockShards, purgeTally, reclaimRows, requeueRows, settleRows, type ClaimedRow, type Settled } from './intake.sql';
 import { SHARDS, toIntakeRow, type SegmentMessage, type SegmentType } from './segment-api.rules';

@@ -12,7 +12,7 @@ import { Workspace } from '../workspace/workspace.entity';
 @Index({ properties: ['workspace', 'status'] })
 @ObjectType({ implements: Node })
 export class Agent implements Node {
-  [OptionalProps]?: 'createdAt' | 'status' | 'activeCount' | 'statusChangedAt';
+  [OptionalProps]?: 'createdAt' | 'status' | 'activeCount' | 'statusChangedAt' | 'dedicated';
 
   @PrimaryKey({ type: 'uuid' })
   @Field(() => ID)
@@ -36,6 +36,10 @@ export class Agent implements Node {
   @Property()
   @Field(() => Int)
   maxConcurrent!: number;
+
+  @Property({ default: false })
+  @Field({ description: 'Takes dedicated (VIP) customers as their owner.' })
+  dedicated: boolean = false;
 
   @Enum({ items: () => AgentStatus })
   @Field(() => AgentStatus)

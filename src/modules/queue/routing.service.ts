@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql, withRetries } from '../../db/sql';
+import { readSettings } from '../workspace/workspace-settings.service';
 import type { Outbox } from '../../events/outbox';
 import { Priority, QueueChange, ValueTier } from '../../graphql/enums';
 
@@ -57,26 +58,40 @@ const hasCapacity = async (tx: EntityManager, workspaceId: string, queueId: stri
  * caller's, holding {@link lockRouting} unless it routes only what it has just queued itself). Conversations go by effective priority then age, locked
  * `FOR UPDATE SKIP LOCKED`; each takes the member agent who is ONLINE, has every required skill and
  * spare capacity, least loaded first, then idle longest, locked `FOR UPDATE SKIP LOCKED`, whose
- * load rises in the same statement. Returns the assignments made.
+ * load rises in the same statement. An owned customer's conversation goes to the owner when the
+ * owner is ONLINE with capacity, and otherwise waits for them `ownerFirstWaitSeconds` from when it
+ * was queued before anyone else may take it. Returns the assignments made.
  */
 export async function route(tx: EntityManager, workspaceId: string, queueIds: Iterable<string | null | undefined>, now: Date): Promise<Assignment[]> {
   const assignments: Assignment[] = [];
   const queues = [...new Set([...queueIds].filter((id): id is string => Boolean(id)))].sort();
+  let ownerWaitMs: number | undefined;
   for (const queueId of queues) {
     if (!(await hasCapacity(tx, workspaceId, queueId))) continue;
     const tried: string[] = [];
     let open = true;
     while (open && tried.length < MAX_SCAN) {
-      const candidates = await sql<{ id: string; required_skills: string[] }>(
+      const candidates = await sql<{ id: string; required_skills: string[]; owner_id: string | null; waited_ms: number }>(
         tx,
-        `select id, required_skills from conversation
-         where workspace_id = ? and queue_id = ? and status = 'QUEUED' and id <> all(?::uuid[])
-         order by rank, enqueued_at, id limit ? for update skip locked`,
-        [workspaceId, queueId, tried, BATCH],
+        `select c.id, c.required_skills, extract(epoch from (?::timestamptz - c.enqueued_at))::float8 * 1000 waited_ms, o.owner_id from conversation c
+         left join lateral (select owner_id from customer where workspace_id = c.workspace_id and id = c.customer_id) o on true
+         where c.workspace_id = ? and c.queue_id = ? and c.status = 'QUEUED' and c.id <> all(?::uuid[])
+         order by c.rank, c.enqueued_at, c.id limit ? for update of c skip locked`,
+        [now, workspaceId, queueId, tried, BATCH],
       );
       for (const candidate of candidates) {
         tried.push(candidate.id);
-        const agentId = await assignBest(tx, workspaceId, queueId, candidate.id, candidate.required_skills, now);
+        if (candidate.owner_id) {
+          // an owned customer's conversation is offered to the owner first, and waits for them a while
+          const agentId = await assign(tx, workspaceId, candidate.id, now, OWNER, [workspaceId, candidate.owner_id]);
+          if (agentId) {
+            assignments.push({ conversationId: candidate.id, agentId, queueId });
+            continue;
+          }
+          ownerWaitMs ??= (await readSettings(tx, workspaceId)).ownerFirstWaitSeconds * 1000;
+          if (candidate.waited_ms < ownerWaitMs) continue;
+        }
+        const agentId = await assign(tx, workspaceId, candidate.id, now, BEST, [workspaceId, queueId, candidate.required_skills]);
         if (agentId) assignments.push({ conversationId: candidate.id, agentId, queueId });
         else if (candidate.required_skills.length === 0 || !(await hasCapacity(tx, workspaceId, queueId))) {
           open = false;
@@ -89,27 +104,25 @@ export async function route(tx: EntityManager, workspaceId: string, queueIds: It
   return assignments;
 }
 
-async function assignBest(
-  tx: EntityManager,
-  workspaceId: string,
-  queueId: string,
-  conversationId: string,
-  skills: string[],
-  now: Date,
-): Promise<string | null> {
+/** The member agent of the queue who is ONLINE, has every required skill and spare capacity, least loaded first, then idle longest. */
+const BEST = `select a.id from agent a join agent_queue aq on aq.workspace_id = a.workspace_id and aq.agent_id = a.id
+  where a.workspace_id = ? and aq.queue_id = ? and a.status = 'ONLINE' and a.active_count < a.max_concurrent and a.skills @> ?::text[]
+  order by a.active_count, a.last_assigned_at asc nulls first, a.id`;
+
+/** The customer's owner, if ONLINE with spare capacity (in whichever queues they serve). */
+const OWNER = `select a.id from agent a where a.workspace_id = ? and a.id = ? and a.status = 'ONLINE' and a.active_count < a.max_concurrent`;
+
+/** Gives the conversation to the first agent `pick` selects, locked SKIP LOCKED, whose load rises in the same statement. */
+async function assign(tx: EntityManager, workspaceId: string, conversationId: string, now: Date, pick: string, pickParams: unknown[]): Promise<string | null> {
   const [row] = await sql<{ agent_id: string }>(
     tx,
-    `with best as (
-       select a.id from agent a join agent_queue aq on aq.workspace_id = a.workspace_id and aq.agent_id = a.id
-       where a.workspace_id = ? and aq.queue_id = ? and a.status = 'ONLINE' and a.active_count < a.max_concurrent and a.skills @> ?::text[]
-       order by a.active_count, a.last_assigned_at asc nulls first, a.id
-       limit 1 for update of a skip locked
-     ), taken as (
+    `with best as (${pick} limit 1 for update of a skip locked),
+     taken as (
        update agent set active_count = agent.active_count + 1, last_assigned_at = ? from best where agent.id = best.id returning agent.id
      )
      update conversation c set status = 'ASSIGNED', assignee_id = taken.id, assigned_at = ?, updated_at = ? from taken
      where c.workspace_id = ? and c.id = ? returning taken.id as agent_id`,
-    [workspaceId, queueId, skills, now, now, now, workspaceId, conversationId],
+    [...pickParams, now, now, now, workspaceId, conversationId],
   );
   return row?.agent_id ?? null;
 }

@@ -12,6 +12,7 @@ export class WorkspaceSettingsInput {
   @Field(() => Int, { nullable: true }) mediumValueContactCap?: number;
   @Field(() => Int, { nullable: true }) basicValueContactCap?: number;
   @Field(() => Int, { nullable: true }) contactCapDays?: number;
+  @Field(() => Int, { nullable: true }) ownerFirstWaitSeconds?: number;
   @Field(() => Float, { nullable: true }) generalResponseHours?: number;
   @Field(() => Float, { nullable: true }) complexResponseHours?: number;
   @Field(() => Float, { nullable: true }) majorResponseHours?: number;

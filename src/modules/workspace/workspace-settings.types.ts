@@ -32,6 +32,9 @@ export class WorkspaceSettings {
   @Field(() => Int, { description: 'The window, in days, of the value-tier contact caps.' })
   contactCapDays!: number;
 
+  @Field(() => Int, { description: "Seconds an owned customer's conversation waits for its owner (online, with capacity) before anyone else may take it." })
+  ownerFirstWaitSeconds!: number;
+
   @Field(() => Float, { description: 'Hours to the first response to GENERAL feedback.' })
   generalResponseHours!: number;
 
@@ -77,6 +80,7 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   mediumValueContactCap: 2,
   basicValueContactCap: 1,
   contactCapDays: 30,
+  ownerFirstWaitSeconds: 60,
   generalResponseHours: 1,
   complexResponseHours: 24,
   majorResponseHours: 48,

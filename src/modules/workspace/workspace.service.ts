@@ -8,8 +8,7 @@ import { addApiKey } from './api-key.service';
 import { publishAudit, recordAudit } from './audit.service';
 import type { AuditEntry } from './audit-entry.entity';
 import { Workspace } from './workspace.entity';
-import { readByKey } from '../../db/sql';
-import { withDefaults, type WorkspaceSettings } from './workspace-settings.types';
+import type { WorkspaceSettings } from './workspace-settings.types';
 import type { WorkspaceSettingsInput } from './workspace-settings.input';
 import { WorkspaceErrors } from './workspace.errors';
 
@@ -17,13 +16,6 @@ export async function getWorkspace(em: EntityManager, id: string): Promise<Works
   const workspace = await em.findOne(Workspace, { id });
   if (!workspace) throw WorkspaceErrors.notFound(id);
   return workspace;
-}
-
-/** A workspace's settings by one prepared read, without the ORM: for hot paths that need only them (the intake). */
-export async function readSettings(em: EntityManager, id: string): Promise<WorkspaceSettings> {
-  const [row] = await readByKey<{ stored_settings: Partial<WorkspaceSettings> }>(em, `select stored_settings from workspace where id = ?`, [id]);
-  if (!row) throw WorkspaceErrors.notFound(id);
-  return withDefaults(row.stored_settings);
 }
 
 /** Creates a workspace with its first ADMIN key, in one transaction; returns the key's secret. */
@@ -101,6 +93,8 @@ function validateSettings(settings: WorkspaceSettings): void {
   if (settings.followUpAfterDays < 0 || settings.followUpAfterDays > 365) fail('followUpAfterDays', 'must be between 0 and 365 days');
   if (!(settings.autoReplyThreshold > 0 && settings.autoReplyThreshold <= 1)) fail('autoReplyThreshold', 'must be more than 0 and at most 1');
   if (settings.contactCapDays < 1 || settings.contactCapDays > 365) fail('contactCapDays', 'must be between 1 and 365 days');
+  if (!Number.isInteger(settings.ownerFirstWaitSeconds) || settings.ownerFirstWaitSeconds < 0 || settings.ownerFirstWaitSeconds > 3600)
+    fail('ownerFirstWaitSeconds', 'must be a whole number of seconds between 0 and 3600');
   try {
     if (settings.timezone.length > 64) throw new RangeError('too long');
     new Intl.DateTimeFormat('en', { timeZone: settings.timezone });

@@ -1,0 +1,49 @@
+import type { Statement } from '../../db/pipeline';
+
+/**
+ * Gives an owner to each of these customers who is HIGH value, live and without one: the
+ * workspace's dedicated agents in order of how many customers they own (then id), one customer
+ * each in turn, so a single customer goes to the least loaded. Runs after the tier is written,
+ * in the transaction that wrote it.
+ */
+export function ownerStep(workspaceId: string, customerIds: readonly string[]): Statement {
+  return {
+    text: `with due as (
+       select c.id, row_number() over (order by c.id) - 1 as n from customer c
+       where c.workspace_id = ? and c.id = any(?::uuid[]) and c.value_tier = 'HIGH' and c.owner_id is null
+         and c.merged_into_id is null and c.erased_at is null
+     ), advisers as (
+       select a.id, row_number() over (order by o.owned, a.id) - 1 as n, count(*) over () as k
+       from agent a cross join lateral (select count(*) owned from customer c where c.workspace_id = a.workspace_id and c.owner_id = a.id) o
+       where a.workspace_id = ? and a.dedicated
+     )
+     update customer c set owner_id = a.id from due d join advisers a on a.n = d.n % a.k
+     where c.workspace_id = ? and c.id = d.id`,
+    params: [workspaceId, [...customerIds], workspaceId, workspaceId],
+  };
+}
+
+/**
+ * Hands an owner's customers on to the other dedicated agents, least loaded first, in turn; when
+ * there is none they are left without an owner.
+ */
+export function handOffStatement(workspaceId: string, agentId: string): Statement {
+  return {
+    text: `with owned as (
+       select c.id, row_number() over (order by c.id) - 1 as n from customer c where c.workspace_id = ? and c.owner_id = ?
+     ), advisers as (
+       select a.id, row_number() over (order by o.owned, a.id) - 1 as n, count(*) over () as k
+       from agent a cross join lateral (select count(*) owned from customer c where c.workspace_id = a.workspace_id and c.owner_id = a.id) o
+       where a.workspace_id = ? and a.dedicated and a.id <> ?
+     )
+     update customer c set owner_id = (select a.id from advisers a where a.n = d.n % a.k)
+     from owned d where c.workspace_id = ? and c.id = d.id`,
+    params: [workspaceId, agentId, workspaceId, agentId, workspaceId],
+  };
+}
+
+/** How many customers each agent owns. */
+export const ownedCountsStatement = (workspaceId: string, agentIds: readonly string[]): Statement => ({
+  text: `select owner_id, count(*)::int owned from customer where workspace_id = ? and owner_id = any(?::uuid[]) group by owner_id`,
+  params: [workspaceId, [...agentIds]],
+});
