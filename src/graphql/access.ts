@@ -41,6 +41,7 @@ export const typeAccess: Record<string, TypeAccess> = {
       ...writerSees(may.readCustomers, 'id'),
       conversations: may.readConversations,
       timeline: may.readConversations,
+      owner: may.readConversations,
       feedbackItems: may.readFeedback,
       surveyResponses: may.readFeedback,
     },

@@ -13,6 +13,7 @@ import { DateTimeScalar, JSONScalar, scalarsMap } from './scalars';
 import { CustomerResolver } from '../modules/customer/customer.resolver';
 import { IngestResolver } from '../modules/ingestion/ingestion.resolver';
 import { IntakeResolver } from '../modules/intake/intake.resolver';
+import { AgentCareResolver, CustomerCareResolver } from '../modules/care/care.resolver';
 import { MergeResolver } from '../modules/customer/merge.resolver';
 import { PrivacyResolver } from '../modules/customer/privacy.resolver';
 import { KnowledgeResolver } from '../modules/knowledge/knowledge.resolver';
@@ -43,6 +44,8 @@ const resolvers: NonEmptyArray<Function> = [
   AuditResolver,
   IngestResolver,
   IntakeResolver,
+  CustomerCareResolver,
+  AgentCareResolver,
   MergeResolver,
   PrivacyResolver,
   CustomerResolver,

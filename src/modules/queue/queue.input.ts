@@ -16,6 +16,14 @@ export class CreateAgentInput {
   @Field(() => [String]) skills!: string[];
   @Field(() => Int) maxConcurrent!: number;
   @Field(() => [ID], { nullable: true }) queueIds?: string[];
+  @Field({ nullable: true, description: 'Takes dedicated (VIP) customers as their owner.' }) dedicated?: boolean;
+}
+
+@InputType()
+export class UpdateAgentInput {
+  @Field({ nullable: true }) name?: string;
+  @Field(() => Int, { nullable: true }) maxConcurrent?: number;
+  @Field({ nullable: true, description: "Ending it hands the agent's customers on to the other dedicated agents." }) dedicated?: boolean;
 }
 
 @InputType()

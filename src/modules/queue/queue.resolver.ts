@@ -3,11 +3,11 @@ import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import { AgentStatus } from '../../graphql/enums';
 import { Agent } from './agent.entity';
-import { CreateAgentInput, CreateQueueInput, CreateSlaPolicyInput } from './queue.input';
+import { CreateAgentInput, CreateQueueInput, CreateSlaPolicyInput, UpdateAgentInput } from './queue.input';
 import { QueueStats } from './queue.types';
 import { Queue } from './queue.entity';
 import { agentsOfQueue, queuesOfAgentLoader, statsOf } from './queue.loaders';
-import { createAgent, createQueue, createSlaPolicy, setAgentStatus } from './queue.service';
+import { createAgent, createQueue, createSlaPolicy, setAgentStatus, updateAgent } from './queue.service';
 import { SlaPolicy } from './sla-policy.entity';
 
 @Resolver(() => Queue)
@@ -46,6 +46,18 @@ export class QueueResolver {
   @Mutation(() => Agent, { description: 'Adds an agent, OFFLINE until set ONLINE.' })
   createAgent(@Arg('input', () => CreateAgentInput) input: CreateAgentInput, @Ctx() ctx: Context): Promise<Agent> {
     return createAgent(ctx.em, ctx.viewer.workspaceId, input, ctx.clock.now());
+  }
+
+  @Authorized(...may.handleConversations)
+  @Mutation(() => Agent, { description: 'Renames an agent or changes its capacity or dedication; one no longer dedicated hands its customers on.' })
+  async updateAgent(
+    @Arg('agentId', () => ID) agentId: string,
+    @Arg('input', () => UpdateAgentInput) input: UpdateAgentInput,
+    @Ctx() ctx: Context,
+  ): Promise<Agent> {
+    const { outbox } = await updateAgent(ctx.em, ctx.viewer.workspaceId, agentId, input, ctx.clock.now());
+    await outbox.publish(ctx.bus);
+    return ctx.em.findOneOrFail(Agent, { id: agentId }, { refresh: true });
   }
 
   @Authorized(...may.handleConversations)

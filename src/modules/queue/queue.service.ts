@@ -5,7 +5,8 @@ import { Outbox } from '../../events/outbox';
 import type { AppError } from '../../errors';
 import { AgentStatus, QueueChange, type Channel } from '../../graphql/enums';
 import { Agent } from './agent.entity';
-import type { CreateAgentInput, CreateQueueInput, CreateSlaPolicyInput } from './queue.input';
+import type { CreateAgentInput, CreateQueueInput, CreateSlaPolicyInput, UpdateAgentInput } from './queue.input';
+import { handOffCustomers } from '../care/care.service';
 import { Queue } from './queue.entity';
 import { announceAssignments, lockRouting, queuesOfAgent, route } from './routing.service';
 import { slaProblem } from './sla.rules';
@@ -92,11 +93,47 @@ export async function createAgent(em: EntityManager, workspaceId: string, input:
   const queueIds = [...new Set(input.queueIds ?? [])];
   return em.fork().transactional(async (tx) => {
     await requireIds(tx, workspaceId, 'queue', queueIds);
-    const agent = tx.create(Agent, { workspace: workspaceId, name, email, skills, maxConcurrent: input.maxConcurrent, statusChangedAt: now, createdAt: now });
+    const agent = tx.create(Agent, {
+      workspace: workspaceId,
+      name,
+      email,
+      skills,
+      maxConcurrent: input.maxConcurrent,
+      dedicated: input.dedicated ?? false,
+      statusChangedAt: now,
+      createdAt: now,
+    });
     await tx.flush();
     if (queueIds.length)
       await sql(tx, `insert into agent_queue (agent_id, queue_id, workspace_id) select ?, q, ? from unnest(?::uuid[]) q`, [agent.id, workspaceId, queueIds]);
     return agent;
+  });
+}
+
+/**
+ * Changes an agent's name, capacity or dedication in one transaction holding the routing lock; one
+ * no longer dedicated hands its customers on, and the agent's queues are routed again (capacity
+ * may have grown).
+ */
+export async function updateAgent(em: EntityManager, workspaceId: string, agentId: string, input: UpdateAgentInput, now: Date): Promise<{ outbox: Outbox }> {
+  const name = input.name == null ? undefined : cleanName(input.name);
+  const max = input.maxConcurrent;
+  if (max != null && (!Number.isInteger(max) || max < 1 || max > 100)) throw QueueErrors.agentCapacityRange();
+  return withRetries(em, async (tx) => {
+    const outbox = new Outbox();
+    await lockRouting(tx, workspaceId);
+    const [agent] = isUuid(agentId)
+      ? await sql<{ dedicated: boolean }>(tx, `select dedicated from agent where workspace_id = ? and id = ? for update`, [workspaceId, agentId])
+      : [];
+    if (!agent) throw QueueErrors.agentNotFound(agentId);
+    await sql(
+      tx,
+      `update agent set name = coalesce(?, name), max_concurrent = coalesce(?, max_concurrent), dedicated = coalesce(?, dedicated) where workspace_id = ? and id = ?`,
+      [name ?? null, max ?? null, input.dedicated ?? null, workspaceId, agentId],
+    );
+    if (agent.dedicated && input.dedicated === false) await handOffCustomers(tx, workspaceId, agentId);
+    announceAssignments(outbox, workspaceId, await route(tx, workspaceId, await queuesOfAgent(tx, workspaceId, agentId), now), now);
+    return { outbox };
   });
 }
 
