@@ -17,6 +17,7 @@ import { Migration20261203150000 } from './Migration20261203150000';
 import { Migration20261203170000 } from './Migration20261203170000';
 import { Migration20261206120000 } from './Migration20261206120000';
 import { Migration20261206140000 } from './Migration20261206140000';
+import { Migration20261206150000 } from './Migration20261206150000';
 
 /** Every migration, oldest first. Listed here so compiled and ts-jest runs find the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -38,4 +39,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203170000', class: Migration20261203170000 },
   { name: 'Migration20261206120000', class: Migration20261206120000 },
   { name: 'Migration20261206140000', class: Migration20261206140000 },
+  { name: 'Migration20261206150000', class: Migration20261206150000 },
 ];

@@ -80,6 +80,7 @@ export const typeAccess: Record<string, TypeAccess> = {
     fields: writerSees(may.readConversations, 'id', 'conversationId', 'direction', 'channel', 'author', 'body', 'createdAt'),
   },
   Transfer: { read: may.readConversations },
+  Escalation: { read: may.readConversations },
   ConversationEvent: { read: may.readConversations },
   Queue: { read: may.readConversations },
   QueueStats: { read: may.readConversations },

@@ -9,7 +9,8 @@ import { dueTimes, reached } from '../queue/sla.rules';
 import { recordAuditVia } from '../workspace/audit.service';
 import type { TransferInput } from './conversation.input';
 import { lockAgent, lockConversation, takeAgent } from './conversation.sql';
-import { checkStep, optionalText } from './conversation.rules';
+import { checkReason, checkStep, optionalText } from './conversation.rules';
+import { raisePriority, recordEscalations } from './escalation.service';
 import type { ConversationScope, Written } from './conversation.service';
 
 /** Who acts and when (the flow steps need no workspace settings). */
@@ -72,8 +73,12 @@ export function assignConversation(em: EntityManager, scope: Actor, conversation
  */
 export function transferConversation(em: EntityManager, scope: Actor, input: TransferInput): Promise<Written> {
   if (!input.toQueueId && !input.toAgentId && !input.toChannel) throw ConversationErrors.transferNamesNothing();
-  const note = optionalText(input.note, 'note', 2000);
-  return inTransaction(em, scope, async (tx, outbox, ws, now, audit) => {
+  return inTransaction(em, scope, transferring(input, optionalText(input.note, 'note', 2000)));
+}
+
+/** The work of a transfer, for {@link transferConversation} and an escalation that moves the conversation. */
+function transferring(input: TransferInput, note: string | null): Work {
+  return async (tx, outbox, ws, now, audit) => {
     const conversation = await lockConversation(tx, ws, input.conversationId);
     checkStep(conversation.status, 'transfer');
     if (input.toQueueId) await requireIds(tx, ws, 'queue', [input.toQueueId]);
@@ -153,6 +158,37 @@ export function transferConversation(em: EntityManager, scope: Actor, input: Tra
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'TRANSFERRED', messageId: null, at });
     if (agent && agent.id !== conversation.assignee_id) announceAssignments(outbox, ws, [{ conversationId: conversation.id, agentId: agent.id, queueId }], now);
     await refill(tx, outbox, ws, released, now, [queueId]);
+    return conversation.id;
+  };
+}
+
+/**
+ * Escalates (升级): the priority one step up (URGENT stays), recorded with the reason and audited,
+ * then, with `toQueueId`, a transfer there; the conversation's queue is routed again either way.
+ */
+export function escalateConversation(
+  em: EntityManager,
+  scope: Actor,
+  input: { conversationId: string; reason: string; toQueueId?: string | null },
+): Promise<Written> {
+  const reason = checkReason(input.reason);
+  return inTransaction(em, scope, async (tx, outbox, ws, now, audit) => {
+    const conversation = await lockConversation(tx, ws, input.conversationId);
+    checkStep(conversation.status, 'escalate');
+    if (input.toQueueId) await requireIds(tx, ws, 'queue', [input.toQueueId]);
+    const moving = Boolean(input.toQueueId) && input.toQueueId !== conversation.queue_id;
+    const [raised] = await raisePriority(tx, ws, [conversation.id], now);
+    await recordEscalations(
+      tx,
+      ws,
+      [{ ...raised, reason, fromQueueId: conversation.queue_id, toQueueId: moving ? input.toQueueId! : conversation.queue_id, automatic: false }],
+      scope.viewer.keyId,
+      now,
+    );
+    audit('conversation.escalated', conversation.id, { fromPriority: raised.fromPriority, toPriority: raised.toPriority, toQueueId: input.toQueueId ?? null });
+    outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'ESCALATED', messageId: null, at: now.toISOString() });
+    if (moving) return transferring({ conversationId: conversation.id, toQueueId: input.toQueueId! }, null)(tx, outbox, ws, now, audit);
+    await refill(tx, outbox, ws, null, now, [conversation.queue_id]);
     return conversation.id;
   });
 }

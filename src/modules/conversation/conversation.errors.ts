@@ -3,6 +3,7 @@ import { badInput, conflict, forbidden, notFound } from '../../errors';
 /** Refusals of conversations, their messages, assignments and transfers. */
 export const ConversationErrors = {
   notFound: (id: string) => notFound('CONVERSATION_NOT_FOUND', 'Conversation', id),
+  escalationReasonLength: () => badInput('CONVERSATION_ESCALATION_REASON_LENGTH', 'reason must be 1 to 500 characters', { field: 'reason' }),
   customerOrIdentifiers: () =>
     badInput('CONVERSATION_CUSTOMER_OR_IDENTIFIERS', 'give either customerId or identifiers, not both or neither', { field: 'customerId' }),
   /** A step the conversation's status does not allow. */

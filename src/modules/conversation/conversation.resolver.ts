@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import type { Connection } from '../../graphql/connection';
-import { ConversationStatus, MessageDirection, Role, SlaState } from '../../graphql/enums';
+import { ConversationStatus, MessageDirection, Role, SlaState, type Priority } from '../../graphql/enums';
 import { Customer } from '../customer/customer.entity';
 import { liveCustomer } from '../customer/customer.loaders';
 import { publishTransitions } from '../lifecycle/lifecycle.service';
@@ -17,12 +17,13 @@ import { listConversations, openConversation, postMessage, type ConversationScop
 import {
   assignConversation,
   closeConversation,
+  escalateConversation,
   reopenConversation,
   resolveConversation,
   transferConversation,
   type Actor,
 } from './conversation-handling.service';
-import { ConversationConnection, MessageConnection } from './conversation.types';
+import { ConversationConnection, Escalation, MessageConnection } from './conversation.types';
 import { Message } from './message.entity';
 import { Transfer } from './transfer.entity';
 import { CustomerErrors } from '../customer/customer.errors';
@@ -30,6 +31,17 @@ import { ConversationErrors } from './conversation.errors';
 
 const actor = (ctx: Context): Actor => ({ viewer: ctx.viewer, now: ctx.clock.now() });
 const scope = async (ctx: Context): Promise<ConversationScope> => ({ ...actor(ctx), settings: await readSettings(ctx.em, ctx.viewer.workspaceId) });
+
+interface EscalationRow {
+  conversation_id: string;
+  reason: string;
+  from_priority: Priority;
+  to_priority: Priority;
+  from_queue_id: string | null;
+  to_queue_id: string | null;
+  automatic: boolean;
+  at: Date | string;
+}
 
 /** Publishes what a committed write left, then answers the conversation as it now is. */
 async function done(ctx: Context, written: Written): Promise<Conversation> {
@@ -90,6 +102,45 @@ export class ConversationResolver {
   @Mutation(() => Conversation, { description: 'Moves a conversation to another queue, agent or channel; every earlier message stays with it.' })
   async transferConversation(@Arg('input', () => TransferInput) input: TransferInput, @Ctx() ctx: Context): Promise<Conversation> {
     return done(ctx, await transferConversation(ctx.em, actor(ctx), input));
+  }
+
+  @Authorized(...may.handleConversations)
+  @Mutation(() => Conversation, {
+    description: 'Raises the priority one step (URGENT stays), optionally moves the conversation to another queue, records it and routes again.',
+  })
+  async escalateConversation(
+    @Arg('conversationId', () => ID) conversationId: string,
+    @Arg('reason') reason: string,
+    @Arg('toQueueId', () => ID, { nullable: true }) toQueueId: string | null | undefined,
+    @Ctx() ctx: Context,
+  ): Promise<Conversation> {
+    return done(ctx, await escalateConversation(ctx.em, actor(ctx), { conversationId, reason, toQueueId }));
+  }
+
+  @FieldResolver(() => [Escalation], { description: 'Its escalations, oldest first.' })
+  escalations(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<Escalation[]> {
+    return ctx.loaders
+      .named<string, Escalation[]>('escalations', async (ids) => {
+        const rows = await ctx.loaders.read<EscalationRow>(
+          `select conversation_id, reason, from_priority, to_priority, from_queue_id, to_queue_id, automatic, at from conversation_escalation
+           where workspace_id = ? and conversation_id = any(?::uuid[]) order by at, id`,
+          [ctx.viewer.workspaceId, [...ids]],
+        );
+        return ids.map((id) =>
+          rows
+            .filter((row) => row.conversation_id === id)
+            .map((row) => ({
+              reason: row.reason,
+              fromPriority: row.from_priority,
+              toPriority: row.to_priority,
+              fromQueueId: row.from_queue_id,
+              toQueueId: row.to_queue_id,
+              automatic: row.automatic,
+              at: new Date(row.at),
+            })),
+        );
+      })
+      .load(conversation.id);
   }
 
   @Authorized(...may.handleConversations)

@@ -7,7 +7,7 @@ const { QUEUED, ASSIGNED, WAITING_ON_CUSTOMER, RESOLVED, CLOSED } = Conversation
 export const OPEN_STATUSES: readonly ConversationStatus[] = [QUEUED, ASSIGNED, WAITING_ON_CUSTOMER];
 
 /** What may be done to a conversation; its status decides which. */
-export type ConversationStep = 'post' | 'reply' | 'assign' | 'transfer' | 'resolve' | 'reopen' | 'close';
+export type ConversationStep = 'post' | 'reply' | 'assign' | 'transfer' | 'escalate' | 'resolve' | 'reopen' | 'close';
 
 /** From which statuses each step may be taken. */
 const ALLOWED: Record<ConversationStep, readonly ConversationStatus[]> = {
@@ -15,6 +15,7 @@ const ALLOWED: Record<ConversationStep, readonly ConversationStatus[]> = {
   reply: OPEN_STATUSES,
   assign: OPEN_STATUSES,
   transfer: OPEN_STATUSES,
+  escalate: OPEN_STATUSES,
   resolve: OPEN_STATUSES,
   reopen: [RESOLVED],
   close: [RESOLVED],
@@ -41,6 +42,13 @@ export function statusAfterMessage(status: ConversationStatus, outboundByAgent: 
   if (outboundByAgent && status === ASSIGNED) return WAITING_ON_CUSTOMER;
   if (inbound && status === WAITING_ON_CUSTOMER) return ASSIGNED;
   return status;
+}
+
+/** Why a conversation is escalated: not blank, at most 500 characters. */
+export function checkReason(reason: string): string {
+  const trimmed = reason.trim();
+  if (!trimmed || trimmed.length > 500) throw ConversationErrors.escalationReasonLength();
+  return trimmed;
 }
 
 /** A message body: not blank, at most 10,000 characters. */

@@ -33,4 +33,5 @@ export class CreateSlaPolicyInput {
   @Field(() => Int) resolutionSeconds!: number;
   @Field(() => Float, { nullable: true, description: 'Share of a target (0..1) after which a conversation is AT_RISK; 0.8 when unset.' })
   warnAt?: number;
+  @Field({ nullable: true, description: 'A breach escalates the conversation once; off when unset.' }) escalateOnBreach?: boolean;
 }

@@ -60,7 +60,7 @@ export async function createSlaPolicy(em: EntityManager, workspaceId: string, in
     () => QueueErrors.slaPolicyNameTaken(name),
     () =>
       em.fork().transactional(async (tx) => {
-        const policy = tx.create(SlaPolicy, { workspace: workspaceId, name, ...targets, createdAt: now });
+        const policy = tx.create(SlaPolicy, { workspace: workspaceId, name, ...targets, escalateOnBreach: input.escalateOnBreach ?? false, createdAt: now });
         await tx.flush();
         return policy;
       }),

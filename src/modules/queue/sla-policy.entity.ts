@@ -11,7 +11,7 @@ import { Workspace } from '../workspace/workspace.entity';
 @Unique({ properties: ['workspace', 'name'] })
 @ObjectType({ implements: Node })
 export class SlaPolicy implements Node {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: 'createdAt' | 'escalateOnBreach';
 
   @PrimaryKey({ type: 'uuid' })
   @Field(() => ID)
@@ -35,6 +35,10 @@ export class SlaPolicy implements Node {
   @Property({ type: 'double' })
   @Field(() => Float, { description: 'Share of a target (0..1) after which the conversation is AT_RISK.' })
   warnAt!: number;
+
+  @Property({ default: false })
+  @Field({ description: 'A breach of a target escalates the conversation once (one step up in priority).' })
+  escalateOnBreach: boolean = false;
 
   @Property()
   createdAt: Date = new Date();

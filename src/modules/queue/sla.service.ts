@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../db/sql';
+import { dueForBreachEscalation, raisePriority, recordEscalations } from '../conversation/escalation.service';
 import type { Outbox } from '../../events/outbox';
 import { SlaState } from '../../graphql/enums';
 
@@ -41,9 +42,46 @@ export async function sweepSla(tx: EntityManager, workspaceId: string, now: Date
         outbox.add('CONVERSATION_UPDATED', { ws: workspaceId, conversationId: row.id, kind: 'SLA', messageId: null, at });
       }
       changed += rows.length;
+      if (step === 'BREACHED')
+        await escalateOnBreach(
+          tx,
+          workspaceId,
+          rows.map((row) => row.id),
+          target.name,
+          now,
+          outbox,
+        );
     }
   }
   return changed;
+}
+
+/** Escalates, once each, the conversations just breached whose queue's policy says so (automatic escalations). */
+async function escalateOnBreach(tx: EntityManager, workspaceId: string, ids: string[], target: string, now: Date, outbox: Outbox): Promise<void> {
+  const due = await dueForBreachEscalation(tx, workspaceId, ids);
+  if (due.length === 0) return;
+  const raised = await raisePriority(
+    tx,
+    workspaceId,
+    due.map((row) => row.id),
+    now,
+  );
+  const queueOf = new Map(due.map((row) => [row.id, row.queue_id]));
+  await recordEscalations(
+    tx,
+    workspaceId,
+    raised.map((r) => ({
+      ...r,
+      reason: `${target} target breached`,
+      fromQueueId: queueOf.get(r.conversationId)!,
+      toQueueId: queueOf.get(r.conversationId)!,
+      automatic: true,
+    })),
+    null,
+    now,
+  );
+  for (const { conversationId } of raised)
+    outbox.add('CONVERSATION_UPDATED', { ws: workspaceId, conversationId, kind: 'ESCALATED', messageId: null, at: now.toISOString() });
 }
 
 /** Queues of the workspace with conversations waiting: the safety net routes them once a minute. */
