@@ -1,26 +1,34 @@
 import type { Statement } from '../../db/pipeline';
+import { ValueTier } from '../../graphql/enums';
 
 /**
- * Gives an owner to each of these customers who is HIGH value, live and without one: the
+ * Gives an owner to each customer here who is now HIGH value, live and without one: the
  * workspace's dedicated agents in order of how many customers they own (then id), one customer
- * each in turn, so a single customer goes to the least loaded. Runs after the tier is written,
- * in the transaction that wrote it.
+ * each in turn, so a single customer goes to the least loaded. Runs after the tier is written, in
+ * the transaction that wrote it; none when no customer here is HIGH. Each customer is probed by
+ * key (OFFSET 0 keeps the planner from flattening it into a scan).
  */
-export function ownerStep(workspaceId: string, customerIds: readonly string[]): Statement {
-  return {
-    text: `with due as (
-       select c.id, row_number() over (order by c.id) - 1 as n from customer c
-       where c.workspace_id = ? and c.id = any(?::uuid[]) and c.value_tier = 'HIGH' and c.owner_id is null
-         and c.merged_into_id is null and c.erased_at is null
-     ), advisers as (
-       select a.id, row_number() over (order by o.owned, a.id) - 1 as n, count(*) over () as k
-       from agent a cross join lateral (select count(*) owned from customer c where c.workspace_id = a.workspace_id and c.owner_id = a.id) o
-       where a.workspace_id = ? and a.dedicated
-     )
-     update customer c set owner_id = a.id from due d join advisers a on a.n = d.n % a.k
-     where c.workspace_id = ? and c.id = d.id`,
-    params: [workspaceId, [...customerIds], workspaceId, workspaceId],
-  };
+export function ownerSteps(workspaceId: string, customers: Iterable<{ id: string; tier: ValueTier }>): Statement[] {
+  const high = [...customers].filter((customer) => customer.tier === ValueTier.HIGH).map((customer) => customer.id);
+  if (high.length === 0) return [];
+  return [
+    {
+      text: `with due as (
+         select c.id, row_number() over (order by c.id) - 1 as n
+         from unnest(?::uuid[]) k(id)
+         cross join lateral (
+           select c.id from customer c where c.workspace_id = ? and c.id = k.id and c.owner_id is null and c.merged_into_id is null and c.erased_at is null offset 0
+         ) c
+       ), advisers as (
+         select a.id, row_number() over (order by o.owned, a.id) - 1 as n, count(*) over () as k
+         from agent a cross join lateral (select count(*) owned from customer c where c.workspace_id = a.workspace_id and c.owner_id = a.id) o
+         where a.workspace_id = ? and a.dedicated
+       )
+       update customer c set owner_id = a.id from due d join advisers a on a.n = d.n % a.k
+       where c.workspace_id = ? and c.id = d.id`,
+      params: [high, workspaceId, workspaceId, workspaceId],
+    },
+  ];
 }
 
 /**

@@ -7,7 +7,7 @@ import { isLiveRow } from '../customer/customer.sql';
 import { identifierKey, type Identifier } from '../customer/identifier.rules';
 import type { IdentityRule } from '../customer/identity-rule.types';
 import { mergeStep } from '../customer/merge.sql';
-import { ownerStep } from '../care/care.sql';
+import { ownerSteps } from '../care/care.sql';
 import { spendWindowStart } from '../lifecycle/lifecycle.rules';
 import { lifecycleStep, publishTransitions } from '../lifecycle/lifecycle.service';
 import { membershipStep, publishMembership } from '../segment/segment.service';
@@ -90,7 +90,7 @@ async function applyItems(tx: EntityManager, scope: IngestScope, all: ValidItem[
   const segment = membership.writes(segments, [...states.keys()], now);
   const writes: Step[] = [
     ...customerStateSteps(workspaceId, states, new Set(link.created), now),
-    ownerStep(workspaceId, [...states.keys()]),
+    ...ownerSteps(workspaceId, states.values()),
     lifecycle.step,
     ...(merges ? [merges.step] : []),
     ...touchIdentities(workspaceId, known.owned, now),

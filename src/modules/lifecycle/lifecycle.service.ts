@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
-import { ownerStep } from '../care/care.sql';
+import { ownerSteps } from '../care/care.sql';
 import { pipeline, type Copy } from '../../db/pipeline';
 import { sql } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
@@ -145,7 +145,7 @@ export async function reevaluate(tx: EntityManager, workspaceId: string, setting
       workspaceId,
     ],
   );
-  await pipeline(tx, [step, ownerStep(workspaceId, customerIds)]);
+  await pipeline(tx, [step, ...ownerSteps(workspaceId, states)]);
   return transitions;
 }
 
