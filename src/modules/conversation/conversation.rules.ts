@@ -44,6 +44,9 @@ export function statusAfterMessage(status: ConversationStatus, outboundByAgent: 
   return status;
 }
 
+/** A topic that names a complaint (投诉): such a conversation takes the complaint lane at the front of its queue. */
+export const isComplaintTopic = (topic: string | null | undefined): boolean => Boolean(topic && /complain|投诉/i.test(topic));
+
 /** Why a conversation is escalated: not blank, at most 500 characters. */
 export function checkReason(reason: string): string {
   const trimmed = reason.trim();

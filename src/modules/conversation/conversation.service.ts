@@ -21,7 +21,7 @@ import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { Conversation } from './conversation.entity';
 import type { OpenConversationInput, PostMessageInput } from './conversation.input';
 import { insertMessage, lockConversation } from './conversation.sql';
-import { checkBody, checkStep, optionalText, statusAfterMessage } from './conversation.rules';
+import { checkBody, checkStep, isComplaintTopic, optionalText, statusAfterMessage } from './conversation.rules';
 import { IngestionErrors } from '../ingestion/ingestion.errors';
 import { QueueErrors } from '../queue/queue.errors';
 import { ConversationErrors } from './conversation.errors';
@@ -63,10 +63,13 @@ export async function openConversation(em: EntityManager, scope: ConversationSco
     const { customerId, transitions, auditEntryIds } = await customerFor(tx, scope, input, id);
     // merges made while finding the customer are audited by ingestion; published once this commits
     for (const entryId of auditEntryIds) outbox.add('AUDIT_ENTRY_ADDED', { ws, entryId });
-    const [{ value_tier: tier }] = await sql<{ value_tier: ValueTier }>(tx, `select value_tier from customer where workspace_id = ? and id = ?`, [
-      ws,
-      customerId,
-    ]);
+    const [{ value_tier: tier, complaining }] = await sql<{ value_tier: ValueTier; complaining: boolean }>(
+      tx,
+      `select c.value_tier, exists (select 1 from feedback_item f where f.workspace_id = c.workspace_id and f.customer_id = c.id and f.category = 'COMPLAINT'
+         and f.status not in ('RESOLVED', 'VERIFIED', 'CLOSED')) complaining
+       from customer c where c.workspace_id = ? and c.id = ?`,
+      [ws, customerId],
+    );
     if (input.queueId) await requireIds(tx, ws, 'queue', [input.queueId]);
     const queueId = input.queueId ?? (await pickQueue(tx, ws, input.channel, skills));
     const policy = await policyOfQueue(tx, ws, queueId);
@@ -87,7 +90,7 @@ export async function openConversation(em: EntityManager, scope: ConversationSco
         subject,
         topic,
         priority,
-        rankOf(priority, tier),
+        rankOf(priority, tier, complaining || isComplaintTopic(topic)),
         queueId,
         skills,
         now,

@@ -21,18 +21,24 @@ export interface Raised {
 /** Raises the conversations' priority one step, their place in line (rank) with it. */
 export async function raisePriority(tx: EntityManager, workspaceId: string, conversationIds: string[], now: Date): Promise<Raised[]> {
   if (conversationIds.length === 0) return [];
-  const rows = await sql<{ id: string; priority: Priority; value_tier: ValueTier | null }>(
+  const rows = await sql<{ id: string; priority: Priority; rank: number; value_tier: ValueTier | null }>(
     tx,
-    `select c.id, c.priority, cu.value_tier from conversation c left join customer cu on cu.workspace_id = c.workspace_id and cu.id = c.customer_id
+    `select c.id, c.priority, c.rank, cu.value_tier from conversation c left join customer cu on cu.workspace_id = c.workspace_id and cu.id = c.customer_id
      where c.workspace_id = ? and c.id = any(?::uuid[]) order by c.id`,
     [workspaceId, conversationIds],
   );
-  const raised = rows.map((row) => ({ conversationId: row.id, fromPriority: row.priority, toPriority: STEP_UP[row.priority], tier: row.value_tier }));
+  // never further back in line than before (a complaint lane's place stays)
+  const raised = rows.map((row) => ({
+    conversationId: row.id,
+    fromPriority: row.priority,
+    toPriority: STEP_UP[row.priority],
+    rank: Math.min(row.rank, rankOf(STEP_UP[row.priority], row.value_tier)),
+  }));
   await sql(
     tx,
     `update conversation c set priority = x.priority, rank = x.rank, updated_at = ? from unnest(?::uuid[], ?::text[], ?::int[]) x(id, priority, rank)
      where c.workspace_id = ? and c.id = x.id`,
-    [now, raised.map((r) => r.conversationId), raised.map((r) => r.toPriority), raised.map((r) => rankOf(r.toPriority, r.tier)), workspaceId],
+    [now, raised.map((r) => r.conversationId), raised.map((r) => r.toPriority), raised.map((r) => r.rank), workspaceId],
   );
   return raised.map(({ conversationId, fromPriority, toPriority }) => ({ conversationId, fromPriority, toPriority }));
 }

@@ -11,9 +11,12 @@ export interface Assignment {
   queueId: string | null;
 }
 
-/** Effective priority, lower first: URGENT; HIGH priority or a HIGH value-tier customer; NORMAL; LOW. */
-export function rankOf(priority: Priority, tier: ValueTier | null): number {
-  if (priority === Priority.URGENT) return 0;
+/**
+ * Effective priority, lower first: URGENT, and the complaint lane (a customer with an open
+ * complaint, or a complaint topic); HIGH priority or a HIGH value-tier customer; NORMAL; LOW.
+ */
+export function rankOf(priority: Priority, tier: ValueTier | null, complaint = false): number {
+  if (priority === Priority.URGENT || complaint) return 0;
   if (priority === Priority.HIGH || tier === ValueTier.HIGH) return 1;
   return priority === Priority.NORMAL ? 2 : 3;
 }

@@ -4,7 +4,7 @@ import { codes, data, post } from '../../support/client';
 import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';
 
-const op = { ...operations('conversation.graphql'), ...operations('queue.graphql') };
+const op = { ...operations('conversation.graphql'), ...operations('queue.graphql'), ...operations('feedback.graphql') };
 const clock = new TestClock('2026-06-01T09:00:00Z');
 let t: TestServer;
 
@@ -90,5 +90,32 @@ describe('escalation (升级)', () => {
     ]);
     const [{ priority }] = await t.sql(`select priority from conversation where id = ?`, [escalating]);
     expect(priority).toBe('HIGH');
+  });
+
+  it('puts a customer with an open complaint, or a complaint topic, at the front of the queue without asking for URGENT', async () => {
+    const line = await queue('Complaint lane');
+    const before = await open(line, 'early-bird');
+    const complainer = await open(line, 'complainer');
+    const [{ customer_id: customerId }] = await t.sql(`select customer_id from conversation where id = ?`, [complainer]);
+    await data(t.url, t.adminKey, op.OpenFeedback({ input: { customerId, category: 'COMPLAINT', severity: 'MAJOR', summary: 'billed twice' } }));
+    const again = await open(line, 'complainer');
+    const topical = (
+      await data(
+        t.url,
+        t.adminKey,
+        op.OpenConversation({
+          input: {
+            identifiers: [{ type: 'EMAIL', value: 'topical@escalate.test' }],
+            channel: 'PHONE',
+            body: 'hi',
+            queueId: line,
+            topic: '投诉: late delivery',
+          },
+        }),
+      )
+    ).openConversation.id;
+    const order = await t.sql(`select id, priority from conversation where queue_id = ? and status = 'QUEUED' order by rank, enqueued_at, id`, [line]);
+    expect(order.map((row) => row.id)).toEqual([again, topical, before, complainer]);
+    expect(new Set(order.map((row) => row.priority))).toEqual(new Set(['NORMAL']));
   });
 });
