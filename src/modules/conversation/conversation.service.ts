@@ -17,6 +17,7 @@ import { announceAssignments, rankOf, route, routeUnderLock } from '../queue/rou
 import { dueTimes, reached } from '../queue/sla.rules';
 import { recordAuditVia } from '../workspace/audit.service';
 import { logger } from '../../telemetry/logger';
+import { greetingFor } from '../template/template.service';
 import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { Conversation } from './conversation.entity';
 import type { OpenConversationInput, PostMessageInput } from './conversation.input';
@@ -116,6 +117,20 @@ export async function openConversation(em: EntityManager, scope: ConversationSco
     });
     const at = now.toISOString();
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: id, kind: 'OPENED', messageId, at });
+    const greeting = scope.settings.autoGreeting ? await greetingFor(tx, ws, input.channel, customerId) : null;
+    if (greeting) {
+      const greetingId = await insertMessage(tx, ws, {
+        conversationId: id,
+        customerId,
+        direction: MessageDirection.OUTBOUND,
+        channel: input.channel,
+        author: AuthorKind.SYSTEM,
+        agentId: null,
+        body: greeting,
+        at: now,
+      });
+      outbox.add('CONVERSATION_UPDATED', { ws, conversationId: id, kind: 'MESSAGE', messageId: greetingId, at });
+    }
     if (queueId) outbox.add('QUEUE_UPDATED', { ws, queueId, change: QueueChange.ENQUEUED, conversationId: id, at });
     await botTurn(
       tx,

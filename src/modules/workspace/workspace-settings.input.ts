@@ -13,6 +13,7 @@ export class WorkspaceSettingsInput {
   @Field(() => Int, { nullable: true }) basicValueContactCap?: number;
   @Field(() => Int, { nullable: true }) contactCapDays?: number;
   @Field(() => Int, { nullable: true }) ownerFirstWaitSeconds?: number;
+  @Field({ nullable: true }) autoGreeting?: boolean;
   @Field(() => Float, { nullable: true }) generalResponseHours?: number;
   @Field(() => Float, { nullable: true }) complexResponseHours?: number;
   @Field(() => Float, { nullable: true }) majorResponseHours?: number;

@@ -32,6 +32,12 @@ export class WorkspaceSettings {
   @Field(() => Int, { description: 'The window, in days, of the value-tier contact caps.' })
   contactCapDays!: number;
 
+  @Field({
+    description:
+      "A conversation that opens is greeted at once with the channel's ONBOARDING (else ENQUIRY) template, rendered for the customer, as the system: not a person's first response.",
+  })
+  autoGreeting!: boolean;
+
   @Field(() => Int, { description: "Seconds an owned customer's conversation waits for its owner (online, with capacity) before anyone else may take it." })
   ownerFirstWaitSeconds!: number;
 
@@ -81,6 +87,7 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   basicValueContactCap: 1,
   contactCapDays: 30,
   ownerFirstWaitSeconds: 60,
+  autoGreeting: false,
   generalResponseHours: 1,
   complexResponseHours: 24,
   majorResponseHours: 48,
