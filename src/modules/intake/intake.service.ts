@@ -33,11 +33,27 @@ export interface IntakeCall {
  * identifier, a track without a name) are stored as failed, visible with their reason.
  */
 export async function acceptCalls(em: EntityManager, bus: EventBus, viewer: Viewer, calls: IntakeCall[], batchSentAt: unknown, now: Date): Promise<number> {
-  const settings = await readSettings(em, viewer.workspaceId);
-  const rows = calls.map((call) => toIntakeRow(call.message, call.type, now, batchSentAt, settings.defaultPhoneRegion));
-  const stored = await insertRows(em, viewer.workspaceId, viewer.keyId, now, rows);
-  if (stored > 0) await bus.publish('INTAKE_ACCEPTED', { ws: viewer.workspaceId });
-  return stored;
+  accepting++;
+  try {
+    const settings = await readSettings(em, viewer.workspaceId);
+    const rows = calls.map((call) => toIntakeRow(call.message, call.type, now, batchSentAt, settings.defaultPhoneRegion));
+    const stored = await insertRows(em, viewer.workspaceId, viewer.keyId, now, rows);
+    if (stored > 0) await bus.publish('INTAKE_ACCEPTED', { ws: viewer.workspaceId });
+    return stored;
+  } finally {
+    accepting--;
+  }
+}
+
+/** Requests of this process storing calls right now: while several are, a drainer waits a little before its next batch. */
+let accepting = 0;
+/** Durable first: a burst of calls is stored before it is resolved, but a drainer never waits longer than this for its batch. */
+const YIELD_AT = 3;
+const MAX_YIELD_MS = 1000;
+
+async function yieldToAccepts(): Promise<void> {
+  const until = Date.now() + MAX_YIELD_MS;
+  while (accepting >= YIELD_AT && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
 /** Puts failed calls back in line for the drainers; returns the ids that were failed. */
@@ -130,6 +146,7 @@ export class IntakeDrainer {
       // to the back of the line: workspaces take turns
       this.waiting.delete(workspaceId);
       this.waiting.add(workspaceId);
+      await yieldToAccepts();
       try {
         const settled = await runInWorkspace(workspaceId, () => this.drainOnce(workspaceId));
         if (settled > 0) this.wake(workspaceId);
