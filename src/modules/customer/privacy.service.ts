@@ -32,7 +32,9 @@ export async function exportCustomer(em: EntityManager, workspaceId: string, cus
   const family = familyParams(workspaceId, customerId);
   const [[customer], identities, events, merges, preferences, consents, contacts, surveys, feedback] = await byKey(em, [
     {
-      text: `select id, display_name, traits, tags, lifecycle_stage, value_tier, total_spend::float, order_count, first_seen_at, last_seen_at, last_purchase_at, created_at, updated_at from customer where workspace_id = ? and id = ?`,
+      text: `select c.id, c.display_name, c.traits, c.tags, c.lifecycle_stage, c.value_tier, c.total_spend::float, c.order_count, c.first_seen_at, c.last_seen_at,
+               c.last_purchase_at, c.created_at, c.updated_at, (select json_build_object('id', a.id, 'name', a.name) from agent a where a.workspace_id = c.workspace_id and a.id = c.owner_id) owner
+             from customer c where c.workspace_id = ? and c.id = ?`,
       params,
     },
     {
@@ -96,7 +98,7 @@ export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: strin
         params: [ws, customerId, ws, customerId],
       },
       {
-        text: `update customer set display_name = null, traits = '{}', trait_times = '{}', tags = '{}', total_spend = 0, order_count = 0, last_purchase_at = null, erased_at = now(), updated_at = now()
+        text: `update customer set display_name = null, traits = '{}', trait_times = '{}', tags = '{}', total_spend = 0, order_count = 0, last_purchase_at = null, owner_id = null, erased_at = now(), updated_at = now()
          where workspace_id = ? and (id = ? or merged_into_id = ?)`,
         params: [ws, customerId, customerId],
       },

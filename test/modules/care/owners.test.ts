@@ -4,7 +4,13 @@ import { codes, data, post } from '../../support/client';
 import { operations } from '../../support/operations';
 import { startTestServer, type TestServer } from '../../support/server';
 
-const op = { ...operations('care.graphql'), ...operations('queue.graphql'), ...operations('conversation.graphql'), ...operations('workspace.graphql') };
+const op = {
+  ...operations('merge.graphql'),
+  ...operations('care.graphql'),
+  ...operations('queue.graphql'),
+  ...operations('conversation.graphql'),
+  ...operations('workspace.graphql'),
+};
 const clock = new TestClock('2026-06-01T09:00:00Z');
 let t: TestServer;
 
@@ -90,5 +96,16 @@ describe('dedicated advisers', () => {
     await t.server.jobs!.runNow('sla_sweep');
     const [routed] = await t.sql(`select status, assignee_id from conversation where id = ?`, [waiting.id]);
     expect(routed).toEqual({ status: 'ASSIGNED', assignee_id: other });
+  });
+
+  it("puts the owner in the customer's export, and erasure leaves the adviser owning nothing of them", async () => {
+    const adviser = await agent('Exporting adviser', true);
+    const id = await customer('export-owned@care.test', 10);
+    await data(t.url, t.adminKey, op.AssignOwner({ customerId: id, agentId: adviser }));
+    const exported = (await data(t.url, t.adminKey, op.ExportCustomer({ id }))).exportCustomer.document;
+    expect(exported.customer.owner).toEqual({ id: adviser, name: 'Exporting adviser' });
+    await data(t.url, t.adminKey, op.EraseCustomer({ id }));
+    const [{ owner_id: ownerId }] = await t.sql(`select owner_id from customer where id = ?`, [id]);
+    expect(ownerId).toBeNull();
   });
 });
