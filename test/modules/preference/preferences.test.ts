@@ -53,15 +53,14 @@ describe('preferences and consent', () => {
     const { customer } = await data(t.url, t.adminKey, op.CustomerPreferences({ id }));
     expect(customer.preferences.preferredChannels).toEqual(['WECHAT', 'SMS', 'EMAIL']);
     expect(customer.preferences.consents.find((c: any) => c.channel === 'SMS')).toMatchObject({ granted: false, source: 'sms-reply TD' });
-    expect(customer.consentHistory.map((c: any) => [c.channel, c.granted, c.at])).toEqual(
-      [
-        ['SMS', false, '2026-06-02T04:00:00.000Z'],
-        ...[
-          ['EMAIL', false],
-          ['SMS', true],
-        ].map(([channel, granted]) => [channel, granted, '2026-06-01T04:00:00.000Z']),
-      ].sort((a, b) => String(b[2]).localeCompare(String(a[2])) || 0),
-    );
+    // newest first; changes made in the same request share their time, and ids within a millisecond are not ordered
+    const history = customer.consentHistory.map((c: any) => [c.channel, c.granted, c.at]);
+    expect(history.map((entry: unknown[]) => entry[2])).toEqual(['2026-06-02T04:00:00.000Z', '2026-06-01T04:00:00.000Z', '2026-06-01T04:00:00.000Z']);
+    expect(history[0]).toEqual(['SMS', false, '2026-06-02T04:00:00.000Z']);
+    expect(history.slice(1).sort()).toEqual([
+      ['EMAIL', false, '2026-06-01T04:00:00.000Z'],
+      ['SMS', true, '2026-06-01T04:00:00.000Z'],
+    ]);
     const audits = await t.sql(`select details from audit_entry where action = 'customer.preferences_updated' and subject_id = ? order by at`, [id]);
     expect(audits).toHaveLength(2);
     expect(audits[1].details).toEqual({ fields: [], consents: [{ channel: 'SMS', purpose: 'MARKETING', granted: false, source: 'sms-reply TD' }] });
