@@ -1,8 +1,7 @@
-import { badInput, notFound } from '../../errors';
+import { badInput } from '../../errors';
 
 /** Refusals of care programs: owners and dedicated advisers. */
 export const CareErrors = {
-  agentNotFound: (id: string) => notFound('CARE_AGENT_NOT_FOUND', 'Agent', id),
   ownerNotDedicated: (id: string) =>
     badInput('CARE_OWNER_NOT_DEDICATED', `agent ${id} is not dedicated; mark it dedicated to let it own customers`, { field: 'agentId' }),
 };

@@ -8,6 +8,7 @@ import { liveCustomerId } from '../customer/privacy.service';
 import { recordAuditVia } from '../workspace/audit.service';
 import { handOffStatement } from './care.sql';
 import { CareErrors } from './care.errors';
+import { QueueErrors } from '../queue/queue.errors';
 
 /** Sets (agentId) or clears (null) a customer's owner, who must be a dedicated agent; audited. Returns the customer's id. */
 export async function assignOwner(tx: EntityManager, outbox: Outbox, viewer: Viewer, customerId: string, agentId: string | null): Promise<string> {
@@ -17,7 +18,7 @@ export async function assignOwner(tx: EntityManager, outbox: Outbox, viewer: Vie
     const [agent] = isUuid(agentId)
       ? await sql<{ dedicated: boolean }>(tx, `select dedicated from agent where workspace_id = ? and id = ?`, [ws, agentId])
       : [];
-    if (!agent) throw CareErrors.agentNotFound(agentId);
+    if (!agent) throw QueueErrors.agentNotFound(agentId);
     if (!agent.dedicated) throw CareErrors.ownerNotDedicated(agentId);
   }
   const [before] = await sql<{ owner_id: string | null }>(tx, `select owner_id from customer where workspace_id = ? and id = ? for update`, [ws, id]);

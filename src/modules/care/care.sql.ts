@@ -2,6 +2,16 @@ import type { Statement } from '../../db/pipeline';
 import { ValueTier } from '../../graphql/enums';
 
 /**
+ * The workspace's dedicated agents but the one bound second (none: null), numbered from 0 by how
+ * many customers they own, then id, with their count k: customer n goes to adviser n % k.
+ */
+const ADVISERS = `advisers as (
+  select a.id, row_number() over (order by o.owned, a.id) - 1 as n, count(*) over () as k
+  from agent a cross join lateral (select count(*) owned from customer c where c.workspace_id = a.workspace_id and c.owner_id = a.id) o
+  where a.workspace_id = ? and a.dedicated and a.id is distinct from ?::uuid
+)`;
+
+/**
  * Gives an owner to each customer here who is now HIGH value, live and without one: the
  * workspace's dedicated agents in order of how many customers they own (then id), one customer
  * each in turn, so a single customer goes to the least loaded. Runs after the tier is written, in
@@ -19,14 +29,10 @@ export function ownerSteps(workspaceId: string, customers: Iterable<{ id: string
          cross join lateral (
            select c.id from customer c where c.workspace_id = ? and c.id = k.id and c.owner_id is null and c.merged_into_id is null and c.erased_at is null offset 0
          ) c
-       ), advisers as (
-         select a.id, row_number() over (order by o.owned, a.id) - 1 as n, count(*) over () as k
-         from agent a cross join lateral (select count(*) owned from customer c where c.workspace_id = a.workspace_id and c.owner_id = a.id) o
-         where a.workspace_id = ? and a.dedicated
-       )
+       ), ${ADVISERS}
        update customer c set owner_id = a.id from due d join advisers a on a.n = d.n % a.k
        where c.workspace_id = ? and c.id = d.id`,
-      params: [high, workspaceId, workspaceId, workspaceId],
+      params: [high, workspaceId, workspaceId, null, workspaceId],
     },
   ];
 }
@@ -39,11 +45,7 @@ export function handOffStatement(workspaceId: string, agentId: string): Statemen
   return {
     text: `with owned as (
        select c.id, row_number() over (order by c.id) - 1 as n from customer c where c.workspace_id = ? and c.owner_id = ?
-     ), advisers as (
-       select a.id, row_number() over (order by o.owned, a.id) - 1 as n, count(*) over () as k
-       from agent a cross join lateral (select count(*) owned from customer c where c.workspace_id = a.workspace_id and c.owner_id = a.id) o
-       where a.workspace_id = ? and a.dedicated and a.id <> ?
-     )
+     ), ${ADVISERS}
      update customer c set owner_id = (select a.id from advisers a where a.n = d.n % a.k)
      from owned d where c.workspace_id = ? and c.id = d.id`,
     params: [workspaceId, agentId, workspaceId, agentId, workspaceId],

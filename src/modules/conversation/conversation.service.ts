@@ -117,7 +117,7 @@ export async function openConversation(em: EntityManager, scope: ConversationSco
     });
     const at = now.toISOString();
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: id, kind: 'OPENED', messageId, at });
-    const greeting = scope.settings.autoGreeting ? await greetingFor(tx, ws, input.channel, customerId) : null;
+    const greeting = scope.settings.autoGreeting ? await greetingFor(tx, input.channel, customerId) : null;
     if (greeting) {
       const greetingId = await insertMessage(tx, ws, {
         conversationId: id,

@@ -9,13 +9,14 @@ import type { Viewer } from '../../graphql/auth';
 import { forEachWorkspace } from '../../jobs/each-workspace';
 import { runInWorkspace } from '../../telemetry/request-scope';
 import { ingestWithin, publishIngested, type Published } from '../ingestion/ingestion.service';
+import { MAX_BATCH } from '../ingestion/item-validation.service';
 import { readSettings } from '../workspace/workspace-settings.service';
 import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { claimRows, hasWaiting, insertRows, lockShards, purgeTally, reclaimRows, requeueRows, settleRows, type ClaimedRow, type Settled } from './intake.sql';
 import { SHARDS, toIntakeRow, type SegmentMessage, type SegmentType } from './segment-api.rules';
 
-/** Rows applied per transaction (ingestion's own limit per batch). */
-const BATCH = 1000;
+/** Rows applied per transaction: ingestion's own limit per batch. */
+const BATCH = MAX_BATCH;
 /** Shards one drainer takes at a time, so that others find some free. */
 const SHARDS_PER_DRAINER = SHARDS / 2;
 /** How often every workspace is looked at, for rows no notification announced (a restart, a retry elsewhere). */

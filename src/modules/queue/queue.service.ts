@@ -84,12 +84,17 @@ export async function createQueue(em: EntityManager, workspaceId: string, input:
   );
 }
 
+/** Conversations an agent may hold at once: 1 to 100. */
+function checkCapacity(maxConcurrent: number): void {
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1 || maxConcurrent > 100) throw QueueErrors.agentCapacityRange();
+}
+
 export async function createAgent(em: EntityManager, workspaceId: string, input: CreateAgentInput, now: Date): Promise<Agent> {
   const name = cleanName(input.name);
   const email = input.email?.trim().toLowerCase() || null;
   if (email && (email.length > 320 || !/^[^@\s]+@[^@\s]+$/.test(email))) throw QueueErrors.agentEmailInvalid();
   const skills = cleanSkills(input.skills);
-  if (!Number.isInteger(input.maxConcurrent) || input.maxConcurrent < 1 || input.maxConcurrent > 100) throw QueueErrors.agentCapacityRange();
+  checkCapacity(input.maxConcurrent);
   const queueIds = [...new Set(input.queueIds ?? [])];
   return em.fork().transactional(async (tx) => {
     await requireIds(tx, workspaceId, 'queue', queueIds);
@@ -117,8 +122,7 @@ export async function createAgent(em: EntityManager, workspaceId: string, input:
  */
 export async function updateAgent(em: EntityManager, workspaceId: string, agentId: string, input: UpdateAgentInput, now: Date): Promise<{ outbox: Outbox }> {
   const name = input.name == null ? undefined : cleanName(input.name);
-  const max = input.maxConcurrent;
-  if (max != null && (!Number.isInteger(max) || max < 1 || max > 100)) throw QueueErrors.agentCapacityRange();
+  if (input.maxConcurrent != null) checkCapacity(input.maxConcurrent);
   return withRetries(em, async (tx) => {
     const outbox = new Outbox();
     await lockRouting(tx, workspaceId);
@@ -129,7 +133,7 @@ export async function updateAgent(em: EntityManager, workspaceId: string, agentI
     await sql(
       tx,
       `update agent set name = coalesce(?, name), max_concurrent = coalesce(?, max_concurrent), dedicated = coalesce(?, dedicated) where workspace_id = ? and id = ?`,
-      [name ?? null, max ?? null, input.dedicated ?? null, workspaceId, agentId],
+      [name ?? null, input.maxConcurrent ?? null, input.dedicated ?? null, workspaceId, agentId],
     );
     if (agent.dedicated && input.dedicated === false) await handOffCustomers(tx, workspaceId, agentId);
     announceAssignments(outbox, workspaceId, await route(tx, workspaceId, await queuesOfAgent(tx, workspaceId, agentId), now), now);

@@ -1,10 +1,9 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
-import { sql } from '../../db/sql';
 import type { Viewer } from '../../graphql/auth';
 import { ContactPurpose, Scene, type Channel } from '../../graphql/enums';
-import type { Customer } from '../customer/customer.entity';
+import { Customer } from '../customer/customer.entity';
 import { recordAudit } from '../workspace/audit.service';
 import { lengthFor, render, unknownPlaceholders } from './placeholders.rules';
 import { ReplyTemplate } from './reply-template.entity';
@@ -103,39 +102,16 @@ export function renderFor(template: ReplyTemplate, customer: Customer): Rendered
 
 /**
  * The greeting a conversation opening on `channel` gets (autoGreeting): the channel's ONBOARDING
- * template, else its ENQUIRY one, the one aimed at the customer's stage and tier before general
- * ones, rendered for the customer; null when the channel has none.
+ * template, else its ENQUIRY one, aimed ones before general ones, rendered for the customer; null
+ * when the channel has none for them.
  */
-export async function greetingFor(tx: EntityManager, workspaceId: string, channel: Channel, customerId: string): Promise<string | null> {
-  const rows = await sql<{
-    body: string;
-    scene: Scene;
-    aimed: number;
-    display_name: string | null;
-    lifecycle_stage: string;
-    value_tier: string;
-    total_spend: string | number;
-    order_count: number;
-    traits: Record<string, unknown>;
-  }>(
-    tx,
-    `select t.body, t.scene, (cardinality(t.lifecycle_stages) > 0)::int + (cardinality(t.value_tiers) > 0)::int aimed,
-       c.display_name, c.lifecycle_stage, c.value_tier, c.total_spend, c.order_count, c.traits
-     from customer c join reply_template t on t.workspace_id = c.workspace_id
-     where c.workspace_id = ? and c.id = ? and t.channel = ? and t.scene in ('ONBOARDING', 'ENQUIRY')
-       and (cardinality(t.lifecycle_stages) = 0 or c.lifecycle_stage = any(t.lifecycle_stages))
-       and (cardinality(t.value_tiers) = 0 or c.value_tier = any(t.value_tiers))
-     order by t.scene = 'ONBOARDING' desc, aimed desc, t.name limit 1`,
-    [workspaceId, customerId, channel],
-  );
-  const [row] = rows;
-  if (!row) return null;
-  const customer = {
-    displayName: row.display_name,
-    lifecycleStage: row.lifecycle_stage,
-    valueTier: row.value_tier,
-    totalSpend: Number(row.total_spend),
-    orderCount: row.order_count,
-  };
-  return render(row.body, { customer, traits: row.traits ?? {} }).text;
+export async function greetingFor(tx: EntityManager, channel: Channel, customerId: string): Promise<string | null> {
+  const templates = await tx.find(ReplyTemplate, { channel, scene: { $in: [Scene.ONBOARDING, Scene.ENQUIRY] } }, { orderBy: { name: 'asc' } });
+  if (templates.length === 0) return null;
+  const customer = await tx.findOneOrFail(Customer, { id: customerId });
+  const onboardingFirst = (template: ReplyTemplate) => (template.scene === Scene.ONBOARDING ? 1 : 0);
+  const [best] = templates
+    .filter((template) => fitsCustomer(template, customer))
+    .sort((a, b) => onboardingFirst(b) - onboardingFirst(a) || specificity(b) - specificity(a));
+  return best ? renderFor(best, customer).text : null;
 }
