@@ -21,6 +21,8 @@ import { SlaPolicy } from '../modules/queue/sla-policy.entity';
 import { Conversation } from '../modules/conversation/conversation.entity';
 import { Message } from '../modules/conversation/message.entity';
 import { Transfer } from '../modules/conversation/transfer.entity';
+import { CareTask } from '../modules/care/care-task.entity';
+import { Playbook } from '../modules/care/playbook.entity';
 
 /** Every entity, for the ORM's discovery. */
 export const entities = [
@@ -53,4 +55,6 @@ export const entities = [
   Segment,
   SegmentMember,
   SegmentMembershipEvent,
+  Playbook,
+  CareTask,
 ];

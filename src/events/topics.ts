@@ -11,6 +11,8 @@ export interface Topics {
   AUDIT_ENTRY_ADDED: { ws: string; entryId: string };
   /** Customers changed lifecycle stage: [customerId, transitionId] pairs. */
   LIFECYCLE_CHANGED: { ws: string; changes: [string, string][] };
+  /** Care tasks that fell due or became overdue (each once as each): [taskId, ownerId or ''] pairs. */
+  CARE_TASK_DUE: { ws: string; tasks: [string, string][] };
   /** Feedback items that just became overdue (each is published once). */
   FEEDBACK_OVERDUE: { ws: string; ids: string[] };
   /** Customers entered or exited a segment: [customerId, ENTERED | EXITED] pairs. */

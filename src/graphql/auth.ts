@@ -37,6 +37,9 @@ export const may = {
   readKnowledge: [ADMIN, AGENT, MARKETER, ANALYST],
   manageKnowledge: [ADMIN, AGENT],
   manageTemplates: [ADMIN, AGENT, MARKETER],
+  readCare: [ADMIN, AGENT, MARKETER, ANALYST],
+  handleCare: [ADMIN, AGENT],
+  managePlaybooks: [ADMIN, MARKETER],
 } satisfies Record<string, Role[]>;
 
 /** The roles that see personal data (graphql/masking.ts) masked unless a workspace says otherwise; ADMIN never does. */

@@ -176,6 +176,20 @@ export enum Scene {
   WIN_BACK = 'WIN_BACK',
 }
 
+export enum PlaybookTrigger {
+  FIRST_PURCHASE = 'FIRST_PURCHASE',
+  BECAME_AT_RISK = 'BECAME_AT_RISK',
+  COMPLAINT_OPENED = 'COMPLAINT_OPENED',
+  CONVERSATION_RESOLVED = 'CONVERSATION_RESOLVED',
+  SEGMENT_ENTERED = 'SEGMENT_ENTERED',
+}
+
+export enum CareTaskStatus {
+  OPEN = 'OPEN',
+  DONE = 'DONE',
+  CANCELLED = 'CANCELLED',
+}
+
 /** Every enum above, by its GraphQL name; the schema builder serves them all, used by a field or not. */
 export const contractEnums = {
   Channel,
@@ -204,6 +218,8 @@ export const contractEnums = {
   FeedbackStatus,
   MetricGroup,
   Scene,
+  PlaybookTrigger,
+  CareTaskStatus,
 };
 
 for (const [name, values] of Object.entries(contractEnums)) registerEnumType(values, { name });

@@ -87,6 +87,7 @@ export const personalFields: Record<string, Mask> = {
   'Transfer.note': text(maskContactDetails),
   'SurveyResponse.comment': text(maskContactDetails),
   'FeedbackItem.summary': text(maskContactDetails),
+  'CareTask.note': text(maskContactDetails),
   'FeedbackItem.acceptanceCriteria': text(maskContactDetails),
   'FeedbackItem.resolutionNote': text(maskContactDetails),
   'AuditEntry.details': (value) => maskJson(value),

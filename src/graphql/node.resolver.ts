@@ -13,6 +13,8 @@ import { Identity } from '../modules/customer/identity.entity';
 import { KnowledgeArticle } from '../modules/knowledge/knowledge-article.entity';
 import { ReplyTemplate } from '../modules/template/reply-template.entity';
 import { FeedbackItem } from '../modules/feedback/feedback-item.entity';
+import { CareTask } from '../modules/care/care-task.entity';
+import { Playbook } from '../modules/care/playbook.entity';
 import { SurveyResponse } from '../modules/feedback/survey-response.entity';
 import { Conversation } from '../modules/conversation/conversation.entity';
 import { Message } from '../modules/conversation/message.entity';
@@ -38,6 +40,8 @@ const NODE_TYPES: { entity: EntityClass<Node>; load?: (ctx: Context, id: string)
   { entity: KnowledgeArticle },
   { entity: ReplyTemplate },
   { entity: FeedbackItem },
+  { entity: CareTask },
+  { entity: Playbook },
   { entity: SurveyResponse },
   { entity: Segment },
   { entity: Conversation },

@@ -14,6 +14,8 @@ import { CustomerResolver } from '../modules/customer/customer.resolver';
 import { IngestResolver } from '../modules/ingestion/ingestion.resolver';
 import { IntakeResolver } from '../modules/intake/intake.resolver';
 import { AgentCareResolver, CustomerCareResolver } from '../modules/care/care.resolver';
+import { CareTaskResolver, CustomerCareTasksResolver } from '../modules/care/care-task.resolver';
+import { PlaybookResolver } from '../modules/care/playbook.resolver';
 import { MergeResolver } from '../modules/customer/merge.resolver';
 import { PrivacyResolver } from '../modules/customer/privacy.resolver';
 import { KnowledgeResolver } from '../modules/knowledge/knowledge.resolver';
@@ -46,6 +48,9 @@ const resolvers: NonEmptyArray<Function> = [
   IntakeResolver,
   CustomerCareResolver,
   AgentCareResolver,
+  CareTaskResolver,
+  CustomerCareTasksResolver,
+  PlaybookResolver,
   MergeResolver,
   PrivacyResolver,
   CustomerResolver,

@@ -2,6 +2,7 @@ import { Logger as WorkerLogger, run, runMigrations, type Runner, type TaskList 
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../db/sql';
 import { logger } from '../telemetry/logger';
+import { careTaskDue } from './care-jobs';
 import { feedbackOverdue } from './feedback-jobs';
 import { segmentRefresh } from './segment-jobs';
 import { lifecycleAgeing, lifecycleReevaluate, type JobDeps } from './lifecycle-jobs';
@@ -19,16 +20,18 @@ const tasks = (deps: JobDeps) =>
     lifecycle_reevaluate: (payload) => lifecycleReevaluate(deps, payload as { workspaceId: string }),
     feedback_overdue: () => feedbackOverdue(deps),
     sla_sweep: () => slaSweep(deps),
+    care_task_due: () => careTaskDue(deps),
     segment_refresh: () => segmentRefresh(deps),
   }) satisfies TaskList;
 
 export type TaskName = keyof ReturnType<typeof tasks>;
 
-/** Lifecycle ageing every hour at minute 7 (not on the hour, when everyone else's cron runs); SLA and feedback deadlines every minute; time-windowed segments every 15 minutes. */
+/** Lifecycle ageing every hour at minute 7 (not on the hour, when everyone else's cron runs); SLA, feedback and care task deadlines every minute; time-windowed segments every 15 minutes. */
 const CRONTAB = [
   '7 * * * * lifecycle_ageing ?max=1',
   '* * * * * sla_sweep ?max=1',
   '* * * * * feedback_overdue ?max=1',
+  '* * * * * care_task_due ?max=1',
   '*/15 * * * * segment_refresh ?max=1',
 ].join('\n');
 

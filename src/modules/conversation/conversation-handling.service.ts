@@ -7,6 +7,7 @@ import { pickQueue, policyOfQueue, queueTakes, requireIds } from '../queue/queue
 import { announceAssignments, lockRouting, queuesOfAgent, releaseAgent, route } from '../queue/routing.service';
 import { dueTimes, reached } from '../queue/sla.rules';
 import { recordAuditVia } from '../workspace/audit.service';
+import { conversationResolved } from '../care/care-task.service';
 import type { TransferInput } from './conversation.input';
 import { lockAgent, lockConversation, takeAgent } from './conversation.sql';
 import { checkReason, checkStep, optionalText } from './conversation.rules';
@@ -193,8 +194,11 @@ export function escalateConversation(
   });
 }
 
-/** Resolves: the targets still running are MET when on time; the agent's slot goes to the next in line. */
-export function resolveConversation(em: EntityManager, scope: Actor, conversationId: string, note: string | null | undefined): Promise<Written> {
+/**
+ * Resolves: the targets still running are MET when on time; the agent's slot goes to the next in
+ * line; CONVERSATION_RESOLVED playbooks and the sampled follow-up make their care tasks.
+ */
+export function resolveConversation(em: EntityManager, scope: ConversationScope, conversationId: string, note: string | null | undefined): Promise<Written> {
   const resolutionNote = optionalText(note, 'note', 2000);
   return inTransaction(em, scope, async (tx, outbox, ws, now, audit) => {
     const conversation = await lockConversation(tx, ws, conversationId);
@@ -223,6 +227,7 @@ export function resolveConversation(em: EntityManager, scope: Actor, conversatio
       queueId: conversation.queue_id,
       withNote: resolutionNote !== null,
     });
+    await conversationResolved(tx, ws, conversation.id, conversation.customer_id, scope.settings.followUpSampleRate, now);
     await refill(tx, outbox, ws, conversation.assignee_id, now);
     return conversation.id;
   });

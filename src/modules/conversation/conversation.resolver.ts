@@ -150,7 +150,7 @@ export class ConversationResolver {
     @Arg('note', () => String, { nullable: true }) note: string | null,
     @Ctx() ctx: Context,
   ): Promise<Conversation> {
-    return done(ctx, await resolveConversation(ctx.em, actor(ctx), conversationId, note));
+    return done(ctx, await resolveConversation(ctx.em, await scope(ctx), conversationId, note));
   }
 
   @Authorized(...may.handleConversations)

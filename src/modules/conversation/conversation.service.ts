@@ -1,3 +1,4 @@
+import { countContact } from '../care/care-task.service';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../context';
 import { isUuid, uuidv7 } from '../../db/ids';
@@ -234,6 +235,7 @@ export async function postMessage(em: EntityManager, scope: ConversationScope, i
         conversation.id,
       ],
     );
+    if (input.author === AuthorKind.AGENT) await countContact(tx, ws, conversation.customer_id, channel, agentId, settings.contactCadences, now);
     let transitions: Transition[] = [];
     if (inbound) {
       const customerId = await liveCustomerId(tx, ws, conversation.customer_id);

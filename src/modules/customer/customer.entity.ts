@@ -23,6 +23,16 @@ import { Workspace } from '../workspace/workspace.entity';
   expression: 'create index "customer_owner" on "customer" ("workspace_id", "owner_id") where "owner_id" is not null',
 })
 @Index({
+  name: 'customer_contact_due',
+  expression:
+    'create index "customer_contact_due" on "customer" ("workspace_id", "next_contact_due_at", "id") where "next_contact_due_at" is not null and "merged_into_id" is null and "erased_at" is null',
+})
+@Index({
+  name: 'customer_owner_contact_due',
+  expression:
+    'create index "customer_owner_contact_due" on "customer" ("workspace_id", "owner_id", "next_contact_due_at", "id") where "next_contact_due_at" is not null and "owner_id" is not null and "merged_into_id" is null and "erased_at" is null',
+})
+@Index({
   name: 'customer_display_name_prefix',
   expression: 'create index "customer_display_name_prefix" on "customer" ("workspace_id", lower("display_name") text_pattern_ops)',
 })
@@ -120,6 +130,19 @@ export class Customer implements Node {
   /** Spend in the last 365 days when last computed; the value tier follows from it. */
   @Property({ type: new DecimalType('number'), precision: 16, scale: 2, default: 0 })
   annualSpend: number = 0;
+
+  /** The last outbound contact (recordContact, an agent's message), and the last dedicated one (by the owner, on PHONE or IN_PERSON). */
+  @Property({ type: 'datetime', nullable: true })
+  @Field(() => Date, { nullable: true })
+  lastContactAt?: Date | null;
+
+  @Property({ type: 'datetime', nullable: true })
+  lastDedicatedContactAt?: Date | null;
+
+  /** When the tier's cadence next asks for a contact (care/cadence.rules.ts); null when none applies. */
+  @Property({ type: 'datetime', nullable: true })
+  @Field(() => Date, { nullable: true, description: "When the customer's tier cadence next asks for a contact (null when no cadence applies)." })
+  nextContactDueAt?: Date | null;
 
   @Property({ type: 'datetime', nullable: true })
   erasedAt?: Date | null;

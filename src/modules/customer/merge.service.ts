@@ -95,7 +95,7 @@ export async function mergeCustomers(
     if (plan.violations.length) throw CustomerErrors.mergeBreaksIdentityRules(plan.violations);
     const state = stateOf(plan.survivor);
     foldAbsorbed(state, stateOf(plan.absorbed));
-    await applyCustomerState(tx, viewer.workspaceId, new Map([[survivorId, state]]), new Set(), now);
+    await applyCustomerState(tx, viewer.workspaceId, new Map([[survivorId, state]]), new Set(), settings.contactCadences, now);
     const [mergeId] = await applyMerges(tx, viewer.workspaceId, [{ survivorId, absorbedId, reason: 'manual merge' }], [plan.survivor, plan.absorbed], now);
     const transitions = await reevaluate(tx, viewer.workspaceId, settings, now, [survivorId]);
     recordAudit(tx, viewer.workspaceId, viewer.keyId, {
@@ -199,6 +199,7 @@ export async function unmergeCustomer(
         [absorbed.id, restoredAbsorbed],
       ]),
       new Set(),
+      settings.contactCadences,
       now,
     );
     await sql(tx, `update customer set merged_into_id = null where id = ? and workspace_id = ?`, [absorbed.id, viewer.workspaceId]);

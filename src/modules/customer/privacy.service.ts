@@ -30,10 +30,10 @@ const familyParams = (workspaceId: string, customerId: string) => [workspaceId, 
 export async function exportCustomer(em: EntityManager, workspaceId: string, customerId: string): Promise<Record<string, unknown>> {
   const params = [workspaceId, customerId];
   const family = familyParams(workspaceId, customerId);
-  const [[customer], identities, events, merges, preferences, consents, contacts, surveys, feedback] = await byKey(em, [
+  const [[customer], identities, events, merges, preferences, consents, contacts, surveys, feedback, careTasks] = await byKey(em, [
     {
       text: `select c.id, c.display_name, c.traits, c.tags, c.lifecycle_stage, c.value_tier, c.total_spend::float, c.order_count, c.first_seen_at, c.last_seen_at,
-               c.last_purchase_at, c.created_at, c.updated_at, (select json_build_object('id', a.id, 'name', a.name) from agent a where a.workspace_id = c.workspace_id and a.id = c.owner_id) owner
+               c.last_purchase_at, c.last_contact_at, c.next_contact_due_at, c.created_at, c.updated_at, (select json_build_object('id', a.id, 'name', a.name) from agent a where a.workspace_id = c.workspace_id and a.id = c.owner_id) owner
              from customer c where c.workspace_id = ? and c.id = ?`,
       params,
     },
@@ -60,14 +60,18 @@ export async function exportCustomer(em: EntityManager, workspaceId: string, cus
       text: `select id, category, severity, status, summary, resolution_note, created_at, closed_at from feedback_item where workspace_id = ? and ${FAMILY} order by created_at`,
       params: family,
     },
+    {
+      text: `select id, playbook_id, step, scene, channel, owner_id, due_at, status, done_at, note, created_at from care_task where workspace_id = ? and ${FAMILY} order by created_at`,
+      params: family,
+    },
   ]);
-  return { exportedAt: new Date().toISOString(), customer, identities, events, merges, preferences, consents, contacts, surveys, feedback };
+  return { exportedAt: new Date().toISOString(), customer, identities, events, merges, preferences, consents, contacts, surveys, feedback, careTasks };
 }
 
 /**
  * Erases a customer (the right to be forgotten), in one transaction: identities become hashed
  * suppressions (so later ingestion of them is refused), identities, events, traits and merge
- * snapshots, preferences, consents, contact records and feedback are deleted, and the audit log records how much was erased, not what.
+ * snapshots, preferences, consents, contact records, feedback and care tasks are deleted, and the audit log records how much was erased, not what.
  */
 export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: string): Promise<void> {
   await em.fork().transactional(async (tx) => {
@@ -87,10 +91,12 @@ export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: strin
       eraseIntakeStatement(ws, customerId),
       { text: `with d as (delete from identity where workspace_id = ? and customer_id = ? returning 1) select count(*)::int n from d`, params: owned },
       { text: `with d as (delete from event where workspace_id = ? and customer_id = ? returning 1) select count(*)::int n from d`, params: owned },
-      ...['customer_preference', 'consent', 'consent_change', 'contact_touch', 'feedback_item', 'follow_up', 'survey_response', 'message'].map((table) => ({
-        text: `delete from ${table} where workspace_id = ? and ${FAMILY}`,
-        params: family,
-      })),
+      ...['customer_preference', 'consent', 'consent_change', 'contact_touch', 'feedback_item', 'follow_up', 'survey_response', 'message', 'care_task'].map(
+        (table) => ({
+          text: `delete from ${table} where workspace_id = ? and ${FAMILY}`,
+          params: family,
+        }),
+      ),
       // conversations stay (queues and metrics count them) but lose what the customer said and what it was about
       { text: `update conversation set subject = null, topic = null, resolution_note = null where workspace_id = ? and ${FAMILY}`, params: family },
       {
@@ -98,7 +104,8 @@ export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: strin
         params: [ws, customerId, ws, customerId],
       },
       {
-        text: `update customer set display_name = null, traits = '{}', trait_times = '{}', tags = '{}', total_spend = 0, order_count = 0, last_purchase_at = null, owner_id = null, erased_at = now(), updated_at = now()
+        text: `update customer set display_name = null, traits = '{}', trait_times = '{}', tags = '{}', total_spend = 0, order_count = 0, last_purchase_at = null, owner_id = null,
+           last_contact_at = null, last_dedicated_contact_at = null, next_contact_due_at = null, erased_at = now(), updated_at = now()
          where workspace_id = ? and (id = ? or merged_into_id = ?)`,
         params: [ws, customerId, customerId],
       },

@@ -1,11 +1,14 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
+import { pipeline } from '../../db/pipeline';
 import { sql } from '../../db/sql';
+import { settleStatement } from '../care/care-task.sql';
+import { trigger } from '../care/care-task.service';
 import { countLater } from '../../graphql/connection';
 import type { Viewer } from '../../graphql/auth';
 import { cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';
-import { FeedbackCategory, FeedbackStatus, type Channel } from '../../graphql/enums';
+import { FeedbackCategory, FeedbackStatus, PlaybookTrigger, type Channel } from '../../graphql/enums';
 import { inFamily, liveCustomerId } from '../customer/privacy.service';
 import { reevaluate, type Transition } from '../lifecycle/lifecycle.service';
 import { recordAudit } from '../workspace/audit.service';
@@ -81,6 +84,8 @@ export async function openFeedbackIn(
   });
   const transitions = input.category === FeedbackCategory.COMPLAINT ? await markComplaint(tx, viewer.workspaceId, settings, customerId, now) : [];
   await tx.flush();
+  if (input.category === FeedbackCategory.COMPLAINT)
+    await trigger(tx, viewer.workspaceId, PlaybookTrigger.COMPLAINT_OPENED, [{ customerId, subjectId: item.id, at: now }], now);
   return { item, transitions };
 }
 
@@ -148,6 +153,8 @@ export async function advanceFeedback(
     }
     item.status = input.status;
     item.updatedAt = now;
+    // a closed complaint is settled: its daily updates stop
+    if (input.status === FeedbackStatus.CLOSED) await pipeline(tx, [settleStatement(viewer.workspaceId, [item.id], now)]);
     recordAudit(tx, viewer.workspaceId, viewer.keyId, {
       action: 'feedback.advanced',
       subjectType: 'FeedbackItem',

@@ -33,6 +33,7 @@ export function stateOf(row: CustomerRow | null, id?: string): CustomerState {
       complaintAt: null,
       reactivatedAt: null,
       annualSpend: 0,
+      contacts: null,
     };
   }
   return {
@@ -54,6 +55,11 @@ export function stateOf(row: CustomerRow | null, id?: string): CustomerState {
     complaintAt: toDateOrNull(row.complaint_at),
     reactivatedAt: toDateOrNull(row.reactivated_at),
     annualSpend: Number(row.annual_spend),
+    contacts: {
+      lastContactAt: toDateOrNull(row.last_contact_at),
+      lastDedicatedContactAt: toDateOrNull(row.last_dedicated_contact_at),
+      since: toDate(row.created_at),
+    },
   };
 }
 

@@ -1,15 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
-import { pipeline, type Row, type Step } from '../../db/pipeline';
+import { pipeline, type Row, type Statement, type Step } from '../../db/pipeline';
 import { planForAnyWorkspace, restorePlanMode, StaleReadError, withRetries } from '../../db/sql';
-import type { IdentityType } from '../../graphql/enums';
+import { PlaybookTrigger, type IdentityType } from '../../graphql/enums';
 import { isLiveRow } from '../customer/customer.sql';
 import { identifierKey, type Identifier } from '../customer/identifier.rules';
 import type { IdentityRule } from '../customer/identity-rule.types';
 import { mergeStep } from '../customer/merge.sql';
 import { ownerSteps } from '../care/care.sql';
+import { atRiskStatements, segmentEntries, triggerStatement, type TriggerSubject } from '../care/care-task.sql';
+import { trigger } from '../care/care-task.service';
 import { spendWindowStart } from '../lifecycle/lifecycle.rules';
-import { lifecycleStep, publishTransitions } from '../lifecycle/lifecycle.service';
+import { lifecycleStep, publishTransitions, type Transition } from '../lifecycle/lifecycle.service';
 import { membershipStep, publishMembership } from '../segment/segment.service';
 import { auditStep, publishAudits, type AuditRecord } from '../workspace/audit.service';
 import type { EventBus } from '../../events/bus';
@@ -18,7 +20,7 @@ import { linkIdentities } from './identity-linker.rules';
 import type { IngestEventInput } from './ingestion.input';
 import type { IngestItemError } from './ingestion.types';
 import { customerStateSteps, eventsCopy, identitiesCopy, readOwners, screenAndLock, touchIdentities, type OwnedRow } from './ingestion.sql';
-import type { CustomerRow, IngestOutcome, IngestScope, KnownCustomer, LinkResult, ValidItem } from './ingestion.types';
+import type { CustomerRow, CustomerState, IngestOutcome, IngestScope, KnownCustomer, LinkResult, ValidItem } from './ingestion.types';
 import { validateItems } from './item-validation.service';
 
 /**
@@ -89,8 +91,9 @@ async function applyItems(tx: EntityManager, scope: IngestScope, all: ValidItem[
   const audit = auditStep(workspaceId, actorKeyId, [...mergeAudits(link, merges?.ids ?? []), ...refusedLinkAudits(link)], now);
   const segment = membership.writes(segments, [...states.keys()], now);
   const writes: Step[] = [
-    ...customerStateSteps(workspaceId, states, new Set(link.created), now),
+    ...customerStateSteps(workspaceId, states, new Set(link.created), settings.contactCadences, now),
     ...ownerSteps(workspaceId, states.values()),
+    ...careSteps(workspaceId, firstPurchases(states, known.rows, settings.newCustomerDays, now), lifecycle.transitions, now),
     lifecycle.step,
     ...(merges ? [merges.step] : []),
     ...touchIdentities(workspaceId, known.owned, now),
@@ -99,6 +102,8 @@ async function applyItems(tx: EntityManager, scope: IngestScope, all: ValidItem[
     ...(audit.ids.length ? [audit.step] : []),
   ];
   const results = await pipeline(tx, [...writes, ...segment.steps, restorePlanMode()]);
+  const segmentChanges = segment.changes(results.slice(writes.length, writes.length + segment.steps.length));
+  await trigger(tx, workspaceId, PlaybookTrigger.SEGMENT_ENTERED, segmentEntries(segmentChanges, now), now);
   return {
     errors,
     accepted: items.length,
@@ -108,10 +113,28 @@ async function applyItems(tx: EntityManager, scope: IngestScope, all: ValidItem[
     unlinked: link.unlinked.map((u) => ({ index: u.index, type: u.identifier.type, value: u.identifier.value, reason: u.reason })),
     customerOf: link.customerOf,
     transitions: lifecycle.transitions,
-    segmentChanges: segment.changes(results.slice(writes.length, writes.length + segment.steps.length)),
+    segmentChanges,
     auditEntryIds: audit.ids,
   };
 }
+
+/**
+ * The customers whose first purchase is in this batch, as FIRST_PURCHASE subjects, timed at the
+ * purchase; a purchase older than the NEW period (an import of history) starts no new-customer care.
+ */
+function firstPurchases(states: Map<string, CustomerState>, before: CustomerRow[], newCustomerDays: number, now: Date): TriggerSubject[] {
+  const bought = new Set(before.filter((row) => row.first_purchase_at).map((row) => row.id));
+  const since = now.getTime() - newCustomerDays * 86_400_000;
+  return [...states.values()]
+    .filter((s) => s.firstPurchaseAt && !bought.has(s.id) && s.firstPurchaseAt.getTime() >= since)
+    .map((s) => ({ customerId: s.id, subjectId: null, at: s.firstPurchaseAt! }));
+}
+
+/** The care tasks of a batch: new-customer care for first purchases, win-back for those who became AT_RISK. */
+const careSteps = (workspaceId: string, firstPurchasers: TriggerSubject[], transitions: Transition[], now: Date): Step[] =>
+  [triggerStatement(workspaceId, PlaybookTrigger.FIRST_PURCHASE, firstPurchasers, now), ...atRiskStatements(workspaceId, transitions, now)].filter(
+    (step): step is Statement => step !== null,
+  );
 
 /** The errors found in validation beside those found while applying, by index. */
 const withItemErrors = <T extends { errors: IngestItemError[] }>(applied: T, errors: IngestItemError[]): T => ({

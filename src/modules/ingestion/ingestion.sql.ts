@@ -1,3 +1,5 @@
+import { nextContactDue } from '../care/cadence.rules';
+import type { ContactCadence } from '../workspace/workspace-settings.types';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
 import { pipeline, TextArray, type Copy, type Statement, type Step } from '../../db/pipeline';
@@ -114,14 +116,22 @@ export async function applyCustomerState(
   workspaceId: string,
   states: Map<string, CustomerState>,
   created: Set<string>,
+  cadences: readonly ContactCadence[],
   now: Date,
 ): Promise<void> {
-  await pipeline(tx, customerStateSteps(workspaceId, states, created, now));
+  await pipeline(tx, customerStateSteps(workspaceId, states, created, cadences, now));
 }
 
 /** The steps of {@link applyCustomerState}, to send with others. */
-export function customerStateSteps(workspaceId: string, states: Map<string, CustomerState>, created: Set<string>, now: Date): Step[] {
+export function customerStateSteps(
+  workspaceId: string,
+  states: Map<string, CustomerState>,
+  created: Set<string>,
+  cadences: readonly ContactCadence[],
+  now: Date,
+): Step[] {
   const all = [...states.entries()].map(([id, state]) => settledState(id, state, now));
+  const nextDue = (s: CustomerState) => nextContactDue(s.tier, s.contacts ?? { lastContactAt: null, lastDedicatedContactAt: null, since: now }, cadences);
   const copy: Step = {
     table: 'customer',
     columns: [
@@ -143,6 +153,7 @@ export function customerStateSteps(workspaceId: string, states: Map<string, Cust
       'complaint_at',
       'reactivated_at',
       'annual_spend',
+      'next_contact_due_at',
       'created_at',
       'updated_at',
     ],
@@ -167,6 +178,7 @@ export function customerStateSteps(workspaceId: string, states: Map<string, Cust
         s.complaintAt,
         s.reactivatedAt,
         s.annualSpend,
+        nextDue(s),
         now,
         now,
       ]),
@@ -192,6 +204,7 @@ export function customerStateSteps(workspaceId: string, states: Map<string, Cust
     complaint_at: s.complaintAt?.toISOString() ?? null,
     reactivated_at: s.reactivatedAt?.toISOString() ?? null,
     annual_spend: s.annualSpend,
+    next_contact_due_at: nextDue(s)?.toISOString() ?? null,
   }));
   // the workspace check sits in a lateral probe: as a plain condition, a workspace that outgrew its
   // statistics would have it scanned whole for a hash join
@@ -199,10 +212,11 @@ export function customerStateSteps(workspaceId: string, states: Map<string, Cust
     text: `update customer c set display_name = x.display_name, traits = x.traits, trait_times = x.trait_times, tags = x.tags,
        total_spend = x.total_spend, order_count = x.order_count, first_seen_at = x.first_seen_at, last_seen_at = x.last_seen_at,
        last_purchase_at = x.last_purchase_at, lifecycle_stage = x.lifecycle_stage, value_tier = x.value_tier, first_purchase_at = x.first_purchase_at,
-       last_inbound_at = x.last_inbound_at, complaint_at = x.complaint_at, reactivated_at = x.reactivated_at, annual_spend = x.annual_spend, updated_at = ?
+       last_inbound_at = x.last_inbound_at, complaint_at = x.complaint_at, reactivated_at = x.reactivated_at, annual_spend = x.annual_spend,
+       next_contact_due_at = x.next_contact_due_at, updated_at = ?
      from jsonb_to_recordset(?::jsonb) x(id uuid, display_name text, traits jsonb, trait_times jsonb, tags text[], total_spend numeric, order_count int,
        first_seen_at timestamptz, last_seen_at timestamptz, last_purchase_at timestamptz, lifecycle_stage text, value_tier text, first_purchase_at timestamptz,
-       last_inbound_at timestamptz, complaint_at timestamptz, reactivated_at timestamptz, annual_spend numeric)
+       last_inbound_at timestamptz, complaint_at timestamptz, reactivated_at timestamptz, annual_spend numeric, next_contact_due_at timestamptz)
      cross join lateral (select id from customer where workspace_id = ? and id = x.id limit 1) k
      where c.id = k.id`,
     params: [now, JSON.stringify(records), workspaceId],

@@ -1,3 +1,4 @@
+import type { ContactTimes } from '../care/cadence.rules';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { Channel, IdentityType, IngestKind, type LifecycleStage, type ValueTier } from '../../graphql/enums';
 import type { Identifier } from '../customer/identifier.rules';
@@ -102,6 +103,8 @@ export interface CustomerRow {
   complaint_at: Date | string | null;
   reactivated_at: Date | string | null;
   annual_spend: string | number;
+  last_contact_at: Date | string | null;
+  last_dedicated_contact_at: Date | string | null;
 }
 
 /** What ingestion computes for a customer before writing it back in one statement. */
@@ -126,6 +129,8 @@ export interface CustomerState {
   complaintAt: Date | null;
   reactivatedAt: Date | null;
   annualSpend: number;
+  /** When the customer was contacted (the cadence counts from it); null for a customer being created. */
+  contacts: ContactTimes | null;
 }
 
 /** What folding an item needs to know about lifecycle: the workspace's rules and the spend window. */

@@ -1,6 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
 import { ownerSteps } from '../care/care.sql';
+import { nextContactDue } from '../care/cadence.rules';
+import { atRiskStatements } from '../care/care-task.sql';
 import { pipeline, type Copy } from '../../db/pipeline';
 import { sql } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
@@ -86,6 +88,9 @@ interface FactsRow {
   last_purchase: Date | null;
   last_channel_event: Date | null;
   annual: string;
+  last_contact_at: Date | null;
+  last_dedicated_contact_at: Date | null;
+  created_at: Date;
 }
 
 /**
@@ -97,7 +102,7 @@ export async function reevaluate(tx: EntityManager, workspaceId: string, setting
   if (!customerIds.length) return [];
   const rows = await sql<FactsRow>(
     tx,
-    `select c.id, c.lifecycle_stage, c.value_tier, c.complaint_at, c.reactivated_at, c.last_inbound_at, p.*
+    `select c.id, c.lifecycle_stage, c.value_tier, c.complaint_at, c.reactivated_at, c.last_inbound_at, c.last_contact_at, c.last_dedicated_contact_at, c.created_at, p.*
      from customer c
      cross join lateral (
        select min(occurred_at) filter (where purchase) first_purchase, max(occurred_at) filter (where purchase) last_purchase,
@@ -123,13 +128,15 @@ export async function reevaluate(tx: EntityManager, workspaceId: string, setting
       lastInboundAt: lastInbound,
       complaintAt: date(row.complaint_at),
       reactivatedAt: date(row.reactivated_at),
+      contacts: { lastContactAt: date(row.last_contact_at), lastDedicatedContactAt: date(row.last_dedicated_contact_at), since: new Date(row.created_at) },
     };
   });
   const { step, transitions } = lifecycleStep(workspaceId, states, settings, now);
   await sql(
     tx,
-    `update customer c set lifecycle_stage = x.stage, value_tier = x.tier, annual_spend = x.spend, first_purchase_at = x.first_purchase, last_inbound_at = x.last_inbound
-     from jsonb_to_recordset(?::jsonb) x(id uuid, stage text, tier text, spend numeric, first_purchase timestamptz, last_inbound timestamptz)
+    `update customer c set lifecycle_stage = x.stage, value_tier = x.tier, annual_spend = x.spend, first_purchase_at = x.first_purchase, last_inbound_at = x.last_inbound,
+       next_contact_due_at = x.next_contact_due
+     from jsonb_to_recordset(?::jsonb) x(id uuid, stage text, tier text, spend numeric, first_purchase timestamptz, last_inbound timestamptz, next_contact_due timestamptz)
      where c.workspace_id = ? and c.id = x.id`,
     [
       JSON.stringify(
@@ -140,12 +147,13 @@ export async function reevaluate(tx: EntityManager, workspaceId: string, setting
           spend: s.annualSpend,
           first_purchase: s.firstPurchaseAt?.toISOString() ?? null,
           last_inbound: s.lastInboundAt?.toISOString() ?? null,
+          next_contact_due: nextContactDue(s.tier, s.contacts, settings.contactCadences)?.toISOString() ?? null,
         })),
       ),
       workspaceId,
     ],
   );
-  await pipeline(tx, [step, ...ownerSteps(workspaceId, states)]);
+  await pipeline(tx, [step, ...ownerSteps(workspaceId, states), ...atRiskStatements(workspaceId, transitions, now)]);
   return transitions;
 }
 

@@ -84,6 +84,17 @@ export function contactabilityAt(profile: ContactProfile, settings: WorkspaceSet
   return { allowed: blockedBy.length === 0, blockedBy, nextAllowedAt: blockedBy.length && timeBound ? nextFree(profile, settings, at) : null };
 }
 
+/**
+ * A proactive care contact (a cadence's, a care task's): blocked as SERVICE is (an explicit
+ * refusal, no way to reach them), and by the customer's quiet hours too, till they end.
+ */
+export function careContactabilityAt(profile: ContactProfile, settings: WorkspaceSettings, channel: Channel, at: Date): Contactability {
+  const service = contactabilityAt(profile, settings, channel, ContactPurpose.SERVICE, at);
+  const quiet = quietUntil(profile, at);
+  if (!quiet) return service;
+  return { allowed: false, blockedBy: [...service.blockedBy, ContactBlock.QUIET_HOURS], nextAllowedAt: service.allowed ? quiet : null };
+}
+
 /** The first moment neither quiet hours nor the cap block; each lift may land inside the other. */
 function nextFree(profile: ContactProfile, settings: WorkspaceSettings, at: Date): Date | null {
   let candidate = at;

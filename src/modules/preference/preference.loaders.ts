@@ -3,7 +3,7 @@ import { Channel, ContactPurpose } from '../../graphql/enums';
 import { viewerWorkspace } from '../workspace/workspace.loaders';
 import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { bestChannel, consentHistory, consentRows, contactProfiles, preferenceRows, responseRates } from './preference.service';
-import { contactabilityAt, type ContactProfile } from './contactability.rules';
+import { careContactabilityAt, contactabilityAt, type ContactProfile } from './contactability.rules';
 import type { ConsentChange } from './consent.entity';
 import type { Contactability, CustomerPreferences } from './preference.types';
 
@@ -73,6 +73,12 @@ const workspaceRatesOf = (ctx: Context) =>
 export async function contactabilityOf(ctx: Context, customerId: string, channel: Channel, purpose: ContactPurpose, at: Date): Promise<Contactability> {
   const [settings, profile] = await Promise.all([settingsOf(ctx), profileOf(ctx).load({ customerId, at })]);
   return contactabilityAt(profile!, settings, channel, purpose, at);
+}
+
+/** May a care contact (a cadence's, a care task's) reach the customer on this channel at `at`: see careContactabilityAt. */
+export async function careContactabilityOf(ctx: Context, customerId: string, channel: Channel, at: Date): Promise<Contactability> {
+  const [settings, profile] = await Promise.all([settingsOf(ctx), profileOf(ctx).load({ customerId, at })]);
+  return careContactabilityAt(profile!, settings, channel, at);
 }
 
 /** The channel to use now for a purpose: see `Customer.recommendedChannel`. */

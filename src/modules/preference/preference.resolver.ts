@@ -4,7 +4,7 @@ import { may } from '../../graphql/auth';
 import { Channel, ContactPurpose } from '../../graphql/enums';
 import { Customer } from '../customer/customer.entity';
 import { ConsentChange } from './consent.entity';
-import { contactabilityOf, historyOf, preferencesOf, recommendChannel, requestNow } from './preference.loaders';
+import { contactabilityOf, historyOf, preferencesOf, recommendChannel, requestNow, settingsOf } from './preference.loaders';
 import { recordContact, setPreferences } from './preference.service';
 import { Contactability, CustomerPreferences } from './preference.types';
 import { PreferencesInput } from './preference.input';
@@ -61,16 +61,19 @@ export class PreferenceMutations {
 
   @Authorized(...may.managePreferences)
   @Mutation(() => Contactability, {
-    description: 'Counts an outbound contact (MARKETING ones against the frequency cap); answers whether a further contact is allowed now.',
+    description:
+      "Counts an outbound contact (MARKETING ones against the frequency cap, every one for the tier's cadence) and carries out the earliest due care task on its channel; answers whether a further contact is allowed now.",
   })
   async recordContact(
     @Arg('customerId', () => ID) customerId: string,
     @Arg('channel', () => Channel) channel: Channel,
     @Arg('purpose', () => ContactPurpose) purpose: ContactPurpose,
     @Ctx() ctx: Context,
+    @Arg('agentId', () => ID, { nullable: true, description: "Who made the contact: the customer's owner by PHONE or IN_PERSON makes it a dedicated one." })
+    agentId?: string,
   ): Promise<Contactability> {
     const now = ctx.clock.now();
-    const recorded = await recordContact(ctx.em, ctx.viewer, customerId, channel, purpose, now);
+    const recorded = await recordContact(ctx.em, ctx.viewer, await settingsOf(ctx), customerId, { channel, purpose, agentId: agentId ?? null }, now);
     return typeof recorded === 'string' ? contactabilityOf(ctx, recorded, channel, purpose, now) : recorded;
   }
 }

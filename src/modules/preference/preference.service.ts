@@ -1,3 +1,5 @@
+import { completeMatchingTask, countContact } from '../care/care-task.service';
+import { requireIds } from '../queue/queue.service';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
 import { readByKey, sql } from '../../db/sql';
@@ -277,23 +279,30 @@ export async function setPreferences(em: EntityManager, bus: EventBus, viewer: V
   return customerId;
 }
 
-/** Records an outbound contact (counted against the frequency cap when it is MARKETING); an erased customer is not contacted. */
+/**
+ * Records an outbound contact (counted against the frequency cap when it is MARKETING, and by the
+ * tier's cadence, dedicated when the owner made it by phone or in person), which carries out the
+ * customer's earliest due care task on that channel; an erased customer is not contacted.
+ */
 export async function recordContact(
   em: EntityManager,
   viewer: Viewer,
+  settings: WorkspaceSettings,
   id: string,
-  channel: Channel,
-  purpose: ContactPurpose,
+  contact: { channel: Channel; purpose: ContactPurpose; agentId: string | null },
   now: Date,
 ): Promise<string | Contactability> {
   if (!isUuid(id)) throw CustomerErrors.notFound(id);
-  const [erased] = await readByKey(em, `select 1 from customer where workspace_id = ? and id = ? and erased_at is not null`, [viewer.workspaceId, id]);
+  const ws = viewer.workspaceId;
+  const [erased] = await readByKey(em, `select 1 from customer where workspace_id = ? and id = ? and erased_at is not null`, [ws, id]);
   if (erased) return { allowed: false, blockedBy: [ContactBlock.ERASED], nextAllowedAt: null };
   return em.fork().transactional(async (tx) => {
-    const customerId = await liveCustomerId(tx, viewer.workspaceId, id);
-    // one contact at a time per customer, so concurrent senders see each other's touches
-    await readByKey(tx, `select id from customer where workspace_id = ? and id = ? for update`, [viewer.workspaceId, customerId]);
-    tx.persist(tx.create(ContactTouch, { workspace: viewer.workspaceId, customerId, channel, purpose, at: now }));
+    const customerId = await liveCustomerId(tx, ws, id);
+    if (contact.agentId) await requireIds(tx, ws, 'agent', [contact.agentId]);
+    // one contact at a time per customer (countContact locks it), so concurrent senders see each other's touches
+    await countContact(tx, ws, customerId, contact.channel, contact.agentId, settings.contactCadences, now);
+    tx.persist(tx.create(ContactTouch, { workspace: ws, customerId, channel: contact.channel, purpose: contact.purpose, at: now }));
+    await completeMatchingTask(tx, ws, customerId, contact.channel, now);
     return customerId;
   });
 }

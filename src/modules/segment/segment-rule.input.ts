@@ -76,6 +76,12 @@ export class SurveyConditionInput {
   @Field(() => WithinInput, { nullable: true }) within?: WithinInput;
 }
 
+@InputType({ description: 'Customers contacted (recordContact, an agent message) within the window, or, with contacted: false, not.' })
+export class ContactConditionInput {
+  @Field(() => WithinInput) within!: WithinInput;
+  @Field() contacted!: boolean;
+}
+
 @InputType()
 export class SegmentMembershipConditionInput {
   @Field(() => ID) segmentId!: string;
@@ -95,4 +101,5 @@ export class SegmentRuleInput {
   @Field(() => ConversationConditionInput, { nullable: true }) conversation?: ConversationConditionInput;
   @Field(() => SurveyConditionInput, { nullable: true }) survey?: SurveyConditionInput;
   @Field(() => SegmentMembershipConditionInput, { nullable: true }) segment?: SegmentMembershipConditionInput;
+  @Field(() => ContactConditionInput, { nullable: true }) contact?: ContactConditionInput;
 }

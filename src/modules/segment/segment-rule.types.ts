@@ -20,6 +20,7 @@ export type Rule = {
   conversation?: { channel?: Channel; within?: { days: number }; count: { op: CompareOp; value: number } };
   survey?: { kind: SurveyKind; score: { op: CompareOp; value: number }; within?: { days: number } };
   segment?: { segmentId: string; member: boolean };
+  contact?: { within: { days: number }; contacted: boolean };
 };
 
 /** Drops GraphQL's undefined keys so the rule is plain JSON. */

@@ -114,6 +114,9 @@ export function ruleProblems(rule: Rule, path = 'rule', depth = 1): RuleProblem[
       window(rule.conversation!.within, at);
       counted(rule.conversation!.count, `${at}.count`);
       break;
+    case 'contact':
+      window(rule.contact!.within, at);
+      break;
     case 'survey':
       window(rule.survey!.within, at);
       counted(rule.survey!.score, `${at}.score`);
@@ -133,7 +136,8 @@ function anyLeaf(rule: Rule, test: (leaf: Rule) => boolean): boolean {
 }
 
 /** Whether a rule has a window relative to now (so its membership moves with time). */
-export const hasWindow = (rule: Rule): boolean => anyLeaf(rule, (leaf) => Boolean(leaf.event?.within ?? leaf.conversation?.within ?? leaf.survey?.within));
+export const hasWindow = (rule: Rule): boolean =>
+  anyLeaf(rule, (leaf) => Boolean(leaf.event?.within ?? leaf.conversation?.within ?? leaf.survey?.within ?? leaf.contact));
 
 /** Whether a rule looks at events (whose whole-workspace evaluation builds per-customer sets). */
 export const hasEvents = (rule: Rule): boolean => anyLeaf(rule, (leaf) => Boolean(leaf.event));

@@ -5,8 +5,10 @@ import { pipeline, type Row, type Statement } from '../../db/pipeline';
 import { raiseWorkMemory, sql, withWorkMemory } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
-import { SegmentKind } from '../../graphql/enums';
+import { PlaybookTrigger, SegmentKind } from '../../graphql/enums';
 import { recordAudit } from '../workspace/audit.service';
+import { segmentEntries } from '../care/care-task.sql';
+import { trigger } from '../care/care-task.service';
 import { compileRule } from './segment.sql';
 import { hasEvents, hasWindow, referencedSegments, ruleProblems } from './segment.rules';
 import type { Rule } from './segment-rule.types';
@@ -97,7 +99,9 @@ export async function refreshIn(tx: EntityManager, segment: Segment, now: Date):
   const rows = await sql<ChangeRow>(tx, diff.text, diff.params);
   segment.refreshedAt = now;
   segment.lastError = null;
-  return changesOf(rows);
+  const changes = changesOf(rows);
+  await trigger(tx, ws, PlaybookTrigger.SEGMENT_ENTERED, segmentEntries([{ segmentId: segment.id, ...changes }], now), now);
+  return changes;
 }
 
 type ChangeRow = { customer_id: string; change: 'ENTERED' | 'EXITED' };
@@ -319,7 +323,9 @@ export async function reevaluateMembers(tx: EntityManager, workspaceId: string, 
   const membership = membershipStep(workspaceId);
   const [segments] = await pipeline(tx, [membership.read]);
   const { steps, changes } = membership.writes(segments, customerIds, now);
-  return changes(await pipeline(tx, steps));
+  const changed = changes(await pipeline(tx, steps));
+  await trigger(tx, workspaceId, PlaybookTrigger.SEGMENT_ENTERED, segmentEntries(changed, now), now);
+  return changed;
 }
 
 export async function publishMembership(bus: EventBus, workspaceId: string, changes: MembershipChanges[]): Promise<void> {

@@ -227,6 +227,10 @@ function node(rule: Rule, now: Date, params: unknown[], plan: Plan): string {
     const condition = compare('r.score', score.op, score.value, 'numeric', params);
     return `exists (select 1 from survey_response r where r.workspace_id = c.workspace_id and r.customer_id = c.id and r.kind = ?${since ? ' and r.created_at >= ?::timestamptz' : ''} and ${condition})`;
   }
+  if (rule.contact) {
+    params.push(windowStart(now, rule.contact.within));
+    return rule.contact.contacted ? `(c.last_contact_at >= ?::timestamptz)` : `(c.last_contact_at is null or c.last_contact_at < ?::timestamptz)`;
+  }
   const membership = rule.segment!;
   params.push(membership.segmentId);
   return `(${membership.member ? '' : 'not '}exists (select 1 from segment_member sm where sm.workspace_id = c.workspace_id and sm.segment_id = ?::uuid and sm.customer_id = c.id))`;

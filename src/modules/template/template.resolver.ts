@@ -5,9 +5,9 @@ import { may } from '../../graphql/auth';
 import { Channel, Scene } from '../../graphql/enums';
 import type { Customer } from '../customer/customer.entity';
 import { liveCustomer } from '../customer/customer.loaders';
-import { contactabilityOf, preferencesOf, requestNow } from '../preference/preference.loaders';
 import { ReplyTemplate } from './reply-template.entity';
-import { createTemplate, deleteTemplate, fitsCustomer, listTemplates, purposeOf, renderFor, specificity } from './template.service';
+import { createTemplate, deleteTemplate, listTemplates, renderFor } from './template.service';
+import { recommendTemplates } from './template.loaders';
 import { RenderedTemplate } from './template.types';
 import { ReplyTemplateInput } from './template.input';
 import { CustomerErrors } from '../customer/customer.errors';
@@ -42,18 +42,7 @@ export class TemplateResolver {
     @Ctx() ctx: Context,
     @Arg('channel', () => Channel, { nullable: true }) channel?: Channel,
   ): Promise<ReplyTemplate[]> {
-    const customer = await customerOf(ctx, customerId);
-    const candidates = (await listTemplates(ctx.em, { scene, channel })).filter((template) => fitsCustomer(template, customer));
-    const now = requestNow(ctx);
-    const open = new Set<Channel>();
-    for (const used of new Set(candidates.map((template) => template.channel))) {
-      if ((await contactabilityOf(ctx, customer.id, used, purposeOf(scene), now)).allowed) open.add(used);
-    }
-    const preferred = (await preferencesOf(ctx).load(customer.id)).preferredChannels;
-    const rank = (c: Channel) => (preferred.includes(c) ? preferred.indexOf(c) : preferred.length);
-    return candidates
-      .filter((template) => open.has(template.channel))
-      .sort((a, b) => specificity(b) - specificity(a) || rank(a.channel) - rank(b.channel) || a.name.localeCompare(b.name));
+    return recommendTemplates(ctx, await customerOf(ctx, customerId), scene, channel);
   }
 
   @Authorized(...may.readKnowledge)

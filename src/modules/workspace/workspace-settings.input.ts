@@ -1,5 +1,12 @@
 import { Field, Float, InputType, Int } from 'type-graphql';
-import { Role } from '../../graphql/enums';
+import { Role, ValueTier } from '../../graphql/enums';
+
+@InputType()
+export class ContactCadenceInput {
+  @Field(() => ValueTier) valueTier!: ValueTier;
+  @Field(() => Int, { nullable: true }) dedicatedEveryDays?: number | null;
+  @Field(() => Int, { nullable: true }) onlineEveryDays?: number | null;
+}
 
 @InputType()
 export class WorkspaceSettingsInput {
@@ -14,6 +21,10 @@ export class WorkspaceSettingsInput {
   @Field(() => Int, { nullable: true }) contactCapDays?: number;
   @Field(() => Int, { nullable: true }) ownerFirstWaitSeconds?: number;
   @Field({ nullable: true }) autoGreeting?: boolean;
+  @Field(() => [ContactCadenceInput], { nullable: true, description: 'Cadences by tier; a tier left out keeps its cadence.' })
+  contactCadences?: ContactCadenceInput[];
+  @Field(() => Float, { nullable: true }) followUpSampleRate?: number;
+  @Field(() => Float, { nullable: true }) careTaskNoticeHours?: number;
   @Field(() => Float, { nullable: true }) generalResponseHours?: number;
   @Field(() => Float, { nullable: true }) complexResponseHours?: number;
   @Field(() => Float, { nullable: true }) majorResponseHours?: number;

@@ -1,6 +1,15 @@
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { DEFAULT_MASKED_ROLES } from '../../graphql/auth';
-import { Role } from '../../graphql/enums';
+import { Role, ValueTier } from '../../graphql/enums';
+
+@ObjectType({ description: "How often a value tier is due a contact (the care plan's cadence)." })
+export class ContactCadence {
+  @Field(() => ValueTier) valueTier!: ValueTier;
+  @Field(() => Int, { nullable: true, description: 'Days between dedicated contacts (a call or visit by the owner); null for none.' })
+  dedicatedEveryDays!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Days between online touches (WeChat, app, e-mail, SMS); null for none.' })
+  onlineEveryDays!: number | null;
+}
 
 /** Workspace rules; stored as JSON on the workspace, every key defaulted. */
 @ObjectType()
@@ -37,6 +46,15 @@ export class WorkspaceSettings {
       "A conversation that opens is greeted at once with the channel's ONBOARDING (else ENQUIRY) template, rendered for the customer, as the system: not a person's first response.",
   })
   autoGreeting!: boolean;
+
+  @Field(() => [ContactCadence], { description: "How often each value tier is due a contact (the care plan's cadence)." })
+  contactCadences!: ContactCadence[];
+
+  @Field(() => Float, { description: 'Share (0..1) of resolved conversations that get a sampled follow-up (抽样回访), chosen by a hash of the id.' })
+  followUpSampleRate!: number;
+
+  @Field(() => Float, { description: 'Hours before its due time at which careTaskDue announces a care task as due (it is announced again once overdue).' })
+  careTaskNoticeHours!: number;
 
   @Field(() => Int, { description: "Seconds an owned customer's conversation waits for its owner (online, with capacity) before anyone else may take it." })
   ownerFirstWaitSeconds!: number;
@@ -87,6 +105,13 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   basicValueContactCap: 1,
   contactCapDays: 30,
   ownerFirstWaitSeconds: 60,
+  contactCadences: [
+    { valueTier: ValueTier.HIGH, dedicatedEveryDays: 30, onlineEveryDays: 7 },
+    { valueTier: ValueTier.MEDIUM, dedicatedEveryDays: null, onlineEveryDays: 14 },
+    { valueTier: ValueTier.BASIC, dedicatedEveryDays: null, onlineEveryDays: 30 },
+  ],
+  followUpSampleRate: 0.1,
+  careTaskNoticeHours: 1,
   autoGreeting: false,
   generalResponseHours: 1,
   complexResponseHours: 24,

@@ -2,14 +2,15 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
-import { Role } from '../../graphql/enums';
+import { Role, ValueTier } from '../../graphql/enums';
 import { enqueue } from '../../jobs/runner';
+import { addDefaultPlaybooks } from '../care/playbook.service';
 import { addApiKey } from './api-key.service';
 import { publishAudit, recordAudit } from './audit.service';
 import type { AuditEntry } from './audit-entry.entity';
 import { Workspace } from './workspace.entity';
-import type { WorkspaceSettings } from './workspace-settings.types';
-import type { WorkspaceSettingsInput } from './workspace-settings.input';
+import type { ContactCadence, WorkspaceSettings } from './workspace-settings.types';
+import type { ContactCadenceInput, WorkspaceSettingsInput } from './workspace-settings.input';
 import { WorkspaceErrors } from './workspace.errors';
 
 export async function getWorkspace(em: EntityManager, id: string): Promise<Workspace> {
@@ -18,7 +19,7 @@ export async function getWorkspace(em: EntityManager, id: string): Promise<Works
   return workspace;
 }
 
-/** Creates a workspace with its first ADMIN key, in one transaction; returns the key's secret. */
+/** Creates a workspace with its first ADMIN key and the plans' playbooks, in one transaction; returns the key's secret. */
 export async function createWorkspace(em: EntityManager, name: string, adminSecret?: string): Promise<{ workspace: Workspace; adminKey: string }> {
   const trimmed = name.trim();
   if (!trimmed || trimmed.length > 200) throw WorkspaceErrors.nameLength();
@@ -26,19 +27,32 @@ export async function createWorkspace(em: EntityManager, name: string, adminSecr
     const workspace = tx.create(Workspace, { name: trimmed });
     tx.persist(workspace);
     const { secret } = addApiKey(tx, workspace.id, { name: 'admin', role: Role.ADMIN, secret: adminSecret }, null);
+    addDefaultPlaybooks(tx, workspace.id);
     recordAudit(tx, workspace.id, null, { action: 'workspace.created', subjectType: 'Workspace', subjectId: workspace.id, details: { name: trimmed } });
     return { workspace, adminKey: secret };
   });
 }
 
 /** Settings that stages and tiers are computed from. */
-const LIFECYCLE_SETTINGS = ['highValueAnnualSpend', 'mediumValueAnnualSpend', 'newCustomerDays', 'atRiskAfterDays', 'churnedAfterDays'];
+const LIFECYCLE_SETTINGS = ['highValueAnnualSpend', 'mediumValueAnnualSpend', 'newCustomerDays', 'atRiskAfterDays', 'churnedAfterDays', 'contactCadences'];
+
+/** The stored cadences with those the input names replaced, one per tier, in tier order. */
+function mergedCadences(stored: ContactCadence[], input: ContactCadenceInput[]): ContactCadence[] {
+  if (new Set(input.map((cadence) => cadence.valueTier)).size !== input.length)
+    throw WorkspaceErrors.settingInvalid('contactCadences', 'name each value tier at most once');
+  const byTier = new Map(stored.map((cadence) => [cadence.valueTier, cadence]));
+  for (const { valueTier, dedicatedEveryDays, onlineEveryDays } of input) {
+    byTier.set(valueTier, { valueTier, dedicatedEveryDays: dedicatedEveryDays ?? null, onlineEveryDays: onlineEveryDays ?? null });
+  }
+  return Object.values(ValueTier).flatMap((tier) => byTier.get(tier) ?? []);
+}
 
 /** Validates and stores the changed settings; returns the workspace and the audit entry written. */
 export async function updateWorkspaceSettings(em: EntityManager, bus: EventBus, viewer: Viewer, input: WorkspaceSettingsInput): Promise<Workspace> {
   const { workspace, audit } = await em.transactional(async (tx): Promise<{ workspace: Workspace; audit: AuditEntry }> => {
     const workspace = await getWorkspace(tx, viewer.workspaceId);
-    const changes = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined && value !== null));
+    const changes: Partial<WorkspaceSettings> = Object.fromEntries(Object.entries(input).filter(([, value]) => value !== undefined && value !== null));
+    if (input.contactCadences) changes.contactCadences = mergedCadences(workspace.settings.contactCadences, input.contactCadences);
     const next = { ...workspace.settings, ...changes } as WorkspaceSettings;
     validateSettings(next);
     workspace.storedSettings = { ...workspace.storedSettings, ...changes };
@@ -105,6 +119,10 @@ function validateSettings(settings: WorkspaceSettings): void {
   if (!isSupportedCountry(settings.defaultPhoneRegion)) fail('defaultPhoneRegion', 'must be a region with a phone numbering plan, such as CN');
   if (!/^[A-Z]{2}$/.test(settings.defaultPhoneRegion)) fail('defaultPhoneRegion', 'must be a two-letter region code such as CN');
   if (settings.maskedRoles.includes(Role.ADMIN)) fail('maskedRoles', 'may not hold ADMIN: someone must see the data as it is');
+  const days = settings.contactCadences.flatMap((cadence) => [cadence.dedicatedEveryDays, cadence.onlineEveryDays]).filter((d) => d !== null);
+  if (days.some((d) => !Number.isInteger(d) || d < 1 || d > 3650)) fail('contactCadences', 'days between contacts must be whole numbers from 1 to 3650');
+  if (!(settings.followUpSampleRate >= 0 && settings.followUpSampleRate <= 1)) fail('followUpSampleRate', 'must be from 0 to 1');
+  if (!(settings.careTaskNoticeHours >= 0 && settings.careTaskNoticeHours <= 24 * 30)) fail('careTaskNoticeHours', 'must be from 0 to 720 hours');
   const keys = settings.personalTraitKeys;
   if (keys.length > 100 || keys.some((key) => !key.trim() || key.length > 100)) fail('personalTraitKeys', 'must be at most 100 keys of 1 to 100 characters');
 }

@@ -46,6 +46,8 @@ const row = (id: string, overrides: Partial<CustomerRow> = {}): CustomerRow => (
   complaint_at: null,
   reactivated_at: null,
   annual_spend: '0',
+  last_contact_at: null,
+  last_dedicated_contact_at: null,
   ...overrides,
 });
 
@@ -138,13 +140,22 @@ describe('customer state fold', () => {
         ['c1', existing],
       ]),
       new Set(['new-1']),
+      DEFAULT_SETTINGS.contactCadences,
       day(50),
     ) as [Copy, Statement];
     expect(copy.table).toBe('customer');
     expect(copy.rows).toHaveLength(1);
     const written = Object.fromEntries(copy.columns.map((column, i) => [column, copy.rows[0][i]]));
-    expect(written).toMatchObject({ id: 'new-1', workspace_id: 'ws', first_seen_at: day(50), last_seen_at: day(50), lifecycle_stage: LifecycleStage.PROSPECT });
+    // a BASIC customer never contacted is due an online touch 30 days after joining
+    expect(written).toMatchObject({
+      id: 'new-1',
+      workspace_id: 'ws',
+      first_seen_at: day(50),
+      last_seen_at: day(50),
+      lifecycle_stage: LifecycleStage.PROSPECT,
+      next_contact_due_at: day(80),
+    });
     expect(JSON.parse(update.params[1] as string)).toEqual([expect.objectContaining({ id: 'c1', first_seen_at: day(10).toISOString() })]);
-    expect(customerStateSteps('ws', new Map([['new-1', created]]), new Set(['new-1']), day(50))).toHaveLength(1);
+    expect(customerStateSteps('ws', new Map([['new-1', created]]), new Set(['new-1']), DEFAULT_SETTINGS.contactCadences, day(50))).toHaveLength(1);
   });
 });
