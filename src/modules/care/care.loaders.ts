@@ -12,6 +12,7 @@ import { CareErrors } from './care.errors';
 import type { CareTaskFilter } from './care.input';
 import { CareTask } from './care-task.entity';
 import { statsStatement } from './care-task.sql';
+import { dueContactsStatement, dueCountStatement } from './care.sql';
 import { nextContact } from './cadence.rules';
 import type { DueContact } from './care.types';
 import type { PlaybookStats } from './playbook.types';
@@ -141,17 +142,12 @@ export async function dueContacts(
     const [agent] = isUuid(args.ownerId) ? await readByKey(ctx.em, `select 1 from agent where workspace_id = ? and id = ?`, [ws, args.ownerId]) : [];
     if (!agent) throw QueueErrors.agentNotFound(args.ownerId);
   }
-  // the conditions of the customer_contact_due and customer_owner_contact_due indexes, spelled out
-  const { where, params, and } = conditions('c.workspace_id = ?', ws);
-  and('c.next_contact_due_at is not null and c.merged_into_id is null and c.erased_at is null and c.next_contact_due_at < ?', args.before ?? requestNow(ctx));
-  if (args.ownerId) and('c.owner_id is not null and c.owner_id = ?', args.ownerId);
-  const total = countLater(ctx.em, 'customer c', where, params);
-  if (page.after) and('(c.next_contact_due_at, c.id) > (?::timestamptz, ?::uuid)', ...page.after);
-  const rows = await readByKey<Record<string, unknown> & { sort_key: string }>(
-    ctx.em,
-    `select c.*, ${keyText('c.next_contact_due_at', 'time')} sort_key from customer c where ${where.join(' and ')} order by c.next_contact_due_at, c.id limit ?`,
-    [...params, page.first + 1],
-  );
+  const before = args.before ?? requestNow(ctx);
+  const ownerId = args.ownerId ?? null;
+  const count = dueCountStatement(ws, before, ownerId);
+  const total = async () => (await readByKey<{ total: number }>(ctx.em, count.text, count.params ?? []))[0].total;
+  const { text, params } = dueContactsStatement(ws, { before, ownerId, after: page.after ?? null, limit: page.first + 1 });
+  const rows = await readByKey<Record<string, unknown> & { sort_key: string }>(ctx.em, text, params ?? []);
   return keysetPage(rows, fromRows(ctx.em, Customer), page, total);
 }
 

@@ -1,5 +1,6 @@
 import type { Statement } from '../../db/pipeline';
 import { ValueTier } from '../../graphql/enums';
+import { keyText } from '../../graphql/keyset';
 
 /**
  * The workspace's dedicated agents but the one bound second (none: null), numbered from 0 by how
@@ -57,3 +58,33 @@ export const ownedCountsStatement = (workspaceId: string, agentIds: readonly str
   text: `select owner_id, count(*)::int owned from customer where workspace_id = ? and owner_id = any(?::uuid[]) group by owner_id`,
   params: [workspaceId, [...agentIds]],
 });
+
+/**
+ * A page of live customers whose cadence asks for a contact before `before`, earliest due first (of
+ * one owner, with ownerId): a walk along customer_contact_due or customer_owner_contact_due, whose
+ * conditions it spells out. `sort_key` is the due time as a cursor carries it.
+ */
+export function dueContactsStatement(
+  workspaceId: string,
+  page: { before: Date; ownerId: string | null; after: [string, string] | null; limit: number },
+): Statement {
+  const owner = page.ownerId ? 'and c.owner_id is not null and c.owner_id = ?' : '';
+  const after = page.after ? 'and (c.next_contact_due_at, c.id) > (?::timestamptz, ?::uuid)' : '';
+  return {
+    text: `select c.*, ${keyText('c.next_contact_due_at', 'time')} sort_key from customer c
+     where c.workspace_id = ? and c.next_contact_due_at is not null and c.merged_into_id is null and c.erased_at is null and c.next_contact_due_at < ?
+       ${owner} ${after}
+     order by c.next_contact_due_at, c.id limit ?`,
+    params: [workspaceId, page.before, ...(page.ownerId ? [page.ownerId] : []), ...(page.after ?? []), page.limit],
+  };
+}
+
+/** How many live customers are due before `before` (of one owner, with ownerId). */
+export function dueCountStatement(workspaceId: string, before: Date, ownerId: string | null): Statement {
+  return {
+    text: `select count(*)::int total from customer c
+     where c.workspace_id = ? and c.next_contact_due_at is not null and c.merged_into_id is null and c.erased_at is null and c.next_contact_due_at < ?
+       ${ownerId ? 'and c.owner_id is not null and c.owner_id = ?' : ''}`,
+    params: [workspaceId, before, ...(ownerId ? [ownerId] : [])],
+  };
+}
