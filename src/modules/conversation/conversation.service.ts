@@ -188,7 +188,8 @@ async function customerFor(
 /**
  * Adds a message in one transaction. An agent's first OUTBOUND message is the first response (MET
  * when on time); an agent's reply waits on the customer, the customer's answer goes back to the
- * agent; an INBOUND message is contact from the customer for the lifecycle. Every message posted is
+ * agent; an INBOUND message is contact from the customer for the lifecycle, an agent's message a
+ * contact for the customer's care cadence. Every message posted is
  * audited (`conversation.message_posted`, by the posting key, an INGEST key's inbound ones too),
  * with ids and kinds but never the body.
  */

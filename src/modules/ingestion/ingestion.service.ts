@@ -57,7 +57,9 @@ export async function ingestWithin(tx: EntityManager, scope: IngestScope, inputs
 /**
  * The ingestion flow for valid items, in order: screen (erased identifiers, resent messageIds) and
  * lock -> read the owners -> link identities -> fold state -> lifecycle -> then one pipeline of
- * writes: customer rows, lifecycle history, merges, identities, events, audit, segment membership.
+ * writes: customer rows (with their owners and next contact due), care tasks of first purchases and
+ * of customers become AT_RISK, lifecycle history, merges, identities, events, audit, segment
+ * membership; then, only if customers entered segments, the tasks of SEGMENT_ENTERED playbooks.
  *
  * While the identifiers are locked, two round trips and the commit, whatever the batch: the reads
  * behind the locks, then every write. Each read probes an index once per key, in a lateral subquery
