@@ -23,6 +23,7 @@ import { Message } from '../modules/conversation/message.entity';
 import { Transfer } from '../modules/conversation/transfer.entity';
 import { CareTask } from '../modules/care/care-task.entity';
 import { Playbook } from '../modules/care/playbook.entity';
+import { Experiment, ExperimentExposure } from '../modules/experiment/experiment.entity';
 
 /** Every entity, for the ORM's discovery. */
 export const entities = [
@@ -57,4 +58,6 @@ export const entities = [
   SegmentMembershipEvent,
   Playbook,
   CareTask,
+  Experiment,
+  ExperimentExposure,
 ];

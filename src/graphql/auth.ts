@@ -40,6 +40,9 @@ export const may = {
   readCare: [ADMIN, AGENT, MARKETER, ANALYST],
   handleCare: [ADMIN, AGENT],
   managePlaybooks: [ADMIN, MARKETER],
+  readExperiments: [ADMIN, MARKETER, ANALYST],
+  manageExperiments: [ADMIN, MARKETER],
+  assignVariants: [ADMIN, MARKETER, AGENT],
 } satisfies Record<string, Role[]>;
 
 /** The roles that see personal data (graphql/masking.ts) masked unless a workspace says otherwise; ADMIN never does. */

@@ -190,6 +190,12 @@ export enum CareTaskStatus {
   CANCELLED = 'CANCELLED',
 }
 
+export enum ExperimentStatus {
+  DRAFT = 'DRAFT',
+  RUNNING = 'RUNNING',
+  STOPPED = 'STOPPED',
+}
+
 /** Every enum above, by its GraphQL name; the schema builder serves them all, used by a field or not. */
 export const contractEnums = {
   Channel,
@@ -220,6 +226,7 @@ export const contractEnums = {
   Scene,
   PlaybookTrigger,
   CareTaskStatus,
+  ExperimentStatus,
 };
 
 for (const [name, values] of Object.entries(contractEnums)) registerEnumType(values, { name });

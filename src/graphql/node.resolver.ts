@@ -15,6 +15,7 @@ import { ReplyTemplate } from '../modules/template/reply-template.entity';
 import { FeedbackItem } from '../modules/feedback/feedback-item.entity';
 import { CareTask } from '../modules/care/care-task.entity';
 import { Playbook } from '../modules/care/playbook.entity';
+import { Experiment } from '../modules/experiment/experiment.entity';
 import { SurveyResponse } from '../modules/feedback/survey-response.entity';
 import { Conversation } from '../modules/conversation/conversation.entity';
 import { Message } from '../modules/conversation/message.entity';
@@ -42,6 +43,7 @@ const NODE_TYPES: { entity: EntityClass<Node>; load?: (ctx: Context, id: string)
   { entity: FeedbackItem },
   { entity: CareTask },
   { entity: Playbook },
+  { entity: Experiment },
   { entity: SurveyResponse },
   { entity: Segment },
   { entity: Conversation },

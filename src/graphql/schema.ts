@@ -16,6 +16,7 @@ import { IntakeResolver } from '../modules/intake/intake.resolver';
 import { AgentCareResolver, CustomerCareResolver } from '../modules/care/care.resolver';
 import { CareTaskResolver, CustomerCareTasksResolver } from '../modules/care/care-task.resolver';
 import { PlaybookResolver } from '../modules/care/playbook.resolver';
+import { ExperimentResolver } from '../modules/experiment/experiment.resolver';
 import { MergeResolver } from '../modules/customer/merge.resolver';
 import { PrivacyResolver } from '../modules/customer/privacy.resolver';
 import { KnowledgeResolver } from '../modules/knowledge/knowledge.resolver';
@@ -51,6 +52,7 @@ const resolvers: NonEmptyArray<Function> = [
   CareTaskResolver,
   CustomerCareTasksResolver,
   PlaybookResolver,
+  ExperimentResolver,
   MergeResolver,
   PrivacyResolver,
   CustomerResolver,
