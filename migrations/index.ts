@@ -20,6 +20,7 @@ import { Migration20261206140000 } from './Migration20261206140000';
 import { Migration20261206150000 } from './Migration20261206150000';
 import { Migration20261207090000 } from './Migration20261207090000';
 import { Migration20261207100000 } from './Migration20261207100000';
+import { Migration20261207110000 } from './Migration20261207110000';
 
 /** Every migration, oldest first. Listed here so compiled and ts-jest runs find the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -44,4 +45,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261206150000', class: Migration20261206150000 },
   { name: 'Migration20261207090000', class: Migration20261207090000 },
   { name: 'Migration20261207100000', class: Migration20261207100000 },
+  { name: 'Migration20261207110000', class: Migration20261207110000 },
 ];

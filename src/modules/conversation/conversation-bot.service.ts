@@ -1,3 +1,4 @@
+import { NO_TONE } from './sentiment.rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { sql } from '../../db/sql';
 import type { Outbox } from '../../events/outbox';
@@ -74,6 +75,7 @@ export async function botTurn(
     agentId: null,
     body: best.article.body,
     at: new Date(now.getTime() + 1), // just after the question, so the timeline reads in order
+    tone: NO_TONE,
   });
   outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'MESSAGE', messageId, at: now.toISOString() });
   return 'ANSWERED';

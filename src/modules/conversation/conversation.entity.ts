@@ -22,7 +22,22 @@ import { Workspace } from '../workspace/workspace.entity';
 @Index({ properties: ['workspace', 'queueId', 'slaBreachedAt'] })
 @ObjectType({ implements: Node })
 export class Conversation implements Node {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'channelsUsed' | 'requiredSkills' | 'status' | 'priority' | 'rank' | 'reopenCount' | 'botOff';
+  [OptionalProps]?:
+    | 'createdAt'
+    | 'updatedAt'
+    | 'channelsUsed'
+    | 'requiredSkills'
+    | 'status'
+    | 'priority'
+    | 'rank'
+    | 'reopenCount'
+    | 'botOff'
+    | 'agentReplies'
+    | 'empatheticReplies'
+    | 'scoredMessages'
+    | 'negativeMessages'
+    | 'sentimentSum'
+    | 'escalationCount';
 
   @PrimaryKey({ type: 'uuid' })
   @Field(() => ID)
@@ -128,4 +143,24 @@ export class Conversation implements Node {
   @Property()
   @Field()
   updatedAt: Date = new Date();
+
+  /** Tallies of its messages, kept by insertMessage (and escalations, by recordEscalations): service metrics and `sentiment` read them. */
+  @Property({ default: 0 })
+  agentReplies: number = 0;
+
+  @Property({ default: 0 })
+  empatheticReplies: number = 0;
+
+  /** The customer's messages, each scored for sentiment; those below 0; the sum of their scores. */
+  @Property({ default: 0 })
+  scoredMessages: number = 0;
+
+  @Property({ default: 0 })
+  negativeMessages: number = 0;
+
+  @Property({ type: 'double', default: 0 })
+  sentimentSum: number = 0;
+
+  @Property({ default: 0 })
+  escalationCount: number = 0;
 }

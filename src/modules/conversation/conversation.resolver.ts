@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Float, Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import type { Connection } from '../../graphql/connection';
@@ -115,6 +115,11 @@ export class ConversationResolver {
     @Ctx() ctx: Context,
   ): Promise<Conversation> {
     return done(ctx, await escalateConversation(ctx.em, actor(ctx), { conversationId, reason, toQueueId }));
+  }
+
+  @FieldResolver(() => Float, { nullable: true, description: "Mean sentiment of the customer's messages, -1 (negative) to 1 (positive); null before any." })
+  sentiment(@Root() conversation: Conversation): number | null {
+    return conversation.scoredMessages ? Math.round((conversation.sentimentSum / conversation.scoredMessages) * 1000) / 1000 : null;
   }
 
   @FieldResolver(() => [Escalation], { description: 'Its escalations, oldest first.' })

@@ -1,3 +1,5 @@
+import { escalateForSentiment } from './escalation.service';
+import { NO_TONE, toneOf } from './sentiment.rules';
 import { countContact } from '../care/care-task.service';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../context';
@@ -115,6 +117,7 @@ export async function openConversation(em: EntityManager, scope: ConversationSco
       agentId: null,
       body,
       at: now,
+      tone: toneOf(AuthorKind.CUSTOMER, body, scope.settings.empathyPhrases),
     });
     const at = now.toISOString();
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: id, kind: 'OPENED', messageId, at });
@@ -129,6 +132,7 @@ export async function openConversation(em: EntityManager, scope: ConversationSco
         agentId: null,
         body: greeting,
         at: now,
+        tone: NO_TONE,
       });
       outbox.add('CONVERSATION_UPDATED', { ws, conversationId: id, kind: 'MESSAGE', messageId: greetingId, at });
     }
@@ -208,6 +212,7 @@ export async function postMessage(em: EntityManager, scope: ConversationScope, i
     const agentId = input.author === AuthorKind.AGENT ? (input.agentId ?? conversation.assignee_id) : null;
     if (input.author === AuthorKind.AGENT && !agentId) throw ConversationErrors.agentMessageNeedsAgent();
     const channel = input.channel ?? conversation.channel;
+    const tone = toneOf(input.author, body, settings.empathyPhrases);
     const messageId = await insertMessage(tx, ws, {
       conversationId: conversation.id,
       customerId: conversation.customer_id,
@@ -217,6 +222,7 @@ export async function postMessage(em: EntityManager, scope: ConversationScope, i
       agentId,
       body,
       at: now,
+      tone,
     });
     const firstResponse = input.author === AuthorKind.AGENT && !conversation.first_response_at;
     await sql(
@@ -248,6 +254,9 @@ export async function postMessage(em: EntityManager, scope: ConversationScope, i
       transitions = await reevaluate(tx, ws, settings, now, [customerId]);
     }
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'MESSAGE', messageId, at: now.toISOString() });
+    const upset = inbound && tone.sentiment! < settings.negativeSentimentThreshold && conversation.status === ConversationStatus.QUEUED;
+    if (upset && (await escalateForSentiment(tx, ws, conversation, now)))
+      outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'ESCALATED', messageId, at: now.toISOString() });
     recordAuditVia(outbox, tx, ws, viewer.keyId, {
       action: 'conversation.message_posted',
       subjectType: 'Conversation',

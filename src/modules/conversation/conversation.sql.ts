@@ -1,3 +1,4 @@
+import type { Tone } from './sentiment.rules';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid, uuidv7 } from '../../db/ids';
 import { sql } from '../../db/sql';
@@ -78,13 +79,21 @@ export interface NewMessage {
   agentId: string | null;
   body: string;
   at: Date;
+  tone: Tone;
 }
 
+/** Writes a message and, in the same statement, adds its tone to its conversation's tallies (agents' replies, empathetic ones, the customer's scored and negative ones). */
 export async function insertMessage(tx: EntityManager, workspaceId: string, message: NewMessage): Promise<string> {
   const id = uuidv7();
+  const { sentiment, empathetic } = message.tone;
   await sql(
     tx,
-    `insert into message (id, workspace_id, conversation_id, customer_id, direction, channel, author, agent_id, body, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `with added as (
+       insert into message (id, workspace_id, conversation_id, customer_id, direction, channel, author, agent_id, body, created_at, sentiment, empathetic)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning conversation_id)
+     update conversation c set agent_replies = agent_replies + ?, empathetic_replies = empathetic_replies + ?, scored_messages = scored_messages + ?,
+       negative_messages = negative_messages + ?, sentiment_sum = sentiment_sum + ?
+     from added a where ?::boolean and c.workspace_id = ? and c.id = a.conversation_id`,
     [
       id,
       workspaceId,
@@ -96,6 +105,15 @@ export async function insertMessage(tx: EntityManager, workspaceId: string, mess
       message.agentId,
       message.body,
       message.at,
+      sentiment,
+      empathetic,
+      empathetic === null ? 0 : 1,
+      empathetic ? 1 : 0,
+      sentiment === null ? 0 : 1,
+      sentiment !== null && sentiment < 0 ? 1 : 0,
+      sentiment ?? 0,
+      sentiment !== null || empathetic !== null,
+      workspaceId,
     ],
   );
   return id;

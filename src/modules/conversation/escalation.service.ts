@@ -50,7 +50,7 @@ export interface EscalationRecord extends Raised {
   automatic: boolean;
 }
 
-/** Writes the escalations, in one statement. */
+/** Writes the escalations, and counts them on their conversations, in one statement. */
 export async function recordEscalations(
   tx: EntityManager,
   workspaceId: string,
@@ -61,10 +61,14 @@ export async function recordEscalations(
   if (records.length === 0) return;
   await sql(
     tx,
-    `insert into conversation_escalation (id, workspace_id, conversation_id, reason, from_priority, to_priority, from_queue_id, to_queue_id, automatic, actor_key_id, at)
-     select x.id, ?, x.conversation_id, x.reason, x.from_priority, x.to_priority, x.from_queue_id, x.to_queue_id, x.automatic, ?, ?
-     from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[], ?::uuid[], ?::boolean[])
-       as x(id, conversation_id, reason, from_priority, to_priority, from_queue_id, to_queue_id, automatic)`,
+    `with added as (
+       insert into conversation_escalation (id, workspace_id, conversation_id, reason, from_priority, to_priority, from_queue_id, to_queue_id, automatic, actor_key_id, at)
+       select x.id, ?, x.conversation_id, x.reason, x.from_priority, x.to_priority, x.from_queue_id, x.to_queue_id, x.automatic, ?, ?
+       from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::uuid[], ?::uuid[], ?::boolean[])
+         as x(id, conversation_id, reason, from_priority, to_priority, from_queue_id, to_queue_id, automatic)
+       returning conversation_id)
+     update conversation c set escalation_count = escalation_count + a.n
+     from (select conversation_id, count(*)::int n from added group by conversation_id) a where c.workspace_id = ? and c.id = a.conversation_id`,
     [
       workspaceId,
       actorKeyId,
@@ -77,8 +81,34 @@ export async function recordEscalations(
       records.map((r) => r.fromQueueId),
       records.map((r) => r.toQueueId),
       records.map((r) => r.automatic),
+      workspaceId,
     ],
   );
+}
+
+/** The reason of an escalation by a customer's strongly negative message. */
+export const NEGATIVE_SENTIMENT = 'negative sentiment';
+
+/**
+ * A customer's message below the workspace's threshold on a conversation waiting in line raises its
+ * priority one step, once per conversation, recorded as an automatic escalation. Returns whether it did.
+ */
+export async function escalateForSentiment(
+  tx: EntityManager,
+  workspaceId: string,
+  conversation: { id: string; queue_id: string | null },
+  now: Date,
+): Promise<boolean> {
+  const [before] = await sql(tx, `select 1 from conversation_escalation where workspace_id = ? and conversation_id = ? and reason = ? limit 1`, [
+    workspaceId,
+    conversation.id,
+    NEGATIVE_SENTIMENT,
+  ]);
+  if (before) return false;
+  const [raised] = await raisePriority(tx, workspaceId, [conversation.id], now);
+  const queue = conversation.queue_id;
+  await recordEscalations(tx, workspaceId, [{ ...raised, reason: NEGATIVE_SENTIMENT, fromQueueId: queue, toQueueId: queue, automatic: true }], null, now);
+  return true;
 }
 
 /** Of these conversations just breached, those whose queue's policy escalates on a breach and that no breach escalated before. */

@@ -1,5 +1,5 @@
 import { Entity, Enum, Index, ManyToOne, PrimaryKey, Property } from '@mikro-orm/core';
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, Float, ID, ObjectType } from 'type-graphql';
 import { uuidv7 } from '../../db/ids';
 import { WorkspaceScoped } from '../../db/workspace-filter';
 import { AuthorKind, Channel, MessageDirection } from '../../graphql/enums';
@@ -44,6 +44,14 @@ export class Message implements Node {
 
   @Property({ type: 'text' })
   body!: string;
+
+  @Property({ type: 'double', nullable: true })
+  @Field(() => Float, { nullable: true, description: "-1 (negative) to 1 (positive), for the customer's messages: a lexicon method (README)." })
+  sentiment?: number | null;
+
+  @Property({ type: 'boolean', nullable: true })
+  @Field(() => Boolean, { nullable: true, description: "For agents' replies: whether it holds an empathetic phrase (WorkspaceSettings.empathyPhrases)." })
+  empathetic?: boolean | null;
 
   @Property()
   @Field()

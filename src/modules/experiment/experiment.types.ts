@@ -1,4 +1,4 @@
-import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { ReplyTemplate } from '../template/reply-template.entity';
 import { RenderedTemplate } from '../template/template.types';
 
@@ -32,7 +32,7 @@ export class ExperimentResults {
 
 @ObjectType()
 export class ExperimentAssignment {
-  @Field() experimentId!: string;
+  @Field(() => ID) experimentId!: string;
   @Field() variant!: string;
   @Field(() => RenderedTemplate) rendered!: RenderedTemplate;
 }

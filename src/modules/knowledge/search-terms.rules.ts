@@ -66,6 +66,13 @@ const CHINESE_STOP_WORDS = new Set([
   '不',
 ]);
 
+/** A text's segments in order, normalised for width and case (NFKC, lower-case), with whether each is a word. */
+export const segmentsOf = (text: string): { segment: string; isWordLike: boolean }[] =>
+  [...segmenter.segment(normalised(text))].map(({ segment, isWordLike }) => ({ segment, isWordLike: Boolean(isWordLike) }));
+
+/** Full-width letters and digits as ASCII (NFKC), lower-cased: how texts are compared. */
+export const normalised = (text: string): string => text.normalize('NFKC').toLowerCase();
+
 export function wordsOf(text: string): string[] {
   const words: string[] = [];
   let run: string[] = [];
@@ -73,7 +80,7 @@ export function wordsOf(text: string): string[] {
     if (run.length > 1) words.push(run.join(''));
     run = [];
   };
-  for (const { segment, isWordLike } of segmenter.segment(text.normalize('NFKC').toLowerCase())) {
+  for (const { segment, isWordLike } of segmentsOf(text)) {
     if (!isWordLike) {
       endRun();
       continue;

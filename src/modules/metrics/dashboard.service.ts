@@ -53,6 +53,11 @@ export async function dashboardSnapshot(em: EntityManager, workspaceId: string, 
     nps: null,
     surveyResponses: 0,
     botResolutionRate: null,
+    csatSatisfiedRate: null,
+    cesAverage: null,
+    empatheticReplyRate: null,
+    negativeSentimentRate: null,
+    escalationRate: null,
   };
   return { at: now, queues, today: today ?? empty, openFeedback: feedback.open, overdueFeedback: feedback.overdue, stats };
 }

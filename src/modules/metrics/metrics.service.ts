@@ -46,6 +46,11 @@ export async function serviceMetrics(
     nps: num(row.nps),
     surveyResponses: Number(row.responses),
     botResolutionRate: num(row.bot),
+    csatSatisfiedRate: num(row.csat_satisfied),
+    cesAverage: num(row.ces),
+    empatheticReplyRate: num(row.empathetic),
+    negativeSentimentRate: num(row.negative),
+    escalationRate: num(row.escalation),
   }));
 }
 
@@ -61,7 +66,8 @@ export function serviceMetricsQuery(workspaceId: string, timezone: string, range
   const text = `
     with base as (
       select c.id, c.workspace_id, c.customer_id, c.channel, c.assignee_id, c.queue_id, c.created_at, c.assigned_at, c.first_response_at, c.resolved_at, c.reopen_count,
-        c.first_response_sla, c.resolution_sla, c.sla_breached_at, lead(c.created_at) over (partition by c.customer_id order by c.created_at, c.id) as next_at
+        c.first_response_sla, c.resolution_sla, c.sla_breached_at,
+        c.agent_replies, c.empathetic_replies, c.scored_messages, c.negative_messages, c.escalation_count, lead(c.created_at) over (partition by c.customer_id order by c.created_at, c.id) as next_at
       from conversation c where c.workspace_id = ? and c.created_at >= ? and c.created_at < ?::timestamptz + interval '7 days'
     ),
     c as (
@@ -91,7 +97,9 @@ export function serviceMetricsQuery(workspaceId: string, timezone: string, range
         count(*) filter (where transferred) as transfers,
         count(*) filter (where repeated) as repeats,
         count(*) filter (where (first_response_sla is not null or resolution_sla is not null) and (resolved_at is not null or sla_breached_at is not null)) as sla_settled,
-        count(*) filter (where (first_response_sla is not null or resolution_sla is not null) and resolved_at is not null and sla_breached_at is null) as sla_met
+        count(*) filter (where (first_response_sla is not null or resolution_sla is not null) and resolved_at is not null and sla_breached_at is null) as sla_met,
+        sum(agent_replies) as agent_replies, sum(empathetic_replies) as empathetic_replies, sum(scored_messages) as scored, sum(negative_messages) as negative,
+        count(*) filter (where escalation_count > 0) as escalated
       from c group by key
     ),
     s as (
@@ -101,6 +109,8 @@ export function serviceMetricsQuery(workspaceId: string, timezone: string, range
     ),
     sm as (
       select key, count(*)::int as responses, avg(score) filter (where kind = 'CSAT') as csat,
+        (count(*) filter (where kind = 'CSAT' and score >= 4))::float8 / nullif(count(*) filter (where kind = 'CSAT'), 0) as csat_satisfied,
+        avg(score) filter (where kind = 'CES') as ces,
         100.0 * (count(*) filter (where kind = 'NPS' and score >= 9) - count(*) filter (where kind = 'NPS' and score <= 6)) / nullif(count(*) filter (where kind = 'NPS'), 0) as nps
       from s group by key
     )
@@ -108,7 +118,9 @@ export function serviceMetricsQuery(workspaceId: string, timezone: string, range
       cm.first_contact::float8 / nullif(cm.resolved, 0) as fcr, cm.resolved::float8 / nullif(cm.conversations, 0) as resolution,
       cm.transfers::float8 / nullif(cm.conversations, 0) as transfer, cm.repeats::float8 / nullif(cm.conversations, 0) as repeat,
       cm.sla_met::float8 / nullif(cm.sla_settled, 0) as sla, cm.bot_resolved::float8 / nullif(cm.resolved, 0) as bot,
-      sm.csat, sm.nps, coalesce(sm.responses, 0) as responses
+      sm.csat, sm.nps, coalesce(sm.responses, 0) as responses, sm.csat_satisfied, sm.ces,
+      cm.empathetic_replies::float8 / nullif(cm.agent_replies, 0) as empathetic, cm.negative::float8 / nullif(cm.scored, 0) as negative,
+      cm.escalated::float8 / nullif(cm.conversations, 0) as escalation
     from cm full join sm on sm.key = cm.key order by 1`;
   const tz = groupBy === MetricGroup.DAY ? [timezone] : [];
   return { text, params: [workspaceId, range.from, range.to, ...tz, range.to, workspaceId, range.from, range.to, ...tz, workspaceId, range.from, range.to] };

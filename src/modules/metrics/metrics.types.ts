@@ -24,6 +24,12 @@ export class ServiceMetrics {
   @Field(() => Int) surveyResponses!: number;
   @Field(() => Float, { nullable: true, description: 'Of resolved conversations: those no person ever answered (the bot alone).' }) botResolutionRate!:
     number | null;
+  @Field(() => Float, { nullable: true, description: 'Share of CSAT answers of 4 or 5.' }) csatSatisfiedRate!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Mean CES answer.' }) cesAverage!: number | null;
+  @Field(() => Float, { nullable: true, description: "Share of agents' replies that are empathetic." }) empatheticReplyRate!: number | null;
+  @Field(() => Float, { nullable: true, description: "Share of the customers' messages with negative sentiment (below 0)." }) negativeSentimentRate!:
+    number | null;
+  @Field(() => Float, { nullable: true, description: 'Share of conversations escalated at least once.' }) escalationRate!: number | null;
 }
 
 @ObjectType()

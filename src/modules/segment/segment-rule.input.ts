@@ -82,6 +82,12 @@ export class ContactConditionInput {
   @Field() contacted!: boolean;
 }
 
+@InputType({ description: 'Customers who wrote a message with sentiment below `below` (-1..1) within the window (ever, without one).' })
+export class SentimentConditionInput {
+  @Field(() => Float) below!: number;
+  @Field(() => WithinInput, { nullable: true }) within?: WithinInput;
+}
+
 @InputType()
 export class SegmentMembershipConditionInput {
   @Field(() => ID) segmentId!: string;
@@ -102,4 +108,5 @@ export class SegmentRuleInput {
   @Field(() => SurveyConditionInput, { nullable: true }) survey?: SurveyConditionInput;
   @Field(() => SegmentMembershipConditionInput, { nullable: true }) segment?: SegmentMembershipConditionInput;
   @Field(() => ContactConditionInput, { nullable: true }) contact?: ContactConditionInput;
+  @Field(() => SentimentConditionInput, { nullable: true }) sentiment?: SentimentConditionInput;
 }

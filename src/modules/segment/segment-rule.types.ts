@@ -21,6 +21,7 @@ export type Rule = {
   survey?: { kind: SurveyKind; score: { op: CompareOp; value: number }; within?: { days: number } };
   segment?: { segmentId: string; member: boolean };
   contact?: { within: { days: number }; contacted: boolean };
+  sentiment?: { below: number; within?: { days: number } };
 };
 
 /** Drops GraphQL's undefined keys so the rule is plain JSON. */

@@ -117,6 +117,10 @@ export function ruleProblems(rule: Rule, path = 'rule', depth = 1): RuleProblem[
     case 'contact':
       window(rule.contact!.within, at);
       break;
+    case 'sentiment':
+      if (!(rule.sentiment!.below >= -1 && rule.sentiment!.below <= 1)) add(`${at}.below`, 'must be from -1 to 1');
+      window(rule.sentiment!.within, at);
+      break;
     case 'survey':
       window(rule.survey!.within, at);
       counted(rule.survey!.score, `${at}.score`);
@@ -137,7 +141,7 @@ function anyLeaf(rule: Rule, test: (leaf: Rule) => boolean): boolean {
 
 /** Whether a rule has a window relative to now (so its membership moves with time). */
 export const hasWindow = (rule: Rule): boolean =>
-  anyLeaf(rule, (leaf) => Boolean(leaf.event?.within ?? leaf.conversation?.within ?? leaf.survey?.within ?? leaf.contact));
+  anyLeaf(rule, (leaf) => Boolean(leaf.event?.within ?? leaf.conversation?.within ?? leaf.survey?.within ?? leaf.sentiment?.within ?? leaf.contact));
 
 /** Whether a rule looks at events (whose whole-workspace evaluation builds per-customer sets). */
 export const hasEvents = (rule: Rule): boolean => anyLeaf(rule, (leaf) => Boolean(leaf.event));

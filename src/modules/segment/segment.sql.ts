@@ -227,6 +227,13 @@ function node(rule: Rule, now: Date, params: unknown[], plan: Plan): string {
     const condition = compare('r.score', score.op, score.value, 'numeric', params);
     return `exists (select 1 from survey_response r where r.workspace_id = c.workspace_id and r.customer_id = c.id and r.kind = ?${since ? ' and r.created_at >= ?::timestamptz' : ''} and ${condition})`;
   }
+  if (rule.sentiment) {
+    const since = windowStart(now, rule.sentiment.within);
+    params.push(rule.sentiment.below);
+    if (since) params.push(since);
+    return `exists (select 1 from message m where m.workspace_id = c.workspace_id and m.customer_id in (select f.id from customer f where f.workspace_id = c.workspace_id and (f.id = c.id or f.merged_into_id = c.id))
+      and m.sentiment < ?${since ? ' and m.created_at >= ?::timestamptz' : ''})`;
+  }
   if (rule.contact) {
     params.push(windowStart(now, rule.contact.within));
     return rule.contact.contacted ? `(c.last_contact_at >= ?::timestamptz)` : `(c.last_contact_at is null or c.last_contact_at < ?::timestamptz)`;

@@ -25,6 +25,8 @@ export class WorkspaceSettingsInput {
   contactCadences?: ContactCadenceInput[];
   @Field(() => Float, { nullable: true }) followUpSampleRate?: number;
   @Field(() => Float, { nullable: true }) careTaskNoticeHours?: number;
+  @Field(() => [String], { nullable: true }) empathyPhrases?: string[];
+  @Field(() => Float, { nullable: true }) negativeSentimentThreshold?: number;
   @Field(() => Float, { nullable: true }) generalResponseHours?: number;
   @Field(() => Float, { nullable: true }) complexResponseHours?: number;
   @Field(() => Float, { nullable: true }) majorResponseHours?: number;

@@ -56,6 +56,12 @@ export class WorkspaceSettings {
   @Field(() => Float, { description: 'Hours before its due time at which careTaskDue announces a care task as due (it is announced again once overdue).' })
   careTaskNoticeHours!: number;
 
+  @Field(() => [String], { description: "Phrases that make an agent's reply count as empathetic, compared after normalising width and case." })
+  empathyPhrases!: string[];
+
+  @Field(() => Float, { description: "Sentiment (-1..1) below which a customer's message on a waiting conversation raises its priority one step, once." })
+  negativeSentimentThreshold!: number;
+
   @Field(() => Int, { description: "Seconds an owned customer's conversation waits for its owner (online, with capacity) before anyone else may take it." })
   ownerFirstWaitSeconds!: number;
 
@@ -112,6 +118,23 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   ],
   followUpSampleRate: 0.1,
   careTaskNoticeHours: 1,
+  empathyPhrases: [
+    '非常理解您的心情',
+    '理解您的心情',
+    '给您带来不便非常抱歉',
+    '给您带来不便',
+    '非常抱歉',
+    '深表歉意',
+    '辛苦您了',
+    '感谢您的耐心',
+    'I understand how',
+    'I understand your',
+    'sorry for the trouble',
+    'sorry for the inconvenience',
+    'I apologize',
+    'thank you for your patience',
+  ],
+  negativeSentimentThreshold: -0.5,
   autoGreeting: false,
   generalResponseHours: 1,
   complexResponseHours: 24,

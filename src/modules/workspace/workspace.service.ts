@@ -123,6 +123,10 @@ function validateSettings(settings: WorkspaceSettings): void {
   if (days.some((d) => !Number.isInteger(d) || d < 1 || d > 3650)) fail('contactCadences', 'days between contacts must be whole numbers from 1 to 3650');
   if (!(settings.followUpSampleRate >= 0 && settings.followUpSampleRate <= 1)) fail('followUpSampleRate', 'must be from 0 to 1');
   if (!(settings.careTaskNoticeHours >= 0 && settings.careTaskNoticeHours <= 24 * 30)) fail('careTaskNoticeHours', 'must be from 0 to 720 hours');
+  const phrases = settings.empathyPhrases;
+  if (phrases.length > 200 || phrases.some((phrase) => !phrase.trim() || phrase.length > 200))
+    fail('empathyPhrases', 'must be at most 200 phrases of 1 to 200 characters');
+  if (!(settings.negativeSentimentThreshold >= -1 && settings.negativeSentimentThreshold <= 0)) fail('negativeSentimentThreshold', 'must be from -1 to 0');
   const keys = settings.personalTraitKeys;
   if (keys.length > 100 || keys.some((key) => !key.trim() || key.length > 100)) fail('personalTraitKeys', 'must be at most 100 keys of 1 to 100 characters');
 }
