@@ -60,6 +60,7 @@ export const typeAccess: Record<string, TypeAccess> = {
   VariantResult: { read: may.readExperiments },
   ExperimentResults: { read: may.readExperiments },
   ExperimentAssignment: { read: may.assignVariants },
+  BusinessMetrics: { read: may.readBusinessMetrics },
   IdentityRule: { read: may.readCustomers },
   Event: { read: may.readCustomers },
   CustomerMerge: { read: may.readCustomers },

@@ -43,6 +43,7 @@ export const may = {
   readExperiments: [ADMIN, MARKETER, ANALYST],
   manageExperiments: [ADMIN, MARKETER],
   assignVariants: [ADMIN, MARKETER, AGENT],
+  readBusinessMetrics: [ADMIN, MARKETER, ANALYST],
 } satisfies Record<string, Role[]>;
 
 /** The roles that see personal data (graphql/masking.ts) masked unless a workspace says otherwise; ADMIN never does. */

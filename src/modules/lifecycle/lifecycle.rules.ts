@@ -79,5 +79,9 @@ const PURCHASE_PREFIX = 'order_completed';
 export const isPurchase = <T extends { event: string; revenue: number | null }>(item: T): item is T & { revenue: number } =>
   item.event.startsWith(PURCHASE_PREFIX) && item.revenue !== null;
 
-/** {@link isPurchase} as a condition on a row of `event`. */
-export const purchaseSql = `starts_with(type, '${PURCHASE_PREFIX}') and revenue is not null`;
+/** {@link isPurchase} as a condition on a row of `event` (of the alias given). */
+export const purchaseOf = (alias?: string): string => {
+  const column = (name: string) => (alias ? `${alias}.${name}` : name);
+  return `starts_with(${column('type')}, '${PURCHASE_PREFIX}') and ${column('revenue')} is not null`;
+};
+export const purchaseSql = purchaseOf();

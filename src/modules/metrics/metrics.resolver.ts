@@ -4,8 +4,8 @@ import { may } from '../../graphql/auth';
 import { MetricGroup } from '../../graphql/enums';
 import { settingsOf } from '../preference/preference.loaders';
 import { TimeRangeInput } from './metrics.input';
-import { customerMetrics, serviceMetrics } from './metrics.service';
-import { CustomerMetrics, ServiceMetrics } from './metrics.types';
+import { businessMetrics, customerMetrics, serviceMetrics } from './metrics.service';
+import { BusinessMetrics, CustomerMetrics, ServiceMetrics } from './metrics.types';
 
 @Resolver()
 export class MetricsResolver {
@@ -18,6 +18,12 @@ export class MetricsResolver {
   ): Promise<ServiceMetrics[]> {
     const settings = await settingsOf(ctx);
     return serviceMetrics(ctx.em, ctx.viewer.workspaceId, settings.timezone, range, groupBy);
+  }
+
+  @Authorized(...may.readBusinessMetrics)
+  @Query(() => BusinessMetrics, { description: 'Retention, repeat purchase, enquiry conversion, cross-sell, active and new customers and revenue of a range.' })
+  businessMetrics(@Arg('range', () => TimeRangeInput) range: TimeRangeInput, @Ctx() ctx: Context): Promise<BusinessMetrics> {
+    return businessMetrics(ctx.em, ctx.viewer.workspaceId, range);
   }
 
   @Authorized(...may.readMetrics)

@@ -3,7 +3,8 @@ import { sql, withWorkMemory } from '../../db/sql';
 import { LifecycleStage, MetricGroup, ValueTier } from '../../graphql/enums';
 import { liveCustomerSql } from '../customer/customer.sql';
 import type { TimeRangeInput } from './metrics.input';
-import type { CountByKey, CustomerMetrics, ServiceMetrics } from './metrics.types';
+import type { BusinessMetrics, CountByKey, CustomerMetrics, ServiceMetrics } from './metrics.types';
+import { businessMetricsStatement } from './business-metrics.sql';
 import { MetricsErrors } from './metrics.errors';
 
 /** The group key of a conversation `c` (and of a survey answer `s` through its conversation). */
@@ -16,6 +17,11 @@ const KEYS: Record<MetricGroup, { conversation: string; survey: string }> = {
 };
 
 const MAX_RANGE_DAYS = 366;
+
+function checkRange(range: TimeRangeInput): void {
+  if (!(range.from < range.to)) throw MetricsErrors.rangeReversed();
+  if (range.to.getTime() - range.from.getTime() > MAX_RANGE_DAYS * 86_400_000) throw MetricsErrors.rangeTooLong(MAX_RANGE_DAYS);
+}
 
 /**
  * Every figure in one statement: conversations opened in [from, to) grouped by the key, and survey
@@ -56,8 +62,7 @@ export async function serviceMetrics(
 
 /** The statement behind {@link serviceMetrics}, with its parameters (`?` placeholders). */
 export function serviceMetricsQuery(workspaceId: string, timezone: string, range: TimeRangeInput, groupBy: MetricGroup): { text: string; params: unknown[] } {
-  if (!(range.from < range.to)) throw MetricsErrors.rangeReversed();
-  if (range.to.getTime() - range.from.getTime() > MAX_RANGE_DAYS * 86_400_000) throw MetricsErrors.rangeTooLong(MAX_RANGE_DAYS);
+  checkRange(range);
   const key = KEYS[groupBy];
   // answers grouped by their conversation look it up one by one (limit 1 keeps the planner from hashing every conversation)
   const surveyJoin = key.survey.includes('c.')
@@ -124,6 +129,23 @@ export function serviceMetricsQuery(workspaceId: string, timezone: string, range
     from cm full join sm on sm.key = cm.key order by 1`;
   const tz = groupBy === MetricGroup.DAY ? [timezone] : [];
   return { text, params: [workspaceId, range.from, range.to, ...tz, range.to, workspaceId, range.from, range.to, ...tz, workspaceId, range.from, range.to] };
+}
+
+/** The business figures of a range (see businessMetricsStatement), in one statement. */
+export async function businessMetrics(em: EntityManager, workspaceId: string, range: TimeRangeInput): Promise<BusinessMetrics> {
+  checkRange(range);
+  const { text, params } = businessMetricsStatement(workspaceId, range);
+  const [row] = await withWorkMemory(em, (tx) => sql<Record<string, number | null>>(tx, text, params ?? []));
+  const rate = (value: number | null) => (value === null ? null : Math.round(value * 10_000) / 10_000);
+  return {
+    retentionRate: rate(row.retention),
+    repeatPurchaseRate: rate(row.repeat_purchase),
+    enquiryConversionRate: rate(row.enquiry_conversion),
+    crossSellRate: rate(row.cross_sell),
+    activeCustomers: Number(row.active),
+    newCustomers: Number(row.new_customers),
+    revenue: Number(row.revenue),
+  };
 }
 
 /** Live customers by stage, by tier and by first preferred channel (NONE without one). */

@@ -56,3 +56,16 @@ export class DashboardSnapshot {
   /** The queues' stats as computed with the snapshot, handed to every subscriber. */
   stats!: Map<string, QueueStats>;
 }
+
+@ObjectType({ description: 'Business figures of a time range (README: Business metrics).' })
+export class BusinessMetrics {
+  @Field(() => Float, { nullable: true, description: "Customers active in the range's first half who are active again in its second half." }) retentionRate!:
+    number | null;
+  @Field(() => Float, { nullable: true, description: 'Of customers who bought in the range, those who bought at least twice.' }) repeatPurchaseRate!:
+    number | null;
+  @Field(() => Float, { nullable: true, description: 'Conversations followed by an order within 7 days.' }) enquiryConversionRate!: number | null;
+  @Field(() => Float, { nullable: true, description: 'Orders by existing customers in a category they had not bought before.' }) crossSellRate!: number | null;
+  @Field(() => Int, { description: 'Customers with an event in the range.' }) activeCustomers!: number;
+  @Field(() => Int, { description: 'Customers first seen in the range.' }) newCustomers!: number;
+  @Field(() => Float, { description: "The range's purchases' revenue." }) revenue!: number;
+}
