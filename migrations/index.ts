@@ -21,6 +21,7 @@ import { Migration20261206150000 } from './Migration20261206150000';
 import { Migration20261207090000 } from './Migration20261207090000';
 import { Migration20261207100000 } from './Migration20261207100000';
 import { Migration20261207110000 } from './Migration20261207110000';
+import { Migration20261207120000 } from './Migration20261207120000';
 
 /** Every migration, oldest first. Listed here so compiled and ts-jest runs find the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -46,4 +47,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207090000', class: Migration20261207090000 },
   { name: 'Migration20261207100000', class: Migration20261207100000 },
   { name: 'Migration20261207110000', class: Migration20261207110000 },
+  { name: 'Migration20261207120000', class: Migration20261207120000 },
 ];

@@ -37,6 +37,7 @@ import { attachWebSockets } from './websocket';
 import { startJobs, type Jobs } from './jobs/runner';
 import { dashboardPage } from './dashboard-page';
 import { segmentExport } from './modules/segment/segment-export.route';
+import { reportExports } from './modules/metrics/report.route';
 
 /** A running API server. */
 export interface Server {
@@ -117,6 +118,7 @@ export async function startServer({ config, orm, databaseUrl, drainMs = 10_000, 
     runInRequestScope(requestId, next);
   };
   app.use(segmentExport(orm, (header) => authenticate(authenticator, header)));
+  app.use(reportExports(orm, (header) => authenticate(authenticator, header)));
   app.use('/v1', inRequestScope);
   app.use(segmentApi({ orm, bus, clock, authenticate: (secret) => authenticate(authenticator, secret ? `Bearer ${secret}` : undefined) }));
   app.get('/metrics', async (req, res) => {

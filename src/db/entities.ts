@@ -24,6 +24,7 @@ import { Transfer } from '../modules/conversation/transfer.entity';
 import { CareTask } from '../modules/care/care-task.entity';
 import { Playbook } from '../modules/care/playbook.entity';
 import { Experiment, ExperimentExposure } from '../modules/experiment/experiment.entity';
+import { StoredWeeklyReport } from '../modules/metrics/weekly-report.entity';
 
 /** Every entity, for the ORM's discovery. */
 export const entities = [
@@ -60,4 +61,5 @@ export const entities = [
   CareTask,
   Experiment,
   ExperimentExposure,
+  StoredWeeklyReport,
 ];

@@ -61,6 +61,8 @@ export const typeAccess: Record<string, TypeAccess> = {
   ExperimentResults: { read: may.readExperiments },
   ExperimentAssignment: { read: may.assignVariants },
   BusinessMetrics: { read: may.readBusinessMetrics },
+  WeeklyReport: { read: may.readBusinessMetrics },
+  ExperimentReport: { read: may.readBusinessMetrics },
   IdentityRule: { read: may.readCustomers },
   Event: { read: may.readCustomers },
   CustomerMerge: { read: may.readCustomers },

@@ -4,6 +4,7 @@ import { sql } from '../db/sql';
 import { logger } from '../telemetry/logger';
 import { careTaskDue } from './care-jobs';
 import { feedbackOverdue } from './feedback-jobs';
+import { weeklyReport } from './report-jobs';
 import { segmentRefresh } from './segment-jobs';
 import { lifecycleAgeing, lifecycleReevaluate, type JobDeps } from './lifecycle-jobs';
 import { slaSweep } from './sla-jobs';
@@ -21,18 +22,20 @@ const tasks = (deps: JobDeps) =>
     feedback_overdue: () => feedbackOverdue(deps),
     sla_sweep: () => slaSweep(deps),
     care_task_due: () => careTaskDue(deps),
+    weekly_report: () => weeklyReport(deps),
     segment_refresh: () => segmentRefresh(deps),
   }) satisfies TaskList;
 
 export type TaskName = keyof ReturnType<typeof tasks>;
 
-/** Lifecycle ageing every hour at minute 7 (not on the hour, when everyone else's cron runs); SLA, feedback and care task deadlines every minute; time-windowed segments every 15 minutes. */
+/** Lifecycle ageing every hour at minute 7 (not on the hour, when everyone else's cron runs); SLA, feedback and care task deadlines every minute; time-windowed segments every 15 minutes; the weekly report looks hourly whether it is due anywhere. */
 const CRONTAB = [
   '7 * * * * lifecycle_ageing ?max=1',
   '* * * * * sla_sweep ?max=1',
   '* * * * * feedback_overdue ?max=1',
   '* * * * * care_task_due ?max=1',
   '*/15 * * * * segment_refresh ?max=1',
+  '3 * * * * weekly_report ?max=1',
 ].join('\n');
 
 /** The Postgres-backed job runner: scheduled sweeps and queued work, shared by every server process. */

@@ -1,4 +1,7 @@
-import { Arg, Authorized, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Int, Query, Resolver } from 'type-graphql';
+import { InputErrors } from '../../graphql/input.errors';
+import { weeklyReports } from './weekly-report.service';
+import { WeeklyReport } from './weekly-report.types';
 import type { Context } from '../../context';
 import { may } from '../../graphql/auth';
 import { MetricGroup } from '../../graphql/enums';
@@ -24,6 +27,13 @@ export class MetricsResolver {
   @Query(() => BusinessMetrics, { description: 'Retention, repeat purchase, enquiry conversion, cross-sell, active and new customers and revenue of a range.' })
   businessMetrics(@Arg('range', () => TimeRangeInput) range: TimeRangeInput, @Ctx() ctx: Context): Promise<BusinessMetrics> {
     return businessMetrics(ctx.em, ctx.viewer.workspaceId, range);
+  }
+
+  @Authorized(...may.readBusinessMetrics)
+  @Query(() => [WeeklyReport], { description: 'The stored weekly reports (made Monday 08:00, local), newest first.' })
+  reports(@Ctx() ctx: Context, @Arg('first', () => Int, { nullable: true }) first?: number): Promise<WeeklyReport[]> {
+    if (first !== undefined && first !== null && (!Number.isInteger(first) || first < 0 || first > 520)) throw InputErrors.pageSize(first, 520);
+    return weeklyReports(ctx.em, first ?? 52);
   }
 
   @Authorized(...may.readMetrics)

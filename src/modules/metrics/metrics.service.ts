@@ -18,7 +18,8 @@ const KEYS: Record<MetricGroup, { conversation: string; survey: string }> = {
 
 const MAX_RANGE_DAYS = 366;
 
-function checkRange(range: TimeRangeInput): void {
+/** A range must run forwards and span at most MAX_RANGE_DAYS. */
+export function checkRange(range: TimeRangeInput): void {
   if (!(range.from < range.to)) throw MetricsErrors.rangeReversed();
   if (range.to.getTime() - range.from.getTime() > MAX_RANGE_DAYS * 86_400_000) throw MetricsErrors.rangeTooLong(MAX_RANGE_DAYS);
 }

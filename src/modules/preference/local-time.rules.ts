@@ -89,3 +89,20 @@ export function windowEndAfter(at: Date, timeZone: string, start: number, end: n
   const found = candidates.filter((instant) => instant >= from && outside(instant)).sort((a, b) => a - b)[0];
   return new Date(found ?? horizon);
 }
+
+/**
+ * The week before the one `at` falls in, Monday to Monday in the zone: its first day (YYYY-MM-DD)
+ * and its bounds as instants; and when this week's report of it is due (Monday `hour`:00, local).
+ */
+export function previousWeek(at: Date, timeZone: string, hour: number): { weekStart: string; from: Date; to: Date; dueAt: Date } {
+  const wall = wallOf(at.getTime(), timeZone);
+  const today = Math.floor(wall / DAY) * DAY;
+  const monday = today - ((new Date(today).getUTCDay() + 6) % 7) * DAY;
+  const instant = (wallTime: number) => new Date(wallTime - offsetAt(wallTime - offsetAt(at.getTime(), timeZone), timeZone));
+  return {
+    weekStart: new Date(monday - 7 * DAY).toISOString().slice(0, 10),
+    from: instant(monday - 7 * DAY),
+    to: instant(monday),
+    dueAt: instant(monday + hour * 60 * MINUTE),
+  };
+}

@@ -1,11 +1,9 @@
 import express, { type Router } from 'express';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Knex } from '@mikro-orm/postgresql';
-import { pipeline } from 'node:stream/promises';
-import { to as copyTo } from 'pg-copy-streams';
 import type { GraphQLError } from 'graphql';
 import type { AppError } from '../../errors';
 import { errorBody } from '../../graphql/format-error';
+import { streamCsv } from '../../db/copy-csv';
 import { isUuid } from '../../db/ids';
 import { Role } from '../../graphql/enums';
 import type { Viewer } from '../../graphql/auth';
@@ -46,27 +44,20 @@ export function segmentExport(orm: MikroORM, authenticate: (header: unknown) => 
       const [segment] = isUuid(id) ? await connection.execute(`select id from segment where workspace_id = ? and id = ?`, [viewer.workspaceId, id]) : [];
       if (!segment) return fail(404, SegmentErrors.notFound(id));
 
-      const knex = connection.getKnex() as Knex;
-      const client = (await knex.client.acquireConnection()) as {
-        escapeLiteral(value: string): string;
-        escapeIdentifier(value: string): string;
-        query(stream: unknown): NodeJS.ReadableStream;
-      };
-      try {
-        const columns = traits.map((key) => `c.traits ->> ${client.escapeLiteral(key)} as ${client.escapeIdentifier(key)}`);
-        const primary = (type: string) =>
-          `(select i.value from identity i where i.workspace_id = c.workspace_id and i.customer_id = c.id and i.type = '${type}' order by i.first_seen_at limit 1)`;
-        const query = `copy (select c.id, c.display_name, ${primary('EMAIL')} as email, ${primary('PHONE')} as phone, c.lifecycle_stage, c.value_tier${columns.length ? `, ${columns.join(', ')}` : ''}
-          from segment_member m join customer c on c.workspace_id = m.workspace_id and c.id = m.customer_id
-          where m.workspace_id = ${client.escapeLiteral(viewer.workspaceId)} and m.segment_id = ${client.escapeLiteral(id)} and c.erased_at is null order by c.id) to stdout with (format csv, header true)`;
-        res.status(200).type('text/csv; charset=utf-8').setHeader('content-disposition', `attachment; filename="segment-${id}.csv"`);
-        await pipeline(client.query(copyTo(query)), res);
-      } catch (error) {
-        if (!res.headersSent) fail(500, SegmentErrors.exportFailed());
-        else res.destroy(error as Error);
-      } finally {
-        await knex.client.releaseConnection(client);
-      }
+      await streamCsv(
+        orm,
+        res,
+        `segment-${id}.csv`,
+        (client) => {
+          const columns = traits.map((key) => `c.traits ->> ${client.escapeLiteral(key)} as ${client.escapeIdentifier(key)}`);
+          const primary = (type: string) =>
+            `(select i.value from identity i where i.workspace_id = c.workspace_id and i.customer_id = c.id and i.type = '${type}' order by i.first_seen_at limit 1)`;
+          return `select c.id, c.display_name, ${primary('EMAIL')} as email, ${primary('PHONE')} as phone, c.lifecycle_stage, c.value_tier${columns.length ? `, ${columns.join(', ')}` : ''}
+            from segment_member m join customer c on c.workspace_id = m.workspace_id and c.id = m.customer_id
+            where m.workspace_id = ${client.escapeLiteral(viewer.workspaceId)} and m.segment_id = ${client.escapeLiteral(id)} and c.erased_at is null order by c.id`;
+        },
+        () => fail(500, SegmentErrors.exportFailed()),
+      );
     });
   });
   return router;
