@@ -12,7 +12,8 @@ const AGENTS = 200;
 const ROUNDS = 5;
 
 const QUERY = `query($range: TimeRangeInput!, $groupBy: MetricGroup!) { serviceMetrics(range: $range, groupBy: $groupBy) {
-  key conversations avgFirstResponseSeconds avgHandleSeconds firstContactResolutionRate resolutionRate transferRate repeatContactRate slaAttainment csatAverage nps surveyResponses botResolutionRate } }`;
+  key conversations avgFirstResponseSeconds avgHandleSeconds firstContactResolutionRate resolutionRate transferRate repeatContactRate slaAttainment csatAverage nps surveyResponses botResolutionRate
+  csatSatisfiedRate cesAverage empatheticReplyRate negativeSentimentRate escalationRate } }`;
 
 /** The same figures written by hand (the plain way: a sub-query per question), straight against PostgreSQL. */
 const handWritten = (key: string, surveyKey: string) => `
@@ -22,16 +23,23 @@ const handWritten = (key: string, surveyKey: string) => `
       exists (select 1 from conversation n where n.workspace_id = c.workspace_id and n.customer_id = c.customer_id and n.id <> c.id and n.created_at > c.created_at and n.created_at <= c.created_at + interval '7 days') as repeated,
       c.resolved_at is not null and exists (select 1 from conversation n where n.workspace_id = c.workspace_id and n.customer_id = c.customer_id and n.id <> c.id and n.created_at > c.resolved_at and n.created_at <= c.resolved_at + interval '7 days') as came_back,
       not exists (select 1 from message m where m.workspace_id = c.workspace_id and m.conversation_id = c.id and m.author = 'AGENT')
-        and exists (select 1 from message m where m.workspace_id = c.workspace_id and m.conversation_id = c.id and m.author = 'BOT') as bot_only
+        and exists (select 1 from message m where m.workspace_id = c.workspace_id and m.conversation_id = c.id and m.author = 'BOT') as bot_only,
+      (select count(*) from message m where m.workspace_id = c.workspace_id and m.conversation_id = c.id and m.author = 'AGENT') as replies,
+      (select count(*) from message m where m.workspace_id = c.workspace_id and m.conversation_id = c.id and m.author = 'AGENT' and m.empathetic) as empathetic,
+      (select count(*) from message m where m.workspace_id = c.workspace_id and m.conversation_id = c.id and m.sentiment is not null) as scored,
+      (select count(*) from message m where m.workspace_id = c.workspace_id and m.conversation_id = c.id and m.sentiment < 0) as negative,
+      exists (select 1 from conversation_escalation e where e.workspace_id = c.workspace_id and e.conversation_id = c.id) as escalated
     from conversation c where c.workspace_id = $1 and c.created_at >= $2 and c.created_at < $3),
   cm as (select key, count(*) n, avg(extract(epoch from first_response_at - created_at)) fr, avg(extract(epoch from resolved_at - coalesce(assigned_at, created_at))) handle,
       count(*) filter (where resolved_at is not null) resolved, count(*) filter (where resolved_at is not null and not transferred and reopen_count = 0 and not came_back) fcr,
       count(*) filter (where resolved_at is not null and bot_only) bot, count(*) filter (where transferred) transfers, count(*) filter (where repeated) repeats,
       count(*) filter (where (first_response_sla is not null or resolution_sla is not null) and (resolved_at is not null or sla_breached_at is not null)) settled,
-      count(*) filter (where (first_response_sla is not null or resolution_sla is not null) and resolved_at is not null and sla_breached_at is null) met
+      count(*) filter (where (first_response_sla is not null or resolution_sla is not null) and resolved_at is not null and sla_breached_at is null) met,
+      sum(empathetic)::float8 / nullif(sum(replies), 0) empathy, sum(negative)::float8 / nullif(sum(scored), 0) negativity, count(*) filter (where escalated)::float8 / count(*) escalation
     from c group by key),
   sm as (select ${surveyKey} as key, count(*) n, avg(score) filter (where kind = 'CSAT') csat,
       100.0 * (count(*) filter (where kind = 'NPS' and score >= 9) - count(*) filter (where kind = 'NPS' and score <= 6)) / nullif(count(*) filter (where kind = 'NPS'), 0) nps
+      , (count(*) filter (where kind = 'CSAT' and score >= 4))::float8 / nullif(count(*) filter (where kind = 'CSAT'), 0) satisfied, avg(score) filter (where kind = 'CES') ces
     from survey_response s left join conversation c on c.workspace_id = s.workspace_id and c.id = s.conversation_id
     where s.workspace_id = $1 and s.created_at >= $2 and s.created_at < $3 group by 1)
   select * from cm full join sm using (key)`;
@@ -87,7 +95,39 @@ async function main() {
     from (select c.*, row_number() over () as g from conversation c where workspace_id = ? and abs(hashtext(id::text)) % 5 = 1 limit ?) s`,
     [ws, SURVEYS],
   );
-  for (const table of ['conversation', 'conversation_transfer', 'message', 'survey_response']) await em.getConnection().execute(`vacuum analyze ${table}`);
+  // empathy on one reply in three, a customer's message with its sentiment on every other conversation, an escalation on one in twenty
+  await sql(em, `update message set empathetic = abs(hashtext(id::text)) % 3 = 0 where workspace_id = ? and author = 'AGENT'`, [ws]);
+  await sql(
+    em,
+    `insert into message (id, workspace_id, conversation_id, customer_id, direction, channel, author, body, sentiment, created_at)
+     select gen_random_uuid(), workspace_id, id, customer_id, 'INBOUND', channel, 'CUSTOMER', 'hi', (abs(hashtext(id::text)) % 200 - 100) / 100.0, created_at
+     from conversation where workspace_id = ? and abs(hashtext(id::text)) % 2 = 0`,
+    [ws],
+  );
+  await sql(
+    em,
+    `insert into conversation_escalation (id, workspace_id, conversation_id, reason, from_priority, to_priority, automatic, at)
+     select gen_random_uuid(), workspace_id, id, 'bench', 'NORMAL', 'HIGH', false, created_at from conversation where workspace_id = ? and abs(hashtext(id::text || 'e')) % 20 = 0`,
+    [ws],
+  );
+  await sql(
+    em,
+    `update conversation c set agent_replies = t.replies, empathetic_replies = t.empathetic, scored_messages = t.scored, negative_messages = t.negative, sentiment_sum = t.total,
+       escalation_count = (select count(*) from conversation_escalation e where e.workspace_id = c.workspace_id and e.conversation_id = c.id)
+     from (select conversation_id, count(*) filter (where author = 'AGENT') replies, count(*) filter (where empathetic) empathetic, count(sentiment) scored,
+             count(*) filter (where sentiment < 0) negative, coalesce(sum(sentiment), 0) total from message where workspace_id = ? group by conversation_id) t
+     where c.workspace_id = ? and c.id = t.conversation_id`,
+    [ws, ws],
+  );
+  await sql(
+    em,
+    `insert into survey_response (id, workspace_id, customer_id, conversation_id, kind, score, created_at)
+     select gen_random_uuid(), workspace_id, customer_id, id, 'CES', 1 + abs(hashtext(id::text)) % 7, created_at + interval '2 hours'
+     from conversation where workspace_id = ? and abs(hashtext(id::text)) % 10 = 3`,
+    [ws],
+  );
+  for (const table of ['conversation', 'conversation_transfer', 'message', 'survey_response', 'conversation_escalation'])
+    await em.getConnection().execute(`vacuum analyze ${table}`);
   console.log(
     `\nseeded ${CONVERSATIONS} conversations (with transfers and messages) and ${SURVEYS} survey answers in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );

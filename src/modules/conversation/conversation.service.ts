@@ -117,7 +117,7 @@ export async function openConversation(em: EntityManager, scope: ConversationSco
       agentId: null,
       body,
       at: now,
-      tone: toneOf(AuthorKind.CUSTOMER, body, scope.settings.empathyPhrases),
+      tone: toneOf(AuthorKind.CUSTOMER, body, scope.settings),
     });
     const at = now.toISOString();
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: id, kind: 'OPENED', messageId, at });
@@ -212,7 +212,7 @@ export async function postMessage(em: EntityManager, scope: ConversationScope, i
     const agentId = input.author === AuthorKind.AGENT ? (input.agentId ?? conversation.assignee_id) : null;
     if (input.author === AuthorKind.AGENT && !agentId) throw ConversationErrors.agentMessageNeedsAgent();
     const channel = input.channel ?? conversation.channel;
-    const tone = toneOf(input.author, body, settings.empathyPhrases);
+    const tone = toneOf(input.author, body, settings);
     const messageId = await insertMessage(tx, ws, {
       conversationId: conversation.id,
       customerId: conversation.customer_id,
@@ -254,7 +254,7 @@ export async function postMessage(em: EntityManager, scope: ConversationScope, i
       transitions = await reevaluate(tx, ws, settings, now, [customerId]);
     }
     outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'MESSAGE', messageId, at: now.toISOString() });
-    const upset = inbound && tone.sentiment! < settings.negativeSentimentThreshold && conversation.status === ConversationStatus.QUEUED;
+    const upset = tone.sentiment !== null && tone.sentiment < settings.negativeSentimentThreshold && conversation.status === ConversationStatus.QUEUED;
     if (upset && (await escalateForSentiment(tx, ws, conversation, now)))
       outbox.add('CONVERSATION_UPDATED', { ws, conversationId: conversation.id, kind: 'ESCALATED', messageId, at: now.toISOString() });
     recordAuditVia(outbox, tx, ws, viewer.keyId, {

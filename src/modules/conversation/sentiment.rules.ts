@@ -54,9 +54,9 @@ export interface Tone {
   empathetic: boolean | null;
 }
 
-export const toneOf = (author: AuthorKind, body: string, empathyPhrases: readonly string[]): Tone => ({
-  sentiment: author === AuthorKind.CUSTOMER ? sentimentOf(body) : null,
-  empathetic: author === AuthorKind.AGENT ? isEmpathetic(body, empathyPhrases) : null,
+export const toneOf = (author: AuthorKind, body: string, settings: { scoreSentiment: boolean; empathyPhrases: readonly string[] }): Tone => ({
+  sentiment: author === AuthorKind.CUSTOMER && settings.scoreSentiment ? sentimentOf(body) : null,
+  empathetic: author === AuthorKind.AGENT ? isEmpathetic(body, settings.empathyPhrases) : null,
 });
 
 /** The tone of the bot's and the system's messages: none. */

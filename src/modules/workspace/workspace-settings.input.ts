@@ -27,6 +27,7 @@ export class WorkspaceSettingsInput {
   @Field(() => Float, { nullable: true }) careTaskNoticeHours?: number;
   @Field(() => [String], { nullable: true }) empathyPhrases?: string[];
   @Field(() => Float, { nullable: true }) negativeSentimentThreshold?: number;
+  @Field({ nullable: true }) scoreSentiment?: boolean;
   @Field(() => Float, { nullable: true }) generalResponseHours?: number;
   @Field(() => Float, { nullable: true }) complexResponseHours?: number;
   @Field(() => Float, { nullable: true }) majorResponseHours?: number;

@@ -59,6 +59,9 @@ export class WorkspaceSettings {
   @Field(() => [String], { description: "Phrases that make an agent's reply count as empathetic, compared after normalising width and case." })
   empathyPhrases!: string[];
 
+  @Field({ description: "Score the sentiment of customers' messages (off: no sentiment is kept, none raises a priority)." })
+  scoreSentiment!: boolean;
+
   @Field(() => Float, { description: "Sentiment (-1..1) below which a customer's message on a waiting conversation raises its priority one step, once." })
   negativeSentimentThreshold!: number;
 
@@ -135,6 +138,7 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
     'thank you for your patience',
   ],
   negativeSentimentThreshold: -0.5,
+  scoreSentiment: true,
   autoGreeting: false,
   generalResponseHours: 1,
   complexResponseHours: 24,

@@ -161,6 +161,15 @@ describe('sentiment and empathy on conversations', () => {
     expect(codes(await post(t.url, await t.addKey(Role.INGEST, ws.workspaceId), op.ServiceQuality({ range, groupBy: 'NONE' })))).toEqual(['FORBIDDEN']);
   });
 
+  it('keeps no sentiment in a workspace that turned scoring off', async () => {
+    const ws = await t.addWorkspace('No scoring');
+    await data(t.url, ws.adminKey, { query: `mutation { updateWorkspaceSettings(input: { scoreSentiment: false }) { id } }` });
+    const conversation = await open('太差了，非常失望', ws.adminKey);
+    const tone = (await data(t.url, ws.adminKey, op.ConversationTone({ id: conversation.id }))).conversation;
+    expect(tone).toMatchObject({ sentiment: null, priority: 'NORMAL', escalations: [] });
+    expect(tone.messages.edges[0].node.sentiment).toBeNull();
+  });
+
   it('segments select customers by recent negative sentiment', async () => {
     const angry = await open('太慢了，非常不满意');
     const calm = await open('谢谢，很好');
