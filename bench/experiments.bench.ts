@@ -15,14 +15,15 @@ const numbered = (text: string) => {
   return text.replace(/\?/g, () => `$${++n}`);
 };
 
-/** The reference: the same figures written by hand, the plain way (a first conversion per exposure, then counts per variant). */
-const HAND = `with first as (
-    select x.variant, x.customer_id, (select e.revenue from event e where e.workspace_id = x.workspace_id and e.customer_id = x.customer_id and e.type = $3
-       and e.occurred_at >= x.exposed_at and e.occurred_at < x.exposed_at + interval '7 days' order by e.occurred_at limit 1) revenue,
-      exists (select 1 from event e where e.workspace_id = x.workspace_id and e.customer_id = x.customer_id and e.type = $3
-       and e.occurred_at >= x.exposed_at and e.occurred_at < x.exposed_at + interval '7 days') converted
-    from experiment_exposure x where x.workspace_id = $1 and x.experiment_id = $2)
-  select variant, count(*) exposures, count(*) filter (where converted) conversions, coalesce(sum(revenue), 0) revenue from first group by variant order by variant`;
+/** The reference: the same counts written by hand (each customer's first conversion in the window, then counts per variant). */
+const HAND = `with exposures as (select variant, customer_id, exposed_at from experiment_exposure where workspace_id = $1 and experiment_id = $2),
+  converted as (
+    select distinct on (x.customer_id) x.variant, e.revenue from exposures x
+    join event e on e.workspace_id = $1 and e.customer_id = x.customer_id and e.type = $3 and e.occurred_at >= x.exposed_at and e.occurred_at < x.exposed_at + interval '7 days'
+    order by x.customer_id, e.occurred_at)
+  select n.variant, n.exposures, coalesce(c.conversions, 0) conversions, coalesce(c.revenue, 0) revenue
+  from (select variant, count(*) exposures from exposures group by variant) n
+  left join (select variant, count(*) conversions, sum(revenue) revenue from converted group by variant) c using (variant) order by n.variant`;
 
 async function seed(
   bench: BenchServer,
@@ -86,7 +87,7 @@ async function seed(
     em,
     `insert into event (id, workspace_id, customer_id, message_id, type, properties, revenue, occurred_at, received_at)
      select gen_random_uuid(), x.workspace_id, x.customer_id, gen_random_uuid()::text, t.type, '{}', 100, x.exposed_at + t.after, now()
-     from (select x.*, row_number() over () n from experiment_exposure x where x.workspace_id = ? and x.experiment_id = ?) x
+     from (select x.*, abs(hashtext(x.customer_id::text)) n from experiment_exposure x where x.workspace_id = ? and x.experiment_id = ?) x
      cross join lateral (values ('order_completed', interval '2 days', x.n % ? = 0 or (x.variant = 'B' and x.n % ? = 1)), ('order_completed', interval '-3 days', x.n % ? = 2),
        ('page_viewed', interval '1 day', x.n % 10 = 3)) t(type, after, keep)
      where t.keep`,

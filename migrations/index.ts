@@ -22,6 +22,7 @@ import { Migration20261207090000 } from './Migration20261207090000';
 import { Migration20261207100000 } from './Migration20261207100000';
 import { Migration20261207110000 } from './Migration20261207110000';
 import { Migration20261207120000 } from './Migration20261207120000';
+import { Migration20261207130000 } from './Migration20261207130000';
 
 /** Every migration, oldest first. Listed here so compiled and ts-jest runs find the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -48,4 +49,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207100000', class: Migration20261207100000 },
   { name: 'Migration20261207110000', class: Migration20261207110000 },
   { name: 'Migration20261207120000', class: Migration20261207120000 },
+  { name: 'Migration20261207130000', class: Migration20261207130000 },
 ];

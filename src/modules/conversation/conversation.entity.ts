@@ -163,4 +163,8 @@ export class Conversation implements Node {
 
   @Property({ default: 0 })
   escalationCount: number = 0;
+
+  /** When a strongly negative message of the customer raised its priority (once). */
+  @Property({ type: 'datetime', nullable: true })
+  sentimentEscalatedAt?: Date | null;
 }

@@ -22,6 +22,7 @@ export interface ConversationRow {
   first_response_sla: SlaState | null;
   resolution_due_at: Date | null;
   resolution_sla: SlaState | null;
+  sentiment_escalated_at: Date | null;
 }
 
 /** Locks a conversation of the workspace for the rest of the transaction; NOT_FOUND otherwise. */

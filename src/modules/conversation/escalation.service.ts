@@ -96,18 +96,14 @@ export const NEGATIVE_SENTIMENT = 'negative sentiment';
 export async function escalateForSentiment(
   tx: EntityManager,
   workspaceId: string,
-  conversation: { id: string; queue_id: string | null },
+  conversation: { id: string; queue_id: string | null; sentiment_escalated_at: Date | null },
   now: Date,
 ): Promise<boolean> {
-  const [before] = await sql(tx, `select 1 from conversation_escalation where workspace_id = ? and conversation_id = ? and reason = ? limit 1`, [
-    workspaceId,
-    conversation.id,
-    NEGATIVE_SENTIMENT,
-  ]);
-  if (before) return false;
+  if (conversation.sentiment_escalated_at) return false;
   const [raised] = await raisePriority(tx, workspaceId, [conversation.id], now);
   const queue = conversation.queue_id;
   await recordEscalations(tx, workspaceId, [{ ...raised, reason: NEGATIVE_SENTIMENT, fromQueueId: queue, toQueueId: queue, automatic: true }], null, now);
+  await sql(tx, `update conversation set sentiment_escalated_at = ? where workspace_id = ? and id = ?`, [now, workspaceId, conversation.id]);
   return true;
 }
 

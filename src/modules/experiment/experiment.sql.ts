@@ -6,10 +6,10 @@ const Z = 1.959963984540054;
 
 /**
  * 1 - erf(x) for x >= 0 (Abramowitz and Stegun 7.1.26, within 1.5e-7): the two-sided p-value of a
- * z statistic is erfc(z / sqrt 2).
+ * z statistic is erfc(z / sqrt 2). Past 26 it is below 1e-296, and exp would underflow: 0.
  */
 const erfc = (x: string) =>
-  `(select t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * exp(-(${x}) * (${x}))
+  `(select case when (${x}) > 26 then 0 else t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * exp(-(${x}) * (${x})) end
     from (select 1 / (1 + 0.3275911 * (${x})) t) q)`;
 
 /**

@@ -183,6 +183,17 @@ describe('experiments', () => {
     expect(r.variants[1].lift).toBeCloseTo(0.25, 10);
   });
 
+  it('answers a p-value of 0, not an error, for a difference far past any doubt', async () => {
+    const { id } = await experiment([1, 1]);
+    const at = new Date('2026-03-01T00:00:00Z');
+    const [control, treatment] = [await customers(2000), await customers(2000)];
+    await expose(id, 'A', control, at);
+    await expose(id, 'B', treatment, at);
+    await buy(control.slice(0, 20), new Date(at.getTime() + DAY));
+    await buy(treatment.slice(0, 1900), new Date(at.getTime() + DAY));
+    expect(await results(id)).toMatchObject({ pValue: 0, significant: true });
+  });
+
   it('stops with a winner, which recommendedTemplates then prefers; keeps workspaces and roles apart', async () => {
     const { id, templateIds } = await experiment([1, 1]);
     await data(t.url, t.adminKey, op.StartExperiment({ id }));
