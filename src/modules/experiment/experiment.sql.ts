@@ -32,14 +32,10 @@ export function resultsStatement(
      ), x as (
        select variant, customer_id, exposed_at from experiment_exposure
        where workspace_id = ? and experiment_id = ? and exposed_at >= coalesce(?::timestamptz, '-infinity') and exposed_at < coalesce(?::timestamptz, 'infinity')
-     ), bounds as (
-       select min(exposed_at) lo, max(exposed_at) + ${window} hi from x
-     ), e as (
-       select e.customer_id, e.occurred_at, e.revenue from bounds b join event e
-         on e.workspace_id = ? and e.type = ? and e.occurred_at >= b.lo and e.occurred_at < b.hi
      ), converted as (
        select distinct on (x.customer_id) x.variant, coalesce(e.revenue, 0) revenue
-       from x join e on e.customer_id = x.customer_id and e.occurred_at >= x.exposed_at and e.occurred_at < x.exposed_at + ${window}
+       from x join event e on e.workspace_id = ? and e.customer_id = x.customer_id and e.type = ?
+         and e.occurred_at >= x.exposed_at and e.occurred_at < x.exposed_at + ${window}
        order by x.customer_id, e.occurred_at
      ), r as (
        select v.key, v.ord, coalesce(n.exposures, 0) exposures, coalesce(k.conversions, 0) conversions, coalesce(k.revenue, 0)::float8 revenue
