@@ -16,7 +16,7 @@ import { IntakeResolver } from '../modules/intake/intake.resolver';
 import { AgentCareResolver, CustomerCareResolver } from '../modules/care/care.resolver';
 import { CareTaskResolver, CustomerCareTasksResolver } from '../modules/care/care-task.resolver';
 import { PlaybookResolver } from '../modules/care/playbook.resolver';
-import { ExperimentResolver } from '../modules/experiment/experiment.resolver';
+import { ExperimentAssignmentResolver, ExperimentResolver } from '../modules/experiment/experiment.resolver';
 import { MergeResolver } from '../modules/customer/merge.resolver';
 import { PrivacyResolver } from '../modules/customer/privacy.resolver';
 import { KnowledgeResolver } from '../modules/knowledge/knowledge.resolver';
@@ -53,6 +53,7 @@ const resolvers: NonEmptyArray<Function> = [
   CustomerCareTasksResolver,
   PlaybookResolver,
   ExperimentResolver,
+  ExperimentAssignmentResolver,
   MergeResolver,
   PrivacyResolver,
   CustomerResolver,

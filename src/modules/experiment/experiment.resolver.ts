@@ -10,6 +10,7 @@ import { Experiment } from './experiment.entity';
 import { ExperimentInput } from './experiment.input';
 import { assignVariant, createExperiment, experimentResults, startExperiment, stopExperiment } from './experiment.service';
 import { ExperimentAssignment, ExperimentResults, ExperimentVariant } from './experiment.types';
+import { RenderedTemplate } from '../template/template.types';
 
 @Resolver(() => Experiment)
 export class ExperimentResolver {
@@ -50,9 +51,14 @@ export class ExperimentResolver {
     @Arg('customerId', () => ID) customerId: string,
     @Ctx() ctx: Context,
   ): Promise<ExperimentAssignment> {
-    const { experiment, customerId: id, variant } = await assignVariant(ctx.em, ctx.viewer, experimentId, customerId, ctx.clock.now());
-    const template = await ctx.loaders.byId(ReplyTemplate).load(experiment.variants.find((v) => v.key === variant)!.templateId);
-    return { experimentId: experiment.id, variant, rendered: renderFor(template!, await requireLiveCustomer(ctx, id)) };
+    const experiment = isUuid(experimentId) ? await ctx.loaders.byId(Experiment).load(experimentId) : null;
+    const assigned = await assignVariant(ctx.em, ctx.viewer, experiment, experimentId, customerId, ctx.clock.now());
+    return {
+      experimentId,
+      variant: assigned.variant,
+      customerId: assigned.customerId,
+      templateId: experiment!.variants.find((v) => v.key === assigned.variant)!.templateId,
+    };
   }
 
   @FieldResolver(() => [ExperimentVariant])
@@ -70,5 +76,17 @@ export class ExperimentResolver {
     @Arg('range', () => TimeRangeInput, { nullable: true }) range?: TimeRangeInput,
   ): Promise<ExperimentResults> {
     return experimentResults(ctx.em, ctx.viewer.workspaceId, experiment, range ?? null);
+  }
+}
+
+@Resolver(() => ExperimentAssignment)
+export class ExperimentAssignmentResolver {
+  @FieldResolver(() => RenderedTemplate, { description: "The variant's template rendered for the customer." })
+  async rendered(@Root() assignment: ExperimentAssignment, @Ctx() ctx: Context): Promise<RenderedTemplate> {
+    const [template, customer] = await Promise.all([
+      ctx.loaders.byId(ReplyTemplate).load(assignment.templateId),
+      requireLiveCustomer(ctx, assignment.customerId),
+    ]);
+    return renderFor(template!, customer);
   }
 }

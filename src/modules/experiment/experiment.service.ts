@@ -101,32 +101,31 @@ export async function stopExperiment(em: EntityManager, viewer: Viewer, id: stri
 
 /**
  * The customer's variant of a RUNNING experiment: the one recorded at their first exposure, else
- * the hash's pick, recorded now (once per customer, whoever asks at the same time).
+ * the hash's pick, recorded now, in one statement (once per customer, whoever asks at the same time).
  */
 export async function assignVariant(
   em: EntityManager,
   viewer: Viewer,
+  experiment: Experiment | null | undefined,
   experimentId: string,
   customerId: string,
   now: Date,
-): Promise<{ experiment: Experiment; customerId: string; variant: string }> {
-  return em.fork().transactional(async (tx) => {
-    const experiment = isUuid(experimentId) ? await tx.findOne(Experiment, { id: experimentId }) : null;
-    if (!experiment) throw ExperimentErrors.notFound(experimentId);
-    if (experiment.status !== ExperimentStatus.RUNNING) throw ExperimentErrors.status(experimentId, experiment.status, ExperimentStatus.RUNNING);
-    const id = await liveCustomerId(tx, viewer.workspaceId, customerId);
-    const picked = variantFor(experiment.id, id, experiment.variants).key;
-    const [row] = await sql<{ variant: string }>(
-      tx,
-      `with added as (
-         insert into experiment_exposure (workspace_id, experiment_id, customer_id, variant, exposed_at) values (?, ?, ?, ?, ?)
-         on conflict do nothing returning variant)
-       select variant from added union all
-       select variant from experiment_exposure where workspace_id = ? and experiment_id = ? and customer_id = ? and not exists (select 1 from added)`,
-      [viewer.workspaceId, experiment.id, id, picked, now, viewer.workspaceId, experiment.id, id],
-    );
-    return { experiment, customerId: id, variant: row.variant };
-  });
+): Promise<{ customerId: string; variant: string }> {
+  if (!experiment) throw ExperimentErrors.notFound(experimentId);
+  if (experiment.status !== ExperimentStatus.RUNNING) throw ExperimentErrors.status(experimentId, experiment.status, ExperimentStatus.RUNNING);
+  const ws = viewer.workspaceId;
+  const id = await liveCustomerId(em, ws, customerId);
+  const picked = variantFor(experiment.id, id, experiment.variants).key;
+  const [row] = await readByKey<{ variant: string }>(
+    em,
+    `with added as (
+       insert into experiment_exposure (workspace_id, experiment_id, customer_id, variant, exposed_at) values (?, ?, ?, ?, ?)
+       on conflict do nothing returning variant)
+     select variant from added union all
+     select variant from experiment_exposure where workspace_id = ? and experiment_id = ? and customer_id = ? and not exists (select 1 from added)`,
+    [ws, experiment.id, id, picked, now, ws, experiment.id, id],
+  );
+  return { customerId: id, variant: row.variant };
 }
 
 export async function experimentResults(

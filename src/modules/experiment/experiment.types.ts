@@ -1,6 +1,5 @@
 import { Field, Float, ID, Int, ObjectType } from 'type-graphql';
 import { ReplyTemplate } from '../template/reply-template.entity';
-import { RenderedTemplate } from '../template/template.types';
 
 @ObjectType({ description: 'A wording under test: a reply template and its share of the customers.' })
 export class ExperimentVariant {
@@ -34,5 +33,6 @@ export class ExperimentResults {
 export class ExperimentAssignment {
   @Field(() => ID) experimentId!: string;
   @Field() variant!: string;
-  @Field(() => RenderedTemplate) rendered!: RenderedTemplate;
+  customerId!: string;
+  templateId!: string;
 }

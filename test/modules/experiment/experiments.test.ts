@@ -132,7 +132,7 @@ describe('experiments', () => {
     expect(again.rendered.text).toMatch(/^优惠 \d+: Person/);
     const [{ n }] = await t.sql(`select count(*)::int n from experiment_exposure where experiment_id = ?`, [id]);
     expect(n).toBe(10_000);
-  });
+  }, 180_000);
 
   it('counts the first conversion within the window after exposure, once per customer, against a hand-computed fixture', async () => {
     const { id } = await experiment([1, 1]);
