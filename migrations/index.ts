@@ -23,6 +23,7 @@ import { Migration20261207100000 } from './Migration20261207100000';
 import { Migration20261207110000 } from './Migration20261207110000';
 import { Migration20261207120000 } from './Migration20261207120000';
 import { Migration20261207130000 } from './Migration20261207130000';
+import { Migration20261207140000 } from './Migration20261207140000';
 
 /** Every migration, oldest first. Listed here so compiled and ts-jest runs find the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -50,4 +51,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207110000', class: Migration20261207110000 },
   { name: 'Migration20261207120000', class: Migration20261207120000 },
   { name: 'Migration20261207130000', class: Migration20261207130000 },
+  { name: 'Migration20261207140000', class: Migration20261207140000 },
 ];

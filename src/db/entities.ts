@@ -25,6 +25,7 @@ import { CareTask } from '../modules/care/care-task.entity';
 import { Playbook } from '../modules/care/playbook.entity';
 import { Experiment, ExperimentExposure } from '../modules/experiment/experiment.entity';
 import { StoredWeeklyReport } from '../modules/metrics/weekly-report.entity';
+import { Webhook, WebhookDelivery } from '../modules/webhook/webhook.entity';
 
 /** Every entity, for the ORM's discovery. */
 export const entities = [
@@ -62,4 +63,6 @@ export const entities = [
   Experiment,
   ExperimentExposure,
   StoredWeeklyReport,
+  Webhook,
+  WebhookDelivery,
 ];

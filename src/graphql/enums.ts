@@ -196,6 +196,26 @@ export enum ExperimentStatus {
   STOPPED = 'STOPPED',
 }
 
+export enum WebhookTopic {
+  SEGMENT_MEMBERSHIP = 'SEGMENT_MEMBERSHIP',
+  LIFECYCLE_CHANGED = 'LIFECYCLE_CHANGED',
+  CUSTOMER_MERGED = 'CUSTOMER_MERGED',
+  CUSTOMER_ERASED = 'CUSTOMER_ERASED',
+  CONVERSATION_UPDATED = 'CONVERSATION_UPDATED',
+  SLA_ALERT = 'SLA_ALERT',
+  FEEDBACK_OVERDUE = 'FEEDBACK_OVERDUE',
+  CARE_TASK_DUE = 'CARE_TASK_DUE',
+  EXPERIMENT_STOPPED = 'EXPERIMENT_STOPPED',
+  /** testWebhook's signed ping. */
+  PING = 'PING',
+}
+
+export enum DeliveryStatus {
+  PENDING = 'PENDING',
+  DELIVERED = 'DELIVERED',
+  FAILED = 'FAILED',
+}
+
 /** Every enum above, by its GraphQL name; the schema builder serves them all, used by a field or not. */
 export const contractEnums = {
   Channel,
@@ -227,6 +247,8 @@ export const contractEnums = {
   PlaybookTrigger,
   CareTaskStatus,
   ExperimentStatus,
+  WebhookTopic,
+  DeliveryStatus,
 };
 
 for (const [name, values] of Object.entries(contractEnums)) registerEnumType(values, { name });

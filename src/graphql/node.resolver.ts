@@ -16,6 +16,7 @@ import { FeedbackItem } from '../modules/feedback/feedback-item.entity';
 import { CareTask } from '../modules/care/care-task.entity';
 import { Playbook } from '../modules/care/playbook.entity';
 import { Experiment } from '../modules/experiment/experiment.entity';
+import { Webhook } from '../modules/webhook/webhook.entity';
 import { SurveyResponse } from '../modules/feedback/survey-response.entity';
 import { Conversation } from '../modules/conversation/conversation.entity';
 import { Message } from '../modules/conversation/message.entity';
@@ -44,6 +45,7 @@ const NODE_TYPES: { entity: EntityClass<Node>; load?: (ctx: Context, id: string)
   { entity: CareTask },
   { entity: Playbook },
   { entity: Experiment },
+  { entity: Webhook },
   { entity: SurveyResponse },
   { entity: Segment },
   { entity: Conversation },

@@ -17,6 +17,7 @@ import { AgentCareResolver, CustomerCareResolver } from '../modules/care/care.re
 import { CareTaskResolver, CustomerCareTasksResolver } from '../modules/care/care-task.resolver';
 import { PlaybookResolver } from '../modules/care/playbook.resolver';
 import { ExperimentAssignmentResolver, ExperimentResolver } from '../modules/experiment/experiment.resolver';
+import { WebhookResolver } from '../modules/webhook/webhook.resolver';
 import { MergeResolver } from '../modules/customer/merge.resolver';
 import { PrivacyResolver } from '../modules/customer/privacy.resolver';
 import { KnowledgeResolver } from '../modules/knowledge/knowledge.resolver';
@@ -54,6 +55,7 @@ const resolvers: NonEmptyArray<Function> = [
   PlaybookResolver,
   ExperimentResolver,
   ExperimentAssignmentResolver,
+  WebhookResolver,
   MergeResolver,
   PrivacyResolver,
   CustomerResolver,

@@ -5,6 +5,7 @@ import { logger } from '../telemetry/logger';
 import { careTaskDue } from './care-jobs';
 import { feedbackOverdue } from './feedback-jobs';
 import { weeklyReport } from './report-jobs';
+import { webhookDeliveries } from './webhook-jobs';
 import { segmentRefresh } from './segment-jobs';
 import { lifecycleAgeing, lifecycleReevaluate, type JobDeps } from './lifecycle-jobs';
 import { slaSweep } from './sla-jobs';
@@ -23,6 +24,7 @@ const tasks = (deps: JobDeps) =>
     sla_sweep: () => slaSweep(deps),
     care_task_due: () => careTaskDue(deps),
     weekly_report: () => weeklyReport(deps),
+    webhook_deliveries: () => webhookDeliveries(deps),
     segment_refresh: () => segmentRefresh(deps),
   }) satisfies TaskList;
 
@@ -36,6 +38,7 @@ const CRONTAB = [
   '* * * * * care_task_due ?max=1',
   '*/15 * * * * segment_refresh ?max=1',
   '3 * * * * weekly_report ?max=1',
+  '* * * * * webhook_deliveries ?max=1',
 ].join('\n');
 
 /** The Postgres-backed job runner: scheduled sweeps and queued work, shared by every server process. */

@@ -28,6 +28,7 @@ export class WorkspaceSettingsInput {
   @Field(() => [String], { nullable: true }) empathyPhrases?: string[];
   @Field(() => Float, { nullable: true }) negativeSentimentThreshold?: number;
   @Field({ nullable: true }) scoreSentiment?: boolean;
+  @Field({ nullable: true }) allowPrivateWebhookUrls?: boolean;
   @Field(() => Float, { nullable: true }) generalResponseHours?: number;
   @Field(() => Float, { nullable: true }) complexResponseHours?: number;
   @Field(() => Float, { nullable: true }) majorResponseHours?: number;

@@ -59,6 +59,9 @@ export class WorkspaceSettings {
   @Field(() => [String], { description: "Phrases that make an agent's reply count as empathetic, compared after normalising width and case." })
   empathyPhrases!: string[];
 
+  @Field({ description: 'Lets webhooks reach loopback and private addresses (for a receiver on the same network).' })
+  allowPrivateWebhookUrls!: boolean;
+
   @Field({ description: "Score the sentiment of customers' messages (off: no sentiment is kept, none raises a priority)." })
   scoreSentiment!: boolean;
 
@@ -139,6 +142,7 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   ],
   negativeSentimentThreshold: -0.5,
   scoreSentiment: true,
+  allowPrivateWebhookUrls: false,
   autoGreeting: false,
   generalResponseHours: 1,
   complexResponseHours: 24,
