@@ -24,6 +24,7 @@ import { Migration20261207110000 } from './Migration20261207110000';
 import { Migration20261207120000 } from './Migration20261207120000';
 import { Migration20261207130000 } from './Migration20261207130000';
 import { Migration20261207140000 } from './Migration20261207140000';
+import { Migration20261207150000 } from './Migration20261207150000';
 
 /** Every migration, oldest first. Listed here so compiled and ts-jest runs find the same set. */
 export const migrationsList: MigrationObject[] = [
@@ -52,4 +53,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261207120000', class: Migration20261207120000 },
   { name: 'Migration20261207130000', class: Migration20261207130000 },
   { name: 'Migration20261207140000', class: Migration20261207140000 },
+  { name: 'Migration20261207150000', class: Migration20261207150000 },
 ];

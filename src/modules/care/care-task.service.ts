@@ -4,7 +4,8 @@ import { pipeline } from '../../db/pipeline';
 import { sql } from '../../db/sql';
 import type { Outbox } from '../../events/outbox';
 import type { Viewer } from '../../graphql/auth';
-import { CareTaskStatus, PlaybookTrigger, type Channel, type ValueTier } from '../../graphql/enums';
+import { CareTaskStatus, PlaybookTrigger, WebhookTopic, type Channel, type ValueTier } from '../../graphql/enums';
+import { webhookEventsStatement } from '../webhook/webhook.sql';
 import { recordAuditVia } from '../workspace/audit.service';
 import type { ContactCadence } from '../workspace/workspace-settings.types';
 import { isDedicatedContact, nextContactDue } from './cadence.rules';
@@ -142,5 +143,8 @@ export async function cancelCareTask(tx: EntityManager, outbox: Outbox, viewer: 
 /** Claims the tasks to announce now on `careTaskDue` (see claimDueStatement): [id, owner id or ''] pairs. */
 export async function claimDueTasks(tx: EntityManager, workspaceId: string, now: Date, noticeHours: number): Promise<[string, string][]> {
   const [rows] = await pipeline(tx, [claimDueStatement(workspaceId, now, noticeHours)]);
+  const events = rows.map((row) => ({ careTaskId: row.id, customerId: row.customer_id, ownerId: row.owner_id, dueAt: row.due_at, overdue: row.overdue }));
+  const webhooks = webhookEventsStatement(workspaceId, WebhookTopic.CARE_TASK_DUE, events, now);
+  if (webhooks) await pipeline(tx, [webhooks]);
   return rows.map((row) => [row.id as string, (row.owner_id as string | null) ?? '']);
 }

@@ -122,7 +122,7 @@ export const claimDueStatement = (workspaceId: string, now: Date, noticeHours: n
        overdue_announced_at = case when t.due_at <= ?::timestamptz then ?::timestamptz end, updated_at = ?
      where t.workspace_id = ? and t.status = 'OPEN' and t.overdue_announced_at is null
        and t.due_at <= ?::timestamptz + make_interval(secs => ? * 3600) and (t.due_announced_at is null or t.due_at <= ?::timestamptz)
-     returning t.id, t.owner_id`,
+     returning t.id, t.owner_id, t.customer_id, t.due_at, t.overdue_announced_at is not null as overdue`,
   params: [now, now, now, now, workspaceId, now, noticeHours, now],
 });
 

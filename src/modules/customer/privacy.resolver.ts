@@ -17,7 +17,7 @@ export class PrivacyResolver {
   @Authorized(...may.administer)
   @Mutation(() => Boolean, { description: 'Erases the customer; its identifiers are refused (SUPPRESSED) from then on.' })
   async eraseCustomer(@Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<boolean> {
-    await eraseCustomer(ctx.em, ctx.viewer, id);
+    await eraseCustomer(ctx.em, ctx.viewer, id, ctx.clock.now());
     return true;
   }
 }

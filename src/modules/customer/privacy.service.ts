@@ -1,7 +1,9 @@
+import { forgetPendingStatement, webhookEventsStatement } from '../webhook/webhook.sql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
 import { byKey, readByKey } from '../../db/sql';
 import type { Viewer } from '../../graphql/auth';
+import { WebhookTopic } from '../../graphql/enums';
 import { recordAudit } from '../workspace/audit.service';
 import { eraseIntakeStatement } from '../intake/intake.sql';
 import { CustomerErrors } from './customer.errors';
@@ -73,7 +75,7 @@ export async function exportCustomer(em: EntityManager, workspaceId: string, cus
  * suppressions (so later ingestion of them is refused), identities, events, traits and merge
  * snapshots, preferences, consents, contact records, feedback and care tasks are deleted, and the audit log records how much was erased, not what.
  */
-export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: string): Promise<void> {
+export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: string, now: Date): Promise<void> {
   await em.fork().transactional(async (tx) => {
     const customerId = await liveCustomerId(tx, viewer.workspaceId, id);
     const ws = viewer.workspaceId;
@@ -109,6 +111,9 @@ export async function eraseCustomer(em: EntityManager, viewer: Viewer, id: strin
          where workspace_id = ? and (id = ? or merged_into_id = ?)`,
         params: [ws, customerId, customerId],
       },
+      // no pending webhook delivery keeps naming them; CUSTOMER_ERASED carries only the id
+      forgetPendingStatement(ws, customerId),
+      webhookEventsStatement(ws, WebhookTopic.CUSTOMER_ERASED, [{ customerId }], now)!,
     ]);
     const [[{ n: identities }], [{ n: events }]] = results.slice(3, 5);
     recordAudit(tx, ws, viewer.keyId, { action: 'customer.erased', subjectType: 'Customer', subjectId: customerId, details: { identities, events } });

@@ -3,7 +3,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
 import { readByKey, sql } from '../../db/sql';
 import type { Viewer } from '../../graphql/auth';
-import { ExperimentStatus } from '../../graphql/enums';
+import { ExperimentStatus, WebhookTopic } from '../../graphql/enums';
+import { pipeline } from '../../db/pipeline';
+import { webhookEventsStatement } from '../webhook/webhook.sql';
 import { liveCustomerId } from '../customer/privacy.service';
 import { recordAudit } from '../workspace/audit.service';
 import { Experiment } from './experiment.entity';
@@ -94,6 +96,7 @@ export async function stopExperiment(em: EntityManager, viewer: Viewer, id: stri
     if (experiment.status !== ExperimentStatus.RUNNING) throw ExperimentErrors.status(id, experiment.status, ExperimentStatus.RUNNING);
     if (winner !== null && !experiment.variants.some((variant) => variant.key === winner)) throw ExperimentErrors.unknownWinner(winner);
     Object.assign(experiment, { status: ExperimentStatus.STOPPED, stoppedAt: now, winner });
+    await pipeline(tx, [webhookEventsStatement(viewer.workspaceId, WebhookTopic.EXPERIMENT_STOPPED, [{ experimentId: id, winner }], now)!]);
     recordAudit(tx, viewer.workspaceId, viewer.keyId, { action: 'experiment.stopped', subjectType: 'Experiment', subjectId: id, details: { winner } });
     return experiment;
   });

@@ -8,7 +8,8 @@ import { trigger } from '../care/care-task.service';
 import { countLater } from '../../graphql/connection';
 import type { Viewer } from '../../graphql/auth';
 import { cursorKey, parsePage, toConnection, type Connection } from '../../graphql/connection';
-import { FeedbackCategory, FeedbackStatus, PlaybookTrigger, type Channel } from '../../graphql/enums';
+import { FeedbackCategory, FeedbackStatus, PlaybookTrigger, WebhookTopic, type Channel } from '../../graphql/enums';
+import { webhookEventsStatement } from '../webhook/webhook.sql';
 import { inFamily, liveCustomerId } from '../customer/privacy.service';
 import { reevaluate, type Transition } from '../lifecycle/lifecycle.service';
 import { recordAudit } from '../workspace/audit.service';
@@ -266,5 +267,12 @@ export async function claimOverdue(em: EntityManager, workspaceId: string, now: 
      where f.workspace_id = ? and f.overdue_alerted_at is null and f.status <> 'CLOSED' and ${OVERDUE_SQL} returning f.id`,
     [now, workspaceId, now, now],
   );
+  const webhooks = webhookEventsStatement(
+    workspaceId,
+    WebhookTopic.FEEDBACK_OVERDUE,
+    rows.map((row) => ({ feedbackItemId: row.id })),
+    now,
+  );
+  if (webhooks) await pipeline(em, [webhooks]);
   return rows.map((row) => row.id);
 }

@@ -2,14 +2,14 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { uuidv7 } from '../../db/ids';
 import { pipeline, type Row, type Statement, type Step } from '../../db/pipeline';
 import { planForAnyWorkspace, restorePlanMode, StaleReadError, withRetries } from '../../db/sql';
-import { PlaybookTrigger, type IdentityType } from '../../graphql/enums';
+import { PlaybookTrigger, WebhookTopic, type IdentityType } from '../../graphql/enums';
 import { isLiveRow } from '../customer/customer.sql';
 import { identifierKey, type Identifier } from '../customer/identifier.rules';
 import type { IdentityRule } from '../customer/identity-rule.types';
 import { mergeStep } from '../customer/merge.sql';
 import { ownerSteps } from '../care/care.sql';
 import { atRiskStatements, segmentEntries, triggerStatement, type TriggerSubject } from '../care/care-task.sql';
-import { trigger } from '../care/care-task.service';
+import { lifecycleEvents, membershipEvents, webhookEventsStatement } from '../webhook/webhook.sql';
 import { spendWindowStart } from '../lifecycle/lifecycle.rules';
 import { lifecycleStep, publishTransitions, type Transition } from '../lifecycle/lifecycle.service';
 import { membershipStep, publishMembership } from '../segment/segment.service';
@@ -96,6 +96,7 @@ async function applyItems(tx: EntityManager, scope: IngestScope, all: ValidItem[
     ...customerStateSteps(workspaceId, states, new Set(link.created), settings.contactCadences, now),
     ...ownerSteps(workspaceId, states.values()),
     ...careSteps(workspaceId, firstPurchases(states, known.rows, settings.newCustomerDays, now), lifecycle.transitions, now),
+    ...present(webhookEventsStatement(workspaceId, WebhookTopic.LIFECYCLE_CHANGED, lifecycleEvents(lifecycle.transitions), now)),
     lifecycle.step,
     ...(merges ? [merges.step] : []),
     ...touchIdentities(workspaceId, known.owned, now),
@@ -105,7 +106,11 @@ async function applyItems(tx: EntityManager, scope: IngestScope, all: ValidItem[
   ];
   const results = await pipeline(tx, [...writes, ...segment.steps, restorePlanMode()]);
   const segmentChanges = segment.changes(results.slice(writes.length, writes.length + segment.steps.length));
-  await trigger(tx, workspaceId, PlaybookTrigger.SEGMENT_ENTERED, segmentEntries(segmentChanges, now), now);
+  const afterMembership = present(
+    triggerStatement(workspaceId, PlaybookTrigger.SEGMENT_ENTERED, segmentEntries(segmentChanges, now), now),
+    webhookEventsStatement(workspaceId, WebhookTopic.SEGMENT_MEMBERSHIP, membershipEvents(segmentChanges), now),
+  );
+  if (afterMembership.length) await pipeline(tx, afterMembership);
   return {
     errors,
     accepted: items.length,
@@ -132,11 +137,14 @@ function firstPurchases(states: Map<string, CustomerState>, before: CustomerRow[
     .map((s) => ({ customerId: s.id, subjectId: null, at: s.firstPurchaseAt! }));
 }
 
+/** The statements given, but none for nothing to write. */
+const present = (...statements: (Statement | null)[]): Statement[] => statements.filter((s): s is Statement => s !== null);
+
 /** The care tasks of a batch: new-customer care for first purchases, win-back for those who became AT_RISK. */
-const careSteps = (workspaceId: string, firstPurchasers: TriggerSubject[], transitions: Transition[], now: Date): Step[] =>
-  [triggerStatement(workspaceId, PlaybookTrigger.FIRST_PURCHASE, firstPurchasers, now), ...atRiskStatements(workspaceId, transitions, now)].filter(
-    (step): step is Statement => step !== null,
-  );
+const careSteps = (workspaceId: string, firstPurchasers: TriggerSubject[], transitions: Transition[], now: Date): Step[] => [
+  ...present(triggerStatement(workspaceId, PlaybookTrigger.FIRST_PURCHASE, firstPurchasers, now)),
+  ...atRiskStatements(workspaceId, transitions, now),
+];
 
 /** The errors found in validation beside those found while applying, by index. */
 const withItemErrors = <T extends { errors: IngestItemError[] }>(applied: T, errors: IngestItemError[]): T => ({

@@ -3,10 +3,11 @@ import { uuidv7 } from '../../db/ids';
 import { ownerSteps } from '../care/care.sql';
 import { nextContactDue } from '../care/cadence.rules';
 import { atRiskStatements } from '../care/care-task.sql';
+import { lifecycleEvents, webhookEventsStatement } from '../webhook/webhook.sql';
 import { pipeline, type Copy } from '../../db/pipeline';
 import { sql } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
-import type { LifecycleStage, ValueTier } from '../../graphql/enums';
+import { WebhookTopic, type LifecycleStage, type ValueTier } from '../../graphql/enums';
 import type { WorkspaceSettings } from '../workspace/workspace-settings.types';
 import { mayAgeSql, purchaseSql, spendWindowStart, stageAt, tierOf } from './lifecycle.rules';
 import { liveCustomerSql } from '../customer/customer.sql';
@@ -153,7 +154,8 @@ export async function reevaluate(tx: EntityManager, workspaceId: string, setting
       workspaceId,
     ],
   );
-  await pipeline(tx, [step, ...ownerSteps(workspaceId, states), ...atRiskStatements(workspaceId, transitions, now)]);
+  const webhooks = webhookEventsStatement(workspaceId, WebhookTopic.LIFECYCLE_CHANGED, lifecycleEvents(transitions), now);
+  await pipeline(tx, [step, ...ownerSteps(workspaceId, states), ...atRiskStatements(workspaceId, transitions, now), ...(webhooks ? [webhooks] : [])]);
   return transitions;
 }
 

@@ -5,7 +5,8 @@ import { pipeline, type Row, type Statement } from '../../db/pipeline';
 import { raiseWorkMemory, sql, withWorkMemory } from '../../db/sql';
 import type { EventBus } from '../../events/bus';
 import type { Viewer } from '../../graphql/auth';
-import { PlaybookTrigger, SegmentKind } from '../../graphql/enums';
+import { PlaybookTrigger, SegmentKind, WebhookTopic } from '../../graphql/enums';
+import { membershipEvents, webhookEventsStatement } from '../webhook/webhook.sql';
 import { recordAudit } from '../workspace/audit.service';
 import { segmentEntries } from '../care/care-task.sql';
 import { trigger } from '../care/care-task.service';
@@ -101,7 +102,14 @@ export async function refreshIn(tx: EntityManager, segment: Segment, now: Date):
   segment.lastError = null;
   const changes = changesOf(rows);
   await trigger(tx, ws, PlaybookTrigger.SEGMENT_ENTERED, segmentEntries([{ segmentId: segment.id, ...changes }], now), now);
+  await writeMembershipEvents(tx, ws, [{ segmentId: segment.id, ...changes }], now);
   return changes;
+}
+
+/** Membership changes for the webhooks subscribed to SEGMENT_MEMBERSHIP (the outbox), in the caller's transaction. */
+async function writeMembershipEvents(tx: EntityManager, workspaceId: string, changes: MembershipChanges[], now: Date): Promise<void> {
+  const statement = webhookEventsStatement(workspaceId, WebhookTopic.SEGMENT_MEMBERSHIP, membershipEvents(changes), now);
+  if (statement) await pipeline(tx, [statement]);
 }
 
 type ChangeRow = { customer_id: string; change: 'ENTERED' | 'EXITED' };
@@ -325,6 +333,7 @@ export async function reevaluateMembers(tx: EntityManager, workspaceId: string, 
   const { steps, changes } = membership.writes(segments, customerIds, now);
   const changed = changes(await pipeline(tx, steps));
   await trigger(tx, workspaceId, PlaybookTrigger.SEGMENT_ENTERED, segmentEntries(changed, now), now);
+  await writeMembershipEvents(tx, workspaceId, changed, now);
   return changed;
 }
 

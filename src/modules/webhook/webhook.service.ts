@@ -3,6 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
+import { fromRows } from '../../db/rows';
 import { sql } from '../../db/sql';
 import type { Viewer } from '../../graphql/auth';
 import { DeliveryStatus, WebhookTopic } from '../../graphql/enums';
@@ -193,21 +194,41 @@ export async function testWebhook(em: EntityManager, settings: WorkspaceSettings
   return attempt(em, delivery, webhook, settings.allowPrivateWebhookUrls, now);
 }
 
-/** The job's share: every due delivery of the workspace's active webhooks, a few at a time; and deliveries older than 7 days go. */
+/**
+ * The job's share: every due delivery of the workspace's active webhooks, oldest written first,
+ * each webhook's one after another (in order) and up to four webhooks at once; deliveries older
+ * than 7 days go.
+ */
 export async function deliverDue(em: EntityManager, workspaceId: string, settings: WorkspaceSettings, now: Date): Promise<number> {
   await sql(em, `delete from webhook_delivery where workspace_id = ? and created_at < ?::timestamptz - make_interval(days => ?)`, [
     workspaceId,
     now,
     KEEP_DAYS,
   ]);
-  const due = await em.find(WebhookDelivery, { status: DeliveryStatus.PENDING, nextAttemptAt: { $lte: now } }, { orderBy: { createdAt: 'asc' }, limit: 200 });
-  if (!due.length) return 0;
-  const webhooks = new Map((await em.find(Webhook, { id: { $in: [...new Set(due.map((d) => d.webhookId))] }, active: true })).map((w) => [w.id, w]));
-  const queue = due.filter((d) => webhooks.has(d.webhookId));
+  const rows = await sql<Record<string, unknown>>(
+    em,
+    `select d.* from webhook_delivery d join webhook w on w.workspace_id = d.workspace_id and w.id = d.webhook_id and w.active
+     where d.workspace_id = ? and d.status = 'PENDING' and d.next_attempt_at <= ? order by d.seq limit 500`,
+    [workspaceId, now],
+  );
+  if (!rows.length) return 0;
+  const toDelivery = fromRows(em, WebhookDelivery);
+  const byWebhook = new Map<string, WebhookDelivery[]>();
+  for (const row of rows) {
+    const delivery = toDelivery(row);
+    byWebhook.set(delivery.webhookId, [...(byWebhook.get(delivery.webhookId) ?? []), delivery]);
+  }
+  const webhooks = new Map((await em.find(Webhook, { id: { $in: [...byWebhook.keys()] } })).map((w) => [w.id, w]));
+  const queue = [...byWebhook.entries()];
   const worker = async () => {
-    for (let delivery = queue.shift(); delivery; delivery = queue.shift())
-      await attempt(em, delivery, webhooks.get(delivery.webhookId)!, settings.allowPrivateWebhookUrls, now);
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [webhookId, deliveries] = next;
+      for (const delivery of deliveries) {
+        // a failure leaves the rest for later, so they do not overtake it
+        if ((await attempt(em, delivery, webhooks.get(webhookId)!, settings.allowPrivateWebhookUrls, now)).status !== DeliveryStatus.DELIVERED) break;
+      }
+    }
   };
   await Promise.all(Array.from({ length: 4 }, worker));
-  return due.length;
+  return rows.length;
 }

@@ -13,6 +13,7 @@ let t: TestServer;
 
 /** A receiver on the loopback answering with the statuses given in turn (then 200), keeping what it got. */
 interface Received {
+  path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
 }
@@ -27,7 +28,7 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (chunk) => (body += chunk));
     req.on('end', () => {
-      received.push({ headers: req.headers, body });
+      received.push({ path: req.url ?? '', headers: req.headers, body });
       res.statusCode = answers.shift() ?? 200;
       res.end();
     });
@@ -123,5 +124,58 @@ describe('webhooks', () => {
     expect(codes(await post(t.url, other.adminKey, op.TestWebhook({ id: webhook.id })))).toEqual(['NOT_FOUND']);
     expect(await data(t.url, t.adminKey, op.DeleteWebhook({ id: webhook.id }))).toEqual({ deleteWebhook: true });
     expect(codes(await post(t.url, t.adminKey, op.TestWebhook({ id: webhook.id })))).toEqual(['NOT_FOUND']);
+  });
+
+  it('delivers segment membership changes once each, in order, after commit, to its own workspace only; erasure leaves only the id', async () => {
+    answers = [];
+    await data(t.url, t.adminKey, op.AllowPrivateWebhooks({ allow: true }));
+    const mine = `${url}/segments`;
+    const { webhook } = (await data(t.url, t.adminKey, op.CreateWebhook({ input: { url: mine, topics: ['SEGMENT_MEMBERSHIP', 'CUSTOMER_ERASED'] } })))
+      .createWebhook;
+    const other = await t.addWorkspace('Hooks elsewhere');
+    await data(t.url, other.adminKey, op.AllowPrivateWebhooks({ allow: true }));
+    await data(t.url, other.adminKey, op.CreateWebhook({ input: { url: `${url}?other`, topics: ['SEGMENT_MEMBERSHIP'] } }));
+    const segment = (
+      await data(t.url, t.adminKey, {
+        query: `mutation { createSegment(input: { name: "VIPs", kind: DYNAMIC, rule: { trait: { key: "vip", op: EQ, value: true } } }) { id } }`,
+      })
+    ).createSegment;
+    const identify = (vip: boolean, n: number) =>
+      t.ingest([{ messageId: `hook-${n}`, kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'vip@hooks.test' }], traits: { vip } }]);
+    const before = received.length;
+    await identify(true, 1);
+    await identify(false, 2);
+    await identify(true, 3);
+    const [{ id: customerId }] = await t.sql(`select customer_id id from identity where value = 'vip@hooks.test'`);
+    await t.server.jobs.runNow('webhook_deliveries');
+    const events = received
+      .slice(before)
+      .filter((r) => r.path === '/hooks/segments')
+      .map((r) => ({ body: JSON.parse(r.body) }));
+    // the other workspace's receiver heard nothing of this one's customer
+    expect(received.slice(before).filter((r) => r.path.includes('other'))).toEqual([]);
+    expect(events.map((e) => [e.body.type, e.body.data])).toEqual([
+      ['SEGMENT_MEMBERSHIP', { segmentId: segment.id, customerId, change: 'ENTERED' }],
+      ['SEGMENT_MEMBERSHIP', { segmentId: segment.id, customerId, change: 'EXITED' }],
+      ['SEGMENT_MEMBERSHIP', { segmentId: segment.id, customerId, change: 'ENTERED' }],
+    ]);
+    expect(new Set(events.map((e) => e.body.id)).size).toBe(3);
+    expect(events.every((e) => e.body.workspaceId === t.workspaceId)).toBe(true);
+    const seen = received.length;
+    await t.server.jobs.runNow('webhook_deliveries');
+    expect(received.length).toBe(seen);
+
+    // a change waiting to go out when the customer is erased never goes
+    await identify(false, 4);
+    const [{ n: pending }] = await t.sql(`select count(*)::int n from webhook_delivery where webhook_id = ? and status = 'PENDING'`, [webhook.id]);
+    // (the earlier tests' webhooks of SEGMENT_MEMBERSHIP have theirs too)
+    expect(pending).toBe(1);
+    await data(t.url, t.adminKey, { query: `mutation($id: ID!) { eraseCustomer(id: $id) }`, variables: { id: customerId } });
+    await t.server.jobs.runNow('webhook_deliveries');
+    const after = received
+      .slice(seen)
+      .filter((r) => r.path === '/hooks/segments')
+      .map((r) => JSON.parse(r.body));
+    expect(after.map((e) => [e.type, e.data])).toEqual([['CUSTOMER_ERASED', { customerId }]]);
   });
 });
