@@ -194,6 +194,9 @@ export async function testWebhook(em: EntityManager, settings: WorkspaceSettings
   return attempt(em, delivery, webhook, settings.allowPrivateWebhookUrls, now);
 }
 
+/** Deliveries taken per round of the job. */
+export const DUE_PAGE = 500;
+
 /**
  * The job's share: every due delivery of the workspace's active webhooks, oldest written first,
  * each webhook's one after another (in order) and up to four webhooks at once; deliveries older
@@ -205,12 +208,16 @@ export async function deliverDue(em: EntityManager, workspaceId: string, setting
     now,
     KEEP_DAYS,
   ]);
-  const rows = await sql<Record<string, unknown>>(
+  // claimed for a while (a lease), so another run of the job, here or in another process, skips them
+  const claimed = await sql<Record<string, unknown> & { seq: string }>(
     em,
-    `select d.* from webhook_delivery d join webhook w on w.workspace_id = d.workspace_id and w.id = d.webhook_id and w.active
-     where d.workspace_id = ? and d.status = 'PENDING' and d.next_attempt_at <= ? order by d.seq limit 500`,
-    [workspaceId, now],
+    `update webhook_delivery u set next_attempt_at = ?::timestamptz + interval '5 minutes'
+     from (select d.id from webhook_delivery d join webhook w on w.workspace_id = d.workspace_id and w.id = d.webhook_id and w.active
+           where d.workspace_id = ? and d.status = 'PENDING' and d.next_attempt_at <= ? order by d.seq limit ? for update of d skip locked) due
+     where u.workspace_id = ? and u.id = due.id returning u.*`,
+    [now, workspaceId, now, DUE_PAGE, workspaceId],
   );
+  const rows = claimed.sort((a, b) => Number(a.seq) - Number(b.seq));
   if (!rows.length) return 0;
   const toDelivery = fromRows(em, WebhookDelivery);
   const byWebhook = new Map<string, WebhookDelivery[]>();
