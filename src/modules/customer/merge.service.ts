@@ -2,7 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { isUuid } from '../../db/ids';
 import { readByKey, sql, withRetries } from '../../db/sql';
 import type { Viewer } from '../../graphql/auth';
-import type { IdentityType } from '../../graphql/enums';
+import { WebhookTopic, type IdentityType } from '../../graphql/enums';
+import { pipeline } from '../../db/pipeline';
+import { webhookEventsStatement } from '../webhook/webhook.sql';
 import { recordAudit } from '../workspace/audit.service';
 import type { CustomerSnapshot } from './customer-merge.entity';
 import { displayNameOf, foldAbsorbed, stateOf } from '../ingestion/customer-state.rules';
@@ -97,6 +99,9 @@ export async function mergeCustomers(
     foldAbsorbed(state, stateOf(plan.absorbed));
     await applyCustomerState(tx, viewer.workspaceId, new Map([[survivorId, state]]), new Set(), settings.contactCadences, now);
     const [mergeId] = await applyMerges(tx, viewer.workspaceId, [{ survivorId, absorbedId, reason: 'manual merge' }], [plan.survivor, plan.absorbed], now);
+    await pipeline(tx, [
+      webhookEventsStatement(viewer.workspaceId, WebhookTopic.CUSTOMER_MERGED, [{ survivorId, absorbedId, mergeId, automatic: false }], now)!,
+    ]);
     const transitions = await reevaluate(tx, viewer.workspaceId, settings, now, [survivorId]);
     recordAudit(tx, viewer.workspaceId, viewer.keyId, {
       action: 'customer.merged',

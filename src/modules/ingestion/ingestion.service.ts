@@ -97,6 +97,7 @@ async function applyItems(tx: EntityManager, scope: IngestScope, all: ValidItem[
     ...ownerSteps(workspaceId, states.values()),
     ...careSteps(workspaceId, firstPurchases(states, known.rows, settings.newCustomerDays, now), lifecycle.transitions, now),
     ...present(webhookEventsStatement(workspaceId, WebhookTopic.LIFECYCLE_CHANGED, lifecycleEvents(lifecycle.transitions), now)),
+    ...present(webhookEventsStatement(workspaceId, WebhookTopic.CUSTOMER_MERGED, mergeEvents(link, merges?.ids ?? []), now)),
     lifecycle.step,
     ...(merges ? [merges.step] : []),
     ...touchIdentities(workspaceId, known.owned, now),
@@ -136,6 +137,10 @@ function firstPurchases(states: Map<string, CustomerState>, before: CustomerRow[
     .filter((s) => s.firstPurchaseAt && !bought.has(s.id) && s.firstPurchaseAt.getTime() >= since)
     .map((s) => ({ customerId: s.id, subjectId: null, at: s.firstPurchaseAt! }));
 }
+
+/** A batch's automatic merges as CUSTOMER_MERGED events. */
+const mergeEvents = (link: LinkResult, mergeIds: string[]) =>
+  link.absorbed.map(({ absorbedId, survivorId }, i) => ({ survivorId, absorbedId, mergeId: mergeIds[i], automatic: true }));
 
 /** The statements given, but none for nothing to write. */
 const present = (...statements: (Statement | null)[]): Statement[] => statements.filter((s): s is Statement => s !== null);

@@ -178,4 +178,32 @@ describe('webhooks', () => {
       .map((r) => JSON.parse(r.body));
     expect(after.map((e) => [e.type, e.data])).toEqual([['CUSTOMER_ERASED', { customerId }]]);
   });
+
+  it('tells of a merge ingestion made, with the ids of both customers', async () => {
+    answers = [];
+    await data(t.url, t.adminKey, op.AllowPrivateWebhooks({ allow: true }));
+    await data(t.url, t.adminKey, op.CreateWebhook({ input: { url: `${url}/merges`, topics: ['CUSTOMER_MERGED'] } }));
+    await t.ingest([{ messageId: 'm-1', kind: 'IDENTIFY', identifiers: [{ type: 'EMAIL', value: 'half@hooks.test' }] }]);
+    await t.ingest([{ messageId: 'm-2', kind: 'IDENTIFY', identifiers: [{ type: 'PHONE', value: '+8613912345678' }] }]);
+    const ids = await t.sql(`select customer_id from identity where value in ('half@hooks.test', '+8613912345678') order by first_seen_at`);
+    await t.ingest([
+      {
+        messageId: 'm-3',
+        kind: 'IDENTIFY',
+        identifiers: [
+          { type: 'EMAIL', value: 'half@hooks.test' },
+          { type: 'PHONE', value: '+8613912345678' },
+        ],
+      },
+    ]);
+    const before = received.length;
+    await t.server.jobs.runNow('webhook_deliveries');
+    const merges = received
+      .slice(before)
+      .filter((r) => r.path === '/hooks/merges')
+      .map((r) => JSON.parse(r.body));
+    expect(merges).toHaveLength(1);
+    expect(merges[0]).toMatchObject({ type: 'CUSTOMER_MERGED', data: { automatic: true } });
+    expect([merges[0].data.survivorId, merges[0].data.absorbedId].sort()).toEqual(ids.map((row: { customer_id: string }) => row.customer_id).sort());
+  });
 });
