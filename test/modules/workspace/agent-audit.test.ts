@@ -284,8 +284,8 @@ describe('automatic merges', () => {
     expect(many.body.data.ingest).toMatchObject({ merges: 150, accepted: 150 });
     expect(sqlStatements(many)).toBe(sqlStatements(one));
     const without = await ingest([{ messageId: messageId(), kind: 'TRACK', event: 'page_viewed', identifiers: [{ type: 'EMAIL', value: 'one0@batch.test' }] }]);
-    // with merges: the merge statement and the audit insert
-    expect(sqlStatements(one) - sqlStatements(without)).toBe(2);
+    // with merges: the merge statement, the audit insert and the webhooks' outbox (CUSTOMER_MERGED), in the same pipeline
+    expect(sqlStatements(one) - sqlStatements(without)).toBe(3);
 
     const written = await t.sql<{ id: string }>(
       `select id from audit_entry where action = 'customer.merged' and actor_key_id = ? and details->>'absorbedId' in (select absorbed_id::text from customer_merge where reason like '%@batch.test%') order by id`,
