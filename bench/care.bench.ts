@@ -3,7 +3,7 @@ import { forkForWorkspace } from '../src/context';
 import { sql } from '../src/db/sql';
 import { claimDueStatement } from '../src/modules/care/care-task.sql';
 import { dueContactsStatement } from '../src/modules/care/care.sql';
-import { graphql, median, startBenchServer, type BenchServer } from './support';
+import { graphql, median, numbered, startBenchServer, type BenchServer } from './support';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
 const ADVISERS = 20;
@@ -12,10 +12,6 @@ const INGEST_BATCHES = Number(process.env.BENCH_INGEST_BATCHES ?? 20);
 const BATCH = 1000;
 
 /** `?` placeholders as pg's $n. */
-const numbered = (text: string) => {
-  let n = 0;
-  return text.replace(/\?/g, () => `$${++n}`);
-};
 
 /** Rows as text, unparsed: the reference and the server's statement are timed in the database and on the wire, not in pg's type parsers. */
 const raw = (client: Client, text: string, values: readonly unknown[]) =>

@@ -2,18 +2,13 @@ import { Client } from 'pg';
 import { forkForWorkspace } from '../src/context';
 import { sql } from '../src/db/sql';
 import { resultsStatement } from '../src/modules/experiment/experiment.sql';
-import { graphql, median, startBenchServer, type BenchServer } from './support';
+import { graphql, median, numbered, startBenchServer, type BenchServer } from './support';
 
 const EXPOSURES = Number(process.env.BENCH_EXPOSURES ?? 1_000_000);
 const CONVERSIONS = Number(process.env.BENCH_CONVERSIONS ?? 50_000);
 const ROUNDS = 5;
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 3_000);
 const CONCURRENCY = 4;
-
-const numbered = (text: string) => {
-  let n = 0;
-  return text.replace(/\?/g, () => `$${++n}`);
-};
 
 /** The reference: the same counts written by hand (each customer's first conversion in the window, then counts per variant). */
 const HAND = `with exposures as (select variant, customer_id, exposed_at from experiment_exposure where workspace_id = $1 and experiment_id = $2),

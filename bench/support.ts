@@ -70,6 +70,12 @@ export async function graphql(bench: BenchServer, query: string, variables: Reco
   return body.data;
 }
 
+/** A statement's `?` placeholders as pg's $n, for running the server's statements straight against PostgreSQL. */
+export const numbered = (text: string): string => {
+  let n = 0;
+  return text.replace(/\?/g, () => `$${++n}`);
+};
+
 export const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 const run = promisify(execFile);

@@ -1,5 +1,6 @@
 import type { Statement } from '../../db/pipeline';
 import { LifecycleStage, PlaybookTrigger } from '../../graphql/enums';
+import { inFamily } from '../customer/privacy.service';
 
 /** What a trigger happened to: the customer, the subject (a feedback item, a conversation, a segment) and when. */
 export interface TriggerSubject {
@@ -106,7 +107,7 @@ export const settleStatement = (workspaceId: string, subjectIds: readonly string
  */
 export const matchingTaskStatement = (workspaceId: string, customerId: string, channel: string): Statement => ({
   text: `select t.id from care_task t
-     where t.workspace_id = ? and t.customer_id in (select id from customer where workspace_id = ? and (id = ? or merged_into_id = ?))
+     where t.workspace_id = ? and ${inFamily('t.customer_id')}
        and t.status = 'OPEN' and (t.channel is null or t.channel = ?)
      order by t.due_at, t.id limit 1`,
   params: [workspaceId, workspaceId, customerId, customerId, channel],
